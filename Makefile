@@ -1,0 +1,48 @@
+# ParcelGuard — every step goes through this file so a fresh machine and CI do the same thing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-fast lint bench faults screenshots clean services
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	./scripts/install-system-packages.sh
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/parcelguard demo --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: install lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+test-fast: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser and not slow"
+
+bench: install
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,presidio]'
+	$(BIN)/python bench/run_all.py
+
+faults: install
+	$(BIN)/python -m pytest -q tests/faults
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
+
+services:
+	./.ci/services.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages ParcelGuard uses (CJK label font, Chromium for browser tests)
+# when apt is usable; elsewhere it says what is missing and carries on.
+set -u
+need=""
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need="$need fonts-wqy-microhei"
+[ -x /usr/bin/chromium ] || need="$need chromium"
+[ -z "$need" ] && exit 0
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "installing Debian packages:$need" >&2
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null 2>&1 \
+        || echo "warning: apt-get could not install$need" >&2
+else
+    echo "warning: apt not usable; please install$need (labels fall back to no CJK font)" >&2
+fi
+exit 0

@@ -1,0 +1,117 @@
+"""`create_app()`: the HTTP API and web pages, with one error-to-HTTP mapping and `/healthz`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from parcelguard import __version__, errors
+from parcelguard.runtime import Runtime
+from parcelguard.settings import Settings
+
+log = logging.getLogger("parcelguard.http")
+
+HTTP_STATUS: tuple[tuple[type[errors.ParcelGuardError], int], ...] = (
+    (errors.PartlyDone, 422),
+    (errors.InvalidInput, 400),
+    (errors.NotAuthenticated, 401),
+    (errors.Denied, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.RateLimited, 429),
+    (errors.ParcelGuardError, 500),
+)
+
+
+def status_for(exc: errors.ParcelGuardError) -> int:
+    """Return the HTTP status of an error (the one mapping for HTTP)."""
+    for kind, status in HTTP_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """Return the error document every endpoint answers with."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
+    """Build the application for one runtime (built from settings when not given)."""
+    rt = runtime or Runtime.from_settings(settings or Settings.load())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from parcelguard.migrations import upgrade
+
+        upgrade(rt.db.engine)
+        rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
+        yield
+
+    app = FastAPI(
+        title="ParcelGuard",
+        version=__version__,
+        description="包裹隐私卫士 — parcel privacy API",
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        """Report liveness and whether the database answers."""
+        with rt.db.session() as session:
+            session.execute(text("SELECT 1"))
+        return {"ok": True, "database": rt.db.dialect, "version": __version__}
+
+    from parcelguard.web import pages
+
+    for mount in (pages.mount,):
+        mount(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.ParcelGuardError)
+    async def domain_error(_request: Request, exc: errors.ParcelGuardError) -> JSONResponse:
+        status = status_for(exc)
+        if status >= 500:
+            log.error("request failed: %s (%s)", exc.code, type(exc).__name__)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            error_body("invalid_input", "the request is not valid", problems), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # Never the exception text: it may quote a value. The type is enough to find the log.
+        log.error("unexpected %s", type(exc).__name__)
+        return JSONResponse(
+            error_body("internal_error", "the server failed; nothing was changed"),
+            status_code=500,
+        )

@@ -1,0 +1,20 @@
+"""Keys and encryption; the only package that imports `cryptography`."""
+
+from parcelguard.crypto.blind_index import BlindIndex
+from parcelguard.crypto.keyring import Keyring, KeyringStatus, WrappedKey
+from parcelguard.crypto.kms import InMemoryKms, KmsProvider
+from parcelguard.crypto.seal import FieldCipher, field_aad, new_data_key
+from parcelguard.crypto.signing import CheckpointSigner
+
+__all__ = [
+    "BlindIndex",
+    "CheckpointSigner",
+    "FieldCipher",
+    "InMemoryKms",
+    "Keyring",
+    "KeyringStatus",
+    "KmsProvider",
+    "WrappedKey",
+    "field_aad",
+    "new_data_key",
+]

@@ -1,0 +1,1 @@
+"""Chinese PII: normalization, validation, masking, detection and redaction. Pure: no database."""

@@ -1,0 +1,73 @@
+"""Masking to at least the minimums of GB/T 41833-2022 (what labels, lists and views show).
+
+A name hides at least one character, a phone at least six digits, an address its
+building / unit / room detail. Defaults: `张*`, `欧阳**`, `138******78`,
+`浙江省杭州市西湖区文三路***`. A tenant may mask more, never less.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parcelguard.pii.normalize import normalize_phone, phone_digits
+
+# Two-character surnames (复姓) that keep both characters in a masked name.
+COMPOUND_SURNAMES = frozenset(
+    """欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 赫连 澹台 皇甫
+    宗政 濮阳 公冶 太叔 申屠 公孙 慕容 仲孙 钟离 长孙 宇文 司徒 鲜于 司空 闾丘 子车 亓官
+    司寇 巫马 公西 颛孙 壤驷 公良 漆雕 乐正 宰父 谷梁 拓跋 夹谷 轩辕 令狐 段干 百里 呼延
+    东郭 南门 羊舌 微生 公户 公玉 公仪 梁丘 公仲 公上 公门 公山 公坚 左丘 公伯 西门 公祖
+    第五 公乘 贯丘 公皙 南荣 东里 东宫 仲长 子书 子桑 即墨 达奚 褚师 吴铭""".split()
+)
+MASK = "*"
+_STREET = re.compile(r"^(.{1,20}?(?:大道|大街|路|街|道|巷|弄|胡同|村|镇|乡|里))")
+
+
+def surname_of(name: str) -> str:
+    """Return the surname part a masked name keeps."""
+    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2]
+    return name[:1]
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname, hide every other character: 张三 → 张*, 欧阳娜娜 → 欧阳**."""
+    name = name.strip()
+    if len(name) <= 1:
+        return MASK
+    if name.isascii():
+        return name[0] + MASK * (len(name) - 1)
+    keep = surname_of(name)
+    return keep + MASK * (len(name) - len(keep))
+
+
+def mask_phone(raw: str) -> str:
+    """Hide at least six digits: 13812345678 → 138******78, 0571-88888888 → 0571-******88."""
+    phone = normalize_phone(raw)
+    if phone is None:
+        digits = phone_digits(raw)
+        return digits[:3] + MASK * max(6, len(digits) - 3) if digits else MASK * 6
+    if phone.kind == "mobile":
+        return phone.national[:3] + MASK * 6 + phone.national[-2:]
+    subscriber = phone.national[len(phone.area_code) :]
+    hidden = max(6, len(subscriber) - 2)
+    return f"{phone.area_code}-{MASK * hidden}{subscriber[hidden:]}"
+
+
+def mask_address(region_prefix: str, detail: str) -> str:
+    """Keep the divisions and the street, hide the rest: 浙江省杭州市西湖区文三路***."""
+    match = _STREET.match(detail.strip())
+    street = match.group(1) if match else ""
+    return f"{region_prefix}{street}{MASK * 3}"
+
+
+def mask_id_number(id_no: str) -> str:
+    """Keep the first and last character of a resident ID: 3****************X."""
+    if len(id_no) < 3:
+        return MASK * len(id_no)
+    return id_no[0] + MASK * (len(id_no) - 2) + id_no[-1]
+
+
+def is_masked(text: str) -> bool:
+    """Return whether a value already carries mask characters (138****5678, 张*)."""
+    return MASK in text or "＊" in text or "×" in text

@@ -1,0 +1,108 @@
+"""What every command shares: the `--json` switch, output on stdout, progress on stderr, and
+the lazily built `Runtime` of the invocation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from parcelguard.runtime import Runtime
+from parcelguard.settings import Settings
+
+JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON document on stdout.")
+stderr = Console(stderr=True)
+
+
+@dataclass
+class Invocation:
+    """State of one CLI invocation, kept in Typer's context object."""
+
+    make_runtime: Callable[[], Runtime]
+    _runtime: Runtime | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def runtime(self, *, migrate: bool = True) -> Runtime:
+        """Return the runtime, preparing schema and keyring on first use."""
+        if self._runtime is None:
+            from parcelguard.migrations import upgrade
+
+            self._runtime = self.make_runtime()
+            if migrate:
+                upgrade(self._runtime.db.engine)
+        return self._runtime
+
+    def close(self) -> None:
+        """Release what the invocation opened."""
+        for close in self.closers:
+            close()
+        if self._runtime is not None:
+            self._runtime.close()
+
+
+def default_runtime() -> Runtime:
+    """Build the runtime from the environment and `config.toml`."""
+    return Runtime.from_settings(Settings.load())
+
+
+def invocation(ctx: typer.Context) -> Invocation:
+    """Return the invocation state stored by the root callback."""
+    root = ctx.find_root()
+    state = root.obj
+    if not isinstance(state, Invocation):
+        state = Invocation(default_runtime)
+        root.obj = state
+    return state
+
+
+def runtime(ctx: typer.Context) -> Runtime:
+    """Return the prepared runtime of this invocation."""
+    return invocation(ctx).runtime()
+
+
+def emit(data: Any, as_json: bool, human: Callable[[Console], None] | str | None = None) -> None:
+    """Write the result: one JSON document, or a human rendering, on stdout."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+        return
+    out = Console()
+    if human is None:
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    elif isinstance(human, str):
+        out.print(human)
+    else:
+        human(out)
+
+
+@contextmanager
+def progress(description: str, total: float | None) -> Iterator[Callable[[float], None]]:
+    """Show a progress bar on stderr; yields `advance(n)`."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -1,0 +1,1 @@
+"""Web pages: the recipient portal, the staff console, and the scan landing page."""
