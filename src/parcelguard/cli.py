@@ -60,9 +60,11 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def _mount() -> None:
     """Register every domain's commands on the root app (explicitly, in one place)."""
+    from parcelguard.audit import cli as audit_cli
+    from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
 
-    for register in (web_cli.register,):
+    for register in (vault_cli.register, audit_cli.register, web_cli.register):
         register(app)
 
 
@@ -71,13 +73,15 @@ def run(argv: Sequence[str], make_runtime: Callable[[], Runtime] = default_runti
     as_json = "--json" in argv
     state = Invocation(make_runtime)
     try:
-        app(args=list(argv), prog_name="parcelguard", standalone_mode=False, obj=state)
-        return 0
+        result = app(args=list(argv), prog_name="parcelguard", standalone_mode=False, obj=state)
+        return result if isinstance(result, int) else 0
     except errors.ParcelGuardError as exc:
         code = exit_code_for(exc)
         stderr.print(f"[red]error[/red] ({exc.code}): {exc.message}", highlight=False)
         if as_json:
-            emit({"error": {"code": exc.code, "message": exc.message, "details": exc.details}}, True)
+            emit(
+                {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}, True
+            )
         return code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)

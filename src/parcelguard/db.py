@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +68,28 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, pool=pool)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._commit_hooks: list[Callable[[Session], None]] = []
+        self._rollback_hooks: list[Callable[[Session], None]] = []
+        event.listen(self._sessions, "after_commit", self._after_commit)
+        event.listen(self._sessions, "after_rollback", self._after_rollback)
+
+    def add_commit_hook(self, hook: Callable[[Session], None]) -> None:
+        """Call `hook(session)` after each commit (publishing events that are now durable)."""
+        if hook not in self._commit_hooks:
+            self._commit_hooks.append(hook)
+
+    def add_rollback_hook(self, hook: Callable[[Session], None]) -> None:
+        """Call `hook(session)` after each rollback (forgetting events that never happened)."""
+        if hook not in self._rollback_hooks:
+            self._rollback_hooks.append(hook)
+
+    def _after_commit(self, session: Session) -> None:
+        for hook in self._commit_hooks:
+            hook(session)
+
+    def _after_rollback(self, session: Session) -> None:
+        for hook in self._rollback_hooks:
+            hook(session)
 
     @property
     def dialect(self) -> str:
@@ -110,13 +132,11 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
 def _sqlite_engine(url: str, path: str | None, *, echo: bool) -> Engine:
     if path and path != ":memory:":
         file = Path(path)
-        file.parent.mkdir(parents=True, exist_ok=True)
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not file.exists():
             # Created owner-only before SQLite touches it: the file holds ciphertexts and indexes.
             os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
-    engine = create_engine(
-        url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
-    )
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -135,3 +155,16 @@ def _sqlite_engine(url: str, path: str | None, *, echo: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
+    """Insert a row unless one with the same key exists (PostgreSQL and SQLite alike)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())

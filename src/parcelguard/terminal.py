@@ -22,6 +22,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from parcelguard.audit.service import Actor
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 
@@ -42,7 +43,10 @@ class Invocation:
         if self._runtime is None:
             from parcelguard.migrations import upgrade
 
+            from parcelguard.audit.bus import attach
+
             self._runtime = self.make_runtime()
+            attach(self._runtime)
             if migrate:
                 upgrade(self._runtime.db.engine)
         return self._runtime
@@ -106,3 +110,14 @@ def progress(description: str, total: float | None) -> Iterator[Callable[[float]
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def local_operator() -> Actor:
+    """Return the actor for commands run on the server itself by whoever holds its keyring."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(f"local:{user}"[:64], "operator")

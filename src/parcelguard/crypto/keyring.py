@@ -126,7 +126,9 @@ class Keyring:
             ) from None
         return self.kms.unwrap(wrapped.kek_version, inner, aad)
 
-    def rewrap_data_key(self, wrapped: WrappedKey, aad: bytes, epoch: date | None = None) -> WrappedKey:
+    def rewrap_data_key(
+        self, wrapped: WrappedKey, aad: bytes, epoch: date | None = None
+    ) -> WrappedKey:
         """Return the key wrapped under the active KEK and the given (or same) epoch."""
         return self.wrap_data_key(self.unwrap_data_key(wrapped, aad), epoch or wrapped.epoch, aad)
 
@@ -185,7 +187,9 @@ class Keyring:
 
         def change(data: dict[str, Any]) -> None:
             if day in data.get("destroyed_epochs", {}):
-                raise IntegrityError(f"the retention key of {day} is already destroyed", code="shredded")
+                raise IntegrityError(
+                    f"the retention key of {day} is already destroyed", code="shredded"
+                )
             data.setdefault("epochs", {}).setdefault(
                 day, self._wrap_entry(AESGCM.generate_key(256), f"epoch:{day}")
             )

@@ -88,7 +88,9 @@ class AesKekSet:
         try:
             return self._ciphers[version]
         except KeyError:
-            raise NotFound(f"KEK version {version} does not exist (removed or never made)") from None
+            raise NotFound(
+                f"KEK version {version} does not exist (removed or never made)"
+            ) from None
 
 
 class InMemoryKms(KmsProvider):

@@ -25,6 +25,11 @@ class Region:
     adcode: str
     detail: str
 
+    def __repr__(self) -> str:
+        return (
+            f"Region({self.province}{self.city}{self.district}, adcode={self.adcode}, detail=***)"
+        )
+
     @property
     def prefix(self) -> str:
         """Return the division names as an address starts: 浙江省杭州市西湖区."""

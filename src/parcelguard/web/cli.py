@@ -11,7 +11,9 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8080, help="Port to listen on."),
-    as_json: bool = typer.Option(False, "--json", help="Accepted for uniformity; serve prints no JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Accepted for uniformity; serve prints no JSON."
+    ),
 ) -> None:
     """Serve the API and the web pages."""
     import uvicorn

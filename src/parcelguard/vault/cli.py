@@ -1,0 +1,182 @@
+"""Vault commands: import, show, find, event, purge, erase, keys status / rotate."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from parcelguard.clock import parse_instant
+from parcelguard.errors import InvalidInput
+from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
+from parcelguard.vault import ingest, keys, lifecycle, retention, service
+from parcelguard.vault.readers import read_rows
+
+keys_app = typer.Typer(help="Keyring state and KEK rotation.", no_args_is_help=True)
+
+
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, XLSX or JSONL file."),
+    strict: bool = typer.Option(False, "--strict", help="All rows or none."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Import shipments from a CSV, XLSX or JSONL file."""
+    rt = runtime(ctx)
+    size = file.stat().st_size
+    unit = 1 if file.suffix.lower() in (".xlsx", ".xlsm") else size
+    with progress(f"importing {file.name}", None if unit == 1 else size) as advance:
+        report = ingest.import_shipments(
+            rt, read_rows(file, advance), local_operator(), strict=strict
+        )
+    try:
+        if as_json:
+            report.write_json(sys.stdout.write)
+        else:
+            _print_report(report)
+        if report.rejected:
+            raise typer.Exit(3)
+    finally:
+        report.waybills.close()
+        report.errors.close()
+
+
+def _print_report(report: ingest.ImportReport) -> None:
+    out = Console()
+    out.print(
+        f"imported {report.imported}, rejected {report.rejected}, already imported {report.skipped}"
+    )
+    for i, error in enumerate(report.errors):
+        if i == 50:
+            out.print(f"… and {report.errors.count - 50} more (use --json for all)")
+            break
+        out.print(f"  row {error['row']}: {error['field']} {error['code']} — {error['message']}")
+
+
+def show(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> None:
+    """Show a shipment's masked view."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        shipment_view = service.show(rt, session, waybill, local_operator())
+    emit(shipment_view, as_json)
+
+
+def find(
+    ctx: typer.Context,
+    phone: str = typer.Option(..., "--phone", help="Sender's or recipient's phone."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Find shipments by phone through the blind index."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        waybills = service.find_by_phone(rt, session, phone, local_operator())
+    emit({"waybills": waybills}, as_json, "\n".join(waybills) or "no shipments")
+
+
+def event(
+    ctx: typer.Context,
+    waybill: str,
+    type_: str = typer.Argument(
+        ..., metavar="TYPE", help="assigned, out_for_delivery, at_station, delivered, returned"
+    ),
+    courier: str | None = typer.Option(None, "--courier", help="Courier id (for assigned)."),
+    station: str | None = typer.Option(None, "--station", help="Station id (for at_station)."),
+    at: str | None = typer.Option(None, "--at", help="When it happened (ISO 8601); default now."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a lifecycle event of a shipment."""
+    rt = runtime(ctx)
+    when = _instant("--at", at)
+    with rt.db.session() as session:
+        shipment_view = lifecycle.record_event(
+            rt,
+            session,
+            waybill,
+            type_,
+            local_operator(),
+            courier_id=courier,
+            station_id=station,
+            at=when,
+        )
+    emit(shipment_view, as_json)
+
+
+def purge(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, "--now", help="Purge as if it were this time (ISO 8601)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Crypto-shred shipments past retention."""
+    rt = runtime(ctx)
+    result = retention.purge(rt, local_operator(), _instant("--now", now))
+    emit(
+        result,
+        as_json,
+        f"purged {result['purged']} shipments, destroyed {result['epochs_destroyed']} epoch keys",
+    )
+
+
+def erase(
+    ctx: typer.Context,
+    phone: str = typer.Option(..., "--phone", help="The person's phone."),
+    include_in_transit: bool = typer.Option(False, help="Also erase parcels still on their way."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Erase one person's data (PIPL art. 47)."""
+    rt = runtime(ctx)
+    result = retention.erase_person(
+        rt, phone, local_operator(), include_in_transit=include_in_transit
+    )
+    emit(
+        result,
+        as_json,
+        f"erased {result['erased']} shipments; {result['in_transit']} still in transit",
+    )
+
+
+@keys_app.command("status")
+def keys_status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Show KEK versions and how many data keys wait for a rewrap."""
+    result = keys.status(runtime(ctx))
+    emit(result, as_json, _keys_summary(result))
+
+
+@keys_app.command("rotate")
+def keys_rotate(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Make a new KEK version, rewrap every data key, retire unused versions."""
+    rt = runtime(ctx)
+    with progress("rewrapping data keys", keys.pending_count(rt) or None) as advance:
+        result = keys.rotate(rt, local_operator(), advance)
+    stderr.print(f"active KEK version {result['active']}")
+    emit(result, as_json, _keys_summary(result))
+
+
+def _keys_summary(result: dict[str, Any]) -> str:
+    return (
+        f"provider {result['provider']}, active KEK {result['active']}, versions {result['versions']}, "
+        f"{result['pending_rewrap']} data keys pending rewrap, {result['epochs']} live retention epochs"
+    )
+
+
+def _instant(option: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise InvalidInput(f"{option} must be an ISO 8601 time", code="invalid_time") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the vault commands to the root app."""
+    app.command("import")(import_)
+    app.command()(show)
+    app.command()(find)
+    app.command()(event)
+    app.command()(purge)
+    app.command()(erase)
+    app.add_typer(keys_app, name="keys")

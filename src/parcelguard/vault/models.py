@@ -1,0 +1,120 @@
+"""Vault tables: shipments, their two parties (every PII field sealed), and lifecycle events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcelguard.db import Base, UTCDateTime
+
+STATUSES = (
+    "created",
+    "assigned",
+    "out_for_delivery",
+    "at_station",
+    "delivered",
+    "returned",
+    "purged",
+)
+
+
+class Shipment(Base):
+    """A parcel: public routing facts in the clear, its people in `Party` rows."""
+
+    __tablename__ = "shipments"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    waybill_no: Mapped[str] = mapped_column(String(40))
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="created")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    courier_id: Mapped[str | None] = mapped_column(String(64))
+    station_id: Mapped[str | None] = mapped_column(String(64))
+    out_for_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purge_epoch: Mapped[date] = mapped_column(Date)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    kind: Mapped[str] = mapped_column(String(12), default="normal")
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "waybill_no"),
+        UniqueConstraint("tenant_id", "fingerprint"),
+        Index("ix_shipments_epoch", "tenant_id", "purge_epoch"),
+        Index("ix_shipments_courier", "tenant_id", "courier_id", "status"),
+        Index("ix_shipments_station", "tenant_id", "station_id", "status"),
+    )
+
+
+class Party(Base):
+    """The recipient or sender of a shipment, sealed under the party's own data key."""
+
+    __tablename__ = "parties"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_version: Mapped[int] = mapped_column(Integer)
+    epoch: Mapped[date] = mapped_column(Date)
+    name_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    address_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    id_no_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_bidx: Mapped[bytes] = mapped_column(LargeBinary(16))
+    name_region_bidx: Mapped[bytes] = mapped_column(LargeBinary(16))
+    last4_digest: Mapped[bytes] = mapped_column(LargeBinary(16))
+    name_masked: Mapped[str] = mapped_column(String(80))
+    phone_masked: Mapped[str] = mapped_column(String(32))
+    address_masked: Mapped[str] = mapped_column(String(160))
+    id_no_masked: Mapped[str | None] = mapped_column(String(32))
+    province: Mapped[str] = mapped_column(String(32))
+    city: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str] = mapped_column(String(32))
+    adcode: Mapped[str] = mapped_column(String(12))
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "shipment_id"],
+            ["shipments.tenant_id", "shipments.shipment_id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_parties_phone", "tenant_id", "phone_bidx"),
+        Index("ix_parties_name_region", "tenant_id", "name_region_bidx"),
+        Index("ix_parties_kek", "tenant_id", "kek_version"),
+    )
+
+
+class ShipmentEvent(Base):
+    """One lifecycle step of a shipment (assigned, out for delivery, at station …)."""
+
+    __tablename__ = "shipment_events"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    courier_id: Mapped[str | None] = mapped_column(String(64))
+    station_id: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "shipment_id"],
+            ["shipments.tenant_id", "shipments.shipment_id"],
+            ondelete="CASCADE",
+        ),
+    )

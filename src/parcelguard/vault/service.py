@@ -1,0 +1,146 @@
+"""Vault use cases: look shipments up, show them masked, find by phone, open fields for reveal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.errors import InvalidInput, NotFound
+from parcelguard.pii.normalize import normalize_phone
+from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
+from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.sealing import PartySealer
+from parcelguard.vault.views import shipment_view
+
+PARTY_ROLES = ("recipient", "sender")
+
+
+def sealer_for(rt: Runtime) -> PartySealer:
+    """Return the runtime's party sealer."""
+    sealer = rt.extras.get("vault.sealer")
+    if sealer is None:
+        sealer = PartySealer(rt.keyring, rt.tenant)
+        rt.extras["vault.sealer"] = sealer
+    return sealer
+
+
+def get(session: Session, tenant_id: str, waybill_no: str) -> Shipment | None:
+    """Return the shipment with this waybill number, if any."""
+    query = select(Shipment).where(
+        Shipment.tenant_id == tenant_id, Shipment.waybill_no == waybill_no.strip()
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def get_or_raise(session: Session, tenant_id: str, waybill_no: str) -> Shipment:
+    """Return the shipment or raise `NotFound` naming the waybill."""
+    shipment = get(session, tenant_id, waybill_no)
+    if shipment is None:
+        raise NotFound(
+            f"no shipment with waybill {waybill_no.strip()!r}", code="shipment_not_found"
+        )
+    return shipment
+
+
+def get_by_id(session: Session, tenant_id: str, shipment_id: str) -> Shipment | None:
+    """Return a shipment by its internal id."""
+    return session.get(Shipment, (tenant_id, shipment_id))
+
+
+def parties_of(session: Session, shipment: Shipment) -> dict[str, Party]:
+    """Return the shipment's parties by role."""
+    query = select(Party).where(
+        Party.tenant_id == shipment.tenant_id, Party.shipment_id == shipment.shipment_id
+    )
+    return {p.role: p for p in session.scalars(query)}
+
+
+def view(session: Session, shipment: Shipment) -> dict[str, Any]:
+    """Return the masked view of a shipment."""
+    return shipment_view(shipment, parties_of(session, shipment))
+
+
+def show(rt: Runtime, session: Session, waybill_no: str, actor: Actor) -> dict[str, Any]:
+    """Return the masked view and record that `actor` looked."""
+    shipment = get_or_raise(session, rt.tenant, waybill_no)
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "shipment.view",
+            "shipment",
+            shipment.shipment_id,
+            details={"waybill": shipment.waybill_no},
+        ),
+    )
+    return view(session, shipment)
+
+
+def shipment_ids_for_phone(session: Session, rt: Runtime, phone: str) -> list[str]:
+    """Return the ids of shipments where this phone is the sender's or recipient's."""
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise InvalidInput(
+            "phone is not a mainland mobile or a landline with area code", code="invalid_phone"
+        )
+    digest = rt.keyring.index.digest(rt.tenant, "phone", normalized.e164)
+    query = select(Party.shipment_id).where(
+        Party.tenant_id == rt.tenant, Party.phone_bidx == digest
+    )
+    return list(dict.fromkeys(session.scalars(query)))
+
+
+def find_by_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> list[str]:
+    """Return the waybills whose sender or recipient has this phone (blind index, no decryption)."""
+    ids = shipment_ids_for_phone(session, rt, phone)
+    waybills: list[str] = []
+    if ids:
+        query = (
+            select(Shipment.waybill_no)
+            .where(
+                Shipment.tenant_id == rt.tenant,
+                Shipment.shipment_id.in_(ids),
+                Shipment.status != "purged",
+                Shipment.kind == "normal",
+            )
+            .order_by(Shipment.created_at)
+        )
+        waybills = list(session.scalars(query))
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry("shipment.search", "shipment", None, details={"by": "phone", "found": len(waybills)}),
+    )
+    return waybills
+
+
+def open_fields(
+    rt: Runtime, session: Session, shipment: Shipment, wanted: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Sensitive]:
+    """Decrypt exactly the asked (role, field) pairs; policy and audit are the caller's job."""
+    parties = parties_of(session, shipment)
+    sealer = sealer_for(rt)
+    opened: dict[tuple[str, str], Sensitive] = {}
+    for role in PARTY_ROLES:
+        fields = [f for r, f in wanted if r == role]
+        if fields and role in parties:
+            for field, value in sealer.open(parties[role], fields).items():
+                opened[(role, field)] = value
+    return opened
+
+
+def list_for_courier(
+    session: Session, tenant_id: str, courier_id: str, statuses: Iterable[str]
+) -> list[Shipment]:
+    """Return the shipments assigned to a courier in the given states."""
+    query = select(Shipment).where(
+        Shipment.tenant_id == tenant_id,
+        Shipment.courier_id == courier_id,
+        Shipment.status.in_(list(statuses)),
+    )
+    return list(session.scalars(query.order_by(Shipment.created_at)))
