@@ -50,14 +50,17 @@ def read_rows(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
 
 
 def detect_encoding(head: bytes) -> str:
-    """Return utf-8-sig, utf-8 or gb18030 for the first bytes of a CSV file."""
+    """Return utf-8-sig, utf-8 or gb18030 for the first bytes of a CSV file.
+
+    A few broken sequences in an otherwise UTF-8 file keep it UTF-8 (those rows are then
+    rejected as `bad_encoding`) rather than turning every Chinese character into mojibake.
+    """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
+    text = head[: len(head) - 3 if len(head) == SNIFF else None].decode("utf-8", "surrogateescape")
+    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    good = sum(1 for ch in text if ord(ch) > 127 and not "\udc80" <= ch <= "\udcff")
+    return "utf-8" if bad == 0 or good >= 4 * bad else "gb18030"
 
 
 class _CountingReader(io.RawIOBase):

@@ -1,0 +1,173 @@
+"""Shared fixtures: a runtime on SQLite and on a real PostgreSQL, a fixed clock, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from parcelguard.audit.bus import InProcessBus, attach
+from parcelguard.clock import CHINA, FixedClock
+from parcelguard.db import Database
+from parcelguard.migrations import upgrade
+from parcelguard.migrations.all_models import metadata
+from parcelguard.runtime import Runtime
+from parcelguard.settings import Settings
+
+PG_ADMIN = os.environ.get("PARCELGUARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+START = datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)
+_template: dict[str, Path] = {}
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def pg_url(suffix: str = "") -> str:
+    """Return the SQLAlchemy URL of this worker's PostgreSQL test database."""
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/pg_test_{_worker()}{suffix}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> str:
+    """Create (fresh) and migrate this worker's PostgreSQL database once per session."""
+    name = f"pg_test_{_worker()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_url()
+    db = Database(url)
+    upgrade(db.engine)
+    db.dispose()
+    return url
+
+
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if "sqlite" not in _template:
+        path = tmp_path_factory.mktemp("template") / "parcelguard.db"
+        db = Database(f"sqlite:///{path}")
+        upgrade(db.engine)
+        db.dispose()  # closing the last connection checkpoints the WAL into the file
+        _template["sqlite"] = path
+    return _template["sqlite"]
+
+
+def _truncate(url: str) -> None:
+    db = Database(url, pool=False)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test on the embedded SQLite default and on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """Return a fresh PARCELGUARD_HOME."""
+    path = tmp_path / "home"
+    path.mkdir(mode=0o700)
+    return path
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Return a clock fixed at a Monday morning in November 2026 (China time)."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+def database_url(backend: str, home: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return a migrated, empty database of the chosen backend."""
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_database")
+        _truncate(url)
+        return url
+    target = home / "parcelguard.db"
+    shutil.copy(_sqlite_template(tmp_path_factory), target)
+    os.chmod(target, 0o600)
+    return f"sqlite:///{target}"
+
+
+def make_settings(home: Path, database_url: str | None, **overrides: Any) -> Settings:
+    """Return settings for a test home, never reading the developer's environment."""
+    return Settings.load(home=home, database_url=database_url, tenant="t1", **overrides)
+
+
+@pytest.fixture
+def settings(home: Path, database_url: str) -> Settings:
+    """Return the test settings."""
+    return make_settings(home, database_url)
+
+
+@pytest.fixture
+def bus() -> Iterator[InProcessBus]:
+    """Return an in-process bus that the test can subscribe to."""
+    bus = InProcessBus()
+    yield bus
+    bus.close()
+
+
+@pytest.fixture
+def rt(settings: Settings, clock: FixedClock, bus: InProcessBus) -> Iterator[Runtime]:
+    """Return a ready runtime (schema migrated, keyring created) on the chosen backend."""
+    runtime = Runtime.from_settings(settings, clock=clock, publisher=bus)
+    attach(runtime)
+    runtime.keyring  # noqa: B018
+    yield runtime
+    runtime.close()
+
+
+@dataclass
+class CliResult:
+    """What a CLI run gave back."""
+
+    code: int
+    stdout: str
+
+    @property
+    def json(self) -> Any:
+        """Return stdout parsed as the one JSON document."""
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(rt: Runtime) -> Callable[..., CliResult]:
+    """Run `parcelguard ARGS…` in-process against the test runtime."""
+    from parcelguard.cli import run
+
+    def invoke(*args: str) -> CliResult:
+        buffer = io.StringIO()
+        with redirect_stdout(buffer):
+            code = run(list(args), make_runtime=lambda: rt)
+        return CliResult(code, buffer.getvalue())
+
+    return invoke
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8", headers: list[str] | None = None) -> Path:
+    """Write rows as a CSV file with the given header names (default: the field names)."""
+    fields = list(rows[0].keys()) if rows else []
+    names = headers or fields
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([row.get(f, "") for f in fields])
+    return path
