@@ -7,14 +7,25 @@ rolls back on any error, so a change and its audit event land together or not at
 from __future__ import annotations
 
 import os
-import uuid
+import time
+from operator import itemgetter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -57,8 +68,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def new_id() -> str:
-    """Return a random 32-hex-digit identifier."""
-    return uuid.uuid4().hex
+    """Return a 32-hex-digit identifier: a millisecond time prefix, then 80 random bits.
+
+    Time-ordered ids land at the right edge of primary-key B-trees instead of at random pages.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 class Database:
@@ -146,6 +160,11 @@ def _sqlite_engine(url: str, path: str | None, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # The vault's blind indexes take random keys; a larger page cache keeps their B-trees
+        # in memory instead of re-reading pages on every insert.
+        cursor.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every ~32 MiB rather than 4 MiB: fewer fsyncs during imports.
+        cursor.execute("PRAGMA wal_autocheckpoint=8192")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -168,3 +187,41 @@ def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+
+
+def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows through the driver's executemany, skipping per-row ORM work.
+
+    Values pass through each column type's own bind processor where it has one (dates on
+    SQLite), so what lands is exactly what an ORM insert would have written.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.key in rows[0]]
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    # Bytes and text go to both drivers as they are; only dates and times need converting.
+    processors = [
+        None
+        if isinstance(c.type, LargeBinary | String | Integer | Boolean)
+        else c.type._cached_bind_processor(dialect)
+        for c in columns
+    ]
+    getter = itemgetter(*[c.key for c in columns])
+    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if not converted:
+        params: list[Any] = [getter(row) for row in rows]
+    else:
+        params = []
+        for row in rows:
+            values = list(getter(row))
+            for i, process in converted:
+                values[i] = process(values[i])
+            params.append(tuple(values))
+    connection.exec_driver_sql(sql, params)

@@ -23,7 +23,7 @@ class BlindIndex:
     def digest(self, tenant_id: str, kind: str, normalized: str) -> bytes:
         """Return the 16-byte digest of `normalized` as a value of `kind` in `tenant_id`."""
         message = f"{tenant_id}\x1f{kind}\x1f{normalized}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()[:DIGEST_BYTES]
+        return hmac.digest(self._key, message, "sha256")[:DIGEST_BYTES]
 
     def derive(self, purpose: str) -> bytes:
         """Return a subkey for another keyed-hash purpose (PII hash operator, exposure list)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parcelguard.pii.normalize import normalize_phone, phone_digits
+from parcelguard.pii.normalize import Phone, normalize_phone, phone_digits
 
 # Two-character surnames (复姓) that keep both characters in a masked name.
 COMPOUND_SURNAMES = frozenset(
@@ -47,6 +47,11 @@ def mask_phone(raw: str) -> str:
     if phone is None:
         digits = phone_digits(raw)
         return digits[:3] + MASK * max(6, len(digits) - 3) if digits else MASK * 6
+    return mask_normalized_phone(phone)
+
+
+def mask_normalized_phone(phone: Phone) -> str:
+    """Mask an already normalized phone (the import path has one at hand)."""
     if phone.kind == "mobile":
         return phone.national[:3] + MASK * 6 + phone.national[-2:]
     subscriber = phone.national[len(phone.area_code) :]

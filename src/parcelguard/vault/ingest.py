@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
-from parcelguard.db import new_id
+from parcelguard.db import bulk_insert, new_id
 from parcelguard.errors import PartlyDone
 from parcelguard.pii.divisions import Region, resolve_regions
 from parcelguard.runtime import Runtime
@@ -187,8 +187,8 @@ def _store(
         report.waybills.append(waybill)
     if not shipments:
         return
-    session.execute(insert(Shipment), shipments)
-    session.execute(insert(Party), parties)
+    bulk_insert(session, Shipment.__table__, shipments)
+    bulk_insert(session, Party.__table__, parties)
     report.imported += len(shipments)
     auditor_for(rt).record(
         session,

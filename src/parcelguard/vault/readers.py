@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from parcelguard.vault.headers import ALIASES, map_headers, missing_required
 SNIFF = 1 << 16
 MAX_XLSX_UNCOMPRESSED = 512 << 20
 csv.field_size_limit(1 << 20)
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass
@@ -184,7 +186,7 @@ def _row_from_cells(index: int, cells: list[str], mapping: dict[str, int]) -> Ra
 
 
 def _undecodable(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return text.isascii() is False and _SURROGATE.search(text) is not None
 
 
 def _cell(value: Any) -> str:

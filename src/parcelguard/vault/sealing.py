@@ -11,7 +11,12 @@ from typing import Any
 from parcelguard.crypto import FieldCipher, Keyring, WrappedKey, field_aad, new_data_key
 from parcelguard.errors import InvalidInput
 from parcelguard.pii.divisions import Region
-from parcelguard.pii.masking import mask_address, mask_id_number, mask_name, mask_phone
+from parcelguard.pii.masking import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_normalized_phone,
+)
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault.models import Party
 from parcelguard.vault.rows import PartyInput
@@ -71,7 +76,7 @@ class PartySealer:
             ),
             "last4_digest": self.last4_digest(shipment_id, role, phone.last4),
             "name_masked": mask_name(name),
-            "phone_masked": mask_phone(phone.national),
+            "phone_masked": mask_normalized_phone(phone),
             "address_masked": mask_address(region.prefix, region.detail),
             "id_no_masked": mask_id_number(id_no) if id_no else None,
             "province": region.province,

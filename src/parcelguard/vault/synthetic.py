@@ -33,6 +33,7 @@ MOBILE_PREFIXES = (
 ROADS = "人民 解放 中山 建设 文化 和平 新华 胜利 幸福 光明 青年 友谊 长江 黄河 文三 学院 滨江 春晖 金沙 望江".split()
 ROAD_SUFFIX = ("路", "街", "大道", "巷")
 COMPOUNDS = "阳光花园 翠苑小区 锦绣家园 金色家园 万科城 碧桂园 东方明珠苑 景和园 幸福里 和平新村".split()
+PSEUDO_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 CARRIERS = ("顺丰速运", "中通快递", "圆通速递", "韵达快递", "申通快递", "京东物流", "EMS", "极兔速递")
 
 
@@ -59,7 +60,9 @@ def divisions() -> tuple[Division, ...]:
         if code.endswith("000000") and not code.endswith("00000000"):
             province = names.get(code[:2] + "0" * 10)
             city = names.get(code[:4] + "0" * 8, province)
-            if province and city and name not in ("市辖区",):
+            if city in PSEUDO_CITIES:
+                city = province  # municipalities and province-administered counties
+            if province and city and name not in PSEUDO_CITIES:
                 found.append(Division(code[:6], province, city, name))
     return tuple(sorted(found, key=lambda d: d.adcode))
 
