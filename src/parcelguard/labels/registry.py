@@ -1,0 +1,33 @@
+"""The label renderers, registered explicitly by format name (`label --format`, `label.{ext}`)."""
+
+from __future__ import annotations
+
+from parcelguard.errors import InvalidInput
+from parcelguard.labels.fonts import LabelFont
+from parcelguard.labels.pdf_renderer import PdfRenderer
+from parcelguard.labels.png_renderer import PngRenderer
+from parcelguard.labels.renderer import DEFAULT_DPI, LabelRenderer
+from parcelguard.labels.zpl_renderer import ZplRenderer
+
+RENDERERS: dict[str, type[LabelRenderer]] = {
+    PdfRenderer.name: PdfRenderer,
+    PngRenderer.name: PngRenderer,
+    ZplRenderer.name: ZplRenderer,
+}
+
+
+def formats() -> list[str]:
+    """Return the names of the registered formats."""
+    return list(RENDERERS)
+
+
+def renderer_for(
+    format_name: str, *, dpi: int = DEFAULT_DPI, font: LabelFont | None = None
+) -> LabelRenderer:
+    """Return a renderer for `pdf`, `png` or `zpl`; any other name is `InvalidInput`."""
+    renderer = RENDERERS.get(format_name.strip().lower())
+    if renderer is None:
+        raise InvalidInput(
+            "unknown label format", code="unknown_label_format", details={"formats": formats()}
+        )
+    return renderer(dpi=dpi, font=font)
