@@ -73,9 +73,12 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             session.execute(text("SELECT 1"))
         return {"ok": True, "database": rt.db.dialect, "version": __version__}
 
+    from parcelguard.audit.bus import attach
+    from parcelguard.vault import api as vault_api
     from parcelguard.web import pages
 
-    for mount in (pages.mount,):
+    attach(rt)
+    for mount in (vault_api.mount, pages.mount):
         mount(app)
     return app
 

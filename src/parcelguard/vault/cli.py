@@ -13,7 +13,9 @@ from rich.console import Console
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
+from parcelguard.access import service as access_service
 from parcelguard.vault import ingest, keys, lifecycle, retention, service
+from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.readers import read_rows
 
 keys_app = typer.Typer(help="Keyring state and KEK rotation.", no_args_is_help=True)
@@ -138,6 +140,31 @@ def erase(
     )
 
 
+def reveal(
+    ctx: typer.Context,
+    waybill: str,
+    field: list[str] = typer.Option(
+        ...,
+        "--field",
+        help="recipient.name, recipient.phone, recipient.address, sender.name, sender.phone, sender.address, sender.id_no",
+    ),
+    purpose: str = typer.Option(
+        ..., "--purpose", help="delivery, customer_service, investigation or self"
+    ),
+    reference: str | None = typer.Option(None, "--reference", help="Ticket or case id."),
+    api_key: str = typer.Option(
+        ..., "--api-key", envvar="PARCELGUARD_API_KEY", help="The caller's API key."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Reveal plaintext fields through the policy (exit 5 when denied)."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        caller = access_service.authenticate_key(rt, session, api_key)
+    fields = reveal_case.reveal(rt, caller, waybill, field, purpose, reference)
+    emit({"fields": fields}, as_json, "\n".join(f"{k}: {v}" for k, v in fields.items()))
+
+
 @keys_app.command("status")
 def keys_status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Show KEK versions and how many data keys wait for a rewrap."""
@@ -179,4 +206,5 @@ def register(app: typer.Typer) -> None:
     app.command()(event)
     app.command()(purge)
     app.command()(erase)
+    app.command()(reveal)
     app.add_typer(keys_app, name="keys")

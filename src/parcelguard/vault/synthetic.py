@@ -32,9 +32,20 @@ MOBILE_PREFIXES = (
 ).split()
 ROADS = "人民 解放 中山 建设 文化 和平 新华 胜利 幸福 光明 青年 友谊 长江 黄河 文三 学院 滨江 春晖 金沙 望江".split()
 ROAD_SUFFIX = ("路", "街", "大道", "巷")
-COMPOUNDS = "阳光花园 翠苑小区 锦绣家园 金色家园 万科城 碧桂园 东方明珠苑 景和园 幸福里 和平新村".split()
+COMPOUNDS = (
+    "阳光花园 翠苑小区 锦绣家园 金色家园 万科城 碧桂园 东方明珠苑 景和园 幸福里 和平新村".split()
+)
 PSEUDO_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
-CARRIERS = ("顺丰速运", "中通快递", "圆通速递", "韵达快递", "申通快递", "京东物流", "EMS", "极兔速递")
+CARRIERS = (
+    "顺丰速运",
+    "中通快递",
+    "圆通速递",
+    "韵达快递",
+    "申通快递",
+    "京东物流",
+    "EMS",
+    "极兔速递",
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,9 @@ class Faker:
         body = f"{self.division().adcode}{birth:%Y%m%d}{r.randrange(1000):03d}"
         return body + id_check_digit(body)
 
-    def shipment_row(self, waybill_no: str | None = None, *, with_id: bool = False) -> dict[str, str]:
+    def shipment_row(
+        self, waybill_no: str | None = None, *, with_id: bool = False
+    ) -> dict[str, str]:
         """Return one import row with the contract's English field names."""
         row = {
             "waybill_no": waybill_no or f"SF{self.random.randrange(10**12):012d}",

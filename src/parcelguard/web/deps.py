@@ -1,13 +1,22 @@
-"""FastAPI dependencies every router shares: the runtime and one transaction per request."""
+"""FastAPI dependencies every router shares: the runtime, one transaction per request, and the
+authenticated caller (a bearer API key, or a browser session cookie).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from parcelguard.access.principals import Caller
+from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
+
+bearer = HTTPBearer(auto_error=False, description="A ParcelGuard API key: `pg_<id>_<secret>`.")
+SESSION_COOKIE = "pg_session"
+SessionAuthenticator = Callable[[Runtime, Session, str], Caller]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -20,3 +29,31 @@ def get_session(request: Request) -> Iterator[Session]:
     """Open the request's one transaction; it commits after the handler returns."""
     with get_runtime(request).db.session() as session:
         yield session
+
+
+def get_caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> Caller:
+    """Return who is calling: a bearer key first, else a signed-in browser session."""
+    rt = get_runtime(request)
+    cached = getattr(request.state, "caller", None)
+    if isinstance(cached, Caller):
+        return cached
+    from parcelguard.access import service
+
+    with rt.db.session() as session:
+        if credentials is not None:
+            caller = service.authenticate_key(rt, session, credentials.credentials)
+        else:
+            token = request.cookies.get(SESSION_COOKIE)
+            authenticate: SessionAuthenticator | None = rt.extras.get(
+                "access.session_authenticator"
+            )
+            if not token or authenticate is None:
+                raise NotAuthenticated(
+                    "send `Authorization: Bearer <API key>` or sign in", code="not_authenticated"
+                )
+            caller = authenticate(rt, session, token)
+    request.state.caller = caller
+    return caller

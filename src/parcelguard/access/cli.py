@@ -1,0 +1,190 @@
+"""Access commands: users (add, list, train, suspend, restore), API keys, investigation cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from parcelguard.access import cases, service
+from parcelguard.access.schemas import NewPrincipal
+from parcelguard.errors import InvalidInput
+from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
+
+users_app = typer.Typer(help="Staff and service accounts.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys (shown once, stored as a hash).", no_args_is_help=True)
+case_app = typer.Typer(help="Investigation cases for security officers.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Option(..., "--name", help="Display name."),
+    role: str = typer.Option(
+        ...,
+        "--role",
+        help="courier, station_clerk, customer_service, security_officer, admin or service",
+    ),
+    phone: str | None = typer.Option(
+        None, "--phone", help="The staff member's own phone (the relay connects it)."
+    ),
+    station: str | None = typer.Option(None, "--station", help="Station id."),
+    trained_until: str | None = typer.Option(
+        None, "--trained-until", help="Privacy training valid until (YYYY-MM-DD)."
+    ),
+    employee_no: str | None = typer.Option(
+        None, "--employee-no", help="Employee number shown to recipients."
+    ),
+    scope: list[str] = typer.Option(
+        [],
+        "--scope",
+        help="Service key scopes (ingest, read, events, labels, relay, pii, reveal:FIELD).",
+    ),
+    key_days: int = typer.Option(180, "--key-days", help="Days until the API key expires."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a principal and print its API key (shown this once)."""
+    new = _validated(name, role, phone, station, trained_until, employee_no, scope, key_days)
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        principal, key = service.create(rt, session, new, local_operator())
+        result = {"id": principal.principal_id, "role": principal.role, "api_key": key}
+    emit(result, as_json, f"created {role} {result['id']}\nAPI key (shown once): {key}")
+
+
+def _validated(
+    name: str,
+    role: str,
+    phone: str | None,
+    station: str | None,
+    trained_until: str | None,
+    employee_no: str | None,
+    scope: list[str],
+    key_days: int,
+) -> NewPrincipal:
+    from pydantic import ValidationError
+
+    try:
+        return NewPrincipal(
+            name=name,
+            role=role,
+            phone=phone,
+            station=station,
+            employee_no=employee_no,
+            trained_until=_date("--trained-until", trained_until),
+            scopes=scope,
+            key_days=key_days,
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InvalidInput(
+            f"--{err['loc'][0]}: {err['msg']}".replace("_", "-"), code="invalid_input"
+        ) from None
+
+
+@users_app.command("list")
+def list_(
+    ctx: typer.Context, role: str | None = typer.Option(None, "--role"), as_json: bool = JSON_OPTION
+) -> None:
+    """List principals."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        found = [service.public_view(p) for p in service.list_principals(session, rt.tenant, role)]
+    emit({"users": found}, as_json)
+
+
+@users_app.command("train")
+def train(
+    ctx: typer.Context,
+    principal_id: str,
+    until: str = typer.Option(..., "--until"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a privacy-training attestation."""
+    rt = runtime(ctx)
+    day = _date("--until", until)
+    assert day is not None
+    with rt.db.session() as session:
+        found = service.public_view(
+            service.set_training(rt, session, principal_id, day, local_operator())
+        )
+    emit(found, as_json)
+
+
+@users_app.command("suspend")
+def suspend(
+    ctx: typer.Context,
+    principal_id: str,
+    reason: str = typer.Option("manual", "--reason"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Suspend a principal's reveal rights."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        found = service.public_view(
+            service.suspend_reveal(rt, session, principal_id, reason, local_operator())
+        )
+    emit(found, as_json)
+
+
+@apikey_app.command("issue")
+def issue(
+    ctx: typer.Context,
+    principal_id: str,
+    days: int = typer.Option(180, "--days"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Issue another API key for a principal."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        principal = service.get_or_raise(session, rt.tenant, principal_id)
+        key = service.issue_key(rt, session, principal, local_operator(), days=days)
+    emit({"id": principal_id, "api_key": key}, as_json, f"API key (shown once): {key}")
+
+
+@apikey_app.command("revoke")
+def revoke(ctx: typer.Context, key_id: str, as_json: bool = JSON_OPTION) -> None:
+    """Revoke an API key by its prefix id (the part after `pg_`)."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        service.revoke_key(rt, session, key_id, local_operator())
+    emit({"revoked": key_id}, as_json, f"revoked {key_id}")
+
+
+@case_app.command("open")
+def open_(
+    ctx: typer.Context, title: str = typer.Option(..., "--title"), as_json: bool = JSON_OPTION
+) -> None:
+    """Open an investigation case."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        case = cases.open_case(rt, session, title, local_operator())
+        result = {"case_id": case.case_id, "status": case.status}
+    emit(result, as_json, f"opened case {result['case_id']}")
+
+
+@case_app.command("close")
+def close(ctx: typer.Context, case_id: str, as_json: bool = JSON_OPTION) -> None:
+    """Close an investigation case."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        cases.close_case(rt, session, case_id, local_operator())
+    emit({"case_id": case_id, "status": "closed"}, as_json)
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{option} must be a date like 2027-06-30", code="invalid_date"
+        ) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the access commands to the root app."""
+    app.add_typer(users_app, name="users")
+    app.add_typer(apikey_app, name="apikey")
+    app.add_typer(case_app, name="case")
