@@ -93,7 +93,12 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def database_url(backend: str, home: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    backend: str,
+    home: Path,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
     """Return a migrated, empty database of the chosen backend."""
     if backend == "postgresql":
         url = request.getfixturevalue("pg_database")
@@ -161,7 +166,13 @@ def cli(rt: Runtime) -> Callable[..., CliResult]:
     return invoke
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8", headers: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    headers: list[str] | None = None,
+) -> Path:
     """Write rows as a CSV file with the given header names (default: the field names)."""
     fields = list(rows[0].keys()) if rows else []
     names = headers or fields

@@ -29,7 +29,11 @@ def secrets_of(rows: list[dict[str, str]]) -> list[str]:
         for key in ("sender_address", "recipient_address"):
             region = resolve_region(r[key])
             assert region is not None
-            number = region.detail[region.detail.index("路") + 1 :] if "路" in region.detail else region.detail
+            number = (
+                region.detail[region.detail.index("路") + 1 :]
+                if "路" in region.detail
+                else region.detail
+            )
             found += [r[key], region.detail, number]
     return [s for s in found if len(s) >= 2]
 
@@ -37,7 +41,9 @@ def secrets_of(rows: list[dict[str, str]]) -> list[str]:
 def assert_absent(blob: bytes, values: list[str], where: str) -> None:
     for value in values:
         for encoding in ("utf-8", "utf-16-le", "gb18030"):
-            assert value.encode(encoding) not in blob, f"a plaintext value appears in {where} ({encoding})"
+            assert value.encode(encoding) not in blob, (
+                f"a plaintext value appears in {where} ({encoding})"
+            )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -72,8 +78,16 @@ def test_ciphertext_moved_to_another_row_fails_to_open(cli, rt, tmp_path: Path) 
     with rt.db.session() as session:
         a = service.get_or_raise(session, rt.tenant, data[0]["waybill_no"])
         b = service.get_or_raise(session, rt.tenant, data[1]["waybill_no"])
-        stolen = session.scalars(select(Party.phone_ct).where(Party.shipment_id == a.shipment_id, Party.role == "recipient")).one()
-        session.execute(update(Party).where(Party.shipment_id == b.shipment_id, Party.role == "recipient").values(phone_ct=stolen))
+        stolen = session.scalars(
+            select(Party.phone_ct).where(
+                Party.shipment_id == a.shipment_id, Party.role == "recipient"
+            )
+        ).one()
+        session.execute(
+            update(Party)
+            .where(Party.shipment_id == b.shipment_id, Party.role == "recipient")
+            .values(phone_ct=stolen)
+        )
     with rt.db.session() as session:
         b = service.get_or_raise(session, rt.tenant, data[1]["waybill_no"])
         with pytest.raises(IntegrityError) as caught:
@@ -101,7 +115,9 @@ def test_open_returns_exactly_the_imported_values(cli, rt, tmp_path: Path) -> No
     cli("import", str(write_csv(tmp_path / "s.csv", data)), "--json")
     with rt.db.session() as session:
         s = service.get_or_raise(session, rt.tenant, data[0]["waybill_no"])
-        opened = service.open_fields(rt, session, s, [("recipient", "address"), ("sender", "id_no"), ("sender", "phone")])
+        opened = service.open_fields(
+            rt, session, s, [("recipient", "address"), ("sender", "id_no"), ("sender", "phone")]
+        )
     assert opened[("recipient", "address")].reveal() == data[0]["recipient_address"]
     assert opened[("sender", "id_no")].reveal() == data[0]["sender_id_no"]
     assert opened[("sender", "phone")].reveal() == data[0]["sender_phone"]

@@ -27,10 +27,17 @@ def test_rotate_rewraps_everything_and_show_and_find_still_work(cli, rt, tmp_pat
     assert before["active"] == 1 and before["pending_rewrap"] == 0
     after = cli("keys", "rotate", "--json").json
     assert after["active"] == 2 and after["versions"] == [2] and after["pending_rewrap"] == 0
-    assert cli("find", "--phone", data[4]["recipient_phone"], "--json").json["waybills"] == [data[4]["waybill_no"]]
+    assert cli("find", "--phone", data[4]["recipient_phone"], "--json").json["waybills"] == [
+        data[4]["waybill_no"]
+    ]
     with rt.db.session() as session:
         s = service.get_or_raise(session, rt.tenant, data[4]["waybill_no"])
-        assert service.open_fields(rt, session, s, [("recipient", "name")])[("recipient", "name")].reveal() == data[4]["recipient_name"]
+        assert (
+            service.open_fields(rt, session, s, [("recipient", "name")])[
+                ("recipient", "name")
+            ].reveal()
+            == data[4]["recipient_name"]
+        )
     assert cli("show", data[4]["waybill_no"], "--json").json["status"] == "created"
 
 
@@ -43,7 +50,9 @@ def test_new_data_keys_use_the_new_kek_at_once(cli, rt, tmp_path: Path) -> None:
     assert status["pending_rewrap"] == 6 and status["versions"] == [1, 2]
 
 
-def test_purge_after_retention_shreds_even_a_copy_taken_before(cli, rt: Runtime, tmp_path: Path, backend: str) -> None:
+def test_purge_after_retention_shreds_even_a_copy_taken_before(
+    cli, rt: Runtime, tmp_path: Path, backend: str
+) -> None:
     data = imported(cli, tmp_path, 4)
     waybill = data[0]["waybill_no"]
     cli("event", waybill, "assigned", "--courier", "c1", "--json")
@@ -62,7 +71,9 @@ def test_purge_after_retention_shreds_even_a_copy_taken_before(cli, rt: Runtime,
     with pytest.raises(IntegrityError) as caught:
         rt.keyring.unwrap_data_key(
             __import__("parcelguard.crypto", fromlist=["WrappedKey"]).WrappedKey(
-                parties_before["recipient"].kek_version, parties_before["recipient"].epoch, parties_before["recipient"].key_blob
+                parties_before["recipient"].kek_version,
+                parties_before["recipient"].epoch,
+                parties_before["recipient"].key_blob,
             ),
             b"any",
         )
@@ -97,7 +108,11 @@ def test_erase_shreds_delivered_parcels_of_one_person_only(cli, rt, tmp_path: Pa
     data_extra[0]["waybill_no"] = "EXTRA000001"
     data_extra[0]["recipient_phone"] = phone
     cli("import", str(write_csv(tmp_path / "x.csv", data_extra)), "--json")
-    for event, extra in (("assigned", ["--courier", "c1"]), ("out_for_delivery", []), ("delivered", [])):
+    for event, extra in (
+        ("assigned", ["--courier", "c1"]),
+        ("out_for_delivery", []),
+        ("delivered", []),
+    ):
         cli("event", data[0]["waybill_no"], event, *extra, "--json")
     result = cli("erase", "--phone", phone, "--json").json
     assert result == {"erased": 1, "in_transit": 1}

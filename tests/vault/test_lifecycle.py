@@ -19,7 +19,10 @@ def waybill(cli, tmp_path: Path) -> str:
 
 def test_full_delivery_path(cli, waybill: str) -> None:
     assert cli("event", waybill, "assigned", "--courier", "c7", "--json").json["courier_id"] == "c7"
-    assert cli("event", waybill, "at_station", "--station", "st1", "--json").json["station_id"] == "st1"
+    assert (
+        cli("event", waybill, "at_station", "--station", "st1", "--json").json["station_id"]
+        == "st1"
+    )
     assert cli("event", waybill, "out_for_delivery", "--json").json["status"] == "out_for_delivery"
     shown = cli("event", waybill, "delivered", "--json").json
     assert shown["status"] == "delivered" and "delivered_at" in shown
@@ -35,7 +38,9 @@ def test_assignment_needs_a_courier(cli, waybill: str) -> None:
 
 
 def test_unknown_event_type_and_unknown_waybill(cli, waybill: str) -> None:
-    assert cli("event", waybill, "teleported", "--json").json["error"]["code"] == "invalid_event_type"
+    assert (
+        cli("event", waybill, "teleported", "--json").json["error"]["code"] == "invalid_event_type"
+    )
     missing = cli("show", "NOPE", "--json")
     assert missing.code == 1 and missing.json["error"]["code"] == "shipment_not_found"
 

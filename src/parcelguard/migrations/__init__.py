@@ -22,23 +22,23 @@ def config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def head() -> str | None:
-    """Return the newest revision id."""
-    return ScriptDirectory.from_config(config()).get_current_head()
+def heads() -> set[str]:
+    """Return the newest revision of every branch (each domain may keep its own branch)."""
+    return set(ScriptDirectory.from_config(config()).get_heads())
 
 
-def current(engine: Engine) -> str | None:
-    """Return the revision the database is at (None when empty)."""
+def current(engine: Engine) -> set[str]:
+    """Return the revisions the database is at (empty when new)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def upgrade(engine: Engine) -> bool:
-    """Bring the schema to head; return whether anything ran."""
-    if current(engine) == head():
+    """Bring the schema to every head; return whether anything ran."""
+    if current(engine) == heads():
         return False
     with engine.begin() as conn:
         cfg = config(engine)
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
     return True
