@@ -26,6 +26,8 @@ _MIN_PHONE_MASKS = 6
 # The opaque token of `<base URL>/s/<token>`: URL-safe, long enough to be unguessable.
 _TOKEN_PATH = re.compile(r"/s/[A-Za-z0-9_-]{16,128}\Z")
 _TAIL = re.compile(r"[A-Za-z0-9]{1,4}")
+# What a Code128 symbol and a ZPL field carry safely; carriers' numbers are all of this form.
+_WAYBILL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,39}")
 
 
 class LabelSize(Enum):
@@ -114,12 +116,32 @@ def validate_masked(content: LabelContent | ShelfLabelContent) -> None:
 
     Rules (an empty value shows nothing and passes): no field but the waybill number holds a
     run of seven or more digits; a name carries a mask character; a phone carries at least six;
-    an address ends with one; the QR holds `<base URL>/s/<token>` and nothing else.
+    an address ends with one; the QR holds `<base URL>/s/<token>` and nothing else; the waybill
+    number is letters, digits and dashes.
     """
+    _require_text(content)
     if isinstance(content, ShelfLabelContent):
         _validate_shelf(content)
         return
-    _require_text(content)
+    _validate_parties(content)
+    for name in FREE_TEXT_FIELDS:
+        _check_digits(name, getattr(content, name))
+    _check_qr_url(content.qr_url)
+    if not _WAYBILL.fullmatch(content.waybill_no):
+        raise InvalidInput(
+            "label field waybill_no is not a printable waybill number",
+            code="invalid_label",
+            details=_at("waybill_no"),
+        )
+    weight = content.weight_kg
+    if weight is not None and not (isinstance(weight, int | float) and 0 <= weight < 100_000):
+        raise InvalidInput(
+            "label field weight_kg out of range", code="invalid_label", details=_at("weight_kg")
+        )
+
+
+def _validate_parties(content: LabelContent) -> None:
+    """Apply the masking rules to the recipient's and the sender's name, phone and address."""
     for name in NAME_FIELDS:
         _check_name(name, getattr(content, name))
     for name in PHONE_FIELDS:
@@ -130,20 +152,12 @@ def validate_masked(content: LabelContent | ShelfLabelContent) -> None:
     for name in ADDRESS_FIELDS:
         value = getattr(content, name)
         _check_digits(name, value)
-        if value and value.rstrip()[-1] not in MASK_CHARS:
+        if value.strip() and value.rstrip()[-1] not in MASK_CHARS:
             _refuse(name)
-    for name in FREE_TEXT_FIELDS:
-        _check_digits(name, getattr(content, name))
-    _check_qr_url(content.qr_url)
-    if content.weight_kg is not None and not 0 <= content.weight_kg < 100_000:
-        raise InvalidInput(
-            "label weight out of range", code="invalid_label", details=_at("weight_kg")
-        )
 
 
 def _validate_shelf(content: ShelfLabelContent) -> None:
     """Apply the masking rules to a shelf label."""
-    _require_text(content)
     _check_name("recipient_name", content.recipient_name)
     for name in ("pickup_code", "shelf", "station_name"):
         # Pickup codes are dash-separated on purpose (3-2-0417): look at the raw runs only.
@@ -188,7 +202,9 @@ def _check_qr_url(url: str) -> None:
     )
     if not ok:
         raise InvalidInput(
-            "label QR must hold <base URL>/s/<token>", code="invalid_qr_url", details=_at("qr_url")
+            "label field qr_url must hold <base URL>/s/<token>",
+            code="invalid_qr_url",
+            details=_at("qr_url"),
         )
 
 

@@ -20,8 +20,8 @@ from parcelguard.labels.symbols import (
     bar_offsets,
     code128_runs,
     module_dots,
+    qr_blocks,
     qr_matrix,
-    qr_spans,
 )
 
 # What the PDF says about itself: the same for every document, nothing about any person.
@@ -132,16 +132,19 @@ class _PageDrawer:
         self.canvas.drawPath(path, stroke=0, fill=1)
 
     def qr(self, op: QrCode) -> None:
-        """Draw the QR modules as one filled path of row runs."""
+        """Draw the QR modules as one filled path of a few rectangles."""
         matrix = qr_matrix(op.value)
         total = len(matrix) + 2 * QR_QUIET
         module = module_dots(op.size / self.dot, total) * self.dot
         left = op.x + (op.size - total * module) / 2 + QR_QUIET * module
         top = op.y + (op.size - total * module) / 2 + QR_QUIET * module
         path = self.canvas.beginPath()
-        for span in qr_spans(matrix):
-            y = self.height - top - (span.row + 1) * module
+        for block in qr_blocks(matrix):
+            y = self.height - top - (block.row + block.height) * module
             path.rect(
-                (left + span.start * module) * mm, y * mm, span.length * module * mm, module * mm
+                (left + block.col * module) * mm,
+                y * mm,
+                block.width * module * mm,
+                block.height * module * mm,
             )
         self.canvas.drawPath(path, stroke=0, fill=1)

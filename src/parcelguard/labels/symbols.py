@@ -34,34 +34,61 @@ def qr_matrix(value: str) -> tuple[bytes, ...]:
     return tuple(bytes(row) for row in symbol.matrix)
 
 
+def qr_size(value: str) -> int:
+    """Return the QR symbol's width in modules (no quiet zone), as `qr_matrix` would draw it."""
+    # The mask never changes the version, so skip choosing the best one: five times faster.
+    return int(segno.make_qr(value, error=QR_ERROR, boost_error=False, mask=0).symbol_size(1, 0)[0])
+
+
 def module_dots(available_dots: float, modules: int) -> int:
     """Return the widest whole-dot module that fits `modules` into `available_dots` (≥ 1)."""
     return max(1, math.floor(available_dots / modules))
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """A horizontal run of dark modules: start module and length, on row `row`."""
+class Block:
+    """A rectangle of dark modules: column, row, width and height in modules."""
 
+    col: int
     row: int
-    start: int
-    length: int
+    width: int
+    height: int
 
 
-def qr_spans(matrix: tuple[bytes, ...]) -> list[Span]:
-    """Merge each row's dark modules into runs, so a renderer draws a few rectangles, not many."""
-    spans: list[Span] = []
+def qr_blocks(matrix: tuple[bytes, ...]) -> list[Block]:
+    """Cover the dark modules with few rectangles: row runs, stacked where rows repeat.
+
+    A renderer then draws a few hundred rectangles instead of one per module.
+    """
+    blocks: list[Block] = []
+    open_runs: dict[tuple[int, int], int] = {}  # (col, width) -> first row
     for row, cells in enumerate(matrix):
-        start = -1
-        for col, dark in enumerate(cells):
-            if dark and start < 0:
-                start = col
-            elif not dark and start >= 0:
-                spans.append(Span(row, start, col - start))
-                start = -1
-        if start >= 0:
-            spans.append(Span(row, start, len(cells) - start))
-    return spans
+        runs = set(_row_runs(cells))
+        for run, first in list(open_runs.items()):
+            if run not in runs:
+                blocks.append(Block(run[0], first, run[1], row - first))
+                del open_runs[run]
+        for run in runs:
+            open_runs.setdefault(run, row)
+    blocks.extend(
+        Block(col, first, width, len(matrix) - first) for (col, width), first in open_runs.items()
+    )
+    return sorted(blocks, key=lambda block: (block.row, block.col))
+
+
+def _row_runs(cells: bytes) -> list[tuple[int, int]]:
+    """Return (start column, width) of each run of dark modules in one row."""
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for col, dark in enumerate(cells):
+        if dark and start < 0:
+            start = col
+        elif not dark and start >= 0:
+            runs.append((start, col - start))
+            start = -1
+    if start >= 0:
+        runs.append((start, len(cells) - start))
+    return runs
 
 
 def bar_offsets(runs: tuple[int, ...]) -> list[tuple[int, int]]:

@@ -20,7 +20,7 @@ from parcelguard.labels.symbols import (
     QR_QUIET,
     code128_runs,
     module_dots,
-    qr_matrix,
+    qr_size,
 )
 
 DEFAULT_PRINTER_FONT = "E:SIMSUN.TTF"
@@ -115,7 +115,7 @@ class ZplRenderer(LabelRenderer):
 
     def qr(self, op: QrCode) -> str:
         """Return QR model 2 (^BQ), error correction M, magnified to fill its square."""
-        total = len(qr_matrix(op.value)) + 2 * QR_QUIET
+        total = qr_size(op.value) + 2 * QR_QUIET
         module = min(_QR_MAX_MAGNIFICATION, module_dots(op.size * self.dots_per_mm, total))
         offset = (self.dots(op.size) - total * module) // 2 + QR_QUIET * module
         x, y = self.dots(op.x) + offset, self.dots(op.y) + offset
