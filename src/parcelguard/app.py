@@ -52,9 +52,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from parcelguard.migrations import upgrade
 
+        from parcelguard.audit.nats_outbox import start_outbox
+
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
+        outbox = start_outbox(rt)  # only when PARCELGUARD_NATS_URL is set
         yield
+        if outbox is not None:
+            outbox.stop()
 
     app = FastAPI(
         title="ParcelGuard",
