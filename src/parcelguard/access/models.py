@@ -149,3 +149,14 @@ class ExportRequest(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RevealCounter(Base):
+    """Allowed reveals of one principal on one day (China time), for the daily quota."""
+
+    __tablename__ = "reveal_counters"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,12 +8,9 @@ then raised, so every refusal leaves its trace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
-
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parcelguard.access import cases
+from parcelguard.access import cases, quota
 from parcelguard.access.policy import (
     FIELDS,
     PURPOSES,
@@ -24,9 +21,7 @@ from parcelguard.access.policy import (
     load_policy,
 )
 from parcelguard.access.principals import Caller
-from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import Entry, auditor_for
-from parcelguard.clock import CHINA
 from parcelguard.errors import Denied, InvalidInput, NotFound
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Shipment
@@ -111,7 +106,7 @@ def _decide_and_open(
         purpose=purpose,
         reference=reference,
         now=now,
-        today_count=reveals_today(session, rt.tenant, caller.principal_id, now),
+        today_count=quota.used_today(session, rt.tenant, caller.principal_id, now),
         reference_ok=_reference_ok(session, rt.tenant, purpose, reference),
     )
     decision = decide(policy_for(rt), request)
@@ -129,6 +124,7 @@ def _decide_and_open(
     )
     if not decision.allowed:
         return decision.reason
+    quota.count_one(session, rt.tenant, caller.principal_id, now)
     pairs = [tuple(f.split(".", 1)) for f in wanted]
     opened = open_fields(rt, session, shipment, pairs)  # type: ignore[arg-type]
     return {f"{role}.{field}": value.reveal() for (role, field), value in opened.items()}
@@ -173,23 +169,4 @@ def _audit(
             reference=(reference or "")[:128] or None,
             details=details,
         ),
-    )
-
-
-def reveals_today(session: Session, tenant: str, principal_id: str, now: datetime) -> int:
-    """Return how many reveals the principal was allowed since midnight, China time."""
-    midnight = datetime.combine(now.astimezone(CHINA).date(), time(0), tzinfo=CHINA)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(
-                AuditEvent.tenant_id == tenant,
-                AuditEvent.actor_id == principal_id,
-                AuditEvent.at >= midnight,
-                AuditEvent.action == "reveal",
-                AuditEvent.decision == "allow",
-            )
-        )
-        or 0
     )
