@@ -82,6 +82,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, pool=pool)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # Reads on SQLite take no write lock (plain BEGIN); on PostgreSQL it is the same engine.
+        self.read_engine = (
+            make_engine(url, echo=echo, pool=pool, immediate=False)
+            if self.dialect == "sqlite"
+            else self.engine
+        )
+        self._read_sessions = sessionmaker(
+            self.read_engine, expire_on_commit=False, autoflush=False
+        )
         self._commit_hooks: list[Callable[[Session], None]] = []
         self._rollback_hooks: list[Callable[[Session], None]] = []
         event.listen(self._sessions, "after_commit", self._after_commit)
@@ -111,6 +120,16 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """Open a read-only transaction (it never waits for, or blocks, a writer on SQLite)."""
+        session = self._read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """Open one transaction: commit when the block ends, roll back on error."""
         session = self._sessions()
@@ -126,13 +145,17 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
 
-def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, pool: bool = True, immediate: bool = True
+) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and immediate write transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, echo=echo)
+        return _sqlite_engine(url, parsed.database, echo=echo, immediate=immediate)
     if parsed.get_backend_name() == "postgresql":
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if not pool:
@@ -143,7 +166,7 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
     raise ConfigError(f"unsupported database backend {parsed.get_backend_name()!r}")
 
 
-def _sqlite_engine(url: str, path: str | None, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, path: str | None, *, echo: bool, immediate: bool) -> Engine:
     if path and path != ":memory:":
         file = Path(path)
         file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -171,7 +194,7 @@ def _sqlite_engine(url: str, path: str | None, *, echo: bool) -> Engine:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of one failing
         # half way with "database is locked" (SQLite does not retry a lock upgrade).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

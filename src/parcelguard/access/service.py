@@ -172,8 +172,13 @@ def revoke_key(rt: Runtime, session: Session, key_id: str, actor: Actor) -> None
         )
 
 
-def authenticate_key(rt: Runtime, session: Session, presented: str) -> Caller:
-    """Return the caller a bearer key stands for; unknown, revoked and expired keys fail alike."""
+def authenticate_key(
+    rt: Runtime, session: Session, presented: str, *, touch: bool = True
+) -> Caller:
+    """Return the caller a bearer key stands for; unknown, revoked and expired keys fail alike.
+
+    With `touch`, a key unused for five minutes gets its `last_used_at` updated (a write).
+    """
     parts = keys.split_key(presented)
     if parts is None:
         raise NotAuthenticated("not a ParcelGuard API key", code="invalid_key")
@@ -191,10 +196,26 @@ def authenticate_key(rt: Runtime, session: Session, presented: str) -> Caller:
         raise NotAuthenticated(
             f"the principal of API key {key_id} is disabled", code="principal_disabled"
         )
-    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
+    if touch and key_needs_touch(key, now):
         key.last_used_at = now  # coarse, so busy keys do not write on every request
         principal.last_seen_at = now
     return caller_for(principal, via="api_key", key_id=key_id, scopes=json.loads(key.scopes))
+
+
+def key_needs_touch(key: ApiKey, now: datetime) -> bool:
+    """Return whether a key's last use is older than five minutes."""
+    return key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5)
+
+
+def touch_key(rt: Runtime, session: Session, key_id: str) -> None:
+    """Record that a key (and its principal) was used now, if not recorded recently."""
+    key = session.get(ApiKey, (rt.tenant, key_id))
+    now = rt.clock.now()
+    if key is not None and key_needs_touch(key, now):
+        key.last_used_at = now
+        principal = get(session, rt.tenant, key.principal_id)
+        if principal is not None:
+            principal.last_seen_at = now
 
 
 def caller_for(

@@ -42,18 +42,30 @@ def get_caller(
         return cached
     from parcelguard.access import service
 
+    if credentials is not None:
+        with rt.db.read_session() as session:
+            caller = service.authenticate_key(rt, session, credentials.credentials, touch=False)
+            stale = caller.key_id is not None and _stale(rt, session, caller.key_id)
+        if stale:
+            with rt.db.session() as session:
+                service.touch_key(rt, session, caller.key_id or "")
+        request.state.caller = caller
+        return caller
+    token = request.cookies.get(SESSION_COOKIE)
+    authenticate: SessionAuthenticator | None = rt.extras.get("access.session_authenticator")
+    if not token or authenticate is None:
+        raise NotAuthenticated(
+            "send `Authorization: Bearer <API key>` or sign in", code="not_authenticated"
+        )
     with rt.db.session() as session:
-        if credentials is not None:
-            caller = service.authenticate_key(rt, session, credentials.credentials)
-        else:
-            token = request.cookies.get(SESSION_COOKIE)
-            authenticate: SessionAuthenticator | None = rt.extras.get(
-                "access.session_authenticator"
-            )
-            if not token or authenticate is None:
-                raise NotAuthenticated(
-                    "send `Authorization: Bearer <API key>` or sign in", code="not_authenticated"
-                )
-            caller = authenticate(rt, session, token)
+        caller = authenticate(rt, session, token)
     request.state.caller = caller
     return caller
+
+
+def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
+    from parcelguard.access.models import ApiKey
+    from parcelguard.access.service import key_needs_touch
+
+    key = session.get(ApiKey, (rt.tenant, key_id))
+    return key is not None and key_needs_touch(key, rt.clock.now())
