@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 	./scripts/install-system-packages.sh
 	touch $(STAMP)
 
+DEMO_HOME ?= $(CURDIR)/.demo
+
 demo: install
-	$(BIN)/parcelguard demo --port $(PORT)
+	PARCELGUARD_HOME=$(DEMO_HOME) $(BIN)/parcelguard demo --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

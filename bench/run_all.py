@@ -1,0 +1,61 @@
+"""Run every benchmark and assemble bench/RESULTS.md from their result fragments."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHES = [
+    ["ingest.py", "--rows", "100000", "--memory-rows", "100000,1000000"],
+    ["reveal.py"],
+    ["labels.py"],
+    ["relay.py"],
+    ["pii_eval.py"],
+    ["photo_eval.py"],
+    ["monitor_eval.py"],
+    ["forensics_eval.py"],
+    ["load.py"],
+]
+ORDER = ["ingest", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
+
+
+def main() -> None:
+    only = set(sys.argv[1:])
+    for bench in BENCHES:
+        name = bench[0]
+        if only and name.removesuffix(".py") not in only:
+            continue
+        if not (HERE / name).exists():
+            print(f"skip {name}: not present", flush=True)
+            continue
+        print(f"== {name}", flush=True)
+        subprocess.run([sys.executable, str(HERE / name), *bench[1:]], check=False)
+    assemble()
+
+
+def assemble() -> None:
+    fragments = {p.stem: p.read_text(encoding="utf-8") for p in (HERE / "results").glob("*.md")}
+    names = [n for n in ORDER if n in fragments] + sorted(set(fragments) - set(ORDER))
+    header = [
+        "# Benchmark results",
+        "",
+        f"Measured by `make bench` on {date.today().isoformat()}: Python {platform.python_version()}, "
+        f"{platform.machine()}, {_cpus()} CPUs. Every figure is printed beside a baseline measured in the same run.",
+        "",
+    ]
+    body = "\n\n".join(fragments[n].strip() for n in names)
+    (HERE / "RESULTS.md").write_text("\n".join(header) + body + "\n", encoding="utf-8")
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    main()
