@@ -51,18 +51,11 @@ GEOMETRY = {
 
 def waybill_page(content: LabelContent, size: LabelSize, font: LabelFont) -> Page:
     """Lay one already-validated label out on a page of `size`."""
-    geometry = GEOMETRY[size]
-    s = geometry.scale
+    s = GEOMETRY[size].scale
     sheet = Sheet(font, size.width_mm, size.height_mm)
     zones = zones_for(size)
     column = zones["qr"]
-    margin = geometry.margin
-    sheet.frame(margin, margin, sheet.width - 2 * margin, sheet.height - 2 * margin, 0.4 * s)
-    for name in ("code", "sorting", "recipient", "sender", "contents", "signature"):
-        zone = zones[name]
-        # The QR column spans recipient and sender: the rule between them stops at its edge.
-        width = column.x - zone.x if name == "sender" else zone.w
-        sheet.rule(zone.x, zone.y, width, 0.3 * s)
+    _frame(sheet, zones, size)
     _header(sheet, content, zones["header"], s)
     _code(sheet, content, zones["code"], s)
     _sorting(sheet, content, zones["sorting"], s)
@@ -92,6 +85,18 @@ def waybill_page(content: LabelContent, size: LabelSize, font: LabelFont) -> Pag
     if "stub" in zones:
         stub_zone(sheet, content, zones["stub"], s)
     return sheet.page()
+
+
+def _frame(sheet: Sheet, zones: dict[str, Zone], size: LabelSize) -> None:
+    """Draw the outer frame and the rules between the zones."""
+    geometry = GEOMETRY[size]
+    margin, s = geometry.margin, geometry.scale
+    sheet.frame(margin, margin, sheet.width - 2 * margin, sheet.height - 2 * margin, 0.4 * s)
+    for name in ("code", "sorting", "recipient", "sender", "contents", "signature"):
+        zone = zones[name]
+        # The QR column spans recipient and sender: the rule between them stops at its edge.
+        width = zones["qr"].x - zone.x if name == "sender" else zone.w
+        sheet.rule(zone.x, zone.y, width, 0.3 * s)
 
 
 def zones_for(size: LabelSize) -> dict[str, Zone]:

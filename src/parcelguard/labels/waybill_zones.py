@@ -181,7 +181,13 @@ def stub_zone(sheet: Sheet, content: LabelContent, zone: Zone, s: float) -> None
         size=2.6 * s,
         align="center",
     )
-    text_x = zone.x + left_w + pad
+    _stub_parties(sheet, content, Zone(zone.x + left_w, zone.y, zone.w - left_w, zone.h), s)
+
+
+def _stub_parties(sheet: Sheet, content: LabelContent, zone: Zone, s: float) -> None:
+    """Set the stub's right half: masked recipient (with address), masked sender, contents."""
+    pad = 2 * s
+    text_x = zone.x + pad
     text_w = zone.right - pad - text_x
     sheet.badge("收", text_x, zone.y + 3 * s, 4.6 * s)
     who_x, who_w = text_x + 5.8 * s, text_w - 5.8 * s
