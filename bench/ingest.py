@@ -18,11 +18,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import peak_rss_mib, run_child, timed, write_fragment  # noqa: E402
+from bench.common import peak_rss_mib, run_child, timed, write_fragment
 
 FIELDS = [
-    "waybill_no", "carrier", "sender_name", "sender_phone", "sender_address", "sender_id_no",
-    "recipient_name", "recipient_phone", "recipient_address",
+    "waybill_no",
+    "carrier",
+    "sender_name",
+    "sender_phone",
+    "sender_address",
+    "sender_id_no",
+    "recipient_name",
+    "recipient_phone",
+    "recipient_address",
 ]
 
 
@@ -62,7 +69,11 @@ def raw_baseline(path: Path, db_path: Path) -> int:
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE s (waybill TEXT PRIMARY KEY, carrier TEXT, " + ", ".join(f"c{i} BLOB" for i in range(7)) + ")")
+    conn.execute(
+        "CREATE TABLE s (waybill TEXT PRIMARY KEY, carrier TEXT, "
+        + ", ".join(f"c{i} BLOB" for i in range(7))
+        + ")"
+    )
     count = 0
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
@@ -94,7 +105,17 @@ def child_memory(rows: int) -> None:
         make_file(path, rows, seed=rows)
         before = peak_rss_mib()
         seconds, imported = timed(lambda: real_import(path, Path(tmp) / "home"))
-        print(json.dumps({"rows": rows, "imported": imported, "seconds": seconds, "peak_mib": peak_rss_mib(), "before_mib": before}))
+        print(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "imported": imported,
+                    "seconds": seconds,
+                    "peak_mib": peak_rss_mib(),
+                    "before_mib": before,
+                }
+            )
+        )
 
 
 def main() -> None:
@@ -117,7 +138,9 @@ def main() -> None:
     print(f"ratio: {real_rate / base_rate:.2f}")
     memory = [run_child([__file__, "--child-memory", n]) for n in args.memory_rows.split(",") if n]
     for m in memory:
-        print(f"memory: {m['rows']:,} rows → peak {m['peak_mib']:.0f} MiB ({m['rows'] / m['seconds']:,.0f} records/s)")
+        print(
+            f"memory: {m['rows']:,} rows → peak {m['peak_mib']:.0f} MiB ({m['rows'] / m['seconds']:,.0f} records/s)"
+        )
     lines = [
         "## Ingest (`bench/ingest.py`)",
         "",
@@ -131,7 +154,10 @@ def main() -> None:
         "",
         "| rows imported | peak memory (MiB) | records/s |",
         "| ---: | ---: | ---: |",
-        *[f"| {m['rows']:,} | {m['peak_mib']:.0f} | {m['rows'] / m['seconds']:,.0f} |" for m in memory],
+        *[
+            f"| {m['rows']:,} | {m['peak_mib']:.0f} | {m['rows'] / m['seconds']:,.0f} |"
+            for m in memory
+        ],
     ]
     write_fragment("ingest", "\n".join(lines))
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, write_fragment  # noqa: E402
+from bench.common import percentile, write_fragment
 
 
 def free_port() -> int:
@@ -48,7 +48,10 @@ def seed(home: Path, parcels: int) -> tuple[str, list[str]]:
     report = import_shipments(rt, rows, SYSTEM)
     with rt.db.session() as session:
         _, key = access.create(
-            rt, session, NewPrincipal(name="bench", role="service", scopes=["reveal:recipient.address"]), SYSTEM
+            rt,
+            session,
+            NewPrincipal(name="bench", role="service", scopes=["reveal:recipient.address"]),
+            SYSTEM,
         )
     waybills = list(report.waybills)
     rt.close()
@@ -77,7 +80,9 @@ def serve(home: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def load(url_for, method: str, seconds: float, threads: int, waybills: list[str], **kwargs) -> dict[str, float]:
+def load(
+    url_for, method: str, seconds: float, threads: int, waybills: list[str], **kwargs
+) -> dict[str, float]:
     """Drive the endpoint from several threads for a fixed time; return rate and latencies."""
     import httpx
 
@@ -145,14 +150,22 @@ def main() -> None:
         key, waybills = seed(home, args.parcels)
         port = free_port()
         env = {**os.environ, "PARCELGUARD_HOME": str(home)}
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(home), str(port)], env=env)
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(home), str(port)], env=env
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_up(base)
             load(lambda w: f"{base}/bench/bare/{w}", "GET", 1, args.threads, waybills)  # warm up
-            bare = load(lambda w: f"{base}/bench/bare/{w}", "GET", args.seconds, args.threads, waybills)
+            bare = load(
+                lambda w: f"{base}/bench/bare/{w}", "GET", args.seconds, args.threads, waybills
+            )
             real = load(
-                lambda w: f"{base}/api/v1/shipments/{w}/reveal", "POST", args.seconds, args.threads, waybills,
+                lambda w: f"{base}/api/v1/shipments/{w}/reveal",
+                "POST",
+                args.seconds,
+                args.threads,
+                waybills,
                 json={"fields": ["recipient.address"], "purpose": "delivery"},
                 headers={"Authorization": f"Bearer {key}"},
             )
@@ -163,18 +176,20 @@ def main() -> None:
     print(json.dumps({"real": real, "bare": bare, "ratio": ratio}, indent=1))
     write_fragment(
         "reveal",
-        "\n".join([
-            "## Reveal (`bench/reveal.py`)",
-            "",
-            f"One uvicorn process, SQLite, loopback HTTP, {args.threads} client threads, {args.seconds:.0f} s each, "
-            f"{args.parcels:,} parcels.",
-            "",
-            "| endpoint | requests/s | p50 ms | p99 ms | errors |",
-            "| --- | ---: | ---: | ---: | ---: |",
-            f"| real reveal (auth, policy, decrypt, audit, publish) | {real['rps']:,.0f} | {real['p50_ms']:.1f} | {real['p99_ms']:.1f} | {real['errors']} |",
-            f"| bare select + decrypt | {bare['rps']:,.0f} | {bare['p50_ms']:.1f} | {bare['p99_ms']:.1f} | {bare['errors']} |",
-            f"| **ratio** | **{ratio:.2f}** | | | |",
-        ]),
+        "\n".join(
+            [
+                "## Reveal (`bench/reveal.py`)",
+                "",
+                f"One uvicorn process, SQLite, loopback HTTP, {args.threads} client threads, {args.seconds:.0f} s each, "
+                f"{args.parcels:,} parcels.",
+                "",
+                "| endpoint | requests/s | p50 ms | p99 ms | errors |",
+                "| --- | ---: | ---: | ---: | ---: |",
+                f"| real reveal (auth, policy, decrypt, audit, publish) | {real['rps']:,.0f} | {real['p50_ms']:.1f} | {real['p99_ms']:.1f} | {real['errors']} |",
+                f"| bare select + decrypt | {bare['rps']:,.0f} | {bare['p50_ms']:.1f} | {bare['p99_ms']:.1f} | {bare['errors']} |",
+                f"| **ratio** | **{ratio:.2f}** | | | |",
+            ]
+        ),
     )
 
 

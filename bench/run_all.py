@@ -43,8 +43,9 @@ def assemble() -> None:
     header = [
         "# Benchmark results",
         "",
-        f"Measured by `make bench` on {date.today().isoformat()}: Python {platform.python_version()}, "
-        f"{platform.machine()}, {_cpus()} CPUs. Every figure is printed beside a baseline measured in the same run.",
+        f"Measured by `make bench` on {date.today().isoformat()}: "
+        f"Python {platform.python_version()}, {platform.machine()}, {_cpus()} CPUs. "
+        "Every figure is printed beside a baseline measured in the same run.",
         "",
     ]
     body = "\n\n".join(fragments[n].strip() for n in names)

@@ -50,9 +50,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from parcelguard.migrations import upgrade
-
         from parcelguard.audit.nats_outbox import start_outbox
+        from parcelguard.migrations import upgrade
 
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring

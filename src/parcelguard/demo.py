@@ -22,13 +22,23 @@ from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
 from parcelguard.vault.ingest import import_shipments
 from parcelguard.vault.readers import RawRow
-from parcelguard.vault.synthetic import Faker, Division
+from parcelguard.vault.synthetic import Division, Faker
 
 SEEDER = Actor("demo-seeder", "operator")
 STATIONS = {"st-xihu": "西湖文三路驿站", "st-binjiang": "滨江江南大道驿站"}
 DEMO_RECIPIENT_PHONE = "13800138000"
-HANGZHOU = (Division("330106", "浙江省", "杭州市", "西湖区"), Division("330108", "浙江省", "杭州市", "滨江区"))
-STATES = (("created", 40), ("assigned", 50), ("out_for_delivery", 70), ("at_station", 50), ("delivered", 80), ("returned", 10))
+HANGZHOU = (
+    Division("330106", "浙江省", "杭州市", "西湖区"),
+    Division("330108", "浙江省", "杭州市", "滨江区"),
+)
+STATES = (
+    ("created", 40),
+    ("assigned", 50),
+    ("out_for_delivery", 70),
+    ("at_station", 50),
+    ("delivered", 80),
+    ("returned", 10),
+)
 
 
 @dataclass
@@ -42,19 +52,31 @@ class DemoTenant:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the `demo --no-serve --json` document."""
-        return {"url": self.url, "logins": self.logins, "recipient_phone": self.recipient_phone, "parcels": self.parcels}
+        return {
+            "url": self.url,
+            "logins": self.logins,
+            "recipient_phone": self.recipient_phone,
+            "parcels": self.parcels,
+        }
 
 
 def seed(rt: Runtime) -> DemoTenant:
     """Create the demo tenant unless it exists; return how to use it."""
     demo = DemoTenant(rt.settings.base_url)
     with rt.db.session() as session:
-        existing = session.scalars(select(Principal).where(Principal.tenant_id == rt.tenant)).first()
+        existing = session.scalars(
+            select(Principal).where(Principal.tenant_id == rt.tenant)
+        ).first()
     if existing is None:
         staff = _staff(rt, demo)
         demo.parcels = _parcels(rt, staff)
     else:
-        demo.logins = [{"note": "demo already seeded; API keys were shown on the first run", "home": str(rt.settings.home)}]
+        demo.logins = [
+            {
+                "note": "demo already seeded; API keys were shown on the first run",
+                "home": str(rt.settings.home),
+            }
+        ]
     for hook in rt.extras.get("demo.seed_hooks", []):
         hook(rt, demo)
     return demo
@@ -70,15 +92,32 @@ def _staff(rt: Runtime, demo: DemoTenant) -> dict[str, list[str]]:
     with rt.db.session() as session:
         for role, station, count in plan:
             for _ in range(count):
-                new = NewPrincipal(name=faker.name(), role=role, phone=faker.mobile(), station=station, trained_until=trained)
+                new = NewPrincipal(
+                    name=faker.name(),
+                    role=role,
+                    phone=faker.mobile(),
+                    station=station,
+                    trained_until=trained,
+                )
                 principal, key = access.create(rt, session, new, SEEDER)
                 staff.setdefault(role, []).append(principal.principal_id)
                 demo.logins.append(
-                    {"role": role, "name": principal.name, "id": principal.principal_id, "station": station, "api_key": key}
+                    {
+                        "role": role,
+                        "name": principal.name,
+                        "id": principal.principal_id,
+                        "station": station,
+                        "api_key": key,
+                    }
                 )
         _, service_key = access.create(
-            rt, session,
-            NewPrincipal(name="仓库系统 warehouse-sync", role="service", scopes=["ingest", "read", "events", "labels"]),
+            rt,
+            session,
+            NewPrincipal(
+                name="仓库系统 warehouse-sync",
+                role="service",
+                scopes=["ingest", "read", "events", "labels"],
+            ),
             SEEDER,
         )
         demo.logins.append({"role": "service", "name": "warehouse-sync", "api_key": service_key})
@@ -122,7 +161,11 @@ def _advance(rt: Runtime, waybill: str, state: str, courier: str, station: str) 
     with rt.db.session() as session:
         for step in PATHS[state]:
             lifecycle.record_event(
-                rt, session, waybill, step, SEEDER,
+                rt,
+                session,
+                waybill,
+                step,
+                SEEDER,
                 courier_id=courier if step == "assigned" else None,
                 station_id=station if step == "at_station" else None,
             )
@@ -133,10 +176,11 @@ def describe(demo: DemoTenant) -> str:
     lines = [
         "",
         f"ParcelGuard demo 包裹隐私卫士演示 — open {demo.url}",
-        f"  recipient portal 收件人: {demo.url}/portal  (sign in with {demo.recipient_phone}; the code is printed here)",
+        f"  recipient portal 收件人: {demo.url}/portal",
+        f"    sign in with {demo.recipient_phone}; the one-time code is printed on this console",
         f"  staff console 员工控制台: {demo.url}/console",
         "",
-        "Sign-in keys per role (API keys are shown once; passkey enrolment links below when available):",
+        "Sign-in per role (API keys are shown once; open an enrolment link to add a passkey):",
     ]
     for login in demo.logins:
         lines.append("  " + json.dumps(login, ensure_ascii=False))

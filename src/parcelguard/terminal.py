@@ -1,5 +1,6 @@
-"""What every command shares: the `--json` switch, output on stdout, progress on stderr, and
-the lazily built `Runtime` of the invocation.
+"""What every command shares: `--json`, output on stdout, progress on stderr, the runtime.
+
+The runtime of an invocation is built lazily, on the first command that needs it.
 """
 
 from __future__ import annotations
@@ -41,9 +42,8 @@ class Invocation:
     def runtime(self, *, migrate: bool = True) -> Runtime:
         """Return the runtime, preparing schema and keyring on first use."""
         if self._runtime is None:
-            from parcelguard.migrations import upgrade
-
             from parcelguard.audit.bus import attach
+            from parcelguard.migrations import upgrade
 
             self._runtime = self.make_runtime()
             attach(self._runtime)

@@ -81,7 +81,8 @@ def test_inserted_event_is_named(cli, logged) -> None:
         forged = s.scalars(select(AuditEvent).where(AuditEvent.seq == 4)).one()
         s.execute(
             text(
-                "INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_role, action, target_type, details, prev_hash, hash) "
+                "INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_role, action, "
+                "target_type, details, prev_hash, hash) "
                 "VALUES (:t, 5, :at, 'x', 'admin', 'reveal', 'shipment', '{}', :p, :h)"
             ),
             {"t": logged.tenant, "at": forged.at, "p": forged.hash, "h": b"\x01" * 32},
@@ -137,7 +138,7 @@ def test_concurrent_writers_keep_one_valid_chain(cli, rt: Runtime) -> None:
                     auditor.record(
                         session, Actor(f"w{n}", "courier"), Entry("reveal", "shipment", f"{n}-{i}")
                     )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]

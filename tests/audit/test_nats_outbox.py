@@ -35,7 +35,7 @@ async def _read_all(tenant: str, durable: str, expect: int, timeout: float = 10.
     while len(seen) < expect and time.monotonic() < deadline:
         try:
             msgs = await sub.fetch(100, timeout=1)
-        except Exception:  # noqa: BLE001 - a fetch timeout just means nothing yet
+        except TimeoutError:  # nats.errors.TimeoutError: nothing new yet
             continue
         for msg in msgs:
             seen.append(json.loads(msg.data))

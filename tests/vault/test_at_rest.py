@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-
 from tests.conftest import write_csv
+
+from parcelguard.audit.service import SYSTEM
 from parcelguard.errors import IntegrityError
 from parcelguard.pii.divisions import resolve_region
-from parcelguard.audit.service import SYSTEM
 from parcelguard.vault import ingest, service
-from parcelguard.vault.readers import read_rows
 from parcelguard.vault.models import Party
+from parcelguard.vault.readers import read_rows
 from parcelguard.vault.synthetic import Faker
 
 

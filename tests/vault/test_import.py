@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-
 from tests.conftest import write_csv
+
 from parcelguard.vault.synthetic import Faker
 
 ECOMMERCE_HEADERS = [

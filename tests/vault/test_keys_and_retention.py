@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import write_csv
+
 from parcelguard.errors import IntegrityError
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import write_csv
+
 from parcelguard.vault.synthetic import Faker
 
 

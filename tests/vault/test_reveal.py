@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.conftest import write_csv
+
 from parcelguard.app import create_app
 from parcelguard.vault.synthetic import Faker
 

@@ -1,0 +1,1 @@
+"""Who may see what: principals, API keys, passkeys, the reveal policy."""

@@ -181,9 +181,9 @@ def decide(policy: Policy, request: RevealRequest) -> RevealDecision:
             return RevealDecision(False, reason)
     assert rule is not None
     for check in (_fields_and_purpose, _caller_state, _shipment_state, _quota):
-        reason = check(policy, rule, request)
-        if reason is not None:
-            return RevealDecision(False, reason)
+        refused = check(policy, rule, request)
+        if refused is not None:
+            return RevealDecision(False, refused)
     return RevealDecision(True, "allowed")
 
 

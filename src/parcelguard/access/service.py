@@ -318,4 +318,4 @@ def kek_versions_in_use(session: Session) -> set[int]:
         .where(Principal.phone_kek_version.is_not(None))
         .distinct()
     )
-    return {int(v) for v in rows}
+    return {int(v) for v in rows if v is not None}

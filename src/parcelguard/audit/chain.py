@@ -37,7 +37,8 @@ def event_hash(prev_hash: bytes, fields: dict[str, Any]) -> bytes:
 
 def checkpoint_statement(tenant_id: str, seq: int, head_hash: bytes, at: datetime) -> bytes:
     """Return the bytes a checkpoint signature covers."""
-    return f"parcelguard-audit-checkpoint\x1f{tenant_id}\x1f{seq}\x1f{head_hash.hex()}\x1f{_canonical(at)}".encode()
+    parts = ["parcelguard-audit-checkpoint", tenant_id, str(seq), head_hash.hex(), _canonical(at)]
+    return "\x1f".join(parts).encode()
 
 
 def _canonical(value: Any) -> Any:

@@ -10,6 +10,7 @@ and go out, in order, when it is back: the API keeps working, nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -131,10 +132,8 @@ class NatsOutbox:
             if self._stop.is_set():
                 return
             assert self._wake is not None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def _publish_batch(self, js: Any) -> int:

@@ -56,7 +56,8 @@ def _check_event(event: AuditEvent, expected: int, prev: bytes) -> tuple[int, st
     if event.prev_hash != prev:
         return (
             event.seq,
-            f"event {event.seq} does not follow event {event.seq - 1} (inserted, removed or reordered)",
+            f"event {event.seq} does not follow event {event.seq - 1} "
+            "(inserted, removed or reordered)",
         )
     return None
 

@@ -1,0 +1,1 @@
+"""Complaints that reach an answer, or a ready-made appeal to the postal regulator."""

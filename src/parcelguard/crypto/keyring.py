@@ -1,4 +1,6 @@
-"""The keyring: KEKs (through a KMS provider), the blind-index key, the checkpoint signing key,
+"""The keyring: KEKs, the blind-index key, the checkpoint key and the retention epoch keys.
+
+It holds the KEKs (through a KMS provider), the blind-index key, the checkpoint signing key
 and one retention epoch key per purge day.
 
 Key hierarchy: a party's data key is wrapped by a KEK version (through the provider), and that

@@ -1,0 +1,1 @@
+"""Leak forensics: attribute a leaked list to its source, canaries, exposure check."""

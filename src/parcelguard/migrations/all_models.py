@@ -3,8 +3,8 @@
 from parcelguard.db import Base
 
 # Each domain registers its tables by being imported here.
-import parcelguard.audit.models  # noqa: F401
-import parcelguard.access.models  # noqa: F401
-import parcelguard.vault.models  # noqa: F401
+import parcelguard.audit.models
+import parcelguard.access.models
+import parcelguard.vault.models
 
 metadata = Base.metadata

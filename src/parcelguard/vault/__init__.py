@@ -1,0 +1,1 @@
+"""The vault: sealed shipments and parties, import, masked views, rotation, retention."""

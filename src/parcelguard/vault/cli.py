@@ -10,10 +10,10 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from parcelguard.access import service as access_service
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
-from parcelguard.access import service as access_service
 from parcelguard.vault import ingest, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.readers import read_rows
@@ -146,7 +146,7 @@ def reveal(
     field: list[str] = typer.Option(
         ...,
         "--field",
-        help="recipient.name, recipient.phone, recipient.address, sender.name, sender.phone, sender.address, sender.id_no",
+        help="recipient.name|phone|address, sender.name|phone|address|id_no (repeatable)",
     ),
     purpose: str = typer.Option(
         ..., "--purpose", help="delivery, customer_service, investigation or self"
@@ -184,8 +184,9 @@ def keys_rotate(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def _keys_summary(result: dict[str, Any]) -> str:
     return (
-        f"provider {result['provider']}, active KEK {result['active']}, versions {result['versions']}, "
-        f"{result['pending_rewrap']} data keys pending rewrap, {result['epochs']} live retention epochs"
+        f"provider {result['provider']}, active KEK {result['active']}, "
+        f"versions {result['versions']}, {result['pending_rewrap']} data keys pending rewrap, "
+        f"{result['epochs']} live retention epochs"
     )
 
 

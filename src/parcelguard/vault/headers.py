@@ -59,7 +59,7 @@ def clean_header(text: str) -> str:
 
 def map_headers(headers: Sequence[str]) -> dict[str, int]:
     """Return field → column index, the first alias found in the row of headers winning."""
-    position = {}
+    position: dict[str, int] = {}
     for index, header in enumerate(headers):
         position.setdefault(clean_header(header), index)
     mapping = {}

@@ -59,7 +59,8 @@ class ImportReport:
     def write_json(self, write: Callable[[str], Any]) -> None:
         """Stream the JSON document without holding the lists in memory."""
         write(
-            f'{{"imported": {self.imported}, "rejected": {self.rejected}, "skipped": {self.skipped}, "waybills": ['
+            f'{{"imported": {self.imported}, "rejected": {self.rejected}, '
+            f'"skipped": {self.skipped}, "waybills": ['
         )
         for i, waybill in enumerate(self.waybills):
             write(("," if i else "") + json.dumps(waybill))
@@ -138,11 +139,11 @@ def _resolve(valid: list[ShipmentInput], report: ImportReport) -> _Batch:
             for name, region in (("sender_address", sender), ("recipient_address", recipient))
             if region is None
         ]
-        if problems:
+        if sender is None or recipient is None:
             report.reject(problems)
         else:
             kept.append(item)
-            regions.append((sender, recipient))  # type: ignore[arg-type]
+            regions.append((sender, recipient))
     return _Batch(kept, regions)
 
 

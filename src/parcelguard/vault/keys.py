@@ -1,5 +1,7 @@
-"""Key rotation: a new KEK wraps new data keys at once; old wrapped keys are rewrapped in
-batches with progress; a retired KEK version is destroyed only when nothing uses it.
+"""Key rotation: new KEK at once, old data keys rewrapped in batches, unused versions destroyed.
+
+A new KEK wraps new data keys at once; old wrapped keys are rewrapped in batches with
+progress; a retired KEK version is destroyed only when nothing uses it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ then raised, so every refusal leaves its trace.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from parcelguard.access import cases, quota

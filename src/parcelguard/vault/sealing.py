@@ -1,5 +1,7 @@
-"""Sealing a party: a fresh data key, every field under AES-GCM bound to its row, the key
-wrapped by the KEK and the retention epoch, blind indexes and masked forms beside it.
+"""Sealing a party: its own data key, fields under AES-GCM, indexes and masked forms.
+
+Every field is sealed under a fresh data key and bound to its row; the key is wrapped by the
+KEK and the retention epoch; blind indexes and masked forms are stored beside it.
 """
 
 from __future__ import annotations

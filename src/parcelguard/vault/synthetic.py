@@ -26,15 +26,85 @@ GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强晓明海燕雪梅子涵浩然欣怡梓萱宇轩"
     "思远佳怡俊杰婷婷文博雨桐一诺嘉怡志伟丹丹慧敏鹏飞晨曦天宇欣然可馨晓东立新春梅红霞玉兰德华建军"
 )
-MOBILE_PREFIXES = (
-    "130 131 132 133 135 136 137 138 139 147 150 151 152 153 155 156 157 158 159 166 170 "
-    "172 173 175 176 177 178 180 181 182 183 184 185 186 187 188 189 191 193 195 198 199"
-).split()
-ROADS = "人民 解放 中山 建设 文化 和平 新华 胜利 幸福 光明 青年 友谊 长江 黄河 文三 学院 滨江 春晖 金沙 望江".split()
+MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "147",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "170",
+    "172",
+    "173",
+    "175",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "184",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "193",
+    "195",
+    "198",
+    "199",
+]
+ROADS = [
+    "人民",
+    "解放",
+    "中山",
+    "建设",
+    "文化",
+    "和平",
+    "新华",
+    "胜利",
+    "幸福",
+    "光明",
+    "青年",
+    "友谊",
+    "长江",
+    "黄河",
+    "文三",
+    "学院",
+    "滨江",
+    "春晖",
+    "金沙",
+    "望江",
+]
 ROAD_SUFFIX = ("路", "街", "大道", "巷")
-COMPOUNDS = (
-    "阳光花园 翠苑小区 锦绣家园 金色家园 万科城 碧桂园 东方明珠苑 景和园 幸福里 和平新村".split()
-)
+COMPOUNDS = [
+    "阳光花园",
+    "翠苑小区",
+    "锦绣家园",
+    "金色家园",
+    "万科城",
+    "碧桂园",
+    "东方明珠苑",
+    "景和园",
+    "幸福里",
+    "和平新村",
+]
 PSEUDO_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 CARRIERS = (
     "顺丰速运",
@@ -82,7 +152,7 @@ class Faker:
     """A seeded generator of realistic, valid, entirely fictional people and parcels."""
 
     def __init__(self, seed: int = 0) -> None:
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 - fiction, not secrets
 
     def name(self) -> str:
         """Return a plausible Chinese name (1 in 40 with a two-character surname)."""
@@ -107,7 +177,8 @@ class Faker:
         road = r.choice(ROADS) + r.choice(ROAD_SUFFIX)
         return (
             f"{d.province}{city}{d.district}{road}{r.randrange(1, 999)}号"
-            f"{r.choice(COMPOUNDS)}{r.randrange(1, 30)}栋{r.randrange(1, 6)}单元{r.randrange(1, 33)}{r.randrange(1, 5):02d}室"
+            f"{r.choice(COMPOUNDS)}{r.randrange(1, 30)}栋{r.randrange(1, 6)}单元"
+            f"{r.randrange(1, 33)}{r.randrange(1, 5):02d}室"
         )
 
     def resident_id(self, born: date | None = None) -> str:

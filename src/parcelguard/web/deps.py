@@ -1,5 +1,6 @@
-"""FastAPI dependencies every router shares: the runtime, one transaction per request, and the
-authenticated caller (a bearer API key, or a browser session cookie).
+"""FastAPI dependencies every router shares: the runtime, transactions, the caller.
+
+The caller is authenticated by a bearer API key, or by a browser session cookie.
 """
 
 from __future__ import annotations
