@@ -287,3 +287,49 @@ def test_daily_quota_resets_at_midnight_china_time(cli, rt, parcels) -> None:
     assert codes == [0, 0, 5]
     rt.clock.advance(days=1)
     assert cli("reveal", parcels[0]["waybill_no"], *base).code == 0
+
+
+def test_access_history_tells_a_recipient_who_looked_and_why(cli, rt, parcels) -> None:
+    from parcelguard.vault import service
+
+    courier, key = add_user(cli, "courier", station="st9")
+    waybill = parcels[0]["waybill_no"]
+    out_for_delivery(cli, waybill, courier)
+    cli(
+        "reveal",
+        waybill,
+        "--field",
+        "recipient.address",
+        "--purpose",
+        "delivery",
+        "--api-key",
+        key,
+        "--json",
+    )
+    _, cs_key = add_user(cli, "customer_service")
+    cli(
+        "reveal",
+        waybill,
+        "--field",
+        "recipient.phone",
+        "--purpose",
+        "customer_service",
+        "--api-key",
+        cs_key,
+        "--json",
+    )
+    with rt.db.session() as session:
+        history = service.access_history(rt, session, parcels[0]["recipient_phone"])
+    reveals = [
+        (h["role"], h["purpose"], h["decision"], h["fields"])
+        for h in history
+        if h["action"] == "reveal"
+    ]
+    assert reveals == [
+        ("customer_service", "customer_service", "deny", ["recipient.phone"]),
+        ("courier", "delivery", "allow", ["recipient.address"]),
+    ]
+    assert all(h["waybill_no"] == waybill for h in history)
+    assert courier not in str(history)  # staff identities stay out of the recipient's view
+    with rt.db.session() as session:
+        assert service.access_history(rt, session, parcels[1]["recipient_phone"]) == []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.audit.service import Actor, Entry, auditor_for, events_for_targets
 from parcelguard.errors import InvalidInput, NotFound
 from parcelguard.pii.normalize import normalize_phone
 from parcelguard.runtime import Runtime
@@ -144,3 +145,50 @@ def list_for_courier(
         Shipment.status.in_(list(statuses)),
     )
     return list(session.scalars(query.order_by(Shipment.created_at)))
+
+
+ACCESS_ACTIONS = (
+    "reveal",
+    "shipment.view",
+    "label.scan",
+    "label.print",
+    "relay.connect",
+    "export.run",
+)
+
+
+def access_history(
+    rt: Runtime, session: Session, phone: str, *, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Return who accessed the parcels of the person with this phone ("who viewed my data").
+
+    One row per access: when, the accessor's role and station, what they did, the purpose,
+    the decision and the fields asked for. Staff identities stay out: a recipient learns the
+    role and station, which is what PIPL art. 45 requires and what a complaint needs.
+    """
+    ids = shipment_ids_for_phone(session, rt, phone)
+    if not ids:
+        return []
+    waybills = dict(
+        session.execute(
+            select(Shipment.shipment_id, Shipment.waybill_no).where(
+                Shipment.tenant_id == rt.tenant, Shipment.shipment_id.in_(ids)
+            )
+        ).all()
+    )
+    rows = []
+    for event in events_for_targets(session, rt.tenant, ids, ACCESS_ACTIONS)[:limit]:
+        details = json.loads(event.details or "{}")
+        rows.append(
+            {
+                "at": event.at.isoformat(),
+                "waybill_no": waybills.get(event.target_id or "", ""),
+                "action": event.action,
+                "role": event.actor_role,
+                "station_id": event.station_id,
+                "purpose": event.purpose,
+                "decision": event.decision,
+                "fields": details.get("fields", []),
+            }
+        )
+    return rows
