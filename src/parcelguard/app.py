@@ -77,12 +77,13 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             session.execute(text("SELECT 1"))
         return {"ok": True, "database": rt.db.dialect, "version": __version__}
 
+    from parcelguard.access import api as access_api
     from parcelguard.audit.bus import attach
     from parcelguard.vault import api as vault_api
-    from parcelguard.web import pages
+    from parcelguard.web import console, pages
 
     attach(rt)
-    for mount in (vault_api.mount, pages.mount):
+    for mount in (access_api.mount, vault_api.mount, pages.mount, console.mount):
         mount(app)
     return app
 

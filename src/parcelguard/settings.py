@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     tenant: str = "default"
     nats_url: str | None = None
-    base_url: str = "http://127.0.0.1:8080"
+    base_url: str = "http://localhost:8080"  # WebAuthn RP IDs cannot be IP addresses
     environment: Literal["development", "production"] = "development"
     demo_mode: bool = False
     kms_provider: str = "local"

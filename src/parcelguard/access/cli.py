@@ -1,4 +1,4 @@
-"""Access commands: users (add, list, train, suspend, restore), API keys, investigation cases."""
+"""Access commands: users (add, list, train, suspend, restore, enrol-link), API keys, cases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from parcelguard.access import cases, service
+from parcelguard.access import cases, enrolment, service
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.errors import InvalidInput
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
@@ -125,6 +125,23 @@ def suspend(
             service.suspend_reveal(rt, session, principal_id, reason, local_operator())
         )
     emit(found, as_json)
+
+
+@users_app.command("enrol-link")
+def enrol_link(
+    ctx: typer.Context,
+    principal_id: str,
+    hours: int = typer.Option(
+        enrolment.DEFAULT_HOURS, "--hours", help="Hours until the link expires (at most 168)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Issue a one-time link with which a person registers a passkey (first time or recovery)."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        link = enrolment.issue(rt, session, principal_id, local_operator(), hours=hours)
+    result = {"url": link.url, "expires_at": link.expires_at.isoformat()}
+    emit(result, as_json, f"enrolment link (one use, until {result['expires_at']}):\n{link.url}")
 
 
 @apikey_app.command("issue")

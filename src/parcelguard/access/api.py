@@ -1,0 +1,230 @@
+"""Passkey and session API under `/api/v1/auth`, enrolment links, and the CSRF guard.
+
+Browser sessions live in the `pg_session` cookie (HttpOnly, SameSite=Strict, Secure when
+`secure_cookies`). Any state-changing request that relies on that cookie must carry the
+session's CSRF token in `X-CSRF-Token`; requests with a bearer API key are exempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from parcelguard.access import enrolment, passkeys, service, sessions
+from parcelguard.access.ceremony import Ceremony
+from parcelguard.access.guards import require
+from parcelguard.access.principals import Caller
+from parcelguard.app import error_body, status_for
+from parcelguard.errors import Denied
+from parcelguard.runtime import Runtime
+from parcelguard.web.deps import get_caller, get_runtime
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+Credential = dict[str, Any]
+
+
+class RegisterOptionsIn(BaseModel):
+    """Start registering: with an enrolment link's token, or signed in (another passkey)."""
+
+    token: str | None = Field(default=None, max_length=128)
+
+
+class RegisterIn(BaseModel):
+    """Finish registering: the authenticator's answer to the challenge."""
+
+    challenge_id: str = Field(max_length=64)
+    credential: Credential
+    token: str | None = Field(default=None, max_length=128)
+    label: str | None = Field(default=None, max_length=64)
+
+
+class AssertionIn(BaseModel):
+    """Finish a sign-in or a step-up: the authenticator's assertion."""
+
+    challenge_id: str = Field(max_length=64)
+    credential: Credential
+
+
+class EnrolmentLinkIn(BaseModel):
+    """Who gets a one-time enrolment link, and for how long."""
+
+    principal_id: str = Field(max_length=32)
+    hours: int = Field(default=enrolment.DEFAULT_HOURS, ge=1, le=enrolment.MAX_HOURS)
+
+
+def _ceremony(ceremony: Ceremony) -> dict[str, Any]:
+    return {"challenge_id": ceremony.challenge_id, "publicKey": ceremony.options}
+
+
+def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) -> dict[str, Any]:
+    response.set_cookie(
+        sessions.COOKIE,
+        opened.token,
+        max_age=int(sessions.LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=rt.settings.secure_cookies,
+    )
+    return {
+        "principal_id": opened.principal_id,
+        "role": opened.role,
+        "csrf_token": opened.csrf_token,
+        "expires_at": opened.expires_at.isoformat(),
+        "step_up_at": opened.step_up_at.isoformat() if opened.step_up_at else None,
+    }
+
+
+def _cookie(request: Request) -> str:
+    return request.cookies.get(sessions.COOKIE) or ""
+
+
+def _session_caller(request: Request) -> Caller:
+    # Only the cookie can stand for a browser session; a bearer key is not looked at here.
+    return get_caller(request, None)
+
+
+@router.post("/register/options")
+def register_options(
+    body: RegisterOptionsIn, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Start a passkey registration (enrolment link, or a signed-in person's next passkey)."""
+    if body.token:
+        return _ceremony(passkeys.start_enrolment(rt, body.token))
+    return _ceremony(passkeys.start_registration(rt, _session_caller(request)))
+
+
+@router.post("/register/verify")
+def register_verify(
+    body: RegisterIn, request: Request, response: Response, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Store the new passkey; with an enrolment link this also signs the person in."""
+    if body.token:
+        opened = passkeys.finish_enrolment(
+            rt, body.token, body.challenge_id, body.credential, body.label
+        )
+        return _signed_in(response, rt, opened)
+    caller = _session_caller(request)
+    passkey = passkeys.finish_registration(
+        rt, caller, body.challenge_id, body.credential, body.label
+    )
+    return {"principal_id": caller.principal_id, "passkey": passkeys.passkey_view(passkey)}
+
+
+@router.post("/login/options")
+def login_options(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+    """Start a passkey sign-in."""
+    return _ceremony(passkeys.start_sign_in(rt))
+
+
+@router.post("/login/verify")
+def login_verify(
+    body: AssertionIn, response: Response, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Sign in: sets the session cookie and returns the session's CSRF token."""
+    opened = passkeys.finish_sign_in(rt, body.challenge_id, body.credential)
+    return _signed_in(response, rt, opened)
+
+
+@router.post("/step-up/options")
+def step_up_options(
+    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Start a step-up (a fresh passkey assertion before a reveal)."""
+    return _ceremony(passkeys.start_step_up(rt, caller))
+
+
+@router.post("/step-up/verify")
+def step_up_verify(
+    body: AssertionIn,
+    request: Request,
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Record the step-up on the session."""
+    at = passkeys.finish_step_up(rt, caller, _cookie(request), body.challenge_id, body.credential)
+    return {"step_up_at": at.isoformat()}
+
+
+@router.post("/logout")
+def logout(
+    request: Request, response: Response, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """End the browser session and clear its cookie."""
+    with rt.db.session() as session:
+        ended = sessions.close_session(rt, session, _cookie(request))
+    response.delete_cookie(sessions.COOKIE, path="/", samesite="strict", httponly=True)
+    return {"signed_out": ended}
+
+
+@router.get("/me")
+def me(
+    request: Request, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Return who is signed in, their passkeys and (for a session) its CSRF token."""
+    with rt.db.session() as session:
+        principal = service.get_or_raise(session, rt.tenant, caller.principal_id)
+        found = passkeys.list_passkeys(session, rt.tenant, caller.principal_id)
+        live = None
+        if caller.via == "session":
+            live = sessions.find_live(rt, session, _cookie(request))
+        return {
+            "id": principal.principal_id,
+            "role": principal.role,
+            "name_masked": principal.name_masked,
+            "employee_no": principal.employee_no,
+            "station_id": principal.station_id,
+            "via": caller.via,
+            "step_up_at": caller.step_up_at.isoformat() if caller.step_up_at else None,
+            "csrf_token": live.csrf_token if live else None,
+            "expires_at": live.expires_at.isoformat() if live else None,
+            "passkeys": [passkeys.passkey_view(p) for p in found],
+        }
+
+
+@router.post("/enrolment-links")
+def issue_enrolment_link(
+    body: EnrolmentLinkIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Issue a one-time link with which a person registers a passkey (admins only)."""
+    require(caller, roles=("admin",))
+    with rt.db.session() as session:
+        link = enrolment.issue(rt, session, body.principal_id, caller.actor, hours=body.hours)
+    return {"url": link.url, "expires_at": link.expires_at.isoformat()}
+
+
+def _csrf_refused(rt: Runtime, token: str, presented: str | None) -> bool:
+    with rt.db.session() as session:
+        live = sessions.find_live(rt, session, token)
+        return live is not None and not sessions.csrf_matches(live, presented)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the auth API, install the session authenticator and the CSRF guard."""
+    rt: Runtime = app.state.runtime
+    rt.extras["access.session_authenticator"] = sessions.authenticate_session
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def csrf_guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse a cookie-authenticated, state-changing request without the CSRF token."""
+        token = request.cookies.get(sessions.COOKIE)
+        bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+        if request.method in UNSAFE_METHODS and token and not bearer:
+            presented = request.headers.get(sessions.CSRF_HEADER)
+            if await run_in_threadpool(_csrf_refused, rt, token, presented):
+                refusal = Denied(
+                    f"send the session's CSRF token in {sessions.CSRF_HEADER}", code="csrf_failed"
+                )
+                return JSONResponse(
+                    error_body(refusal.code, refusal.message), status_code=status_for(refusal)
+                )
+        return await call_next(request)
