@@ -48,7 +48,13 @@ class SoftCredential:
         """Return the public key as a COSE EC2 map (ES256, P-256)."""
         numbers = self.private_key.public_key().public_numbers()
         return cbor2.dumps(
-            {1: 2, 3: ES256, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+            {
+                1: 2,
+                3: ES256,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
         )
 
 
@@ -64,7 +70,12 @@ class SoftAuthenticator:
         return UP | (UV if self.user_verified else 0) | extra
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
-        data = {"type": kind, "challenge": challenge, "origin": origin or self.origin, "crossOrigin": False}
+        data = {
+            "type": kind,
+            "challenge": challenge,
+            "origin": origin or self.origin,
+            "crossOrigin": False,
+        }
         return json.dumps(data, separators=(",", ":")).encode()
 
     def create(self, options: dict[str, Any], *, origin: str | None = None) -> dict[str, Any]:
@@ -75,9 +86,14 @@ class SoftAuthenticator:
         if excluded & set(self.credentials):
             raise ValueError("InvalidStateError: this authenticator already holds a passkey here")
         credential = SoftCredential(
-            os.urandom(32), ec.generate_private_key(ec.SECP256R1()), rp_id, unb64url(options["user"]["id"])
+            os.urandom(32),
+            ec.generate_private_key(ec.SECP256R1()),
+            rp_id,
+            unb64url(options["user"]["id"]),
         )
-        attested = bytes(16) + struct.pack(">H", len(credential.credential_id)) + credential.credential_id
+        attested = (
+            bytes(16) + struct.pack(">H", len(credential.credential_id)) + credential.credential_id
+        )
         auth_data = (
             hashlib.sha256(rp_id.encode()).digest()
             + bytes([self._flags(AT)])
@@ -102,7 +118,11 @@ class SoftAuthenticator:
         }
 
     def get(
-        self, options: dict[str, Any], *, origin: str | None = None, credential_id: bytes | None = None
+        self,
+        options: dict[str, Any],
+        *,
+        origin: str | None = None,
+        credential_id: bytes | None = None,
     ) -> dict[str, Any]:
         """Answer `navigator.credentials.get({publicKey: options})` (discoverable if no list)."""
         credential = self._pick(options, credential_id)

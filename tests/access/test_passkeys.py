@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.access.soft_authenticator import SoftAuthenticator, b64url
+from tests.conftest import write_csv
 
 from parcelguard.access.models import WebSession
 from parcelguard.app import create_app
 from parcelguard.audit.models import AuditEvent
 from parcelguard.vault.synthetic import Faker
-from tests.access.soft_authenticator import SoftAuthenticator, b64url
-from tests.conftest import write_csv
 
 ORIGIN = "http://localhost:8080"
 AUTH = "/api/v1/auth"
@@ -93,14 +93,32 @@ class World:
 def world(rt, cli, tmp_path: Path) -> World:
     admin = cli("users", "add", "--name", "管理员", "--role", "admin", "--json").json
     courier = cli(
-        "users", "add", "--name", "王小明", "--role", "courier", "--trained-until", "2027-06-30", "--json"
+        "users",
+        "add",
+        "--name",
+        "王小明",
+        "--role",
+        "courier",
+        "--trained-until",
+        "2027-06-30",
+        "--json",
     ).json
     row = next(Faker(11).rows(1))
     cli("import", str(write_csv(tmp_path / "s.csv", [row])), "--json")
     cli("event", row["waybill_no"], "assigned", "--courier", courier["id"], "--json")
-    assert cli("event", row["waybill_no"], "out_for_delivery", "--json").json["status"] == "out_for_delivery"
+    assert (
+        cli("event", row["waybill_no"], "out_for_delivery", "--json").json["status"]
+        == "out_for_delivery"
+    )
     client = TestClient(create_app(rt), base_url="http://localhost:8080")
-    return World(client, admin["api_key"], courier["id"], courier["api_key"], row["waybill_no"], row["recipient_address"])
+    return World(
+        client,
+        admin["api_key"],
+        courier["id"],
+        courier["api_key"],
+        row["waybill_no"],
+        row["recipient_address"],
+    )
 
 
 def error(answer: Any) -> tuple[int, str]:
@@ -208,7 +226,10 @@ def test_wrong_origin_is_refused(world: World, rt) -> None:
     world.signed_in(world.enrol(SoftAuthenticator(ORIGIN), token))  # the refusal left the link
     world.logout()
     phone = phone_for(world, rt)
-    assert error(world.sign_in(phone, origin="https://parcelguard.evil.example")) == (401, "origin_mismatch")
+    assert error(world.sign_in(phone, origin="https://parcelguard.evil.example")) == (
+        401,
+        "origin_mismatch",
+    )
     assert ("deny", "origin_mismatch") in audit(rt, "session.sign_in")
 
 
@@ -237,7 +258,10 @@ def test_enrolment_links_are_single_use_and_expire(world: World, cli, clock) -> 
     token = world.link()
     world.signed_in(world.enrol(SoftAuthenticator(ORIGIN), token))
     world.logout()
-    assert error(world.post(f"{AUTH}/register/options", {"token": token})) == (401, "enrolment_link_used")
+    assert error(world.post(f"{AUTH}/register/options", {"token": token})) == (
+        401,
+        "enrolment_link_used",
+    )
     assert world.client.get(f"/console/enrol/{token}").status_code == 404
 
     issued = cli("users", "enrol-link", world.courier_id, "--hours", "1", "--json").json
@@ -245,15 +269,26 @@ def test_enrolment_links_are_single_use_and_expire(world: World, cli, clock) -> 
     late = issued["url"].rsplit("/", 1)[1]
     assert world.client.get(f"/console/enrol/{late}").status_code == 200
     clock.advance(minutes=61)
-    assert error(world.post(f"{AUTH}/register/options", {"token": late})) == (401, "enrolment_link_expired")
-    assert error(world.post(f"{AUTH}/register/options", {"token": "nope"})) == (401, "enrolment_link_invalid")
+    assert error(world.post(f"{AUTH}/register/options", {"token": late})) == (
+        401,
+        "enrolment_link_expired",
+    )
+    assert error(world.post(f"{AUTH}/register/options", {"token": "nope"})) == (
+        401,
+        "enrolment_link_invalid",
+    )
 
 
 def test_only_admins_issue_links_and_only_for_staff(world: World, cli) -> None:
     courier = {"Authorization": f"Bearer {world.courier_key}"}
     body = {"principal_id": world.courier_id}
-    assert error(world.post(f"{AUTH}/enrolment-links", body, headers=courier)) == (403, "role_not_allowed")
-    service = cli("users", "add", "--name", "labels", "--role", "service", "--scope", "labels", "--json").json
+    assert error(world.post(f"{AUTH}/enrolment-links", body, headers=courier)) == (
+        403,
+        "role_not_allowed",
+    )
+    service = cli(
+        "users", "add", "--name", "labels", "--role", "service", "--scope", "labels", "--json"
+    ).json
     refused = cli("users", "enrol-link", service["id"], "--json")
     assert refused.code == 1 and refused.json["error"]["code"] == "passkeys_for_staff_only"
     assert cli("users", "enrol-link", world.courier_id, "--hours", "999", "--json").code == 1
@@ -264,7 +299,10 @@ def test_csrf_token_is_required_with_the_cookie(world: World) -> None:
     csrf = world.client.headers.pop("X-CSRF-Token")
     assert error(world.reveal()) == (403, "csrf_failed")
     assert error(world.post(f"{AUTH}/step-up/options")) == (403, "csrf_failed")
-    assert error(world.post(f"{AUTH}/logout", headers={"X-CSRF-Token": "forged"})) == (403, "csrf_failed")
+    assert error(world.post(f"{AUTH}/logout", headers={"X-CSRF-Token": "forged"})) == (
+        403,
+        "csrf_failed",
+    )
     assert world.client.get(f"{AUTH}/me").json()["csrf_token"] == csrf  # reads need none
     bearer = {"Authorization": f"Bearer {world.courier_key}"}
     body = {"fields": ["recipient.address"], "purpose": "delivery"}
@@ -294,9 +332,14 @@ def test_sessions_expire_after_eight_hours(world: World, clock) -> None:
 
 
 def test_console_pages(world: World) -> None:
-    assert world.client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
+    assert (
+        world.client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
+    )
     login = world.client.get("/console/login")
-    assert "使用通行密钥登录" in login.text and "script-src 'self'" in login.headers["content-security-policy"]
+    assert (
+        "使用通行密钥登录" in login.text
+        and "script-src 'self'" in login.headers["content-security-policy"]
+    )
     assert "Sign in with a passkey" in world.client.get("/console/login?lang=en").text
     world.signed_in(world.enrol(SoftAuthenticator(ORIGIN)))
     page = world.client.get("/console?lang=zh")
