@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from tests.access.soft_authenticator import SoftAuthenticator, b64url
 from tests.conftest import write_csv
 
+from parcelguard.access import sessions
 from parcelguard.access.models import WebSession
 from parcelguard.app import create_app
 from parcelguard.audit.models import AuditEvent
@@ -347,3 +349,34 @@ def test_console_pages(world: World) -> None:
     assert world.address not in page.text  # masked until revealed
     assert "<script>" not in page.text and page.text.count("<script src=") == 2
     assert world.client.get("/console/login", follow_redirects=False).status_code == 303
+
+
+def test_another_passkey_needs_a_fresh_step_up(world: World, clock) -> None:
+    phone = SoftAuthenticator(ORIGIN)
+    world.signed_in(world.enrol(phone))  # enrolment signs in without a step-up
+    assert error(world.post(f"{AUTH}/register/options")) == (403, "step_up_required")
+    world.step_up(phone)
+    clock.advance(minutes=5, seconds=1)
+    assert error(world.post(f"{AUTH}/register/options")) == (403, "step_up_required")
+    world.step_up(phone)
+    assert world.post(f"{AUTH}/register/options").status_code == 200
+
+
+def test_the_csrf_guard_covers_every_kind_of_session(world: World, rt, clock) -> None:
+    token = "a-portal-session-token"
+    with rt.db.session() as session:
+        session.add(
+            WebSession(
+                tenant_id=rt.tenant,
+                session_hash=sessions.token_hash(token),
+                principal_id="r1",
+                kind="person",
+                csrf_token="portal-csrf",
+                created_at=clock.now(),
+                expires_at=clock.now() + timedelta(hours=1),
+            )
+        )
+    world.client.cookies.set("pg_session", token)
+    assert error(world.reveal()) == (403, "csrf_failed")
+    answer = world.post(f"{AUTH}/logout", headers={"X-CSRF-Token": "portal-csrf"})
+    assert answer.status_code == 200  # the guard let it through; a staff sign-out finds none

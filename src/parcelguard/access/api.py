@@ -168,7 +168,7 @@ def me(
     request: Request, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Return who is signed in, their passkeys and (for a session) its CSRF token."""
-    with rt.db.session() as session:
+    with rt.db.read_session() as session:
         principal = service.get_or_raise(session, rt.tenant, caller.principal_id)
         found = passkeys.list_passkeys(session, rt.tenant, caller.principal_id)
         live = None
@@ -200,8 +200,8 @@ def issue_enrolment_link(
 
 
 def _csrf_refused(rt: Runtime, token: str, presented: str | None) -> bool:
-    with rt.db.session() as session:
-        live = sessions.find_live(rt, session, token)
+    with rt.db.read_session() as session:
+        live = sessions.find_live(rt, session, token, kind=None)  # portal sessions too
         return live is not None and not sessions.csrf_matches(live, presented)
 
 

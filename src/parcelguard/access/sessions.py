@@ -72,14 +72,16 @@ def open_session(
     return OpenedSession(principal_id, role, token, csrf, row.expires_at, step_up_at)
 
 
-def find_live(rt: Runtime, session: Session, token: str) -> WebSession | None:
-    """Return the unexpired staff session a cookie value stands for, or None."""
+def find_live(
+    rt: Runtime, session: Session, token: str, *, kind: str | None = "staff"
+) -> WebSession | None:
+    """Return the unexpired session (of `kind`; None: any kind) a cookie stands for, or None."""
     if not token or len(token) > 128:
         return None
     row = session.get(WebSession, (rt.tenant, token_hash(token)))
-    if row is None or row.kind != "staff" or row.expires_at <= rt.clock.now():
+    if row is None or row.expires_at <= rt.clock.now():
         return None
-    return row
+    return row if kind is None or row.kind == kind else None
 
 
 def get_live_or_raise(rt: Runtime, session: Session, token: str) -> WebSession:

@@ -143,7 +143,7 @@ def _page(
 def _signed_in(rt: Runtime, request: Request) -> tuple[Caller, str] | None:
     """Return the caller of a live session cookie and its CSRF token, or None."""
     token = request.cookies.get(sessions.COOKIE) or ""
-    with rt.db.session() as session:
+    with rt.db.read_session() as session:
         live = sessions.find_live(rt, session, token)
         if live is None:
             return None
@@ -164,7 +164,7 @@ def login_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response
 @router.get("/enrol/{token}")
 def enrol_page(token: str, request: Request, rt: Runtime = Depends(get_runtime)) -> HTMLResponse:
     """Show the page that registers a passkey with a one-time link (the link is not spent)."""
-    with rt.db.session() as session:
+    with rt.db.read_session() as session:
         try:
             enrolment.redeemable(rt, session, token)
             valid = True
@@ -182,7 +182,7 @@ def home(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     if signed is None:
         return RedirectResponse("/console/login", status_code=303)
     caller, csrf = signed
-    with rt.db.session() as session:
+    with rt.db.read_session() as session:
         me = access_service.get_or_raise(session, rt.tenant, caller.principal_id)
         parcels = []
         if caller.role == "courier":
