@@ -7,13 +7,13 @@ session's CSRF token in `X-CSRF-Token`; requests with a bearer API key are exemp
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parcelguard.access import enrolment, passkeys, service, sessions
 from parcelguard.access.ceremony import Ceremony
@@ -199,10 +199,39 @@ def issue_enrolment_link(
     return {"url": link.url, "expires_at": link.expires_at.isoformat()}
 
 
-def _csrf_refused(rt: Runtime, token: str, presented: str | None) -> bool:
-    with rt.db.read_session() as session:
-        live = sessions.find_live(rt, session, token, kind=None)  # portal sessions too
-        return live is not None and not sessions.csrf_matches(live, presented)
+class CsrfGuard:
+    """ASGI middleware: the session's CSRF token on state-changing cookie requests.
+
+    Safe methods and bearer-key requests pass untouched (and unparsed).
+    """
+
+    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
+        self.app = app
+        self.rt = rt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a cookie-authenticated, state-changing request without the CSRF token."""
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            request = Request(scope)
+            token = request.cookies.get(sessions.COOKIE)
+            bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+            presented = request.headers.get(sessions.CSRF_HEADER)
+            if token and not bearer and await run_in_threadpool(self.refused, token, presented):
+                refusal = Denied(
+                    f"send the session's CSRF token in {sessions.CSRF_HEADER}", code="csrf_failed"
+                )
+                answer = JSONResponse(
+                    error_body(refusal.code, refusal.message), status_code=status_for(refusal)
+                )
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def refused(self, token: str, presented: str | None) -> bool:
+        """Return whether the cookie names a live session whose token was not presented."""
+        with self.rt.db.read_session() as session:
+            live = sessions.find_live(self.rt, session, token, kind=None)  # portal ones too
+            return live is not None and not sessions.csrf_matches(live, presented)
 
 
 def mount(app: FastAPI) -> None:
@@ -210,21 +239,4 @@ def mount(app: FastAPI) -> None:
     rt: Runtime = app.state.runtime
     rt.extras["access.session_authenticator"] = sessions.authenticate_session
     app.include_router(router)
-
-    @app.middleware("http")
-    async def csrf_guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Refuse a cookie-authenticated, state-changing request without the CSRF token."""
-        token = request.cookies.get(sessions.COOKIE)
-        bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
-        if request.method in UNSAFE_METHODS and token and not bearer:
-            presented = request.headers.get(sessions.CSRF_HEADER)
-            if await run_in_threadpool(_csrf_refused, rt, token, presented):
-                refusal = Denied(
-                    f"send the session's CSRF token in {sessions.CSRF_HEADER}", code="csrf_failed"
-                )
-                return JSONResponse(
-                    error_body(refusal.code, refusal.message), status_code=status_for(refusal)
-                )
-        return await call_next(request)
+    app.add_middleware(CsrfGuard, rt=rt)
