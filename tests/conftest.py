@@ -31,19 +31,21 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)
 _template: dict[str, Path] = {}
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _database_name() -> str:
+    # One database per test process: parallel runs (xdist workers, several checkouts) never
+    # share or drop each other's database.
+    return f"pg_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
-def pg_url(suffix: str = "") -> str:
-    """Return the SQLAlchemy URL of this worker's PostgreSQL test database."""
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/pg_test_{_worker()}{suffix}"
+def pg_url() -> str:
+    """Return the SQLAlchemy URL of this process's PostgreSQL test database."""
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{_database_name()}"
 
 
 @pytest.fixture(scope="session")
-def pg_database() -> str:
-    """Create (fresh) and migrate this worker's PostgreSQL database once per session."""
-    name = f"pg_test_{_worker()}"
+def pg_database() -> Iterator[str]:
+    """Create and migrate this process's PostgreSQL database; drop it at the end."""
+    name = _database_name()
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -51,7 +53,9 @@ def pg_database() -> str:
     db = Database(url)
     upgrade(db.engine)
     db.dispose()
-    return url
+    yield url
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
