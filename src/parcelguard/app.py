@@ -79,11 +79,20 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     from parcelguard.access import api as access_api
     from parcelguard.audit.bus import attach
+    from parcelguard.monitor import api as monitor_api
+    from parcelguard.monitor import service as monitor_service
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, pages
 
     attach(rt)
-    for mount in (access_api.mount, vault_api.mount, pages.mount, console.mount):
+    monitor_service.install(rt, ensure_bus=True, start_nats=True)
+    for mount in (
+        access_api.mount,
+        vault_api.mount,
+        pages.mount,
+        console.mount,
+        monitor_api.mount,
+    ):
         mount(app)
     return app
 

@@ -62,10 +62,17 @@ def _mount() -> None:
     """Register every domain's commands on the root app (explicitly, in one place)."""
     from parcelguard.access import cli as access_cli
     from parcelguard.audit import cli as audit_cli
+    from parcelguard.monitor import cli as monitor_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
 
-    for register in (vault_cli.register, access_cli.register, audit_cli.register, web_cli.register):
+    for register in (
+        vault_cli.register,
+        access_cli.register,
+        audit_cli.register,
+        web_cli.register,
+        monitor_cli.register,
+    ):
         register(app)
 
 

@@ -47,6 +47,9 @@ class Invocation:
 
             self._runtime = self.make_runtime()
             attach(self._runtime)
+            from parcelguard.monitor.service import install as install_monitor
+
+            install_monitor(self._runtime)
             if migrate:
                 upgrade(self._runtime.db.engine)
         return self._runtime

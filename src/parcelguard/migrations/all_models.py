@@ -6,5 +6,6 @@ from parcelguard.db import Base
 import parcelguard.audit.models
 import parcelguard.access.models
 import parcelguard.vault.models
+import parcelguard.monitor.models
 
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Insider-misuse detection: detectors over the audit stream, incidents, automatic response."""

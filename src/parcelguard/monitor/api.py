@@ -1,0 +1,86 @@
+"""Alerts API for security officers: list, show, assign, resolve (and restore rights)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query
+
+from parcelguard.access.guards import require
+from parcelguard.access.principals import Caller
+from parcelguard.errors import InvalidInput
+from parcelguard.monitor import service
+from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
+from parcelguard.monitor.schemas import AlertsOut, AssignIn, ResolveIn
+from parcelguard.runtime import Runtime
+from parcelguard.web.deps import get_caller, get_runtime
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+OFFICERS = ("security_officer",)
+
+
+@router.get("", response_model=AlertsOut)
+def list_alerts(
+    status: list[str] = Query(default=[]),
+    limit: int = Query(default=200, ge=1, le=10_000),
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Return open alerts (or those of the given statuses), most recent first."""
+    require(caller, roles=OFFICERS)
+    unknown = sorted(set(status) - set(STATUSES))
+    if unknown:
+        raise InvalidInput(f"unknown status {', '.join(unknown)}", code="invalid_status")
+    with rt.db.session() as session:
+        found = service.list_alerts(session, rt.tenant, status or OPEN_STATUSES, limit)
+        return {"alerts": [service.alert_view(i) for i in found]}
+
+
+@router.get("/{alert_id}")
+def show_alert(
+    alert_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Return one alert with its evidence."""
+    require(caller, roles=OFFICERS)
+    with rt.db.session() as session:
+        incident = service.get_or_raise(session, rt.tenant, alert_id)
+        return service.alert_view(incident, service.evidence_of(session, incident))
+
+
+@router.post("/{alert_id}/assign")
+def assign_alert(
+    alert_id: str,
+    body: AssignIn,
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Assign an alert; an open one becomes acknowledged."""
+    require(caller, roles=OFFICERS)
+    with rt.db.session() as session:
+        return service.alert_view(service.assign(rt, session, alert_id, body.to, caller.actor))
+
+
+@router.post("/{alert_id}/resolve")
+def resolve_alert(
+    alert_id: str,
+    body: ResolveIn,
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Resolve an alert (or close it as a false positive), restoring reveal rights if asked."""
+    require(caller, roles=OFFICERS)
+    with rt.db.session() as session:
+        incident, restored = service.resolve(
+            rt,
+            session,
+            alert_id,
+            caller.actor,
+            false_positive=body.false_positive,
+            restore=body.restore,
+        )
+        return service.alert_view(incident) | {"restored": restored}
+
+
+def mount(app: FastAPI) -> None:
+    """Add the alerts API."""
+    app.include_router(router)

@@ -1,0 +1,200 @@
+"""The live consumer: audit events in, once each, through the engine, findings stored.
+
+Events are de-duplicated by (tenant, seq); findings become incidents in their own
+transaction, and notifications go out after it commits.
+
+`install(rt)` wires it: to the in-process bus by default, or to a JetStream durable consumer
+when `PARCELGUARD_NATS_URL` is set (`[monitor].consumer` chooses; see docs/monitor.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from parcelguard.audit.service import Entry, auditor_for, event_payload, search
+from parcelguard.errors import ConfigError
+from parcelguard.monitor import service
+from parcelguard.monitor.config import MonitorConfig, monitor_config
+from parcelguard.monitor.detectors.base import Finding
+from parcelguard.monitor.engine import Engine
+from parcelguard.monitor.events import from_audit
+from parcelguard.monitor.response import MONITOR
+from parcelguard.monitor.seen import SeenSequences
+from parcelguard.monitor.webhook import Delivery, WebhookNotifier
+from parcelguard.runtime import Runtime
+
+log = logging.getLogger("parcelguard.monitor")
+CONSUMER_KEY = "monitor.consumer"
+NOTIFIER_KEY = "monitor.notifier"
+
+
+class LiveConsumer:
+    """Feeds one tenant's audit events to an engine and stores what it finds."""
+
+    def __init__(self, rt: Runtime, config: MonitorConfig | None = None) -> None:
+        self.rt = rt
+        self.config = config or monitor_config(rt)
+        self.engine = Engine(self.config)
+        self.seen = SeenSequences()
+        self.lock = threading.RLock()
+        self.warm = False
+        self.processed = 0
+        self.alerts = 0
+
+    def handle(self, payload: dict[str, Any]) -> None:
+        """Bus handler: process one committed audit event (once, whatever the redelivery)."""
+        findings = self.detect([payload])
+        if findings:
+            with self.rt.db.session() as session:
+                notes = service.record(self.rt, session, findings)
+            self.notify(notes)
+
+    def detect(self, payloads: Sequence[dict[str, Any]]) -> list[Finding]:
+        """Run the events not seen before through the engine, in sequence order."""
+        with self.lock:
+            fresh = [
+                p
+                for p in payloads
+                if p.get("tenant_id") == self.rt.tenant and isinstance(p.get("seq"), int)
+            ]
+            if not fresh:
+                return []
+            fresh.sort(key=lambda p: p["seq"])
+            self.ensure_warm(fresh[0]["seq"])
+            found: list[Finding] = []
+            for payload in fresh:
+                if not self.seen.add(payload["seq"]):
+                    continue
+                self.processed += 1
+                event = from_audit(payload)
+                if event is not None:
+                    found.extend(self.engine.feed(event))
+            self.alerts += sum(1 for f in found if not f.repeat)
+            return found
+
+    def ensure_warm(self, before_seq: int) -> None:
+        """Learn from the recent audit history once, before the first live event.
+
+        Findings about history are not raised: the detectors only learn habits from it.
+        """
+        with self.lock:
+            if self.warm:
+                return
+            self.warm = True
+            cfg = self.config
+            if cfg.warmup_days == 0 or cfg.warmup_max_events == 0:
+                self.seen.start_after(before_seq - 1)
+                return
+            since = self.rt.clock.now() - timedelta(days=cfg.warmup_days)
+            with self.rt.db.session() as session:
+                history = [
+                    event_payload(e)
+                    for e in search(
+                        session, self.rt.tenant, since=since, limit=cfg.warmup_max_events
+                    )
+                    if e.seq < before_seq
+                ]
+            for payload in reversed(history):
+                event = from_audit(payload)
+                if event is not None:
+                    self.engine.feed(event)
+            self.seen.start_after(before_seq - 1)
+            log.info("monitor learned from %d recent audit events", len(history))
+
+    def store(self, session: Session, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+        """Fold findings into incidents inside the caller's transaction."""
+        return service.record(self.rt, session, findings) if findings else []
+
+    def notify(self, notes: Sequence[dict[str, Any]]) -> None:
+        """Send the notifications of committed incidents (non-blocking)."""
+        notifier = notifier_for(self.rt, self.config)
+        if notifier is not None:
+            for note in notes:
+                notifier.send(note)
+
+
+def notifier_for(rt: Runtime, config: MonitorConfig) -> WebhookNotifier | None:
+    """Return the runtime's webhook notifier (None without `[monitor].webhook_url`)."""
+    if not config.webhook_url or not config.webhook_secret:
+        return None
+    notifier: WebhookNotifier | None = rt.extras.get(NOTIFIER_KEY)
+    if notifier is None:
+
+        def audited(payload: dict[str, Any], result: Delivery) -> None:
+            with rt.db.session() as session:
+                auditor_for(rt).record(
+                    session,
+                    MONITOR,
+                    Entry(
+                        "monitor.webhook",
+                        "incident",
+                        str(payload.get("incident_id")),
+                        decision="allow" if result.delivered else "deny",
+                        reason=None if result.delivered else (result.error or "failed")[:64],
+                        details={"attempts": result.attempts, "status": result.status},
+                    ),
+                )
+
+        notifier = WebhookNotifier(
+            config.webhook_url,
+            config.webhook_secret,
+            timeout=config.webhook_timeout_seconds,
+            retries=config.webhook_retries,
+            on_result=audited,
+        )
+        rt.extras[NOTIFIER_KEY] = notifier
+    return notifier
+
+
+def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) -> Any:
+    """Start the monitor's consumer for this runtime, once; return it (or None).
+
+    In-process: subscribe to `rt.publisher` when it has `subscribe` (with `ensure_bus`, a
+    runtime without a bus gets an `InProcessBus`). NATS (`[monitor].consumer` "nats", or
+    "auto" with `PARCELGUARD_NATS_URL`): a JetStream durable consumer on a thread, only when
+    `start_nats` (the server; one-shot commands do not start one). "external" and "off"
+    start nothing: `parcelguard monitor run` processes, or nobody, do the work.
+    """
+    existing = rt.extras.get(CONSUMER_KEY)
+    if existing is not None:
+        return existing
+    subscribe = getattr(rt.publisher, "subscribe", None)
+    if subscribe is None and not ensure_bus and not start_nats:
+        return None
+    config = monitor_config(rt)
+    if config.consumer in ("off", "external"):
+        return None
+    if config.consumer == "nats" or (config.consumer == "auto" and rt.settings.nats_url):
+        return _install_nats(rt, config, start_nats)
+    if subscribe is None:
+        if not ensure_bus:
+            return None
+        from parcelguard.audit.bus import InProcessBus
+
+        bus = InProcessBus()
+        rt.publisher = bus
+        subscribe = bus.subscribe
+    consumer = LiveConsumer(rt, config)
+    subscribe(consumer.handle)
+    rt.extras[CONSUMER_KEY] = consumer
+    return consumer
+
+
+def _install_nats(rt: Runtime, config: MonitorConfig, start: bool) -> Any:
+    url = rt.settings.nats_url
+    if not url:
+        raise ConfigError("[monitor] consumer = 'nats' needs PARCELGUARD_NATS_URL")
+    if not start:
+        return None
+    from parcelguard.monitor.nats_consumer import NatsMonitor
+
+    monitor = NatsMonitor(rt, url, config=config)
+    monitor.start()
+    rt.extras[CONSUMER_KEY] = monitor
+    return monitor

@@ -1,0 +1,1 @@
+"""Detector plug-ins: one class per file, a shared base, and the explicit registry."""

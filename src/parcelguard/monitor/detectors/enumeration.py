@@ -1,0 +1,113 @@
+"""Walking the waybill number space: sequential numbers, or numbers that do not exist."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from pydantic import Field
+
+from parcelguard.monitor.detectors.base import (
+    Common,
+    Detector,
+    Finding,
+    RuleParams,
+    Severity,
+)
+from parcelguard.monitor.events import AccessEvent
+from parcelguard.monitor.profile import Profile
+from parcelguard.monitor.windows import Burst
+
+DIGITS = "0123456789"
+NOT_FOUND = "shipment_not_found"
+
+
+class EnumerationParams(RuleParams):
+    """Near-sequential numbers or unknown waybills within `window_minutes`.
+
+    `steps` numbers each within `max_gap` of one asked just before, or `not_found` waybills
+    that do not exist.
+    """
+
+    severity: Severity = "high"
+    suspend: bool = True
+    max_gap: int = Field(default=10, ge=1)
+    steps: int = Field(default=12, ge=2)
+    not_found: int = Field(default=8, ge=2)
+    window_minutes: float = Field(default=30, gt=0)
+    memory: int = Field(default=8, ge=1, le=64)
+
+
+def split_waybill(waybill: str) -> tuple[str, int] | None:
+    """Return (prefix, number) of a waybill that ends in digits, else None."""
+    prefix = waybill.rstrip(DIGITS)
+    if len(prefix) == len(waybill):
+        return None
+    return prefix, int(waybill[len(prefix) :])
+
+
+class EnumerationDetector(Detector):
+    """Fires when a principal steps through waybill numbers or keeps asking for unknown ones.
+
+    Parcels assigned to the principal do not count as steps: a courier whose route holds a
+    merchant's consecutive parcels is doing the job.
+    """
+
+    rule = "enumeration"
+    actions = ("reveal", "deny", "scan")
+    Params = EnumerationParams
+
+    def __init__(self, params: RuleParams, common: Common) -> None:
+        super().__init__(params, common)
+        assert isinstance(params, EnumerationParams)
+        self.p = params
+        self.numbers: dict[str, deque[tuple[str, int]]] = {}
+        self.steps = Burst(params.steps, params.window_minutes * 60)
+        self.unknown = Burst(params.not_found, params.window_minutes * 60)
+
+    def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
+        """Count a step when the waybill is near one the principal asked for just before."""
+        waybill = event.waybill
+        if not waybill or event.assigned is True:
+            return None
+        pid = event.principal_id
+        if event.outcome == NOT_FOUND:
+            burst = self.unknown.add(pid, event)
+            if burst is not None:
+                return self._found(event, "not_found", burst)
+        parts = split_waybill(waybill)
+        if parts is None:
+            return None
+        prefix, number = parts
+        recent = self.numbers.get(pid)
+        if recent is None:
+            recent = self.numbers[pid] = deque(maxlen=self.p.memory)
+        gap = self.p.max_gap
+        stepped = any(p == prefix and 0 < abs(number - n) <= gap for p, n in recent)
+        recent.append(parts)
+        if stepped:
+            burst = self.steps.add(pid, event)
+            if burst is not None:
+                return self._found(event, "sequential", burst)
+        return None
+
+    def _found(self, event: AccessEvent, pattern: str, burst: list[AccessEvent]) -> Finding:
+        waybills = [e.waybill for e in burst if e.waybill]
+        details = {
+            "pattern": pattern,
+            "count": len(burst),
+            "first": min(waybills, default=None),
+            "last": max(waybills, default=None),
+            "not_found": sum(1 for e in burst if e.outcome == NOT_FOUND),
+        }
+        return self.finding(event, details, burst)
+
+    def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
+        """Forget principals idle for longer than the window."""
+        before = ts - self.p.window_minutes * 60
+        self.steps.forget_idle(before)
+        self.unknown.forget_idle(before)
+        active = {pid for pid, prof in profiles.items() if prof.closed_day == ended}
+        for pid in [pid for pid in self.numbers if pid not in active]:
+            del self.numbers[pid]
+        return []

@@ -1,0 +1,107 @@
+"""Reveal attempts far above what same-role peers do in a day or a sliding hour."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import Field
+
+from parcelguard.monitor.detectors.base import (
+    Common,
+    Detector,
+    Finding,
+    RuleParams,
+    Severity,
+)
+from parcelguard.monitor.events import AccessEvent
+from parcelguard.monitor.profile import Profile
+from parcelguard.monitor.stats import median, quantile
+
+
+class PeerVolumeParams(RuleParams):
+    """Ceiling: `factor` × the role's `quantile` of principal-days, at least the floors."""
+
+    severity: Severity = "medium"
+    quantile: float = Field(default=0.99, gt=0.5, le=1.0)
+    factor: float = Field(default=1.5, ge=1.0)
+    min_peers: int = Field(default=5, ge=2)
+    floor_day: int = Field(default=60, ge=1)
+    floor_hour: int = Field(default=40, ge=1)
+    own_ratio: float = Field(default=2.0, ge=1.0)
+
+
+class PeerVolumeDetector(Detector):
+    """Fires when a principal does far more than the busiest ordinary days of its role.
+
+    This is what judges new staff, who have no history of their own. A principal whose own
+    history is long enough must also be `own_ratio` times its own median, so a route that
+    is always the city's biggest is not an alert every day.
+    """
+
+    rule = "volume_peer"
+    actions = ("reveal", "deny")
+    Params = PeerVolumeParams
+
+    def __init__(self, params: RuleParams, common: Common) -> None:
+        super().__init__(params, common)
+        assert isinstance(params, PeerVolumeParams)
+        self.p = params
+        self.day_limit: dict[str, float] = {}
+        self.hour_limit: dict[str, float] = {}
+        self.fired_day: dict[str, int] = {}
+        self.fired_hour: dict[str, float] = {}
+
+    def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
+        """Compare the principal's sliding hour and day with its role's ceilings."""
+        hour_limit = self.hour_limit.get(event.role)
+        if hour_limit is None:
+            return None
+        pid = event.principal_id
+        in_hour = len(profile.window)
+        if (
+            in_hour > hour_limit
+            and event.ts - self.fired_hour.get(pid, -1e18) > 3600
+            and self._beyond_own(profile, in_hour, hourly=True)
+        ):
+            self.fired_hour[pid] = event.ts
+            return self._found(event, profile, "hour", in_hour, hour_limit)
+        day_limit = self.day_limit[event.role]
+        if (
+            profile.attempts > day_limit
+            and self.fired_day.get(pid) != profile.day
+            and self._beyond_own(profile, profile.attempts, hourly=False)
+        ):
+            self.fired_day[pid] = profile.day
+            return self._found(event, profile, "day", profile.attempts, day_limit)
+        return None
+
+    def _beyond_own(self, profile: Profile, count: int, *, hourly: bool) -> bool:
+        if profile.active_days < self.common.min_history_days:
+            return True
+        usual = median(profile.day_peaks if hourly else profile.day_totals)
+        return count > self.p.own_ratio * usual
+
+    def _found(
+        self, event: AccessEvent, profile: Profile, span: str, count: int, limit: float
+    ) -> Finding:
+        details = {"span": span, "count": count, "limit": round(limit, 1), "role": event.role}
+        return self.finding(event, details, list(profile.window)[-20:])
+
+    def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
+        """Recompute each role's ceilings from its members' recent active days."""
+        totals: dict[str, list[int]] = {}
+        peaks: dict[str, list[int]] = {}
+        members: dict[str, int] = {}
+        for prof in profiles.values():
+            if not prof.day_totals:
+                continue
+            totals.setdefault(prof.role, []).extend(prof.day_totals)
+            peaks.setdefault(prof.role, []).extend(prof.day_peaks)
+            members[prof.role] = members.get(prof.role, 0) + 1
+        p = self.p
+        for role, count in members.items():
+            if count < p.min_peers:
+                continue
+            self.day_limit[role] = max(p.factor * quantile(totals[role], p.quantile), p.floor_day)
+            self.hour_limit[role] = max(p.factor * quantile(peaks[role], p.quantile), p.floor_hour)
+        return []

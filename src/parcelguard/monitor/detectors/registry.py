@@ -1,0 +1,43 @@
+"""The explicit list of detectors: adding one means adding its class here, nothing more."""
+
+from __future__ import annotations
+
+from parcelguard.monitor.detectors.base import Detector
+from parcelguard.monitor.detectors.bulk_export import BulkExportDetector
+from parcelguard.monitor.detectors.canary_hit import CanaryHitDetector
+from parcelguard.monitor.detectors.denial_burst import DenialBurstDetector
+from parcelguard.monitor.detectors.distinct_targets import DistinctTargetsDetector
+from parcelguard.monitor.detectors.enumeration import EnumerationDetector
+from parcelguard.monitor.detectors.isolation_forest import IsolationForestDetector
+from parcelguard.monitor.detectors.off_hours import OffHoursDetector
+from parcelguard.monitor.detectors.own_volume import OwnVolumeDetector
+from parcelguard.monitor.detectors.peer_volume import PeerVolumeDetector
+from parcelguard.monitor.detectors.pool_exhausted import PoolExhaustedDetector
+from parcelguard.monitor.detectors.stranger_scans import StrangerScansDetector
+from parcelguard.monitor.detectors.unassigned_access import UnassignedAccessDetector
+from parcelguard.monitor.detectors.unassigned_drip import UnassignedDripDetector
+
+DETECTORS: tuple[type[Detector], ...] = (
+    OwnVolumeDetector,
+    PeerVolumeDetector,
+    UnassignedAccessDetector,
+    UnassignedDripDetector,
+    DenialBurstDetector,
+    OffHoursDetector,
+    EnumerationDetector,
+    DistinctTargetsDetector,
+    BulkExportDetector,
+    StrangerScansDetector,
+    IsolationForestDetector,
+    CanaryHitDetector,
+    PoolExhaustedDetector,
+)
+RULES: tuple[str, ...] = tuple(d.rule for d in DETECTORS)
+
+
+def detector_class(rule: str) -> type[Detector]:
+    """Return the detector class of a rule id."""
+    for cls in DETECTORS:
+        if cls.rule == rule:
+            return cls
+    raise KeyError(rule)

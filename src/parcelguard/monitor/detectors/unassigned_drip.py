@@ -1,0 +1,104 @@
+"""A slow drip: a few accesses to other people's parcels every day, for days on end."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from pydantic import Field
+
+from parcelguard.monitor.detectors.base import (
+    Common,
+    Detector,
+    Finding,
+    RuleParams,
+    Severity,
+)
+from parcelguard.monitor.events import AccessEvent
+from parcelguard.monitor.profile import Profile
+from parcelguard.monitor.stats import median, quantile
+
+
+class UnassignedDripParams(RuleParams):
+    """Over the last `days` active days: a median of `min_daily` a day, a sum above peers."""
+
+    severity: Severity = "medium"
+    days: int = Field(default=7, ge=2, le=60)
+    min_days: int = Field(default=4, ge=2)
+    min_daily: float = Field(default=2.0, gt=0)
+    min_total: int = Field(default=15, ge=1)
+    peer_quantile: float = Field(default=0.99, gt=0.5, le=1.0)
+    peer_factor: float = Field(default=1.5, ge=1.0)
+    roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
+
+
+class UnassignedDripDetector(Detector):
+    """Fires at the end of a day when the habit, not one bad day, is out of line.
+
+    The median over active days ignores a single day of covering a sick colleague's route;
+    the sum must also stand well above what the role's other members reach.
+    """
+
+    rule = "unassigned_drip"
+    actions = ("reveal", "deny", "scan")
+    Params = UnassignedDripParams
+
+    def __init__(self, params: RuleParams, common: Common) -> None:
+        super().__init__(params, common)
+        assert isinstance(params, UnassignedDripParams)
+        self.p = params
+        self.roles = frozenset(params.roles)
+        self.today: dict[str, int] = {}
+        self.days: dict[str, deque[int]] = {}
+        self.recent: dict[str, deque[AccessEvent]] = {}
+        self.fired: dict[str, int] = {}
+
+    def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
+        """Count today's accesses to parcels not assigned to the principal."""
+        if (
+            event.assigned is False
+            and event.role in self.roles
+            and event.outcome != "shipment_not_found"
+        ):
+            pid = event.principal_id
+            self.today[pid] = self.today.get(pid, 0) + 1
+            recent = self.recent.get(pid)
+            if recent is None:
+                recent = self.recent[pid] = deque(maxlen=20)
+            recent.append(event)
+        return None
+
+    def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
+        """Add the ended day to each active principal's ring, then judge the rings."""
+        p = self.p
+        for pid, prof in profiles.items():
+            if prof.closed_day == ended and prof.role in self.roles:
+                ring = self.days.get(pid)
+                if ring is None:
+                    ring = self.days[pid] = deque(maxlen=p.days)
+                ring.append(self.today.get(pid, 0))
+        self.today.clear()
+        limits = self._role_limits(profiles)
+        found = []
+        for pid, ring in self.days.items():
+            if len(ring) < p.min_days or ended - self.fired.get(pid, -(10**9)) < p.days:
+                continue
+            total = sum(ring)
+            limit = limits.get(profiles[pid].role, p.min_total)
+            if median(ring) >= p.min_daily and total > limit:
+                self.fired[pid] = ended
+                details = {"days": len(ring), "total": total, "median": median(ring)}
+                details["limit"] = round(limit, 1)
+                evidence = list(self.recent.get(pid, ()))
+                found.append(Finding(self.rule, pid, ts, details, evidence, profiles[pid].role))
+        return found
+
+    def _role_limits(self, profiles: Mapping[str, Profile]) -> dict[str, float]:
+        sums: dict[str, list[int]] = {}
+        for pid, ring in self.days.items():
+            sums.setdefault(profiles[pid].role, []).append(sum(ring))
+        p = self.p
+        return {
+            role: max(p.min_total, p.peer_factor * quantile(values, p.peer_quantile))
+            for role, values in sums.items()
+        }
