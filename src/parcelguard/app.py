@@ -79,18 +79,22 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     from parcelguard.access import api as access_api
     from parcelguard.audit.bus import attach
+    from parcelguard.labels import api as labels_api
+    from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
     from parcelguard.monitor import service as monitor_service
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, pages
 
     attach(rt)
+    labels_hooks.install(rt)
     monitor_service.install(rt, ensure_bus=True, start_nats=True)
     for mount in (
         access_api.mount,
         vault_api.mount,
         pages.mount,
         console.mount,
+        labels_api.mount,
         monitor_api.mount,
     ):
         mount(app)

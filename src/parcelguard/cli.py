@@ -62,6 +62,7 @@ def _mount() -> None:
     """Register every domain's commands on the root app (explicitly, in one place)."""
     from parcelguard.access import cli as access_cli
     from parcelguard.audit import cli as audit_cli
+    from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
@@ -71,6 +72,7 @@ def _mount() -> None:
         access_cli.register,
         audit_cli.register,
         web_cli.register,
+        labels_cli.register,
         monitor_cli.register,
     ):
         register(app)

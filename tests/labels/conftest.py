@@ -1,17 +1,26 @@
-"""Fixtures for the label tests: synthetic masked content and a decoder for rendered images."""
+"""Fixtures for the label tests: synthetic masked content, a decoder for rendered images, and
+real imported shipments with users, an HTTP client and the audit log for the service tests."""
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import zxingcpp
+from fastapi.testclient import TestClient
 from PIL import Image
+from tests.conftest import write_csv
 
+from parcelguard.app import create_app
+from parcelguard.audit.service import search
 from parcelguard.labels.content import LabelContent
 from parcelguard.labels.samples import sample_label
+from parcelguard.runtime import Runtime
+from parcelguard.vault.synthetic import Faker
 
 
 @pytest.fixture
@@ -56,3 +65,58 @@ def decode() -> Decoder:
 def open_png() -> Callable[[bytes], Image.Image]:
     """Return a function opening a rendered PNG as a greyscale Pillow image."""
     return lambda data: Image.open(io.BytesIO(data)).convert("L")
+
+
+# --- Fixtures for the label service, scan and pickup tests (real imported shipments) ---
+
+
+@pytest.fixture
+def imported(cli: Callable[..., Any], tmp_path: Any) -> list[dict[str, str]]:
+    """Import four fictional shipments through the real CLI; return their raw rows."""
+    rows = list(Faker(44).rows(4))
+    result = cli("import", str(write_csv(tmp_path / "shipments.csv", rows)), "--json")
+    assert result.code == 0, result.stdout
+    return rows
+
+
+@pytest.fixture
+def add_user(cli: Callable[..., Any]) -> Callable[..., tuple[str, str]]:
+    """Return a function creating a principal through the CLI: (id, api key)."""
+
+    def add(role: str, **extra: str) -> tuple[str, str]:
+        args = ["users", "add", "--name", f"测试{role}", "--role", role, "--json"]
+        args += ["--trained-until", "2027-12-31"] if role != "service" else []
+        for key, value in extra.items():
+            args += [f"--{key}", value]
+        result = cli(*args)
+        assert result.code == 0, result.stdout
+        return result.json["id"], result.json["api_key"]
+
+    return add
+
+
+@pytest.fixture
+def client(rt: Runtime) -> TestClient:
+    """Return an HTTP client on the application of the test runtime."""
+    return TestClient(create_app(rt))
+
+
+@pytest.fixture
+def audit_log(rt: Runtime) -> Callable[[str], list[dict[str, Any]]]:
+    """Return a function listing the audit events of one action, oldest first."""
+
+    def events(action: str) -> list[dict[str, Any]]:
+        with rt.db.session() as session:
+            found = search(session, rt.tenant, action=action, limit=10_000)
+            return [
+                {
+                    "actor_id": e.actor_id,
+                    "actor_role": e.actor_role,
+                    "target_id": e.target_id,
+                    "decision": e.decision,
+                    "details": json.loads(e.details or "{}"),
+                }
+                for e in reversed(found)
+            ]
+
+    return events

@@ -6,6 +6,7 @@ from parcelguard.db import Base
 import parcelguard.audit.models
 import parcelguard.access.models
 import parcelguard.vault.models
+import parcelguard.labels.models
 import parcelguard.monitor.models
 
 metadata = Base.metadata

@@ -1,0 +1,202 @@
+"""Labels over HTTP: label documents, shelf labels, hand-over by pickup code, and `/s/{token}`.
+
+The scan landing page is rendered on the server (templates under `web/templates/scan/`).
+Its answers never depend on who printed the label; the token in its path is kept out of the
+access log, and the page sends no referrer, so the token does not travel on from there.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field
+
+from parcelguard.access.guards import STAFF, require
+from parcelguard.access.principals import Caller
+from parcelguard.errors import Denied, NotAuthenticated
+from parcelguard.labels import handover, scan, service
+from parcelguard.labels.registry import renderer_for
+from parcelguard.labels.scan_text import TEXT
+from parcelguard.runtime import Runtime
+from parcelguard.web.deps import bearer, get_caller, get_runtime
+from parcelguard.web.pages import language, templates
+
+router = APIRouter(prefix="/api/v1", tags=["labels"])
+pages = APIRouter(include_in_schema=False)
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",  # the token is in this page's URL
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+SCAN_STATUS = {
+    "anonymous": 200,
+    "assigned_courier": 200,
+    "staff_not_assigned": 403,
+    "rate_limited": 429,
+}
+
+
+class PickupIn(BaseModel):
+    """A hand-over at the counter: the pickup code, maybe the phone's last four digits."""
+
+    code: str = Field(min_length=1, max_length=16, examples=["3-2-0417"])
+    last4: str | None = Field(default=None, pattern=r"^\d{4}$")
+
+
+class PickupOut(BaseModel):
+    """The parcel handed over."""
+
+    waybill_no: str
+    pickup_code: str
+    station_id: str
+    status: str
+
+
+class RevokeOut(BaseModel):
+    """How many live QR tokens were revoked."""
+
+    revoked: int
+
+
+def _document(data: bytes, fmt: str, name: str) -> Response:
+    renderer_type = renderer_for(fmt)
+    return Response(
+        data,
+        media_type=renderer_type.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{name}.{renderer_type.extension}"',
+            "Cache-Control": "no-store",  # a label carries a live QR token
+        },
+    )
+
+
+@router.get(
+    "/shipments/{waybill}/label.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/png": {}, "text/plain": {}}}},
+)
+def get_label(
+    waybill: str,
+    fmt: str,
+    size: str = Query("100x180", description="100x180 or 76x130 (mm)"),
+    dpi: int = Query(203, description="203, 300 or 600"),
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Return a privacy waybill label (pdf, png or zpl) with a fresh QR token; audited."""
+    require(caller, roles=STAFF, scope="labels")
+    job = service.PrintJob([waybill], fmt, size, dpi)
+    (data,) = service.print_labels(rt, job, caller.actor)
+    return _document(data, fmt, f"label-{waybill.strip()}")
+
+
+@router.get("/shipments/{waybill}/shelf-label.{fmt}", response_class=Response)
+def get_shelf_label(
+    waybill: str,
+    fmt: str,
+    dpi: int = Query(203, description="203, 300 or 600"),
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Return the station shelf label of a parcel waiting for pickup; audited."""
+    require(caller, roles=("station_clerk", "admin"), scope="labels")
+    station = caller.station_id if caller.role == "station_clerk" else None
+    if caller.role == "station_clerk" and not station:
+        raise Denied("this clerk belongs to no station", code="other_station")
+    job = service.PrintJob([waybill], fmt, "100x180", dpi)
+    (data,) = service.print_shelf_labels(rt, job, caller.actor, station=station)
+    return _document(data, fmt, f"shelf-{waybill.strip()}")
+
+
+@router.post("/shipments/{waybill}/labels/revoke", response_model=RevokeOut)
+def revoke_labels(
+    waybill: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, int]:
+    """Revoke every QR token of a shipment (its printed labels stop opening anything)."""
+    require(caller, roles=("admin", "security_officer", "customer_service"), scope="labels")
+    with rt.db.session() as session:
+        return {"revoked": service.revoke(rt, session, waybill, caller.actor)}
+
+
+@router.post("/stations/{station}/pickup", response_model=PickupOut)
+def post_pickup(
+    station: str,
+    body: PickupIn,
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Hand a waiting parcel over by pickup code (and last four digits); marks it delivered."""
+    require(caller, roles=handover.CLERK_ROLES)
+    handover.check_station(caller, station)
+    request = handover.PickupRequest(station, body.code, body.last4)
+    return handover.hand_over(rt, caller.actor, request)
+
+
+@pages.get("/s/{token}", response_class=HTMLResponse)
+def scan_landing(
+    token: str,
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    rt: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """Answer a scanned QR code: what the page shows depends on who scans."""
+    result = scan.scan(rt, token, _caller_or_none(request, credentials), _client(request))
+    lang = language(request)
+    response = templates.TemplateResponse(
+        request,
+        "scan/landing.html",
+        {"t": TEXT[lang], "lang": lang, "result": result},
+        status_code=SCAN_STATUS.get(result.outcome, 404),
+        headers=PAGE_HEADERS,
+    )
+    response.set_cookie("lang", lang, samesite="lax")
+    return response
+
+
+def _caller_or_none(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Caller | None:
+    """Return the signed-in caller (bearer key or session cookie), or None for a stranger."""
+    try:
+        return get_caller(request, credentials)
+    except (NotAuthenticated, Denied):
+        return None
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+class ScanPathFilter(logging.Filter):
+    """Keeps QR tokens out of the access log: `/s/<token>` is logged as `/s/…`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of an access-log record that names a scan URL."""
+        args = record.args
+        if (
+            isinstance(args, tuple)
+            and len(args) >= 3
+            and isinstance(args[2], str)
+            and args[2].startswith("/s/")
+        ):
+            record.args = (*args[:2], "/s/…", *args[3:])
+        return True
+
+
+def mount(app: FastAPI) -> None:
+    """Add the labels API and the scan landing page; keep tokens out of the access log."""
+    app.include_router(router)
+    app.include_router(pages)
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, ScanPathFilter) for f in access_log.filters):
+        access_log.addFilter(ScanPathFilter())

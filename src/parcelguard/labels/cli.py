@@ -1,0 +1,124 @@
+"""Label commands: `label`, `labels revoke`, `labels shelf`, and `pickup` (hand-over by code).
+
+The renderers (reportlab, Pillow) are imported by the commands that draw, not when the CLI
+starts: every other command would pay for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from parcelguard.access import service as access_service
+from parcelguard.access.guards import require
+from parcelguard.audit.service import Actor
+from parcelguard.errors import ConfigError
+from parcelguard.labels import handover
+from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime
+
+labels_app = typer.Typer(help="Label tokens and station shelf labels.", no_args_is_help=True)
+
+FORMAT_OPTION = typer.Option("pdf", "--format", help="pdf, png or zpl.")
+OUT_OPTION = typer.Option(..., "--out", help="File to write (PNG: one file per waybill).")
+DPI_OPTION = typer.Option(203, "--dpi", help="Printer resolution: 203, 300 or 600.")
+
+
+def label(
+    ctx: typer.Context,
+    waybills: list[str] = typer.Argument(..., metavar="WAYBILL...", help="Waybill numbers."),
+    out: Path = OUT_OPTION,
+    format_: str = FORMAT_OPTION,
+    size: str = typer.Option("100x180", "--size", help="100x180 or 76x130 (mm)."),
+    dpi: int = DPI_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print privacy waybill labels: many waybills make one PDF (or one ZPL file)."""
+    from parcelguard.labels import service
+
+    rt = runtime(ctx)
+    job = service.PrintJob(waybills, format_.strip().lower(), size, dpi)
+    unique = list(dict.fromkeys(w.strip() for w in waybills))
+    with progress("rendering labels", len(unique)) as advance:
+        documents = service.print_labels(rt, job, local_operator(), progress=advance)
+    written = _write(out, documents, unique, job.format)
+    emit({"written": written}, as_json, "\n".join(written))
+
+
+@labels_app.command("revoke")
+def revoke(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> None:
+    """Revoke every QR token of a shipment: its printed labels stop opening the scan page."""
+    from parcelguard.labels import service
+
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        count = service.revoke(rt, session, waybill, local_operator())
+    emit({"revoked": count}, as_json, f"revoked {count} label token(s)")
+
+
+@labels_app.command("shelf")
+def shelf(
+    ctx: typer.Context,
+    waybills: list[str] = typer.Argument(..., metavar="WAYBILL...", help="Waybill numbers."),
+    out: Path = OUT_OPTION,
+    format_: str = FORMAT_OPTION,
+    dpi: int = DPI_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print the station shelf labels (pickup code, masked name, shelf) of waiting parcels."""
+    from parcelguard.labels import service
+
+    rt = runtime(ctx)
+    job = service.PrintJob(waybills, format_.strip().lower(), "100x180", dpi)
+    unique = list(dict.fromkeys(w.strip() for w in waybills))
+    documents = service.print_shelf_labels(rt, job, local_operator())
+    written = _write(out, documents, unique, job.format)
+    emit({"written": written}, as_json, "\n".join(written))
+
+
+def pickup(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="The pickup code, e.g. 3-2-0417."),
+    station: str = typer.Option(..., "--station", help="The station handing the parcel over."),
+    last4: str | None = typer.Option(None, "--last4", help="Last four digits the customer says."),
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        envvar="PARCELGUARD_API_KEY",
+        help="The clerk's API key (default: the local operator).",
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Hand a parcel over by pickup code; marks it picked up and delivered."""
+    rt = runtime(ctx)
+    actor: Actor = local_operator()
+    if api_key:
+        with rt.db.session() as session:
+            caller = access_service.authenticate_key(rt, session, api_key)
+        require(caller, roles=handover.CLERK_ROLES)
+        handover.check_station(caller, station)
+        actor = caller.actor
+    result = handover.hand_over(rt, actor, handover.PickupRequest(station, code, last4))
+    emit(result, as_json, f"handed over {result['waybill_no']} ({result['pickup_code']})")
+
+
+def _write(out: Path, documents: list[bytes], waybills: list[str], fmt: str) -> list[str]:
+    """Write one document to `out`, or one per waybill named `<out stem>-<waybill>.<ext>`."""
+    if len(documents) == 1:
+        paths = [out]
+    elif len(documents) == len(waybills):
+        suffix = out.suffix or f".{fmt}"
+        paths = [out.with_name(f"{out.stem}-{w}{suffix}") for w in waybills]
+    else:
+        raise ConfigError("the renderer returned an unexpected number of documents")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for path, data in zip(paths, documents, strict=True):
+        path.write_bytes(data)
+    return [str(path) for path in paths]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the label commands to the root app."""
+    app.command("label")(label)
+    app.command("pickup")(pickup)
+    app.add_typer(labels_app, name="labels")

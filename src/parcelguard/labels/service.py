@@ -1,0 +1,216 @@
+"""Label use cases: privacy waybills for real shipments, revoking their QR tokens, the hooks.
+
+A label is built from the vault's masked columns and region only: nothing is decrypted to
+print one. Each label gets a fresh QR token; the token is audited by its short reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.errors import Conflict, InvalidInput, NotFound
+from parcelguard.labels import pickup, tokens
+from parcelguard.labels.config import config_for
+from parcelguard.labels.content import (
+    LabelContent,
+    LabelSize,
+    ShelfLabelContent,
+    validate_masked,
+)
+from parcelguard.labels.registry import renderer_for
+from parcelguard.labels.renderer import Progress
+from parcelguard.labels.sorting import destination, sorting_code
+from parcelguard.runtime import Runtime
+from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.service import get_or_raise
+
+DEFAULT_CONTENTS = "包裹"
+MAX_LABELS = 10_000
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """What to print: the waybills, the format, the size and the printer resolution."""
+
+    waybills: Sequence[str]
+    format: str = "pdf"
+    size: str = "100x180"
+    dpi: int = 203
+
+
+def print_labels(
+    rt: Runtime, job: PrintJob, actor: Actor, progress: Progress | None = None
+) -> list[bytes]:
+    """Render the labels of `job`: one document for PDF/ZPL, one PNG per waybill."""
+    renderer = renderer_for(job.format, dpi=job.dpi)
+    size = LabelSize.parse(job.size)
+    renderer.font  # noqa: B018 - a missing font fails before any token is issued
+    with rt.db.session() as session:
+        contents = label_contents(rt, session, job, actor)
+    return renderer.render_many(contents, size, progress=progress)
+
+
+def label_contents(
+    rt: Runtime, session: Session, job: PrintJob, actor: Actor
+) -> list[LabelContent]:
+    """Look the shipments up, issue one token each, audit `label.print`; return the contents."""
+    waybills = list(dict.fromkeys(w.strip() for w in job.waybills))
+    if not waybills:
+        raise InvalidInput("name at least one waybill", code="no_labels")
+    if len(waybills) > MAX_LABELS:
+        raise InvalidInput(f"at most {MAX_LABELS} labels at once", code="too_many")
+    shipments = printable(session, rt.tenant, waybills)
+    parties = _parties(session, rt.tenant, [s.shipment_id for s in shipments])
+    issued = tokens.issue(rt, session, shipments, actor.id)
+    base = (config_for(rt).public_base_url or rt.settings.base_url).rstrip("/")
+    now = rt.clock.now()
+    contents = []
+    for shipment, token in zip(shipments, issued, strict=True):
+        roles = parties.get(shipment.shipment_id, {})
+        if "recipient" not in roles or "sender" not in roles:
+            raise Conflict(
+                f"shipment {shipment.waybill_no!r} has no party data left", code="shipment_purged"
+            )
+        content = _content(shipment, roles, f"{base}/s/{token.token}", now)
+        validate_masked(content)  # refuse here, so a refused label leaves no token behind
+        contents.append(content)
+    entries = [
+        Entry(
+            "label.print",
+            "shipment",
+            shipment.shipment_id,
+            details={
+                "waybill": shipment.waybill_no,
+                "kind": "waybill",
+                "format": job.format,
+                "size": job.size,
+                "token_ref": token.ref,
+            },
+        )
+        for shipment, token in zip(shipments, issued, strict=True)
+    ]
+    auditor_for(rt).record_many(session, actor, entries)
+    return contents
+
+
+def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list[Shipment]:
+    """Return the shipments in the order asked; unknown, canary and purged ones are refused."""
+    found: dict[str, Shipment] = {}
+    for start in range(0, len(waybills), _CHUNK):
+        chunk = waybills[start : start + _CHUNK]
+        query = select(Shipment).where(
+            Shipment.tenant_id == tenant_id, Shipment.waybill_no.in_(chunk)
+        )
+        found.update((s.waybill_no, s) for s in session.scalars(query))
+    for waybill in waybills:
+        shipment = found.get(waybill)
+        # A canary answers exactly as an unknown waybill: a label must not tell it apart.
+        if shipment is None or shipment.kind != "normal":
+            raise NotFound(f"no shipment with waybill {waybill!r}", code="shipment_not_found")
+        if shipment.status == "purged":
+            raise Conflict(
+                f"shipment {waybill!r} was purged; it has no label", code="shipment_purged"
+            )
+    return [found[w] for w in waybills]
+
+
+def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
+    """Revoke every QR token of one shipment; return how many were live."""
+    shipment = get_or_raise(session, rt.tenant, waybill)
+    if shipment.kind != "normal":
+        raise NotFound(f"no shipment with waybill {waybill.strip()!r}", code="shipment_not_found")
+    count = tokens.revoke(rt, session, [shipment.shipment_id])
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "label.revoke",
+            "shipment",
+            shipment.shipment_id,
+            details={"waybill": shipment.waybill_no, "revoked": count},
+        ),
+    )
+    return count
+
+
+def _parties(
+    session: Session, tenant_id: str, shipment_ids: Iterable[str]
+) -> dict[str, dict[str, Party]]:
+    ids = list(shipment_ids)
+    by_shipment: dict[str, dict[str, Party]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(Party).where(
+            Party.tenant_id == tenant_id, Party.shipment_id.in_(ids[start : start + _CHUNK])
+        )
+        for party in session.scalars(query):
+            by_shipment.setdefault(party.shipment_id, {})[party.role] = party
+    return by_shipment
+
+
+def _content(
+    shipment: Shipment, parties: dict[str, Party], qr_url: str, now: datetime
+) -> LabelContent:
+    recipient, sender = parties["recipient"], parties["sender"]
+    return LabelContent(
+        waybill_no=shipment.waybill_no,
+        carrier=shipment.carrier or "",
+        sorting_code=sorting_code(recipient.adcode),
+        destination=destination(recipient.province, recipient.city, recipient.district),
+        recipient_name=recipient.name_masked,
+        recipient_phone=recipient.phone_masked,
+        recipient_address=recipient.address_masked,
+        sender_name=sender.name_masked,
+        sender_phone=sender.phone_masked,
+        sender_address=sender.address_masked,
+        contents=DEFAULT_CONTENTS,
+        weight_kg=None,
+        qr_url=qr_url,
+        printed_at=now,
+    )
+
+
+def print_shelf_labels(
+    rt: Runtime, job: PrintJob, actor: Actor, *, station: str | None = None
+) -> list[bytes]:
+    """Render the shelf labels of parcels waiting at a station (only `station`'s when given)."""
+    renderer = renderer_for(job.format, dpi=job.dpi)
+    with rt.db.session() as session:
+        contents = shelf_contents(rt, session, job, actor, station=station)
+    return renderer.render_shelves(contents)
+
+
+def shelf_contents(
+    rt: Runtime, session: Session, job: PrintJob, actor: Actor, *, station: str | None = None
+) -> list[ShelfLabelContent]:
+    """Return the shelf labels of waiting parcels and audit each print; refuse others by waybill."""
+    waybills = list(dict.fromkeys(w.strip() for w in job.waybills))
+    if not waybills:
+        raise InvalidInput("name at least one waybill", code="no_labels")
+    shipments = printable(session, rt.tenant, waybills[:MAX_LABELS])
+    ids = [s.shipment_id for s in shipments]
+    codes = pickup.waiting_for(session, rt.tenant, ids)
+    parties = _parties(session, rt.tenant, ids)
+    contents, entries = [], []
+    for shipment in shipments:
+        code = pickup.require_waiting(codes, shipment)
+        if station is not None and code.station_id != station:
+            raise NotFound(
+                f"shipment {shipment.waybill_no!r} is not waiting at your station",
+                code="no_pickup_code",
+            )
+        content = pickup.shelf_content(
+            rt, code, parties.get(shipment.shipment_id, {}).get("recipient")
+        )
+        validate_masked(content)
+        contents.append(content)
+        details = {"waybill": shipment.waybill_no, "kind": "shelf", "format": job.format}
+        entries.append(Entry("label.print", "shipment", shipment.shipment_id, details=details))
+    auditor_for(rt).record_many(session, actor, entries)
+    return contents
