@@ -83,6 +83,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
     from parcelguard.monitor import service as monitor_service
+    from parcelguard.relay import api as relay_api
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, pages
 
@@ -96,6 +97,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         console.mount,
         labels_api.mount,
         monitor_api.mount,
+        relay_api.mount,
     ):
         mount(app)
     return app

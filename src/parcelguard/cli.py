@@ -64,6 +64,7 @@ def _mount() -> None:
     from parcelguard.audit import cli as audit_cli
     from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
+    from parcelguard.relay import cli as relay_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
 
@@ -74,6 +75,7 @@ def _mount() -> None:
         web_cli.register,
         labels_cli.register,
         monitor_cli.register,
+        relay_cli.register,
     ):
         register(app)
 

@@ -47,6 +47,9 @@ class Invocation:
 
             self._runtime = self.make_runtime()
             attach(self._runtime)
+            from parcelguard.relay.service import install as install_relay
+
+            install_relay(self._runtime)
             from parcelguard.labels.hooks import install as install_labels
 
             install_labels(self._runtime)

@@ -8,5 +8,6 @@ import parcelguard.access.models
 import parcelguard.vault.models
 import parcelguard.labels.models
 import parcelguard.monitor.models
+import parcelguard.relay.models
 
 metadata = Base.metadata

@@ -1,0 +1,194 @@
+"""Relay HTTP: the telephony webhooks under /relay/ and the admin API under /api/v1/relay."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from parcelguard.access.guards import require
+from parcelguard.access.principals import Caller
+from parcelguard.errors import Denied
+from parcelguard.relay import service
+from parcelguard.relay.numbers import canonical, party_ref
+from parcelguard.relay.providers import WebhookRequest
+from parcelguard.relay.providers.neutral import CallIn, StatusIn
+from parcelguard.relay.schemas import (
+    BindIn,
+    BindingOut,
+    BindingsOut,
+    PoolImportIn,
+    PoolImportOut,
+    ReserveIn,
+    ReserveOut,
+    RouteOut,
+    VerifyIn,
+    VerifyOut,
+)
+from parcelguard.runtime import Runtime
+from parcelguard.web.deps import get_caller, get_runtime
+
+webhooks = APIRouter(prefix="/relay", tags=["relay webhooks"])
+router = APIRouter(prefix="/api/v1/relay", tags=["relay"])
+ADMIN = ("admin",)
+VERIFIERS = ("customer_service", "security_officer", "admin", "recipient")
+
+
+def _body_doc(model: Any) -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+async def _webhook(request: Request) -> WebhookRequest:
+    body = await request.body()
+    form: dict[str, str] = {}
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    return WebhookRequest(str(request.url), headers, body, form)
+
+
+async def _call(request: Request, provider: str, channel: str) -> Response:
+    rt: Runtime = request.app.state.runtime
+    incoming = await _webhook(request)
+    reply = await run_in_threadpool(service.handle_call, rt, provider, incoming, channel)
+    return Response(reply.body, media_type=reply.media_type)
+
+
+@webhooks.post("/voice", response_model=RouteOut, openapi_extra=_body_doc(CallIn))
+async def voice(request: Request) -> Response:
+    """Route a call to a pool number: `{from, to, call_id}` → `{action, number, reason}`."""
+    return await _call(request, "neutral", "voice")
+
+
+@webhooks.post("/sms", response_model=RouteOut, openapi_extra=_body_doc(CallIn))
+async def sms(request: Request) -> Response:
+    """Route an SMS to a pool number, like a call."""
+    return await _call(request, "neutral", "sms")
+
+
+@webhooks.post("/status", openapi_extra=_body_doc(StatusIn))
+async def status(request: Request) -> dict[str, Any]:
+    """Apply a call or SMS status callback (idempotent per call id)."""
+    rt: Runtime = request.app.state.runtime
+    incoming = await _webhook(request)
+    return await run_in_threadpool(service.handle_status, rt, "neutral", incoming)
+
+
+@webhooks.post("/twilio/voice", response_class=Response)
+async def twilio_voice(request: Request) -> Response:
+    """Twilio voice webhook: TwiML `<Dial>` the other party, or a spoken rejection."""
+    return await _call(request, "twilio", "voice")
+
+
+@webhooks.post("/twilio/sms", response_class=Response)
+async def twilio_sms(request: Request) -> Response:
+    """Twilio messaging webhook: TwiML `<Message>` forwarded to the other party."""
+    return await _call(request, "twilio", "sms")
+
+
+@webhooks.post("/twilio/status", status_code=204, response_class=Response)
+async def twilio_status(request: Request) -> Response:
+    """Twilio status callback (call or message)."""
+    rt: Runtime = request.app.state.runtime
+    incoming = await _webhook(request)
+    await run_in_threadpool(service.handle_status, rt, "twilio", incoming)
+    return Response(status_code=204)
+
+
+@router.get("/pool")
+def pool_status(
+    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Count the pool's numbers by state."""
+    require(caller, roles=ADMIN, scope="relay")
+    with rt.db.session() as session:
+        return service.pool_status(rt, session)
+
+
+@router.post("/pool", response_model=PoolImportOut)
+def pool_import(
+    body: PoolImportIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Add numbers to the pool (`{"numbers": [{"number", "city"?}]}`)."""
+    require(caller, roles=ADMIN, scope="relay")
+    rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
+    with rt.db.session() as session:
+        return service.import_numbers(rt, session, rows, caller.actor)
+
+
+@router.post("/pool/reserve", response_model=ReserveOut)
+def pool_reserve(
+    body: ReserveIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Set numbers aside as canaries (never bound; any call to one is a canary hit)."""
+    require(caller, roles=ADMIN, scope="relay")
+    with rt.db.session() as session:
+        taken = service.reserve(
+            rt,
+            session,
+            caller.actor,
+            count=body.count,
+            numbers=body.numbers,
+            label=body.label,
+            city=body.city,
+        )
+    return {"reserved": [vars(n) for n in taken]}
+
+
+@router.post("/bindings", response_model=BindingOut)
+def bind(
+    body: BindIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Bind a shipment's courier and recipient (a courier: only their own parcels)."""
+    require(caller, roles=(*ADMIN, "courier"), scope="relay")
+    own = caller.principal_id if caller.role == "courier" else None
+    return service.bind_waybill(
+        rt, body.waybill, caller.actor, kind=body.kind, ttl_seconds=body.ttl, courier_id=own
+    )
+
+
+@router.get("/bindings", response_model=BindingsOut)
+def bindings(
+    waybill: str | None = None,
+    status: str | None = "active",
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """List bindings (of one waybill, or the latest 200)."""
+    require(caller, roles=ADMIN, scope="relay")
+    with rt.db.session() as session:
+        return {"bindings": service.list_bindings(rt, session, waybill=waybill, status=status)}
+
+
+@router.delete("/bindings/{binding_id}", response_model=BindingOut)
+def release(
+    binding_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """End a binding now."""
+    require(caller, roles=ADMIN, scope="relay")
+    with rt.db.session() as session:
+        return service.release_binding(rt, session, binding_id, caller.actor)
+
+
+@router.post("/verify", response_model=VerifyOut)
+def verify(
+    body: VerifyIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Is the number that called this recipient really one of their couriers?"""
+    require(caller, roles=VERIFIERS, scope="relay")
+    if caller.role == "recipient":
+        number = canonical(body.recipient_phone)
+        if number is None or caller.phone_digest != party_ref(rt, number):
+            raise Denied("recipients verify calls to their own phone only", code="not_own_phone")
+    with rt.db.session() as session:
+        return service.verify(rt, session, body.recipient_phone, body.caller, caller.actor)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the relay webhooks and API, and bind numbers along the parcel lifecycle."""
+    service.install(app.state.runtime)
+    app.include_router(webhooks)
+    app.include_router(router)

@@ -1,0 +1,316 @@
+"""Bindings: AXB (courier A ↔ recipient B through X) and AXN (anyone on duty → B through X).
+
+Created when a parcel goes out for delivery (a vault lifecycle hook) or on request; they end
+at delivered + N hours or at their TTL, whichever comes first, and their seats then cool.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from parcelguard.access import service as access_service
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.db import new_id
+from parcelguard.errors import Conflict, InvalidInput, NotFound
+from parcelguard.relay import pool
+from parcelguard.relay.config import RelayConfig, config_for
+from parcelguard.relay.models import Binding, RelayNumber, Seat
+from parcelguard.relay.numbers import canonical, party_ref
+from parcelguard.runtime import Runtime
+from parcelguard.vault import service as vault_service
+from parcelguard.vault.models import Shipment
+
+BINDABLE = ("assigned", "out_for_delivery", "at_station")
+SEAT_RETRIES = 3
+
+
+def ttl_for(config: RelayConfig, kind: str, ttl_seconds: int | None) -> timedelta:
+    """Return the binding's lifetime: the asked TTL (bounded) or the configured default."""
+    if ttl_seconds is None:
+        ttl_seconds = config.axn_ttl_seconds if kind == "axn" else config.default_ttl_seconds
+    if not 60 <= ttl_seconds <= config.max_ttl_seconds:
+        raise InvalidInput(
+            f"ttl must be between 60 and {config.max_ttl_seconds} seconds", code="invalid_ttl"
+        )
+    return timedelta(seconds=ttl_seconds)
+
+
+def active_for_shipment(
+    session: Session, tenant_id: str, shipment_id: str, kind: str = "axb"
+) -> list[Binding]:
+    """Return the shipment's active bindings of one kind."""
+    query = select(Binding).where(
+        Binding.tenant_id == tenant_id,
+        Binding.shipment_id == shipment_id,
+        Binding.status == "active",
+        Binding.kind == kind,
+    )
+    return list(session.scalars(query))
+
+
+def courier_ref(rt: Runtime, session: Session, courier_id: str) -> bytes:
+    """Return the reference of a courier's own phone (opened here, kept nowhere)."""
+    courier = access_service.get(session, rt.tenant, courier_id)
+    if courier is None or courier.role != "courier":
+        raise NotFound("the assigned courier is not a known courier", code="courier_not_found")
+    phone = access_service.open_phone(rt, courier)
+    number = canonical(phone.reveal()) if phone is not None else None
+    if number is None:
+        raise Conflict("the courier has no phone on record", code="courier_has_no_phone")
+    return party_ref(rt, number)
+
+
+def bind_shipment(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    actor: Actor,
+    *,
+    kind: str = "axb",
+    ttl_seconds: int | None = None,
+    automatic: bool = False,
+) -> Binding:
+    """Bind a shipment's parties through a pool number; an existing binding is reused."""
+    config = config_for(rt)
+    if kind not in ("axb", "axn"):
+        raise InvalidInput("kind must be axb or axn", code="invalid_kind")
+    lifetime = ttl_for(config, kind, ttl_seconds)
+    now = rt.clock.now()
+    if shipment.status not in BINDABLE:
+        raise Conflict(f"a shipment that is {shipment.status} cannot be bound", code="not_bindable")
+    recipient = vault_service.parties_of(session, shipment).get("recipient")
+    if recipient is None:
+        raise Conflict("the shipment has no recipient on record", code="no_recipient")
+    if kind == "axn":
+        return _bind_axn(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
+    if not shipment.courier_id:
+        raise Conflict("assign a courier before binding", code="no_courier")
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
+        if binding.courier_id == shipment.courier_id and binding.expires_at > now:
+            if ttl_seconds is not None:
+                binding.expires_at = now + lifetime
+            return binding
+        release(rt, session, binding, "reassigned", now, actor)
+    a_ref, b_ref = courier_ref(rt, session, shipment.courier_id), recipient.phone_bidx
+    if a_ref == b_ref:
+        raise Conflict("courier and recipient share one phone", code="same_party")
+    binding = Binding(
+        tenant_id=rt.tenant,
+        binding_id=new_id(),
+        kind="axb",
+        shipment_id=shipment.shipment_id,
+        courier_id=shipment.courier_id,
+        a_ref=a_ref,
+        b_ref=b_ref,
+        status="active",
+        created_at=now,
+        expires_at=now + lifetime,
+        created_by=actor.id[:64],
+    )
+    city = pool.city_code(recipient.adcode)
+    _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
+    _audit_bind(rt, session, actor, binding, shipment, automatic)
+    return binding
+
+
+def _bind_axn(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    b_ref: bytes,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+) -> Binding:
+    existing = session.scalars(
+        select(Binding).where(
+            Binding.tenant_id == rt.tenant,
+            Binding.b_ref == b_ref,
+            Binding.kind == "axn",
+            Binding.status == "active",
+            Binding.expires_at > now,
+        )
+    ).first()
+    if existing is not None:  # one AXN number per recipient; it follows their latest parcel
+        existing.shipment_id = shipment.shipment_id
+        existing.expires_at = max(existing.expires_at, now + lifetime)
+        return existing
+    binding = Binding(
+        tenant_id=rt.tenant,
+        binding_id=new_id(),
+        kind="axn",
+        shipment_id=shipment.shipment_id,
+        courier_id=None,
+        a_ref=None,
+        b_ref=b_ref,
+        status="active",
+        created_at=now,
+        expires_at=now + lifetime,
+        created_by=actor.id[:64],
+    )
+    _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
+    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
+    return binding
+
+
+def _seat(
+    session: Session,
+    tenant_id: str,
+    binding: Binding,
+    refs: list[bytes],
+    now: datetime,
+    *,
+    city: str | None,
+    exclusive: bool,
+) -> RelayNumber:
+    """Allocate X and seat the parties on it; a seat clash (another writer won) tries again."""
+    tried: set[str] = set()
+    for _ in range(SEAT_RETRIES):
+        number = pool.allocate(
+            session, tenant_id, refs, now, city=city, exclusive=exclusive, exclude=frozenset(tried)
+        )
+        try:
+            with session.begin_nested():
+                session.add_all(
+                    Seat(
+                        tenant_id=tenant_id,
+                        number_id=number.number_id,
+                        party_ref=ref,
+                        binding_id=binding.binding_id,
+                        until=None,
+                    )
+                    for ref in refs
+                )
+                session.flush()
+        except sa_exc.IntegrityError:
+            tried.add(number.number_id)
+            continue
+        pool.occupy(number, now, exclusive=exclusive)
+        binding.number_id = number.number_id
+        session.add(binding)
+        session.flush()
+        return number
+    raise pool.PoolExhausted("no virtual number is free for this binding", details={"city": city})
+
+
+def _audit_bind(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    binding: Binding,
+    shipment: Shipment,
+    automatic: bool,
+) -> None:
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "relay.bind",
+            "shipment",
+            shipment.shipment_id,
+            decision="allow",
+            details={
+                "binding_id": binding.binding_id,
+                "number_id": binding.number_id,
+                "kind": binding.kind,
+                "waybill": shipment.waybill_no,
+                "courier_id": binding.courier_id,
+                "expires_at": binding.expires_at.isoformat(),
+                "automatic": automatic,
+            },
+        ),
+    )
+
+
+def record_refusal(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    shipment: Shipment,
+    error: Conflict | NotFound | InvalidInput,
+    *,
+    automatic: bool,
+) -> None:
+    """Audit a binding that could not be made; exhaustion is its own event, for the monitor."""
+    exhausted = isinstance(error, pool.PoolExhausted)
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "relay.pool_exhausted" if exhausted else "relay.bind",
+            "shipment",
+            shipment.shipment_id,
+            decision="deny",
+            reason=error.code,
+            details={
+                "waybill": shipment.waybill_no,
+                "courier_id": shipment.courier_id,
+                "automatic": automatic,
+                **(error.details if exhausted and isinstance(error.details, dict) else {}),
+            },
+        ),
+    )
+
+
+def release(
+    rt: Runtime,
+    session: Session,
+    binding: Binding,
+    reason: str,
+    at: datetime,
+    actor: Actor | None = None,
+) -> None:
+    """End a binding; its seats cool so X does not reach these parties again too soon."""
+    if binding.status != "active":
+        return
+    ended = min(at, binding.expires_at) if reason == "expired" else at
+    binding.status, binding.ended_at, binding.end_reason = "ended", ended, reason[:16]
+    session.execute(
+        update(Seat)
+        .where(
+            Seat.tenant_id == binding.tenant_id,
+            Seat.number_id == binding.number_id,
+            Seat.binding_id == binding.binding_id,
+        )
+        .values(until=pool.quiet_until(config_for(rt), ended))
+    )
+    if actor is not None:
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry(
+                "relay.release",
+                "shipment",
+                binding.shipment_id,
+                reason=reason[:64],
+                details={"binding_id": binding.binding_id, "number_id": binding.number_id},
+            ),
+        )
+
+
+def schedule_end(rt: Runtime, session: Session, shipment: Shipment, at: datetime) -> None:
+    """Let the shipment's AXB bindings run until `at` + the configured hours, no longer."""
+    end = at + timedelta(hours=config_for(rt).binding_hours_after_delivery)
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
+        binding.expires_at = min(binding.expires_at, end)
+
+
+def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> dict[str, Any]:
+    """Return what the API and CLI show of a binding (no party, no real number)."""
+    return {
+        "binding_id": binding.binding_id,
+        "kind": binding.kind,
+        "virtual_number": number.number if number is not None else None,
+        "expires_at": binding.expires_at.isoformat(),
+        "status": binding.status,
+        "waybill": waybill,
+        "courier_id": binding.courier_id,
+        "created_at": binding.created_at.isoformat(),
+        "ended_at": binding.ended_at.isoformat() if binding.ended_at else None,
+        "end_reason": binding.end_reason,
+    }

@@ -1,0 +1,250 @@
+"""Relay commands: pool import / status / reserve, bind, route, simulate, verify, sweep.
+
+`relay route --json` prints the routed real number: it is the operator's diagnostic on the
+server, run by whoever holds the keyring (who could open any number anyway), and each run is
+audited as a `relay.connect` event naming the operator. Its human output masks the number,
+because terminals are screenshotted and scrolled back; `--masked` masks the JSON as well.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from parcelguard.clock import parse_instant
+from parcelguard.errors import InvalidInput
+from parcelguard.relay import service
+from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
+
+relay_app = typer.Typer(help="Virtual-number relay (隐私号).", no_args_is_help=True)
+pool_app = typer.Typer(help="The pool of virtual numbers.", no_args_is_help=True)
+relay_app.add_typer(pool_app, name="pool")
+
+
+@pool_app.command("import")
+def pool_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CSV with a `number` column."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add numbers to the pool (CSV: `number`, optional `city` adcode); exit 3 on bad rows."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        result = service.import_numbers(rt, session, service.read_pool_file(file), local_operator())
+    emit(result, as_json, _import_summary(result))
+    if result["rejected"]:
+        raise typer.Exit(3)
+
+
+def _import_summary(result: dict[str, Any]) -> str:
+    lines = [
+        f"imported {result['imported']}, already known {result['duplicates']}, "
+        f"rejected {result['rejected']}"
+    ]
+    lines += [f"  row {e['row']}: {e['field']} {e['code']}" for e in result["errors"][:50]]
+    return "\n".join(lines)
+
+
+@pool_app.command("status")
+def pool_status(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Count the pool's numbers by state."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        result = service.pool_status(rt, session)
+    emit(
+        result,
+        as_json,
+        f"{result['total']} numbers: {result['free']} free, {result['bound']} bound "
+        f"({result['axn']} AXN), {result['cooling']} cooling, {result['reserved']} reserved; "
+        f"{result['active_bindings']} active bindings",
+    )
+
+
+@pool_app.command("reserve")
+def pool_reserve(
+    ctx: typer.Context,
+    count: int = typer.Option(1, "--count", min=1, max=1000, help="How many free numbers."),
+    number: list[str] = typer.Option([], "--number", help="Reserve exactly these numbers."),
+    label: str = typer.Option("canary", "--label", help="Why (e.g. the canary's id)."),
+    city: str | None = typer.Option(None, "--city", help="City adcode of the numbers."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set numbers aside as canaries: never bound; every call to one is audited as a hit."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        taken = service.reserve(
+            rt, session, local_operator(), count=count, numbers=number, label=label, city=city
+        )
+    result = {"reserved": [vars(n) for n in taken]}
+    emit(result, as_json, "\n".join(f"reserved {n.number} ({n.label})" for n in taken))
+
+
+@pool_app.command("unreserve")
+def pool_unreserve(ctx: typer.Context, number_id: str, as_json: bool = JSON_OPTION) -> None:
+    """Return a reserved number to the pool (after a full quiet period)."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        number = service.unreserve(rt, session, number_id, local_operator())
+        result = {"number_id": number.number_id, "state": number.state}
+    emit(result, as_json, f"{number_id} is {result['state']}")
+
+
+@relay_app.command("bind")
+def bind(
+    ctx: typer.Context,
+    waybill: str,
+    ttl: int | None = typer.Option(None, "--ttl", help="Lifetime in seconds."),
+    axn: bool = typer.Option(False, "--axn", help="An AXN number for the recipient."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Bind a shipment's courier and recipient through a pool number."""
+    rt = runtime(ctx)
+    result = service.bind_waybill(
+        rt, waybill, local_operator(), kind="axn" if axn else "axb", ttl_seconds=ttl
+    )
+    emit(
+        result,
+        as_json,
+        f"{result['kind'].upper()} {result['virtual_number']} until {result['expires_at']}",
+    )
+
+
+@relay_app.command("route")
+def route(
+    ctx: typer.Context,
+    caller: str = typer.Option(..., "--from", help="The calling number."),
+    to: str = typer.Option(..., "--to", help="The pool number called."),
+    now: str | None = typer.Option(None, "--now", help="Decide as if at this time (ISO 8601)."),
+    channel: str = typer.Option("voice", "--channel", help="voice or sms"),
+    masked: bool = typer.Option(False, "--masked", help="Mask the number in --json output too."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show the routing decision for a call (diagnostic; audited)."""
+    rt = runtime(ctx)
+    if channel not in ("voice", "sms"):
+        raise InvalidInput("--channel must be voice or sms", code="invalid_channel")
+    with rt.db.session() as session:
+        decision = service.route(
+            rt, session, caller, to, local_operator(), channel=channel, now=_instant("--now", now)
+        )
+    shown = decision.masked_answer()
+    emit(
+        shown if masked else decision.answer(),
+        as_json,
+        f"{shown['action']} {shown['number'] or ''} {shown['reason'] or ''}".strip(),
+    )
+
+
+@relay_app.command("simulate")
+def simulate(
+    ctx: typer.Context,
+    caller: str = typer.Option(..., "--from", help="The calling number."),
+    to: str = typer.Option(..., "--to", help="The pool number called."),
+    now: str | None = typer.Option(None, "--now", help="Call as if at this time (ISO 8601)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Place a call through the demo carrier and print, masked, who would be connected."""
+    rt = runtime(ctx)
+    result = service.simulate(rt, caller, to, local_operator(), now=_instant("--now", now))
+    emit(result, as_json, result["summary"])
+
+
+@relay_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    recipient: str = typer.Option(..., "--recipient", help="The recipient's phone."),
+    caller: str = typer.Option(..., "--caller", help="The number that called them."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Is this really the recipient's courier? (genuine, or unknown with a scam warning)"""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        result = service.verify(rt, session, recipient, caller, local_operator())
+    emit(result, as_json, lambda out: _print_verdict(out, result))
+
+
+def _print_verdict(out: Console, result: dict[str, Any]) -> None:
+    if result["genuine"]:
+        courier = result["courier"] or {}
+        out.print(
+            f"[green]genuine[/green]: courier {courier.get('name', '?')} "
+            f"({courier.get('employee_no', '?')}), waybill {result['waybill']}"
+        )
+    else:
+        out.print("[red]unknown caller[/red]")
+    out.print(result["message"]["zh"])
+    out.print(result["message"]["en"])
+
+
+@relay_app.command("sweep")
+def sweep(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, "--now", help="Sweep as if at this time (ISO 8601)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """End expired bindings and move numbers through cooling back to free."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        result = service.sweep(
+            rt, session, local_operator(), now=_instant("--now", now), limit=100_000
+        )
+    emit(
+        result,
+        as_json,
+        f"released {result['released']} bindings; {result['cooling']} numbers cooling, "
+        f"{result['freed']} freed, {result['seats_cleared']} seats cleared",
+    )
+
+
+@relay_app.command("release")
+def release(ctx: typer.Context, binding_id: str, as_json: bool = JSON_OPTION) -> None:
+    """End a binding now."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        result = service.release_binding(rt, session, binding_id, local_operator())
+    emit(result, as_json, f"{binding_id} {result['status']}")
+
+
+@relay_app.command("bindings")
+def list_bindings(
+    ctx: typer.Context,
+    waybill: str | None = typer.Option(None, "--waybill"),
+    all_: bool = typer.Option(False, "--all", help="Ended bindings too."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List active bindings (of one waybill, or the latest 200)."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        found = service.list_bindings(
+            rt, session, waybill=waybill, status=None if all_ else "active"
+        )
+    emit(
+        {"bindings": found},
+        as_json,
+        "\n".join(
+            f"{b['binding_id']} {b['kind']} {b['virtual_number']} {b['waybill']} {b['status']} "
+            f"until {b['expires_at']}"
+            for b in found
+        )
+        or "no bindings",
+    )
+
+
+def _instant(option: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise InvalidInput(f"{option} must be an ISO 8601 time", code="invalid_time") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the relay commands to the root app."""
+    app.add_typer(relay_app, name="relay")

@@ -1,0 +1,126 @@
+"""Relay tables: pool numbers, bindings, per-number party seats, and call / SMS records.
+
+No real phone number is stored here: parties are blind-index digests (`*_ref`) and masked
+forms; the real numbers stay sealed in the vault and in staff records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcelguard.db import Base, UTCDateTime
+
+NUMBER_STATES = ("free", "bound", "cooling", "reserved")
+BINDING_KINDS = ("axb", "axn")
+
+
+class RelayNumber(Base):
+    """A virtual number (X) of the tenant's pool."""
+
+    __tablename__ = "relay_numbers"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))  # canonical, +86… for mainland numbers
+    city: Mapped[str | None] = mapped_column(String(12))  # adcode of the city it serves
+    state: Mapped[str] = mapped_column(String(12), default="free")
+    mode: Mapped[str] = mapped_column(String(4), default="axb")  # axn numbers are exclusive
+    slot: Mapped[int] = mapped_column(Integer)  # random, spreads allocation over the pool
+    cooling_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    label: Mapped[str | None] = mapped_column(String(64))  # why it is reserved (canary id …)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_relay_numbers_slot", "tenant_id", "slot"),
+        Index("ix_relay_numbers_state", "tenant_id", "state", "city"),
+    )
+
+
+class Binding(Base):
+    """Who may talk through X: courier A and recipient B (AXB), or anyone on duty to B (AXN)."""
+
+    __tablename__ = "relay_bindings"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    binding_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(4))
+    number_id: Mapped[str] = mapped_column(String(32))
+    shipment_id: Mapped[str] = mapped_column(String(32))
+    courier_id: Mapped[str | None] = mapped_column(String(64))
+    a_ref: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    b_ref: Mapped[bytes] = mapped_column(LargeBinary(16))
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_relay_bindings_shipment", "tenant_id", "shipment_id", "status"),
+        Index("ix_relay_bindings_expiry", "tenant_id", "status", "expires_at"),
+        Index("ix_relay_bindings_recipient", "tenant_id", "b_ref"),
+    )
+
+
+class Seat(Base):
+    """One party's place on one number: at most one per (X, party), so calls route one way.
+
+    `until` is NULL while the binding is active; afterwards the seat stays, cooling, until
+    `until`, so X is not given to a new binding with that party during the quiet period.
+    The primary key is the allocation guarantee: two bindings can never seat one party on
+    one number, whatever the concurrency.
+    """
+
+    __tablename__ = "relay_seats"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    party_ref: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    binding_id: Mapped[str] = mapped_column(String(32))
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_relay_seats_party", "tenant_id", "party_ref"),
+        Index("ix_relay_seats_until", "tenant_id", "until"),
+    )
+
+
+class CallRecord(Base):
+    """One call or SMS through the relay, idempotent per provider call id."""
+
+    __tablename__ = "relay_calls"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(16))
+    number_id: Mapped[str | None] = mapped_column(String(32))
+    virtual_number: Mapped[str | None] = mapped_column(String(20))
+    binding_id: Mapped[str | None] = mapped_column(String(32))
+    shipment_id: Mapped[str | None] = mapped_column(String(32))
+    principal_id: Mapped[str | None] = mapped_column(String(64))
+    direction: Mapped[str | None] = mapped_column(String(8))
+    caller_ref: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    caller_masked: Mapped[str | None] = mapped_column(String(32))
+    callee_ref: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    callee_masked: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))
+    status_rank: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_relay_calls_number", "tenant_id", "number_id", "started_at"),
+        Index("ix_relay_calls_binding", "tenant_id", "binding_id"),
+    )

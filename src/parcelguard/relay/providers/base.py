@@ -1,0 +1,86 @@
+"""The seam every telephony provider implements: authenticate, parse, answer."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from parcelguard.relay.routing import Decision
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """An incoming webhook as the provider sent it, independent of the web framework."""
+
+    url: str  # scheme://host/path?query as received
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    form: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """Return a header's value by (case-insensitive) name."""
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """A call or SMS arriving at a pool number."""
+
+    caller: str | None
+    to: str | None
+    call_id: str | None
+    channel: str
+    text: str | None = None
+
+    def __repr__(self) -> str:
+        return f"CallEvent(call_id={self.call_id!r}, channel={self.channel!r}, ***)"
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """A status callback about a call or SMS."""
+
+    call_id: str
+    status: str
+    channel: str
+    duration: int | None = None
+    at: datetime | None = None
+    caller: str | None = None
+    to: str | None = None
+
+    def __repr__(self) -> str:
+        return f"StatusEvent(call_id={self.call_id!r}, status={self.status!r}, ***)"
+
+
+@dataclass(frozen=True)
+class WebhookReply:
+    """What goes back to the provider."""
+
+    media_type: str
+    body: str
+
+
+class TelephonyProvider(ABC):
+    """A carrier or CPaaS that asks ParcelGuard where a call to a pool number should go."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def authenticate(self, request: WebhookRequest, now: float) -> None:
+        """Raise `Denied` unless the request provably comes from the provider."""
+
+    @abstractmethod
+    def call_event(self, request: WebhookRequest, channel: str) -> CallEvent:
+        """Read the call or SMS out of the request."""
+
+    @abstractmethod
+    def status_event(self, request: WebhookRequest) -> StatusEvent:
+        """Read a status callback out of the request."""
+
+    @abstractmethod
+    def reply(self, decision: Decision, event: CallEvent, request: WebhookRequest) -> WebhookReply:
+        """Answer the provider: whom to connect, or how to reject."""

@@ -1,0 +1,264 @@
+"""Routing: who may talk to whom through X, and the real number the provider should dial.
+
+The decision's `connect_to` is the only place a real number exists, as `Sensitive`; it goes
+to the telephony provider and nowhere else. The audit log records the decision with masked
+and referenced parties; a canary hit is recorded as such but answered like any unbound call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcelguard.access import service as access_service
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.relay import bindings, calls
+from parcelguard.relay.inventory import find_number
+from parcelguard.relay.models import Binding, RelayNumber, Seat
+from parcelguard.relay.numbers import canonical, mask_number, party_ref
+from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
+from parcelguard.vault import service as vault_service
+
+CHANNELS = ("voice", "sms")
+# What a caller may learn: a canary answers exactly like a number nobody is bound to.
+PUBLIC_REASON = {"canary": "unbound"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A routing decision; `connect_to` (a real number) is for the provider only."""
+
+    action: str  # "connect" or "reject"
+    reason: str | None  # the public reason code (None when connecting)
+    audit_reason: str  # what the audit log records ("bound", "stranger", "canary" …)
+    connect_to: Sensitive | None = None
+    virtual_number: str | None = None
+    number_id: str | None = None
+    label: str | None = None
+    binding_id: str | None = None
+    shipment_id: str | None = None
+    principal_id: str | None = None
+    direction: str | None = None
+    caller_ref: bytes | None = None
+    caller_masked: str | None = None
+    callee_ref: bytes | None = None
+    callee_masked: str | None = None
+    expired: Binding | None = None
+
+    def answer(self) -> dict[str, Any]:
+        """Return the provider's answer `{action, number, reason}` (number: the real one)."""
+        number = self.connect_to.reveal() if self.connect_to is not None else None
+        return {"action": self.action, "number": number, "reason": self.reason}
+
+    def masked_answer(self) -> dict[str, Any]:
+        """Return the same answer with the number masked (for people and screens)."""
+        return {"action": self.action, "number": self.callee_masked, "reason": self.reason}
+
+
+def provider_actor(provider: str) -> Actor:
+    """Return the audit actor of a telephony provider's webhook."""
+    return Actor(f"telephony:{provider}"[:64], "system")
+
+
+def route(
+    rt: Runtime,
+    session: Session,
+    caller: str | None,
+    to: str | None,
+    actor: Actor,
+    *,
+    channel: str = "voice",
+    call_id: str | None = None,
+    provider: str = "neutral",
+    now: datetime | None = None,
+) -> Decision:
+    """Decide a call or SMS from `caller` to X, audit it, and keep the call record."""
+    clock_now = rt.clock.now()
+    decision = decide(rt, session, caller, to, now or clock_now)
+    _audit(rt, session, actor, decision, channel, call_id)
+    if decision.expired is not None and decision.expired.expires_at <= clock_now:
+        bindings.release(rt, session, decision.expired, "expired", clock_now)
+    if call_id:
+        calls.record_route(rt, session, decision, call_id, channel, provider, clock_now)
+    session.flush()
+    return decision
+
+
+def decide(
+    rt: Runtime, session: Session, raw_caller: str | None, raw_to: str | None, now: datetime
+) -> Decision:
+    """Return the decision for a call at `now`, without recording anything."""
+    caller, x = canonical(raw_caller), canonical(raw_to)
+    ref = party_ref(rt, caller) if caller else None
+    base = Decision(
+        "reject",
+        "unknown_number",
+        "unknown_number",
+        virtual_number=x,
+        caller_ref=ref,
+        caller_masked=mask_number(caller) if caller else None,
+    )
+    number = find_number(session, rt.tenant, x) if x else None
+    if number is None:
+        return base
+    base = replace(base, number_id=number.number_id)
+    if number.state == "reserved":
+        return _reject(base, "canary", label=number.label)
+    if caller is None or ref is None:
+        return _reject(base, "invalid_caller")
+    if number.mode == "axn" and number.state == "bound":
+        return _axn(rt, session, number, caller, ref, base, now)
+    seat = session.get(Seat, (rt.tenant, number.number_id, ref))
+    if seat is None or (seat.until is not None and seat.until <= now):
+        return _reject(base, "stranger" if number.state == "bound" else "unbound")
+    binding = session.get(Binding, (rt.tenant, seat.binding_id))
+    if binding is None:
+        return _reject(base, "unbound")
+    base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
+    if seat.until is not None or binding.status != "active" or binding.expires_at <= now:
+        return _reject(base, "expired", expired=binding if binding.status == "active" else None)
+    if binding.a_ref == ref:
+        return _to_recipient(rt, session, binding, base, binding.courier_id, "a_to_b")
+    return _to_courier(rt, session, binding, base)
+
+
+def _reject(base: Decision, reason: str, **extra: Any) -> Decision:
+    return replace(
+        base,
+        action="reject",
+        reason=PUBLIC_REASON.get(reason, reason),
+        audit_reason=reason,
+        **extra,
+    )
+
+
+def _axn(
+    rt: Runtime,
+    session: Session,
+    number: RelayNumber,
+    caller: str,
+    ref: bytes,
+    base: Decision,
+    now: datetime,
+) -> Decision:
+    """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
+    seat = session.scalars(
+        select(Seat).where(
+            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, Seat.until.is_(None)
+        )
+    ).first()
+    binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
+    if binding is None:
+        return _reject(base, "unbound")
+    base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
+    if binding.status != "active" or binding.expires_at <= now:
+        return _reject(base, "expired", expired=binding if binding.status == "active" else None)
+    if ref == binding.b_ref:
+        return _reject(base, "one_way")
+    courier = access_service.find_by_phone(rt, session, caller)
+    if courier is None or courier.role != "courier":
+        return _reject(base, "stranger")
+    if courier.status != "active":
+        return _reject(base, "not_on_duty", principal_id=courier.principal_id)
+    return _to_recipient(rt, session, binding, base, courier.principal_id, "axn")
+
+
+def _to_recipient(
+    rt: Runtime,
+    session: Session,
+    binding: Binding,
+    base: Decision,
+    principal_id: str | None,
+    direction: str,
+) -> Decision:
+    base = replace(base, principal_id=principal_id, direction=direction)
+    shipment = vault_service.get_by_id(session, rt.tenant, binding.shipment_id)
+    if shipment is None or shipment.status == "purged":
+        return _reject(base, "unreachable")
+    opened = vault_service.open_fields(rt, session, shipment, [("recipient", "phone")])
+    phone = opened.get(("recipient", "phone"))
+    number = canonical(phone.reveal()) if phone is not None else None
+    if number is None:
+        return _reject(base, "unreachable")
+    return _connect(base, number, binding.b_ref)
+
+
+def _to_courier(rt: Runtime, session: Session, binding: Binding, base: Decision) -> Decision:
+    base = replace(base, principal_id=binding.courier_id, direction="b_to_a")
+    courier = access_service.get(session, rt.tenant, binding.courier_id or "")
+    if courier is None or courier.status != "active":
+        return _reject(base, "unreachable")
+    phone = access_service.open_phone(rt, courier)
+    number = canonical(phone.reveal()) if phone is not None else None
+    if number is None:
+        return _reject(base, "unreachable")
+    return _connect(base, number, binding.a_ref)
+
+
+def _connect(base: Decision, number: str, callee_ref: bytes | None) -> Decision:
+    return replace(
+        base,
+        action="connect",
+        reason=None,
+        audit_reason="bound",
+        connect_to=Sensitive(number),
+        callee_ref=callee_ref,
+        callee_masked=mask_number(number),
+    )
+
+
+def _audit(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    channel: str,
+    call_id: str | None,
+) -> None:
+    details: dict[str, Any] = {
+        "number_id": decision.number_id,
+        "channel": channel,
+        "call_id": call_id,
+        "caller": decision.caller_masked,
+    }
+    if decision.audit_reason == "canary":
+        entry = Entry(
+            "relay.canary_hit",
+            "relay_number",
+            decision.number_id,
+            decision="deny",
+            reason="canary",
+            details={**details, "label": decision.label},
+        )
+    elif decision.action == "connect":
+        opened = "courier.phone" if decision.direction == "b_to_a" else "recipient.phone"
+        entry = Entry(
+            "relay.connect",
+            "shipment",
+            decision.shipment_id,
+            decision="allow",
+            reason="bound",
+            purpose="relay",
+            details={
+                **details,
+                "binding_id": decision.binding_id,
+                "direction": decision.direction,
+                "opened": opened,
+                "courier_id": decision.principal_id,
+            },
+        )
+    else:
+        entry = Entry(
+            "relay.route",
+            "relay_number",
+            decision.number_id,
+            decision="deny",
+            reason=decision.audit_reason,
+            details={**details, "binding_id": decision.binding_id},
+        )
+    auditor_for(rt).record(session, actor, entry)

@@ -1,0 +1,306 @@
+"""Relay use cases: the one module the delivery layer and other domains call.
+
+`install(rt)` registers the vault lifecycle hook (bind when a parcel goes out, end after
+delivery); entry points call it once per runtime. Webhooks go through `handle_call` and
+`handle_status`; forensics takes canary numbers with `reserve_canary_numbers`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
+from parcelguard.db import new_id
+from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
+from parcelguard.relay import bindings, calls, inventory, routing
+from parcelguard.relay.config import config_for
+from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
+from parcelguard.relay.models import Binding, RelayNumber
+from parcelguard.relay.numbers import mask_waybill
+from parcelguard.relay.pool import PoolExhausted
+from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
+from parcelguard.relay.providers.base import CallEvent
+from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
+from parcelguard.relay.routing import Decision, provider_actor, route
+from parcelguard.relay.verification import verify
+from parcelguard.runtime import Runtime
+from parcelguard.vault import lifecycle
+from parcelguard.vault import service as vault_service
+from parcelguard.vault.models import Shipment
+
+log = logging.getLogger("parcelguard.relay")
+ENDING_EVENTS = ("delivered", "returned", "at_station")
+
+__all__ = [
+    "CanaryNumber",
+    "Decision",
+    "PoolExhausted",
+    "PoolRow",
+    "bind_waybill",
+    "handle_call",
+    "handle_status",
+    "import_numbers",
+    "install",
+    "list_bindings",
+    "pool_status",
+    "read_pool_file",
+    "release_binding",
+    "reserve",
+    "reserve_canary_numbers",
+    "route",
+    "simulate",
+    "sweep",
+    "unreserve",
+    "verify",
+]
+pool_status = inventory.status
+reserve = inventory.reserve
+unreserve = inventory.unreserve
+
+
+def install(rt: Runtime) -> None:
+    """Bind and release numbers along the parcel lifecycle of this runtime."""
+    lifecycle.add_hook(rt, on_lifecycle)
+
+
+def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: str) -> None:
+    """Lifecycle hook: bind on out_for_delivery, end after delivery, release on reassignment."""
+    now = rt.clock.now()
+    if event_type == "out_for_delivery" and config_for(rt).auto_bind:
+        try:
+            bindings.bind_shipment(rt, session, shipment, SYSTEM, automatic=True)
+        except (Conflict, NotFound, InvalidInput) as exc:
+            # The parcel still goes out; the refusal (pool exhaustion above all) is an event
+            # the monitor alerts on, and `relay bind` can retry once a number is free.
+            log.warning("relay: no binding for a parcel going out (%s)", exc.code)
+            bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
+    elif event_type in ENDING_EVENTS:
+        bindings.schedule_end(rt, session, shipment, shipment.delivered_at or now)
+    elif event_type == "assigned":
+        for binding in bindings.active_for_shipment(session, rt.tenant, shipment.shipment_id):
+            if binding.courier_id != shipment.courier_id:
+                bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+
+
+def bind_waybill(
+    rt: Runtime,
+    waybill: str,
+    actor: Actor,
+    *,
+    kind: str = "axb",
+    ttl_seconds: int | None = None,
+    courier_id: str | None = None,
+) -> dict[str, Any]:
+    """Bind a shipment on request (its own transaction: an exhaustion event commits, then raises).
+
+    With `courier_id`, only a shipment assigned to that courier may be bound.
+    """
+    refused: PoolExhausted | None = None
+    with rt.db.session() as session:
+        shipment = vault_service.get_or_raise(session, rt.tenant, waybill)
+        if courier_id is not None and shipment.courier_id != courier_id:
+            raise Denied("the shipment is not assigned to you", code="not_assigned")
+        try:
+            binding = bindings.bind_shipment(
+                rt, session, shipment, actor, kind=kind, ttl_seconds=ttl_seconds
+            )
+            number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+            return bindings.view(binding, number, shipment.waybill_no)
+        except PoolExhausted as exc:
+            bindings.record_refusal(rt, session, actor, shipment, exc, automatic=False)
+            refused = exc
+    raise refused
+
+
+def release_binding(rt: Runtime, session: Session, binding_id: str, actor: Actor) -> dict[str, Any]:
+    """End a binding now (its number and parties cool)."""
+    binding = session.get(Binding, (rt.tenant, binding_id), with_for_update=True)
+    if binding is None:
+        raise NotFound("no such binding", code="binding_not_found")
+    bindings.release(rt, session, binding, "released", rt.clock.now(), actor)
+    return _view(rt, session, binding)
+
+
+def list_bindings(
+    rt: Runtime, session: Session, *, waybill: str | None = None, status: str | None = "active"
+) -> list[dict[str, Any]]:
+    """Return bindings (of one shipment, or the latest 200 of the tenant)."""
+    query = select(Binding).where(Binding.tenant_id == rt.tenant)
+    if waybill is not None:
+        shipment = vault_service.get_or_raise(session, rt.tenant, waybill)
+        query = query.where(Binding.shipment_id == shipment.shipment_id)
+    if status is not None:
+        query = query.where(Binding.status == status)
+    found = session.scalars(query.order_by(Binding.created_at.desc()).limit(200))
+    return [_view(rt, session, b) for b in found]
+
+
+def _view(rt: Runtime, session: Session, binding: Binding) -> dict[str, Any]:
+    number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+    shipment = vault_service.get_by_id(session, rt.tenant, binding.shipment_id)
+    return bindings.view(binding, number, shipment.waybill_no if shipment else None)
+
+
+def handle_call(
+    rt: Runtime, provider_name: str, request: WebhookRequest, channel: str
+) -> WebhookReply:
+    """Authenticate a provider's call or SMS webhook, route it, and answer the provider."""
+    if channel not in routing.CHANNELS:
+        raise InvalidInput("channel must be voice or sms", code="invalid_channel")
+    provider = provider_for(rt, provider_name)
+    provider.authenticate(request, time.time())
+    event = provider.call_event(request, channel)
+    with rt.db.session() as session:
+        decision = route(
+            rt,
+            session,
+            event.caller,
+            event.to,
+            provider_actor(provider.name),
+            channel=channel,
+            call_id=event.call_id,
+            provider=provider.name,
+        )
+    maybe_sweep(rt)
+    return provider.reply(decision, event, request)  # only once the decision is durable
+
+
+def handle_status(rt: Runtime, provider_name: str, request: WebhookRequest) -> dict[str, Any]:
+    """Authenticate a status callback and apply it to the call record (idempotently)."""
+    provider = provider_for(rt, provider_name)
+    provider.authenticate(request, time.time())
+    event = provider.status_event(request)
+    with rt.db.session() as session:
+        record = calls.apply_status(
+            rt,
+            session,
+            event.call_id,
+            event.status,
+            channel=event.channel,
+            provider=provider.name,
+            at=event.at,
+            duration=event.duration,
+            caller=event.caller,
+            to=event.to,
+        )
+        return {"call_id": record.call_id, "status": record.status}
+
+
+def simulate(
+    rt: Runtime, caller: str, to: str, actor: Actor, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Place a call through the demo carrier; return, masked, who would be connected."""
+    carrier = DemoCarrier()
+    event = CallEvent(caller, to, f"demo-{new_id()}", "voice")
+    with rt.db.session() as session:
+        decision = route(
+            rt, session, caller, to, actor, call_id=event.call_id, provider=carrier.name, now=now
+        )
+        if decision.action == "connect":
+            for status in CALL_PROGRESS:
+                calls.apply_status(
+                    rt, session, event.call_id or "", status, provider=carrier.name, duration=0
+                )
+        shipment = (
+            vault_service.get_by_id(session, rt.tenant, decision.shipment_id)
+            if decision.shipment_id
+            else None
+        )
+        waybill = mask_waybill(shipment.waybill_no) if shipment is not None else None
+    maybe_sweep(rt)
+    return carrier.describe(decision, event, waybill)
+
+
+def reserve_canary_numbers(
+    rt: Runtime,
+    session: Session,
+    count: int,
+    actor: Actor,
+    *,
+    label: str = "canary",
+    city: str | None = None,
+) -> list[CanaryNumber]:
+    """Take `count` free numbers out of the pool for canary records (forensics calls this)."""
+    return inventory.reserve(rt, session, actor, count=count, label=label, city=city)
+
+
+def canary_numbers(session: Session, tenant_id: str) -> list[CanaryNumber]:
+    """Return the tenant's reserved (canary) numbers."""
+    query = select(RelayNumber).where(
+        RelayNumber.tenant_id == tenant_id, RelayNumber.state == "reserved"
+    )
+    return [
+        CanaryNumber(n.number_id, n.number, n.label or "canary") for n in session.scalars(query)
+    ]
+
+
+def sweep(
+    rt: Runtime,
+    session: Session,
+    actor: Actor = SYSTEM,
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+) -> dict[str, int]:
+    """End expired bindings, cool idle numbers, free cooled ones, forget cooled seats."""
+    from parcelguard.relay import pool
+
+    at = now or rt.clock.now()
+    batch = limit or config_for(rt).sweep_batch
+    due = list(
+        session.scalars(
+            select(Binding.binding_id)
+            .where(
+                Binding.tenant_id == rt.tenant,
+                Binding.status == "active",
+                Binding.expires_at <= at,
+            )
+            .order_by(Binding.expires_at)
+            .limit(batch)
+        )
+    )
+    if due:  # the audit head first, as every other relay writer takes it before bindings
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry(
+                "relay.sweep", "relay_pool", None, details={"expired": len(due), "first": due[:20]}
+            ),
+        )
+    released = 0
+    for binding_id in due:
+        binding = session.get(
+            Binding, (rt.tenant, binding_id), with_for_update=True, populate_existing=True
+        )
+        if binding is not None and binding.status == "active" and binding.expires_at <= at:
+            bindings.release(rt, session, binding, "expired", at)
+            released += 1
+    settled = pool.settle_numbers(session, rt.tenant, at, batch)
+    cleared = pool.clear_cooled_seats(session, rt.tenant, at)
+    session.flush()
+    return {"released": released, **settled, "seats_cleared": cleared}
+
+
+def maybe_sweep(rt: Runtime) -> None:
+    """Sweep lazily from the routing path: at most every `sweep_every_seconds`, one batch."""
+    state = rt.extras.setdefault("relay.sweep", {"last": float("-inf"), "lock": threading.Lock()})
+    config = config_for(rt)
+    if time.monotonic() - state["last"] < config.sweep_every_seconds:
+        return
+    if not state["lock"].acquire(blocking=False):
+        return
+    try:
+        state["last"] = time.monotonic()
+        with rt.db.session() as session:
+            sweep(rt, session)
+    except Exception as exc:  # a failed sweep must not fail the call that triggered it
+        log.warning("relay: lazy sweep failed (%s)", type(exc).__name__)
+    finally:
+        state["lock"].release()
