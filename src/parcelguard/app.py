@@ -51,12 +51,16 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from parcelguard.audit.nats_outbox import start_outbox
+        from parcelguard.doctor.schedule import start_schedule
         from parcelguard.migrations import upgrade
 
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
         outbox = start_outbox(rt)  # only when PARCELGUARD_NATS_URL is set
+        doctor = start_schedule(rt)  # every [doctor] interval_minutes; 0 turns it off
         yield
+        if doctor is not None:
+            doctor.stop()
         if outbox is not None:
             outbox.stop()
 
@@ -100,6 +104,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         relay_api.mount,
     ):
         mount(app)
+    _harden(app, rt)
     return app
 
 
@@ -109,14 +114,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         status = status_for(exc)
         if status >= 500:
             log.error("request failed: %s (%s)", exc.code, type(exc).__name__)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+        headers = None
+        if isinstance(exc, errors.RateLimited) and isinstance(exc.details, dict):
+            headers = {"Retry-After": str(exc.details.get("retry_after", 60))}
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg", "")}
-            for e in exc.errors()
-        ]
+        from parcelguard.web.security import validation_problems
+
+        problems = validation_problems(exc.errors())  # names fields, never echoes values
         return JSONResponse(
             error_body("invalid_input", "the request is not valid", problems), status_code=422
         )
@@ -138,3 +147,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             error_body("internal_error", "the server failed; nothing was changed"),
             status_code=500,
         )
+
+
+def _harden(app: FastAPI, rt: Runtime) -> None:
+    """Mount the doctor API and install the hardening middlewares (last: they wrap all)."""
+    from parcelguard.doctor import api as doctor_api
+    from parcelguard.web import security
+
+    doctor_api.mount(app)
+    security.install(app, rt)

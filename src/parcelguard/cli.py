@@ -62,6 +62,7 @@ def _mount() -> None:
     """Register every domain's commands on the root app (explicitly, in one place)."""
     from parcelguard.access import cli as access_cli
     from parcelguard.audit import cli as audit_cli
+    from parcelguard.doctor import cli as doctor_cli
     from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
     from parcelguard.relay import cli as relay_cli
@@ -72,6 +73,7 @@ def _mount() -> None:
         vault_cli.register,
         access_cli.register,
         audit_cli.register,
+        doctor_cli.register,
         web_cli.register,
         labels_cli.register,
         monitor_cli.register,

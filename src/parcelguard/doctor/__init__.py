@@ -1,0 +1,1 @@
+"""`parcelguard doctor`: the deployment's security self-check, as plug-in checks."""

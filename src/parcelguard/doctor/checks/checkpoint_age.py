@@ -1,0 +1,40 @@
+"""Check: events after the newest signed checkpoint do not stay unsigned for long."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from parcelguard.audit.service import head_of
+from parcelguard.doctor.check import Check, DoctorContext, Finding
+
+
+class CheckpointAge(Check):
+    """Unsigned events at the end of the log could be cut without a trace."""
+
+    name = "audit.checkpoint"
+
+    def run(self, ctx: DoctorContext) -> Finding:
+        """Fail when events follow a checkpoint older than interval × stale factor."""
+        with ctx.rt.db.read_session() as session:
+            head = head_of(session, ctx.rt.tenant)
+            seq, signed, signed_at = (
+                (head.seq, head.checkpoint_seq, head.checkpoint_at) if head else (0, 0, None)
+            )
+        if seq == 0:
+            return self.passed("no audit events yet")
+        unsigned = seq - signed
+        if unsigned == 0:
+            return self.passed(f"every event is signed (checkpoint at event {signed})")
+        if signed_at is None:
+            return self.failed(f"{unsigned} events and no signed checkpoint")
+        minutes = ctx.rt.settings.audit_checkpoint_minutes * ctx.config.checkpoint_stale_factor
+        age = ctx.now - signed_at
+        if age > timedelta(minutes=minutes):
+            return self.failed(
+                f"{unsigned} events after the newest checkpoint, signed "
+                f"{age.total_seconds() // 60:.0f} min ago (limit {minutes:.0f}): "
+                "run `parcelguard audit checkpoint`"
+            )
+        return self.passed(
+            f"{unsigned} events since the checkpoint of {age.total_seconds() // 60:.0f} min ago"
+        )

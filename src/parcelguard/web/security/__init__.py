@@ -1,0 +1,75 @@
+"""HTTP hardening: security headers, body size limits, rate limits, lockout and clean 503s.
+
+`install(app, rt)` adds three plain ASGI middlewares, outermost first: `SecurityHeaders`
+(CSP without inline scripts, no framing, no referrer, no caching of answers that may hold
+PII, HSTS when `hsts`), `BodyLimit` (413 over `[http] max_body_bytes`, larger limits per path
+prefix) and `Guard` (rate limits per client IP or per principal, lockout after repeated bad
+API keys). A database that went away answers 503 with our error body, never a stack trace.
+Other domains widen a body limit with `allow_body`, add a path rule with `add_rate_rule`, or
+limit inside a route with `Depends(rate_limit(...))`. See docs/hardening.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import exc as sa_exc
+
+from parcelguard.ratelimit import Limit, config_for
+from parcelguard.runtime import Runtime
+from parcelguard.web.security.answers import database_error, error_response, validation_problems
+from parcelguard.web.security.body_limit import BodyLimit
+from parcelguard.web.security.config import (
+    BODY_LIMITS,
+    RULES,
+    Hardening,
+    HttpConfig,
+    RateRule,
+    rule,
+)
+from parcelguard.web.security.guard import Guard, client_ip, rate_limit, record_lockout
+from parcelguard.web.security.headers import SecurityHeaders, security_headers
+
+
+def install(app: FastAPI, rt: Runtime) -> Hardening:
+    """Add the hardening middlewares (outermost of all) and the database-unavailable handler."""
+    http = rt.settings.section("http", HttpConfig)
+    hardening = Hardening(rt, http, config_for(rt), body_limits={**BODY_LIMITS, **http.body_limits})
+    app.state.hardening = hardening
+    app.add_middleware(Guard, hardening=hardening)
+    app.add_middleware(BodyLimit, hardening=hardening)
+    relaxed_docs = rt.settings.environment == "development"
+    headers = security_headers(rt, http.hsts_max_age)
+    app.add_middleware(SecurityHeaders, headers=headers, relaxed_docs=relaxed_docs)
+    app.add_exception_handler(sa_exc.DBAPIError, database_error)
+    app.add_exception_handler(sa_exc.TimeoutError, database_error)
+    return hardening
+
+
+def allow_body(app: FastAPI, prefix: str, max_bytes: int) -> None:
+    """Let requests under `prefix` carry bodies up to `max_bytes` (imports, photos)."""
+    hardening: Hardening = app.state.hardening
+    hardening.body_limits.setdefault(prefix, max_bytes)
+
+
+def add_rate_rule(app: FastAPI, new: RateRule) -> None:
+    """Apply another path rule (its limit is configurable as `[ratelimit.limits.<name>]`)."""
+    hardening: Hardening = app.state.hardening
+    hardening.rules.append(new)
+
+
+__all__ = [
+    "RULES",
+    "Hardening",
+    "HttpConfig",
+    "Limit",
+    "RateRule",
+    "add_rate_rule",
+    "allow_body",
+    "client_ip",
+    "error_response",
+    "install",
+    "rate_limit",
+    "record_lockout",
+    "rule",
+    "validation_problems",
+]

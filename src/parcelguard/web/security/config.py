@@ -1,0 +1,79 @@
+"""What the hardening middlewares share: `[http]` settings, rate-limit rules, body limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from parcelguard.ratelimit import Limit, RateLimitConfig
+from parcelguard.runtime import Runtime
+
+MIB = 1 << 20
+BODY_LIMITS = {"/api/v1/shipments": 16 * MIB}  # up to 5000 shipments per JSON request
+KeyKind = Literal["ip", "principal"]
+
+
+class HttpConfig(BaseModel):
+    """The `[http]` table of config.toml."""
+
+    max_body_bytes: int = Field(default=MIB, ge=1024)
+    body_limits: dict[str, int] = Field(default_factory=dict)  # path prefix → bytes
+    hsts_max_age: int = Field(default=31_536_000, ge=0)
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """A limit applied by path before the route runs, keyed by client IP or by principal."""
+
+    name: str
+    methods: frozenset[str]
+    pattern: re.Pattern[str]
+    key: KeyKind
+    default: Limit
+
+    def matches(self, method: str, path: str) -> bool:
+        """Return whether the rule covers this request."""
+        return method in self.methods and self.pattern.match(path) is not None
+
+
+def rule(
+    name: str, methods: str, pattern: str, key: KeyKind, limit: int, window: float
+) -> RateRule:
+    """Build a rule: `rule("sign_in", "POST", r"^/api/v1/auth/login/", "ip", 20, 60)`."""
+    return RateRule(
+        name,
+        frozenset(methods.split()),
+        re.compile(pattern),
+        key,
+        Limit(limit=limit, window=window),
+    )
+
+
+RULES = (
+    rule("sign_in", "POST", r"^/api/v1/auth/(login|register|step-up)/", "ip", 20, 60),
+    rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
+    rule("doctor", "GET", r"^/api/v1/doctor$", "principal", 6, 60),
+)
+LOCKOUT = Limit(limit=5, window=600)
+
+
+@dataclass
+class Hardening:
+    """Settings, limits and rules of one app; other domains may add rules and body limits."""
+
+    rt: Runtime
+    http: HttpConfig
+    limits: RateLimitConfig
+    rules: list[RateRule] = field(default_factory=lambda: list(RULES))
+    body_limits: dict[str, int] = field(default_factory=dict)
+
+    def body_limit(self, path: str) -> int:
+        """Return the body limit of a path: the longest matching prefix, else the default."""
+        best, size = -1, self.http.max_body_bytes
+        for prefix, limit in self.body_limits.items():
+            if path.startswith(prefix) and len(prefix) > best:
+                best, size = len(prefix), limit
+        return size

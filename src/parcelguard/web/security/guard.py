@@ -1,0 +1,175 @@
+"""Rate limits by path before the route runs, and the lockout after repeated bad API keys.
+
+A rule keyed by `principal` authenticates the caller once (the route reuses the cached
+caller); a request whose credentials fail is not counted there but, when it carried a bearer
+key, counts toward its address's lockout: `[ratelimit.limits.lockout]` (5 per 10 minutes)
+bad keys lock the address out of bearer requests (429 `locked_out`) and audit one
+`auth.lockout` event with the address's network and a keyed reference, never the address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parcelguard.errors import NotAuthenticated, RateLimited
+from parcelguard.ratelimit import Limit, config_for, limiter_for
+from parcelguard.runtime import Runtime
+from parcelguard.web.security.answers import limited
+from parcelguard.web.security.body_limit import header
+from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
+
+log = logging.getLogger("parcelguard.http")
+
+
+class Guard:
+    """Applies the path rules and the bad-key lockout of one app."""
+
+    def __init__(self, app: ASGIApp, hardening: Hardening) -> None:
+        self.app = app
+        self.hardening = hardening
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse an over-limit request; count a bearer request that got 401."""
+        if scope["type"] != "http" or not self.hardening.limits.enabled:
+            await self.app(scope, receive, send)
+            return
+        refusal = await self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        if not bearer(scope):
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status == 401:
+            await run_in_threadpool(self._bad_key, scope)
+
+    async def _refusal(self, scope: Scope) -> JSONResponse | None:
+        h = self.hardening
+        limiter = limiter_for(h.rt)
+        if bearer(scope):
+            lock = h.limits.limit_for("lockout", LOCKOUT)
+            try:
+                limiter.check(lockout_key(scope), lock.limit, lock.window)
+            except RateLimited as exc:
+                return limited(exc, "locked_out", "too many bad API keys from this address")
+        method, path = scope["method"], scope.get("path", "")
+        for rule in h.rules:
+            if not rule.matches(method, path):
+                continue
+            subject: str | None = f"ip:{client_ip(scope)}"
+            if rule.key == "principal":
+                subject = await principal_key(Request(scope))
+            if subject is None:
+                continue  # bad credentials: the route answers 401
+            limit = h.limits.limit_for(rule.name, rule.default)
+            try:
+                limiter.hit(f"{rule.name}:{subject}", limit.limit, limit.window)
+            except RateLimited as exc:
+                return limited(exc, "rate_limited", f"too many {rule.name} requests")
+        return None
+
+    def _bad_key(self, scope: Scope) -> None:
+        h = self.hardening
+        lock = h.limits.limit_for("lockout", LOCKOUT)
+        failures = limiter_for(h.rt).record(lockout_key(scope), lock.window)
+        if failures == lock.limit:
+            record_lockout(h.rt, client_ip(scope), failures, lock)
+
+
+def rate_limit(
+    name: str, default: Limit, *, key: KeyKind | Callable[[Request], str] = "ip"
+) -> Callable[[Request], Awaitable[None]]:
+    """Return a FastAPI dependency counting one attempt of `name` per IP, principal or key.
+
+    `Depends(rate_limit("caller_verify", Limit(limit=10, window=3600)))`; a callable key
+    gets the request and returns the subject (a digest, never plaintext PII).
+    """
+
+    async def dependency(request: Request) -> None:
+        rt: Runtime = request.app.state.runtime
+        config = config_for(rt)
+        if not config.enabled:
+            return
+        if callable(key):
+            subject = key(request)
+        elif key == "principal":
+            subject = await principal_key(request) or f"ip:{client_ip(request.scope)}"
+        else:
+            subject = f"ip:{client_ip(request.scope)}"
+        limit = config.limit_for(name, default)
+        limiter_for(rt).hit(f"{name}:{subject}", limit.limit, limit.window)
+
+    return dependency
+
+
+def record_lockout(rt: Runtime, ip: str, failures: int, lock: Limit) -> None:
+    """Audit `auth.lockout` for an address: its network and a keyed reference, not the IP."""
+    from parcelguard.audit.service import Actor, Entry, auditor_for
+
+    ref = rt.keyring.index.digest(rt.tenant, "client_ip", ip).hex()[:16]
+    details = {"failures": failures, "window_s": int(lock.window), "network": network_of(ip)}
+    entry = Entry(
+        "auth.lockout", "client", ref, decision="deny", reason="bad_api_keys", details=details
+    )
+    with rt.db.session() as session:
+        auditor_for(rt).record(session, Actor("unauthenticated", "anonymous"), entry)
+    log.warning("locked out network %s after %d bad API keys", details["network"], failures)
+
+
+def network_of(ip: str) -> str:
+    """Return the /24 (IPv4) or /48 (IPv6) network of an address."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def client_ip(scope: Scope) -> str:
+    """Return the client's address (uvicorn rewrites it from a trusted proxy's headers)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def lockout_key(scope: Scope) -> str:
+    """Return the limiter key of an address's bad-key count."""
+    return f"lockout:ip:{client_ip(scope)}"
+
+
+def bearer(scope: Scope) -> bool:
+    """Return whether the request carries `Authorization: Bearer …`."""
+    value = header(scope, b"authorization")
+    return value is not None and value[:7].lower() == "bearer "
+
+
+async def principal_key(request: Request) -> str | None:
+    """Return `principal:<id>` of the caller, or None when the credentials fail."""
+    from parcelguard.web.deps import get_caller
+
+    value = header(request.scope, b"authorization")
+    credentials = None
+    if value is not None and value[:7].lower() == "bearer ":
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=value[7:].strip())
+    try:
+        caller = await run_in_threadpool(get_caller, request, credentials)
+    except NotAuthenticated:
+        return None
+    return f"principal:{caller.principal_id}"

@@ -1,0 +1,68 @@
+"""Security headers on every answer: CSP without inline scripts, no framing, no referrer."""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parcelguard.runtime import Runtime
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN with an inline bootstrap
+# script; they get this looser policy in development only (production keeps CSP above).
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "worker-src blob:; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+
+
+def security_headers(rt: Runtime, hsts_max_age: int) -> dict[str, str]:
+    """Return the headers every answer carries (a route may set its own stricter ones)."""
+    headers = dict(HEADERS)
+    if rt.settings.hsts:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
+    return headers
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP answer; nothing but static files is cached."""
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str], relaxed_docs: bool) -> None:
+        self.app = app
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.relaxed_docs = relaxed_docs
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers the answer does not already carry."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        docs = self.relaxed_docs and path in DOCS_PATHS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    if name not in headers:
+                        csp = docs and name == "content-security-policy"
+                        headers[name] = DOCS_CSP if csp else value
+                if "cache-control" not in headers and not path.startswith("/static/"):
+                    headers["cache-control"] = "no-store"  # answers may hold PII
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
