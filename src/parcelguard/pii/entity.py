@@ -1,0 +1,81 @@
+"""What a recognizer finds: a typed span of the input, and the entity the analyzer reports.
+
+Offsets are Python string offsets into the original input, end exclusive. The matched text
+travels as `Sensitive`, so an entity printed to a log shows its type and offsets only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from parcelguard.sensitive import Sensitive
+
+ENTITY_TYPES = (
+    "PHONE",
+    "LANDLINE",
+    "ID_CARD",
+    "BANK_CARD",
+    "NAME",
+    "ADDRESS",
+    "EMAIL",
+    "WAYBILL_NO",
+    "PLATE",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A recognizer's candidate: where, what type, how sure, and whether it is already masked."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    masked: bool = False
+
+    @property
+    def length(self) -> int:
+        """Return the number of characters covered."""
+        return self.end - self.start
+
+    def overlaps(self, other: Span) -> bool:
+        """Return whether the two spans share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A piece of personal information found in a text."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    value: Sensitive
+
+    def __repr__(self) -> str:
+        return f"Entity({self.type}, {self.start}:{self.end}, score={self.score:.2f})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the public entity document; this is where the matched text leaves."""
+        return {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "text": self.value.reveal(),
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedSpan:
+    """A value that is already masked (138****5678, 张*): recognised, not personal information."""
+
+    type: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the public document of a masked span."""
+        return {"type": self.type, "start": self.start, "end": self.end}

@@ -1,0 +1,234 @@
+"""`NameRecognizer`: Chinese personal names, found from a surname lexicon, cues and jieba.
+
+Four ways in, from most to least certain: a cue before the name (收件人, 姓名, 我叫 …), a
+name standing alone as a field of a list or form row, a name right before a phone or ID
+number, and a surname in running text where jieba sees a word boundary, followed by one or
+two characters that are no dictionary word and end where a name ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from parcelguard.pii.division_lexicon import division_lexicon
+from parcelguard.pii.entity import Span
+from parcelguard.pii.name_lexicon import (
+    FOLLOWER_CHARS,
+    follows_name,
+    glued,
+    is_everyday_word,
+    is_honorific,
+    word_tag,
+)
+from parcelguard.pii.recognizers.recognizer import Recognizer, words, words_pattern
+from parcelguard.pii.surnames import surname_at
+from parcelguard.pii.text_view import TextView, is_han
+
+_STRONG = words(
+    """
+    收件人 寄件人 收货人 发件人 联系人 姓名 名字 户名 持卡人 开户名 开户人 我叫 本人 签收人
+    取件人 代收人 收件方 寄件方 投诉人 被投诉人 经办人 负责人 快递员 配送员 送货员 派件员
+    快递小哥 骑手
+    名叫 叫做 客户 用户 乘客 患者 业主 租客 房东 收方 寄方 Name name NAME Contact 联络人 收信人
+    holder Holder Driver driver 车主 收件 寄件 全名 住户 户主 住户是"""
+)
+_WEAK = words(
+    """
+    联系 我是 朋友 同事 老公 老婆 丈夫 妻子 妈妈 爸爸 母亲 父亲 儿子 女儿 哥哥 姐姐 弟弟 妹妹 邻居
+    室友 交给 转交 通知 告诉 转告 找 叫 给 帮 由"""
+)
+_CUE = re.compile(
+    r"(?P<cue>"
+    + words_pattern(_STRONG + _WEAK).pattern
+    + r"|(?:(?<=^)|(?<=[\s|,，;；]))[收寄](?=[：:\s]|[\u4e00-\u9fff]{2,4}[0-9+]))"
+    + r"[ \t]*(?:[：:]|是|为|叫)?[ \t]*",
+    re.MULTILINE,
+)
+_STRONG_SET = frozenset(_STRONG) | {"收", "寄"}
+_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,5}")
+_FIELD_EDGE = frozenset(",，、;；|\t/:：()（）[]<>《》\"'“”‘’ \n\r@")
+_DIGITS_AFTER = re.compile(r"[ :：]?(?:\+?86)?[0-9]{7}")
+_MASKED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[*×＊]{1,4}|某{1,2})(?![\u4e00-\u9fff*])")
+_PLACE_END = frozenset("路街道巷弄村镇乡区市省县号栋楼室院园苑城站店局厂司馆")
+_ROAD_NEXT = re.compile(
+    r"[东西南北中]?(?:路|街|大道|大街|巷|弄|胡同|道|店|站|村|镇|区|市|县)"
+    r"|工业|园区|小区|大厦|广场|花园|公司|集团|大学|学院|中学|小学|医院|酒店|宾馆|超市|商场|银行"
+)
+_LEAD_CHARS = frozenset("由帮给叫让和与跟向找问替请是")
+_DOT_STOP = frozenset("帮由给叫和与跟向对找问替请是的了在")
+
+
+class NameRecognizer(Recognizer):
+    """Finds personal names: 收件人王小明, 欧阳娜娜 in a list row, 买买提·艾力; 张* is flagged."""
+
+    entity_type = "NAME"
+
+    def find(self, view: TextView) -> Iterator[Span]:
+        """Yield name candidates from every way in; the analyzer keeps the best of overlaps."""
+        text = view.folded
+        if not any(is_han(ch) for ch in text):
+            return
+        yield from self._after_cues(view)
+        yield from self._fields(view)
+        yield from self._running(view)
+        yield from self._dotted(view)
+        for match in _MASKED.finditer(text):
+            if surname_at(text, match.start()):
+                yield self.span(match.start(), match.end(), 0.9, masked=True)
+
+    def _after_cues(self, view: TextView) -> Iterator[Span]:
+        for match in _CUE.finditer(view.folded):
+            strong = match.group("cue") in _STRONG_SET
+            end = self._name_at(view, match.end(), strong=strong)
+            if end is not None:
+                yield self.span(match.end(), end, 0.95 if strong else 0.8)
+
+    def _name_at(self, view: TextView, at: int, *, strong: bool) -> int | None:
+        """Return where a name right after a cue ends, or None when none starts there."""
+        text = view.folded
+        surname = surname_at(text, at)
+        given = at + len(surname)
+        if not surname or given >= len(text) or not is_han(text[given]):
+            return None
+        if is_honorific(text, given) or text[given] in FOLLOWER_CHARS:
+            return None
+        if "·" in text[given : given + 6]:
+            return None  # a transliterated name: `_dotted` reads it whole
+        end = given + 1
+        if end < len(text) and is_han(text[end]) and not self._stops(view, end):
+            end += 1
+        word = text[at:end]
+        if _place_like(text, at, end) or (not strong and is_everyday_word(word)):
+            return None
+        if strong and _is_place_or_term(word):
+            return None
+        return end
+
+    def _stops(self, view: TextView, at: int) -> bool:
+        """Return whether a name must end before `at` (a follower, a place, a longer word)."""
+        text = view.folded
+        if follows_name(text, at) or division_lexicon().longest_at(text, at):
+            return True
+        token_end = view.token_starts.get(at)
+        return (
+            token_end is not None
+            and token_end - at >= 2
+            and is_everyday_word(text[at:token_end], tolerance=1)
+        )
+
+    def _fields(self, view: TextView) -> Iterator[Span]:
+        """Yield names standing alone between delimiters, or right before a long number."""
+        text = view.folded
+        for match in _RUN.finditer(text):
+            start, end = match.start(), match.end()
+            before = text[start - 1] if start else "\n"
+            after = text[end] if end < len(text) else "\n"
+            digits_next = _DIGITS_AFTER.match(text, end) is not None
+            field = (before in _FIELD_EDGE or before.isdigit()) and (
+                after in _FIELD_EDGE or after.isdigit()
+            )
+            if field and text[end - 1] == "收" and self._plausible(text, start, end - 1):
+                yield self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
+            elif field and end - start <= 4 and self._plausible(text, start, end, common=False):
+                yield self.span(start, end, 0.85 if digits_next else 0.75)
+            elif digits_next and end - start > 2:
+                yield from self._tail(view, start, end)
+
+    def _plausible(self, text: str, start: int, end: int, *, common: bool = True) -> bool:
+        """Return whether text[start:end] can be a whole name found without a cue."""
+        word = text[start:end]
+        surname = surname_at(text, start, common_only=common)
+        if not surname or end - start - len(surname) not in (1, 2) or "·" in word:
+            return False
+        given = word[len(surname) :]
+        if any(ch in FOLLOWER_CHARS for ch in given) or is_honorific(text, start + len(surname)):
+            return False
+        if follows_name(text, start + len(surname)) or _place_like(text, start, end):
+            return False
+        if is_honorific(text, end) and surname_at(text, end - 1):
+            return False  # 谢谢贾师傅: the honorific belongs to the last character
+        head = len(word) == 3 and len(surname) == 1
+        if head and is_everyday_word(word[:2], tolerance=1000, min_freq=50):
+            return False  # 马上到, 高兴地: the first two characters are an everyday word
+        return not is_everyday_word(word, tolerance=300)
+
+    def _tail(self, view: TextView, run_start: int, run_end: int) -> Iterator[Span]:
+        """Yield the name that ends a longer run right before a number: 联系李明138…"""
+        text = view.folded
+        for size in (3, 2, 4):
+            start = run_end - size
+            if start <= run_start or not view.token_starts.get(start):
+                continue
+            if self._plausible(text, start, run_end, common=False):
+                yield self.span(start, run_end, 0.8)
+                return
+
+    def _running(self, view: TextView) -> Iterator[Span]:
+        """Yield names in running text: a common surname at a word boundary, then 1–2 characters."""
+        text = view.folded
+        starts = view.token_starts
+        for at in range(len(text)):
+            if not surname_at(text, at, common_only=True):
+                continue
+            if at not in starts and text[at - 1] not in _LEAD_CHARS:
+                continue
+            end = self._running_end(view, at)
+            if end is not None and self._plausible(text, at, end):
+                yield self.span(at, end, 0.65 if end - at >= 3 else 0.6)
+
+    def _running_end(self, view: TextView, at: int) -> int | None:
+        text = view.folded
+        given = at + len(surname_at(text, at, common_only=True))
+        for size in (2, 1):
+            end = given + size
+            if end > len(text) or not all(is_han(c) for c in text[given:end]):
+                continue
+            if any(c in FOLLOWER_CHARS for c in text[given:end]):
+                continue
+            if end == len(text) or not is_han(text[end]):
+                return end
+            if self._stops(view, end) and not (size == 1 and glued(text, given)):
+                return end
+            if size == 1 and end in view.token_starts and not glued(text, given):
+                return end
+        return None
+
+    def _dotted(self, view: TextView) -> Iterator[Span]:
+        """Yield transliterated names written with a middle dot: 买买提·艾力, 古丽娜扎·阿不都."""
+        text = view.folded
+        for dot in (i for i, ch in enumerate(text) if ch == "·"):
+            start = _dotted_start(view, dot)
+            end = dot + 1
+            while end < len(text) and end - dot <= 5 and is_han(text[end]):
+                last = end + 1 == len(text) or not is_han(text[end + 1])
+                if not last and (follows_name(text, end) or text.startswith(("代收", "代签"), end)):
+                    break
+                end += 1
+            if dot - start >= 2 and end - dot >= 3 and text[start - 1 : start] != "·":
+                yield self.span(start, end, 0.9)
+
+
+def _dotted_start(view: TextView, dot: int) -> int:
+    """Return where the part before a middle dot starts: after a stop, else at a word start."""
+    text = view.folded
+    start = dot
+    while start > 0 and dot - start < 4 and is_han(text[start - 1]):
+        if text[start - 1] in _DOT_STOP:
+            return start
+        start -= 1
+    if start == 0 or not is_han(text[start - 1]):
+        return start
+    return next((at for at in range(start, dot - 1) if at in view.token_starts), start)
+
+
+def _place_like(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    if word[-1] in _PLACE_END or _ROAD_NEXT.match(text, end):
+        return True
+    return division_lexicon().longest_at(word, 0) == len(word)
+
+
+def _is_place_or_term(word: str) -> bool:
+    found = word_tag(word)
+    return found is not None and found[1] in ("ns", "nt", "nz") and found[0] > 3

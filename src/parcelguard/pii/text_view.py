@@ -1,0 +1,86 @@
+"""`TextView`: one input as every recognizer sees it, folded to half-width with offsets kept.
+
+Full-width digits, letters and symbols (１３８, ＋８６, ＠) become ASCII one character for one
+character, so a match in the folded text has the same offsets in the original. Word
+segmentation (jieba) is computed once, on first use, and shared by the recognizers that need it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+from typing import Any
+
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20, 0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D})
+_FOLD.update({0x2014: 0x2D, 0x2015: 0x2D, 0x2212: 0x2D, 0x00A0: 0x20})
+_tokenizer: Any = None
+_tokenizer_lock = threading.Lock()
+
+
+def fold(text: str) -> str:
+    """Return `text` with full-width forms and odd dashes as ASCII, length unchanged."""
+    return text.translate(_FOLD)
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Return the whitespace-separated words of a word list written as one string."""
+    return tuple(text.split())
+
+
+def is_han(ch: str) -> bool:
+    """Return whether `ch` is a CJK unified ideograph."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def tokenizer() -> Any:
+    """Return the shared jieba tokenizer, loading its dictionary once (about half a second)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)  # it announces the dictionary load on stderr
+                made = jieba.Tokenizer()
+                made.initialize()
+                _tokenizer = made
+    return _tokenizer
+
+
+class TextView:
+    """The original text, its folded form, and lazily computed word boundaries."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.folded = fold(original)
+
+    def __len__(self) -> int:
+        return len(self.original)
+
+    def __repr__(self) -> str:
+        return f"TextView(len={len(self.original)})"
+
+    @cached_property
+    def tokens(self) -> list[tuple[int, int]]:
+        """Return jieba's word boundaries as (start, end) pairs over the folded text."""
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for word in tokenizer().cut(self.folded, HMM=True):
+            spans.append((at, at + len(word)))
+            at += len(word)
+        return spans
+
+    @cached_property
+    def token_starts(self) -> dict[int, int]:
+        """Return a map from token start to token end."""
+        return dict(self.tokens)
+
+    def before(self, start: int, width: int) -> str:
+        """Return up to `width` folded characters ending at `start`."""
+        return self.folded[max(0, start - width) : start]
+
+    def after(self, end: int, width: int) -> str:
+        """Return up to `width` folded characters starting at `end`."""
+        return self.folded[end : end + width]
