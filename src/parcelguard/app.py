@@ -83,13 +83,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
 
     from parcelguard.access import api as access_api
     from parcelguard.audit.bus import attach
+    from parcelguard.complaints import api as complaints_api
     from parcelguard.labels import api as labels_api
     from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
     from parcelguard.monitor import service as monitor_service
     from parcelguard.relay import api as relay_api
     from parcelguard.vault import api as vault_api
-    from parcelguard.web import console, pages
+    from parcelguard.web import console, console_admin, console_service, pages, portal
 
     attach(rt)
     labels_hooks.install(rt)
@@ -102,6 +103,10 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         labels_api.mount,
         monitor_api.mount,
         relay_api.mount,
+        complaints_api.mount,
+        portal.mount,
+        console_service.mount,
+        console_admin.mount,
     ):
         mount(app)
     _harden(app, rt)

@@ -62,6 +62,7 @@ def _mount() -> None:
     """Register every domain's commands on the root app (explicitly, in one place)."""
     from parcelguard.access import cli as access_cli
     from parcelguard.audit import cli as audit_cli
+    from parcelguard.complaints import cli as complaints_cli
     from parcelguard.doctor import cli as doctor_cli
     from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
@@ -78,6 +79,7 @@ def _mount() -> None:
         labels_cli.register,
         monitor_cli.register,
         relay_cli.register,
+        complaints_cli.register,
     ):
         register(app)
 

@@ -1,0 +1,131 @@
+"""The automatic investigation attached to a complaint for staff.
+
+Each section is one investigator: a function of the complainant's phone and the complaint
+that returns a titled section or None. Built in: who accessed the complainant's parcels
+(audit log), the monitor's alerts about those who did, and the relay's privacy-number
+bindings and connected calls of those parcels. Other domains may add theirs to
+`rt.extras["complaints.investigators"]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from parcelguard.audit.service import events_for_targets
+from parcelguard.complaints.models import Complaint
+from parcelguard.errors import NotFound
+from parcelguard.monitor import service as monitor
+from parcelguard.monitor.models import STATUSES as ALERT_STATUSES
+from parcelguard.relay import service as relay
+from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
+from parcelguard.vault.service import ACCESS_ACTIONS, access_history, shipment_ids_for_phone
+
+Investigator = Callable[[Runtime, Session, Sensitive, Complaint], dict[str, Any] | None]
+EXTRA_KEY = "complaints.investigators"
+LIMIT = 300
+
+
+def access_section(
+    rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
+) -> dict[str, Any]:
+    """Return who accessed the complainant's parcels and when, the linked ones flagged."""
+    linked = set(_waybills(complaint))
+    rows = access_history(rt, session, phone.reveal(), limit=LIMIT)
+    for row in rows:
+        row["linked"] = row["waybill_no"] in linked
+    staff = [r for r in rows if r["role"] != "recipient"]
+    by_role = Counter((r["role"], r["decision"] or "view") for r in staff)
+    return {
+        "key": "access",
+        "rows": staff,
+        "summary": [
+            {"role": role, "decision": decision, "count": n}
+            for (role, decision), n in sorted(by_role.items())
+        ],
+        "reveals": sum(1 for r in staff if r["action"] == "reveal" and r["decision"] == "allow"),
+        "denied": sum(1 for r in staff if r["decision"] == "deny"),
+        "first_at": staff[-1]["at"] if staff else None,
+        "last_at": staff[0]["at"] if staff else None,
+    }
+
+
+def alerts_section(
+    rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
+) -> dict[str, Any]:
+    """Return the monitor alerts (any status) on staff who accessed the complainant's parcels."""
+    ids = shipment_ids_for_phone(session, rt, phone.reveal())
+    events = events_for_targets(session, rt.tenant, ids, ACCESS_ACTIONS)
+    accessors = {e.actor_id for e in events if e.actor_role not in ("recipient", "system")}
+    incidents = [
+        i
+        for i in monitor.list_alerts(session, rt.tenant, ALERT_STATUSES, limit=LIMIT)
+        if i.principal_id in accessors
+    ]
+    return {
+        "key": "alerts",
+        "alerts": [monitor.alert_view(i) for i in incidents],
+        "accessors": len(accessors),
+    }
+
+
+def calls_section(
+    rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
+) -> dict[str, Any]:
+    """Return relay calls connected for the complainant's parcels and the linked bindings."""
+    ids = shipment_ids_for_phone(session, rt, phone.reveal())
+    calls = []
+    for event in events_for_targets(session, rt.tenant, ids, ("relay.connect",))[:LIMIT]:
+        details = json.loads(event.details or "{}")
+        calls.append(
+            {
+                "at": event.at.isoformat(),
+                "channel": details.get("channel"),
+                "direction": details.get("direction"),
+                "caller": details.get("caller"),
+                "courier_id": details.get("courier_id"),
+            }
+        )
+    bindings = []
+    for waybill in _waybills(complaint):
+        try:
+            bindings += relay.list_bindings(rt, session, waybill=waybill, status=None)
+        except NotFound:  # erased or purged since
+            continue
+    return {"key": "calls", "calls": calls, "bindings": bindings}
+
+
+def investigators(rt: Runtime) -> list[Investigator]:
+    """Return the built-in investigators and those other domains registered."""
+    return [access_section, alerts_section, calls_section, *rt.extras.get(EXTRA_KEY, [])]
+
+
+def register(rt: Runtime, investigator: Investigator) -> None:
+    """Add an investigator (e.g. the monitor's alerts, the relay's call records)."""
+    found = rt.extras.setdefault(EXTRA_KEY, [])
+    if investigator not in found:
+        found.append(investigator)
+
+
+def investigate(
+    rt: Runtime, session: Session, phone: Sensitive | None, complaint: Complaint
+) -> dict[str, Any]:
+    """Run every investigator; say which sections exist."""
+    made_at = rt.clock.now().isoformat()
+    if phone is None:  # shredded at the end of retention
+        return {"made_at": made_at, "sections": {}, "available": []}
+    sections = {}
+    for investigator in investigators(rt):
+        section = investigator(rt, session, phone, complaint)
+        if section is not None:
+            sections[section["key"]] = section
+    return {"made_at": made_at, "sections": sections, "available": sorted(sections)}
+
+
+def _waybills(complaint: Complaint) -> list[str]:
+    return list(json.loads(complaint.waybills or "[]"))

@@ -1,0 +1,49 @@
+"""Complaint data keys and KEK rotation: which KEK versions they use, and rewrapping them.
+
+`vault.keys.retire_unused` destroys a KEK version only when nothing uses it; complaint keys
+count through `rt.extras["keys.users"]`, which `install()` fills.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcelguard.complaints.models import Complaint
+from parcelguard.runtime import Runtime
+
+BATCH = 500
+
+
+def kek_versions_in_use(session: Session) -> set[int]:
+    """Return the KEK versions wrapping complaint data keys (every tenant)."""
+    return {int(v) for v in session.scalars(select(Complaint.kek_version).distinct())}
+
+
+def rewrap_pending(rt: Runtime) -> int:
+    """Rewrap, batch by batch, every complaint key of the tenant under an old KEK."""
+    from parcelguard.complaints.service import sealer_for
+
+    active = rt.keyring.kms.active_version()
+    done = 0
+    while True:
+        with rt.db.session() as session:
+            batch = list(
+                session.scalars(
+                    select(Complaint)
+                    .where(Complaint.tenant_id == rt.tenant, Complaint.kek_version != active)
+                    .limit(BATCH)
+                )
+            )
+            for complaint in batch:
+                sealer_for(rt).rewrap(complaint)
+        if not batch:
+            return done
+        done += len(batch)
+
+
+def install(rt: Runtime) -> None:
+    """Make key rotation keep the KEK versions complaint keys still use."""
+    users = rt.extras.setdefault("keys.users", [])
+    if kek_versions_in_use not in users:
+        users.append(kek_versions_in_use)

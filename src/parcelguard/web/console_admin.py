@@ -1,0 +1,271 @@
+"""Admin console pages: accounts, API keys, enrolment links, training dates, the policy.
+
+Admins manage accounts but reveal nothing (separation of duties). Secrets made here (an API
+key, an enrolment link) are shown once, in the page, and never stored in the clear. Forms
+post JSON with the session's CSRF token (`static/portal.js`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from parcelguard.access import enrolment
+from parcelguard.access import service as access
+from parcelguard.access.models import ROLES
+from parcelguard.access.principals import Caller
+from parcelguard.access.schemas import NewPrincipal
+from parcelguard.errors import Denied, NotAuthenticated
+from parcelguard.runtime import Runtime
+from parcelguard.vault.reveal import policy_for
+from parcelguard.web.console_service import require_csrf, signed_in_staff, staff_page
+from parcelguard.web.deps import get_runtime
+from parcelguard.web.pages import language
+
+router = APIRouter(prefix="/console/admin", include_in_schema=False)
+
+TEXT: dict[str, dict[str, Any]] = {
+    "zh": {
+        "title": "包裹隐私卫士",
+        "switch": "English",
+        "console": "员工控制台",
+        "admin": "系统管理",
+        "users": "员工与服务账号",
+        "name": "姓名",
+        "role": "岗位",
+        "employee_no": "工号",
+        "station": "站点",
+        "trained_until": "隐私培训有效期至",
+        "status": "状态",
+        "suspended": "查看权限已暂停",
+        "add_user": "添加账号",
+        "phone": "本人手机（可选，隐私号转接用）",
+        "create": "创建",
+        "set_training": "更新培训日期",
+        "issue_key": "签发 API 密钥",
+        "enrol_link": "生成通行密钥注册链接",
+        "revoke_title": "吊销 API 密钥",
+        "key_id": "密钥编号（pg_ 后面的部分）",
+        "revoke": "吊销",
+        "policy": "查看权限策略",
+        "policy_hint": "默认策略只能收紧、不能放宽；管理员本身不能查看任何个人信息。",
+        "fields": "可查看字段",
+        "purposes": "目的",
+        "reference": "需要的凭据",
+        "quota": "每日上限",
+        "conditions": "条件",
+        "secret_label": "只显示这一次，请立即交给本人：",
+        "roles": {
+            "courier": "快递员",
+            "station_clerk": "驿站店员",
+            "customer_service": "客服",
+            "security_officer": "安全专员",
+            "admin": "管理员",
+            "service": "服务账号",
+            "recipient": "收件人/寄件人本人",
+        },
+        "forbidden": "只有管理员可以打开此页面。",
+        "msg_working": "处理中……",
+        "msg_cancelled": "已取消。",
+        "msg_unsupported": "此浏览器不支持通行密钥。",
+        "msg_failed": "操作失败",
+        "msg_revealed": "",
+        "msg_saved": "已保存。",
+        "needs_js": "此页面需要启用 JavaScript。",
+        "key_shown": "API 密钥",
+        "link_shown": "注册链接",
+    },
+    "en": {
+        "title": "ParcelGuard",
+        "switch": "中文",
+        "console": "Staff console",
+        "admin": "Administration",
+        "users": "Staff and service accounts",
+        "name": "Name",
+        "role": "Role",
+        "employee_no": "Employee no.",
+        "station": "Station",
+        "trained_until": "Privacy training valid until",
+        "status": "Status",
+        "suspended": "reveal suspended",
+        "add_user": "Add an account",
+        "phone": "Own mobile (optional, for the relay)",
+        "create": "Create",
+        "set_training": "Update training date",
+        "issue_key": "Issue an API key",
+        "enrol_link": "Make a passkey enrolment link",
+        "revoke_title": "Revoke an API key",
+        "key_id": "Key id (the part after pg_)",
+        "revoke": "Revoke",
+        "policy": "Reveal policy",
+        "policy_hint": "The default policy can be tightened, never loosened; admins themselves "
+        "reveal nothing.",
+        "fields": "Fields",
+        "purposes": "Purposes",
+        "reference": "Needs",
+        "quota": "Daily quota",
+        "conditions": "Conditions",
+        "secret_label": "Shown this once; hand it to the person now:",
+        "roles": {
+            "courier": "Courier",
+            "station_clerk": "Station clerk",
+            "customer_service": "Customer service",
+            "security_officer": "Security officer",
+            "admin": "Admin",
+            "service": "Service account",
+            "recipient": "Recipient / sender (own data)",
+        },
+        "forbidden": "Only admins can open this page.",
+        "msg_working": "Working…",
+        "msg_cancelled": "Cancelled.",
+        "msg_unsupported": "This browser does not support passkeys.",
+        "msg_failed": "Failed",
+        "msg_revealed": "",
+        "msg_saved": "Saved.",
+        "needs_js": "This page needs JavaScript.",
+        "key_shown": "API key",
+        "link_shown": "Enrolment link",
+    },
+}
+
+
+class UserForm(BaseModel):
+    """A new account from the admin page."""
+
+    name: str = Field(min_length=1, max_length=64)
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    station: str = Field(default="", max_length=64)
+    phone: str = Field(default="", max_length=32)
+    trained_until: str = Field(default="", max_length=10)
+
+
+class TrainingForm(BaseModel):
+    """A privacy-training attestation date."""
+
+    until: date
+
+
+class RevokeForm(BaseModel):
+    """Which API key to revoke."""
+
+    key_id: str = Field(min_length=1, max_length=24)
+
+
+def _admin(rt: Runtime, request: Request, *, csrf_needed: bool) -> tuple[Caller, str]:
+    signed = signed_in_staff(rt, request)
+    if signed is None:
+        raise NotAuthenticated("sign in again", code="not_authenticated")
+    caller, csrf = signed
+    if csrf_needed:
+        require_csrf(request, csrf)
+    if caller.role != "admin":
+        raise Denied("only admins manage accounts", code="role_not_allowed")
+    return caller, csrf
+
+
+@router.get("", response_model=None)
+def users(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """List accounts with their training dates, and the forms that change them."""
+    signed = signed_in_staff(rt, request)
+    if signed is None:
+        return RedirectResponse("/console/login", status_code=303)
+    caller, csrf = signed
+    if caller.role != "admin":
+        return staff_page(request, "console/service/forbidden.html", TEXT, {"csrf": ""}, 403)
+    with rt.db.read_session() as session:
+        found = [access.public_view(p) for p in access.list_principals(session, rt.tenant)]
+    context = {"users": found, "roles": ROLES, "csrf": csrf}
+    return staff_page(request, "console/admin/users.html", TEXT, context)
+
+
+@router.post("/users")
+def add_user(
+    body: UserForm, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Create an account; its first API key is shown once."""
+    caller, _ = _admin(rt, request, csrf_needed=True)
+    new = NewPrincipal(
+        name=body.name,
+        role=body.role,
+        station=body.station.strip() or None,
+        phone=body.phone.strip() or None,
+        trained_until=date.fromisoformat(body.trained_until) if body.trained_until else None,
+    )
+    with rt.db.session() as session:
+        _, key = access.create(rt, session, new, caller.actor)
+    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
+
+
+@router.post("/users/{principal_id}/training")
+def training(
+    principal_id: str, body: TrainingForm, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Record a privacy-training attestation."""
+    caller, _ = _admin(rt, request, csrf_needed=True)
+    with rt.db.session() as session:
+        access.set_training(rt, session, principal_id, body.until, caller.actor)
+    return {"next": "/console/admin"}
+
+
+@router.post("/users/{principal_id}/keys")
+def issue_key(
+    principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Issue another API key for an account (shown once)."""
+    caller, _ = _admin(rt, request, csrf_needed=True)
+    with rt.db.session() as session:
+        principal = access.get_or_raise(session, rt.tenant, principal_id)
+        key = access.issue_key(rt, session, principal, caller.actor)
+    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
+
+
+@router.post("/users/{principal_id}/enrolment-link")
+def enrolment_link(
+    principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Make a one-time passkey enrolment link for a member of staff (shown once)."""
+    caller, _ = _admin(rt, request, csrf_needed=True)
+    with rt.db.session() as session:
+        link = enrolment.issue(rt, session, principal_id, caller.actor)
+    return {"show": {"label": TEXT[language(request)]["link_shown"], "value": link.url}}
+
+
+@router.post("/keys/revoke")
+def revoke_key(
+    body: RevokeForm, request: Request, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Revoke an API key by its id."""
+    caller, _ = _admin(rt, request, csrf_needed=True)
+    key_id = body.key_id.strip().removeprefix("pg_").split("_")[0]
+    with rt.db.session() as session:
+        access.revoke_key(rt, session, key_id, caller.actor)
+    return {"next": "/console/admin"}
+
+
+@router.get("/policy", response_model=None)
+def policy(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Show the reveal policy in force (default, tightened by the tenant)."""
+    signed = signed_in_staff(rt, request)
+    if signed is None:
+        return RedirectResponse("/console/login", status_code=303)
+    caller, csrf = signed
+    if caller.role not in ("admin", "security_officer"):
+        return staff_page(request, "console/service/forbidden.html", TEXT, {"csrf": ""}, 403)
+    rules = []
+    for role, rule in sorted(policy_for(rt).rules.items()):
+        values = asdict(rule)
+        values["fields"], values["purposes"] = sorted(rule.fields), sorted(rule.purposes)
+        values["states"] = sorted(rule.states)
+        rules.append({"role": role, **values})
+    context = {"rules": rules, "csrf": csrf, "step_up_keys": policy_for(rt).step_up_for_device_keys}
+    return staff_page(request, "console/admin/policy.html", TEXT, context)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the admin console pages."""
+    app.include_router(router)
