@@ -45,10 +45,10 @@ def install(app: FastAPI, rt: Runtime) -> Hardening:
     return hardening
 
 
-def allow_body(app: FastAPI, prefix: str, max_bytes: int) -> None:
-    """Let requests under `prefix` carry bodies up to `max_bytes` (imports, photos)."""
+def allow_body(app: FastAPI, path: str, max_bytes: int) -> None:
+    """Let a path (or with a trailing `/`, a subtree) take bodies up to `max_bytes`."""
     hardening: Hardening = app.state.hardening
-    hardening.body_limits.setdefault(prefix, max_bytes)
+    hardening.body_limits.setdefault(path, max_bytes)
 
 
 def add_rate_rule(app: FastAPI, new: RateRule) -> None:

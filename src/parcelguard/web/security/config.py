@@ -20,7 +20,7 @@ class HttpConfig(BaseModel):
     """The `[http]` table of config.toml."""
 
     max_body_bytes: int = Field(default=MIB, ge=1024)
-    body_limits: dict[str, int] = Field(default_factory=dict)  # path prefix → bytes
+    body_limits: dict[str, int] = Field(default_factory=dict)  # path → bytes (see body_limit)
     hsts_max_age: int = Field(default=31_536_000, ge=0)
 
 
@@ -71,9 +71,15 @@ class Hardening:
     body_limits: dict[str, int] = field(default_factory=dict)
 
     def body_limit(self, path: str) -> int:
-        """Return the body limit of a path: the longest matching prefix, else the default."""
+        """Return a path's body limit: its own, else the longest `…/` prefix's, else the default.
+
+        A key ending in `/` covers its whole subtree; any other key only that exact path.
+        """
+        exact = self.body_limits.get(path)
+        if exact is not None:
+            return exact
         best, size = -1, self.http.max_body_bytes
         for prefix, limit in self.body_limits.items():
-            if path.startswith(prefix) and len(prefix) > best:
+            if prefix.endswith("/") and path.startswith(prefix) and len(prefix) > best:
                 best, size = len(prefix), limit
         return size
