@@ -76,3 +76,37 @@ def mask_id_number(id_no: str) -> str:
 def is_masked(text: str) -> bool:
     """Return whether a value already carries mask characters (138****5678, 张*)."""
     return MASK in text or "＊" in text or "×" in text
+
+
+def mask_email(email: str) -> str:
+    """Keep the first character of the mailbox and the domain: z***@qq.com."""
+    local, _, domain = email.strip().rpartition("@")
+    if not local:
+        return MASK * 3
+    return f"{local[0]}{MASK * 3}@{domain}"
+
+
+def mask_bank_card(card: str) -> str:
+    """Keep the first four and last four digits: 6222********1234."""
+    digits = re.sub(r"\D", "", card)
+    if len(digits) <= 8:
+        return MASK * len(digits)
+    return digits[:4] + MASK * (len(digits) - 8) + digits[-4:]
+
+
+def mask_plate(plate: str) -> str:
+    """Keep the province and the issuing letter and the last character: 浙A****5."""
+    text = re.sub(r"[\s·•.\-]", "", plate.strip())
+    if len(text) <= 3:
+        return MASK * len(text)
+    return text[:2] + MASK * (len(text) - 3) + text[-1]
+
+
+def mask_waybill(number: str) -> str:
+    """Keep the carrier prefix and the last four characters: SF*********0123."""
+    text = number.strip()
+    head = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+    keep = max(head, 2)
+    if len(text) <= keep + 4:
+        return text[:keep] + MASK * (len(text) - keep)
+    return text[:keep] + MASK * (len(text) - keep - 4) + text[-4:]
