@@ -84,6 +84,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.access import api as access_api
     from parcelguard.audit.bus import attach
     from parcelguard.complaints import api as complaints_api
+    from parcelguard.forensics import api as forensics_api
     from parcelguard.labels import api as labels_api
     from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
@@ -103,6 +104,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         labels_api.mount,
         monitor_api.mount,
         relay_api.mount,
+        forensics_api.mount,
         complaints_api.mount,
         portal.mount,
         console_service.mount,

@@ -64,6 +64,7 @@ def _mount() -> None:
     from parcelguard.audit import cli as audit_cli
     from parcelguard.complaints import cli as complaints_cli
     from parcelguard.doctor import cli as doctor_cli
+    from parcelguard.forensics import cli as forensics_cli
     from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
     from parcelguard.relay import cli as relay_cli
@@ -79,6 +80,7 @@ def _mount() -> None:
         labels_cli.register,
         monitor_cli.register,
         relay_cli.register,
+        forensics_cli.register,
         complaints_cli.register,
     ):
         register(app)

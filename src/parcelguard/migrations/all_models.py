@@ -9,6 +9,7 @@ import parcelguard.vault.models
 import parcelguard.labels.models
 import parcelguard.monitor.models
 import parcelguard.relay.models
+import parcelguard.forensics.models
 import parcelguard.complaints.models
 import parcelguard.portal.models
 

@@ -1,0 +1,184 @@
+"""Reading leaked material: delimited text in any encoding, XLSX workbooks, plain or pasted text.
+
+A leaked file is whatever the seller put together: a CSV in GB18030 with tabs, a workbook with
+a sheet per city, a chat paste. Everything is streamed one row at a time (memory stays flat
+whatever the size) and handed on as `LeakRow`s of cells; which cell holds what is decided
+later, from the content (`columns.py`). Broken bytes are replaced, never fatal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from parcelguard.errors import InvalidInput
+from parcelguard.vault.readers import detect_encoding
+
+SNIFF = 1 << 16
+MAX_XLSX_UNCOMPRESSED = 1 << 30
+MAX_CELL = 4096
+DELIMITERS = (",", "\t", ";", "|")
+csv.field_size_limit(1 << 20)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LeakRow:
+    """One row as read: its number (as an editor or spreadsheet shows it) and its cells."""
+
+    row: int
+    cells: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"LeakRow(row={self.row}, cells={len(self.cells)})"
+
+
+@dataclass
+class LeakTable:
+    """A run of rows that share one layout: a CSV file, one sheet, or lines of text."""
+
+    name: str
+    kind: str  # "table" (cells in columns) or "text" (one free-text cell per line)
+    rows: Iterator[LeakRow]
+
+
+def read_leak(path: Path, advance: Progress | None = None) -> Iterator[LeakTable]:
+    """Yield the tables of a leaked file: XLSX by content, anything else as text."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04":
+        yield from read_workbook(path, advance)
+    elif magic[:4] == b"\xd0\xcf\x11\xe0":
+        raise InvalidInput(
+            "old .xls workbooks are not read; save the file as XLSX or CSV", code="bad_file"
+        )
+    else:
+        yield read_text(path, advance)
+
+
+def detect_text_encoding(head: bytes) -> str:
+    """Return the encoding of a text file from its first bytes (BOMs, UTF-16, UTF-8, GB18030)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if sample and sample.count(0) * 4 > len(sample):
+        zeros_at_odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
+        return "utf-16-le" if zeros_at_odd * 2 > sample.count(0) else "utf-16-be"
+    return detect_encoding(head[:SNIFF])
+
+
+def sniff_delimiter(sample: str) -> str | None:
+    """Return the delimiter that splits most sample lines into the same number (≥ 2) of cells."""
+    lines = [line for line in sample.splitlines()[:200] if line.strip()]
+    if len(lines) > 1 and len(sample) >= SNIFF - 8:
+        lines = lines[:-1]  # the last line of a cut sample may be partial
+    best, best_score = None, 0.0
+    for delimiter in DELIMITERS:
+        counts = [len(cells) for cells in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        modal = max(set(counts), key=counts.count)
+        share = counts.count(modal) / len(counts)
+        if modal >= 2 and share >= 0.6 and share * modal > best_score:
+            best, best_score = delimiter, share * modal
+    return best
+
+
+def read_text(path: Path, advance: Progress | None = None) -> LeakTable:
+    """Return the file as a delimited table when it is one, else as lines of free text."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF)
+    encoding = detect_text_encoding(head)
+    sample = head.decode(encoding, errors="replace")
+    delimiter = sniff_delimiter(sample)
+    if delimiter is None:
+        return LeakTable(path.name, "text", _lines(path, encoding, advance))
+    return LeakTable(path.name, "table", _delimited(path, encoding, delimiter, advance))
+
+
+def _open_text(raw: IO[bytes], encoding: str, advance: Progress | None) -> io.TextIOWrapper:
+    counted = io.BufferedReader(_Counting(raw, advance), buffer_size=SNIFF)
+    return io.TextIOWrapper(counted, encoding=encoding, errors="replace", newline="")
+
+
+def _delimited(
+    path: Path, encoding: str, delimiter: str, advance: Progress | None
+) -> Iterator[LeakRow]:
+    with path.open("rb") as raw:
+        reader = csv.reader(_open_text(raw, encoding, advance), delimiter=delimiter)
+        for number, cells in enumerate(reader, start=1):
+            if any(cell.strip() for cell in cells):
+                yield LeakRow(number, tuple(cell.strip()[:MAX_CELL] for cell in cells))
+
+
+def _lines(path: Path, encoding: str, advance: Progress | None) -> Iterator[LeakRow]:
+    with path.open("rb") as raw:
+        for number, line in enumerate(_open_text(raw, encoding, advance), start=1):
+            text = line.strip()
+            if text:
+                yield LeakRow(number, (text[:MAX_CELL],))
+
+
+def read_workbook(path: Path, advance: Progress | None = None) -> Iterator[LeakTable]:
+    """Yield every sheet of an XLSX workbook as a table, streamed in read-only mode."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
+    if inflated > MAX_XLSX_UNCOMPRESSED:
+        raise InvalidInput(f"the workbook inflates to {inflated >> 20} MiB", code="too_large")
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
+    try:
+        for sheet in book.worksheets:
+            yield LeakTable(str(sheet.title)[:64], "table", _sheet_rows(sheet, advance))
+    finally:
+        book.close()
+
+
+def _sheet_rows(sheet: Any, advance: Progress | None) -> Iterator[LeakRow]:
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if advance:
+            advance(1)
+        cells = tuple(_cell(value) for value in values)
+        if any(cells):
+            yield LeakRow(number, cells)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phones typed into Excel come back as floats
+    return str(value).strip()[:MAX_CELL]
+
+
+class _Counting(io.RawIOBase):
+    """Passes bytes through while reporting how many were read (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes], advance: Progress | None) -> None:
+        self._raw, self._advance = raw, advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        if self._advance and data:
+            self._advance(len(data))
+        return len(data)

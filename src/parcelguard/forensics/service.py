@@ -1,0 +1,128 @@
+"""Forensics use cases, one transaction each: trace, canaries, exposure check.
+
+Trace and canaries are for security officers (and the local operator who holds the keyring);
+the exposure range query and its salt are anonymous by design (they learn nothing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.errors import InvalidInput, NotFound
+from parcelguard.forensics import canaries, exposure
+from parcelguard.forensics.rate_limit import RateLimiter
+from parcelguard.forensics.trace import Progress, leak_document, trace_file
+from parcelguard.pii.masking import mask_normalized_phone
+from parcelguard.pii.normalize import normalize_phone
+from parcelguard.runtime import Runtime
+
+__all__ = [
+    "exposure_check",
+    "exposure_range",
+    "exposure_salt",
+    "leak_report",
+    "list_canaries",
+    "rotate_canaries",
+    "seed_canaries",
+    "trace",
+]
+
+
+def trace(
+    rt: Runtime,
+    path: Path,
+    actor: Actor,
+    *,
+    at: Any = None,
+    advance: Progress | None = None,
+    report_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Trace a leaked file (security officers); return the contract's JSON document."""
+    return trace_file(rt, path, actor, at=at, advance=advance, report_dir=report_dir)
+
+
+def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> dict[str, Any]:
+    """Return the stored report of a traced leak (security officers)."""
+    canaries.require_officer(actor)
+    with rt.db.read_session() as session:
+        document = leak_document(session, rt.tenant, leak_id.strip())
+    if document is None:
+        raise NotFound(f"no traced leak {leak_id.strip()!r}", code="leak_not_found")
+    return document
+
+
+def seed_canaries(
+    rt: Runtime, actor: Actor, kind: str, channel_id: str, count: int = 1
+) -> list[dict[str, Any]]:
+    """Seed canaries for one channel (security officers)."""
+    canaries.require_officer(actor)
+    with rt.db.session() as session:
+        channel = canaries.resolve_channel(session, rt.tenant, kind, channel_id)
+        made = canaries.seed(rt, session, actor, channel, count)
+        return [canaries.public_view(c) for c in made]
+
+
+def list_canaries(
+    rt: Runtime, actor: Actor, *, include_retired: bool = False
+) -> list[dict[str, Any]]:
+    """List canaries (security officers); listing is audited too."""
+    canaries.require_officer(actor)
+    with rt.db.session() as session:
+        found = canaries.listing(session, rt.tenant, include_retired=include_retired)
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry("forensics.canary_list", "canary", None, details={"count": len(found)}),
+        )
+        return [canaries.public_view(c) for c in found]
+
+
+def rotate_canaries(
+    rt: Runtime, actor: Actor, *, kind: str | None = None, channel_id: str | None = None
+) -> dict[str, Any]:
+    """Retire active canaries and seed fresh ones for the same channels (security officers)."""
+    with rt.db.session() as session:
+        return canaries.rotate(rt, session, actor, kind=kind, channel_id=channel_id)
+
+
+def exposure_check(rt: Runtime, phone: str, actor: Actor) -> dict[str, Any]:
+    """Return the traced leaks a phone appeared in (operators; the phone is not recorded)."""
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise InvalidInput(
+            "phone is not a mainland mobile or a landline with area code", code="invalid_phone"
+        )
+    with rt.db.session() as session:
+        leaks = exposure.leaks_of(session, exposure.hasher_for(rt), normalized)
+        auditor_for(rt).record(
+            session, actor, Entry("exposure.check", "phone", None, details={"found": len(leaks)})
+        )
+    return {"phone": mask_normalized_phone(normalized), "exposed": bool(leaks), "leaks": leaks}
+
+
+def exposure_salt(rt: Runtime) -> dict[str, Any]:
+    """Return the public salt and recipe of the range query."""
+    return exposure.salt_document(rt)
+
+
+def exposure_range(rt: Runtime, prefix: str, client: str) -> dict[str, Any]:
+    """Answer a k-anonymous range query (rate-limited per client)."""
+    limiter_for(rt).check(client)
+    with rt.db.read_session() as session:
+        return exposure.bucket(session, rt.tenant, prefix)
+
+
+def limiter_for(rt: Runtime) -> RateLimiter:
+    """Return the runtime's limiter for the anonymous exposure endpoints."""
+    limiter = rt.extras.get("forensics.exposure_limiter")
+    if limiter is None:
+        section = rt.settings.sections.get("forensics", {})
+        limiter = RateLimiter(
+            rt.clock,
+            per_minute=float(section.get("exposure_per_minute", 30)),
+            burst=int(section.get("exposure_burst", 10)),
+        )
+        rt.extras["forensics.exposure_limiter"] = limiter
+    return limiter
