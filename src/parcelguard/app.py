@@ -89,6 +89,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
     from parcelguard.monitor import service as monitor_service
+    from parcelguard.pii import api as pii_api
     from parcelguard.relay import api as relay_api
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, console_admin, console_service, pages, portal
@@ -106,6 +107,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         relay_api.mount,
         forensics_api.mount,
         complaints_api.mount,
+        pii_api.mount,
         portal.mount,
         console_service.mount,
         console_admin.mount,

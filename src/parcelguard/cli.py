@@ -67,6 +67,7 @@ def _mount() -> None:
     from parcelguard.forensics import cli as forensics_cli
     from parcelguard.labels import cli as labels_cli
     from parcelguard.monitor import cli as monitor_cli
+    from parcelguard.pii import cli as pii_cli
     from parcelguard.relay import cli as relay_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
@@ -82,6 +83,7 @@ def _mount() -> None:
         relay_cli.register,
         forensics_cli.register,
         complaints_cli.register,
+        pii_cli.register,
     ):
         register(app)
 
