@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.conftest import write_csv
 
 from parcelguard.app import create_app
 from parcelguard.portal.sms import RecordingSmsProvider, install
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
+from tests.conftest import write_csv
 
 PHONE = "13800138000"
 OTHER = "13900139000"
@@ -43,6 +43,7 @@ def parcels(cli: Callable[..., Any], tmp_path: Path) -> list[dict[str, str]]:
     rows[0]["recipient_phone"] = PHONE
     rows[1]["recipient_phone"] = PHONE
     rows[2]["sender_phone"] = PHONE
+    rows[2]["sender_id_no"] = Faker(32).resident_id()
     rows[3]["recipient_phone"] = OTHER
     for i, row in enumerate(rows):
         row["created_at"] = f"2026-10-{10 + i:02d} 10:00:00"
@@ -83,3 +84,34 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "no form with a CSRF token on this page"
     return found.group(1)
+
+
+def add_user(cli: Callable[..., Any], role: str, **extra: str) -> tuple[str, str]:
+    """Create a trained member of staff; return their id and API key."""
+    args = ["users", "add", "--name", f"测试{role}", "--role", role, "--json"]
+    args += ["--trained-until", "2027-12-31"]
+    for key, value in extra.items():
+        args += [f"--{key}", value]
+    result = cli(*args)
+    assert result.code == 0, result.stdout
+    return result.json["id"], result.json["api_key"]
+
+
+def courier_reveals_address(cli: Callable[..., Any], waybill: str, station: str = "st-xihu") -> str:
+    """Assign a parcel to a new courier, send it out, reveal its address as them; return the id."""
+    courier, key = add_user(cli, "courier", station=station)
+    assert cli("event", waybill, "assigned", "--courier", courier, "--json").code == 0
+    assert cli("event", waybill, "out_for_delivery", "--json").code == 0
+    answer = cli(
+        "reveal",
+        waybill,
+        "--field",
+        "recipient.address",
+        "--purpose",
+        "delivery",
+        "--api-key",
+        key,
+        "--json",
+    )
+    assert answer.code == 0, answer.stdout
+    return courier

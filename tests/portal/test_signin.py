@@ -165,7 +165,9 @@ def test_pages_and_forms_need_a_session_and_its_token(
     assert forged.status_code == 403
 
 
-def test_the_portal_speaks_english_on_request(client: TestClient, sms: RecordingSmsProvider) -> None:
+def test_the_portal_speaks_english_on_request(
+    client: TestClient, sms: RecordingSmsProvider
+) -> None:
     page = client.get("/portal?lang=en")
     assert "Sign in with your mobile number" in page.text and 'lang="en"' in page.text
     assert ask_code(client, OTHER).status_code == 200

@@ -330,7 +330,8 @@ def reveal_for_complaint(
             raise InvalidInput("the complaint does not name this parcel", code="parcel_not_linked")
         if complaint.status == "resolved":
             raise Conflict("the complaint is closed", code="invalid_status")
-    fields = reveal(rt, caller, waybill, [field], "customer_service", complaint.complaint_id)
+        ticket = complaint.complaint_id
+    fields = reveal(rt, caller, waybill, [field], "customer_service", ticket)
     with rt.db.session() as session:
         complaint = get_or_raise(session, rt.tenant, complaint_id)
         complaint.updated_at = rt.clock.now()

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from parcelguard.access import enrolment
+from parcelguard.access import enrolment, keys
 from parcelguard.access import service as access
 from parcelguard.access.models import ROLES
 from parcelguard.access.principals import Caller
@@ -153,7 +153,7 @@ class TrainingForm(BaseModel):
 class RevokeForm(BaseModel):
     """Which API key to revoke."""
 
-    key_id: str = Field(min_length=1, max_length=24)
+    key_id: str = Field(min_length=1, max_length=128)  # the id, or the whole key pasted
 
 
 def _admin(rt: Runtime, request: Request, *, csrf_needed: bool) -> tuple[Caller, str]:
@@ -241,7 +241,8 @@ def revoke_key(
 ) -> dict[str, Any]:
     """Revoke an API key by its id."""
     caller, _ = _admin(rt, request, csrf_needed=True)
-    key_id = body.key_id.strip().removeprefix("pg_").split("_")[0]
+    parts = keys.split_key(body.key_id.strip())
+    key_id = parts[0] if parts is not None else body.key_id.strip().removeprefix("pg_")[:24]
     with rt.db.session() as session:
         access.revoke_key(rt, session, key_id, caller.actor)
     return {"next": "/console/admin"}
