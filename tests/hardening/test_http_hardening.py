@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,3 +233,39 @@ def test_custom_validators_and_unknown_keys_are_not_echoed(rt: Runtime, body: di
     assert response.status_code == 422
     assert SECRET not in response.text
     assert _error(response)["details"][0]["field"].startswith("body.")
+
+
+def _png(width: int, height: int, rows: int = 8) -> bytes:
+    """A PNG whose header claims `width` × `height` but that carries only a few rows."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * (width + 1) * rows, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("size", [(30_000, 30_000), (11_000, 11_000), (60_000, 10)])
+def test_image_bombs_get_a_clear_refusal(client, size: tuple[int, int]) -> None:
+    bomb = _png(*size)
+    assert len(bomb) < 1 << 20
+    response = client.post(
+        "/api/v1/pii/redact-image", files={"file": ("bomb.png", bomb, "image/png")}
+    )
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert _error(response)["code"]
+
+
+def test_photo_uploads_may_exceed_the_default_limit_but_not_their_own(client) -> None:
+    big = b"\xff\xd8\xff" + b"\0" * (5 << 20)  # 5 MiB of not-quite-JPEG
+    response = client.post("/api/v1/pii/redact-image", files={"file": ("p.jpg", big, "image/jpeg")})
+    assert response.status_code not in (413, 500)
+    huge = b"\0" * (27 << 20)
+    response = client.post(
+        "/api/v1/pii/redact-image", files={"file": ("p.jpg", huge, "image/jpeg")}
+    )
+    assert response.status_code == 413

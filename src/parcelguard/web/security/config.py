@@ -12,7 +12,14 @@ from parcelguard.ratelimit import Limit, RateLimitConfig
 from parcelguard.runtime import Runtime
 
 MIB = 1 << 20
-BODY_LIMITS = {"/api/v1/shipments": 16 * MIB}  # up to 5000 shipments per JSON request
+# Paths that take more than `[http] max_body_bytes`; a key ending in `/` covers its subtree.
+BODY_LIMITS = {
+    "/api/v1/shipments": 16 * MIB,  # up to 5000 shipments per JSON request
+    "/api/v1/pii/scan": 4 * MIB,  # 200 000 characters, JSON-escaped
+    "/api/v1/pii/redact": 4 * MIB,
+    "/api/v1/pii/redact-image": 26 * MIB,  # photos up to 25 MiB
+    "/api/v1/forensics/trace": 1025 * MIB,  # leaked files up to 1 GiB
+}
 KeyKind = Literal["ip", "principal"]
 
 
@@ -54,7 +61,13 @@ def rule(
 
 RULES = (
     rule("sign_in", "POST", r"^/api/v1/auth/(login|register|step-up)/", "ip", 20, 60),
+    rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 10, 60),
     rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
+    rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 20, 60),
+    rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 30, 60),
+    rule("pii_text", "POST", r"^/api/v1/pii/(scan|redact)$", "ip", 600, 60),
+    rule("pii_image", "POST", r"^/api/v1/pii/redact-image$", "ip", 20, 60),
+    rule("leak_trace", "POST", r"^/api/v1/forensics/trace$", "principal", 10, 60),
     rule("doctor", "GET", r"^/api/v1/doctor$", "principal", 6, 60),
 )
 LOCKOUT = Limit(limit=5, window=600)
