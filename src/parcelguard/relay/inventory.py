@@ -210,14 +210,16 @@ def reserve(
     now = rt.clock.now()
     label = label.strip()[:64] or "canary"
     wanted = list(numbers)
-    taken = (
-        [_take_named(session, rt.tenant, raw, now) for raw in wanted]
-        if wanted
-        else [_take_any(session, rt.tenant, now, city) for _ in range(max(0, count))]
-    )
     reserved = []
-    for number in taken:
+    for i in range(len(wanted) if wanted else max(0, count)):
+        number = (
+            _take_named(session, rt.tenant, wanted[i], now)
+            if wanted
+            else _take_any(session, rt.tenant, now, city)
+        )
+        # Marked at once, so the next pick of this loop cannot take it again.
         number.state, number.label, number.updated_at = "reserved", label, now
+        session.flush()
         reserved.append(CanaryNumber(number.number_id, number.number, label))
         auditor_for(rt).record(
             session,

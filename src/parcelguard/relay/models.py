@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.db import Base, UTCDateTime
@@ -65,6 +65,15 @@ class Binding(Base):
         Index("ix_relay_bindings_shipment", "tenant_id", "shipment_id", "status"),
         Index("ix_relay_bindings_expiry", "tenant_id", "status", "expires_at"),
         Index("ix_relay_bindings_recipient", "tenant_id", "b_ref"),
+        # At most one active AXB binding per parcel, whatever races the callers run.
+        Index(
+            "uq_relay_bindings_active",
+            "tenant_id",
+            "shipment_id",
+            unique=True,
+            postgresql_where=text("status = 'active' AND kind = 'axb'"),
+            sqlite_where=text("status = 'active' AND kind = 'axb'"),
+        ),
     )
 
 

@@ -63,7 +63,11 @@ def allocate(
     """Lock and return a number on which none of `refs` holds a seat; else `PoolExhausted`."""
     busy = set(exclude) | set(
         session.scalars(
-            select(Seat.number_id).where(Seat.tenant_id == tenant_id, Seat.party_ref.in_(refs))
+            select(Seat.number_id).where(
+                Seat.tenant_id == tenant_id,
+                Seat.party_ref.in_(refs),
+                or_(Seat.until.is_(None), Seat.until > now),
+            )
         )
     )
     for attempt in range(LOCK_RETRIES):

@@ -105,6 +105,8 @@ def bind_waybill(
     refused: PoolExhausted | None = None
     with rt.db.session() as session:
         shipment = vault_service.get_or_raise(session, rt.tenant, waybill)
+        # Concurrent requests for one parcel queue here, so it never gets two bindings.
+        session.refresh(shipment, with_for_update=True)
         if courier_id is not None and shipment.courier_id != courier_id:
             raise Denied("the shipment is not assigned to you", code="not_assigned")
         try:

@@ -2,7 +2,7 @@
 
 Revision ID: 0003_relay
 Revises: 0001
-Create Date: 2026-11-29 02:50:28.158429
+Create Date: 2026-11-29 02:57:28.599558
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_relay_bindings_recipient", ["tenant_id", "b_ref"], unique=False)
         batch_op.create_index(
             "ix_relay_bindings_shipment", ["tenant_id", "shipment_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            "uq_relay_bindings_active",
+            ["tenant_id", "shipment_id"],
+            unique=True,
+            postgresql_where=sa.text("status = 'active' AND kind = 'axb'"),
+            sqlite_where=sa.text("status = 'active' AND kind = 'axb'"),
         )
 
     op.create_table(
@@ -137,6 +144,11 @@ def downgrade() -> None:
 
     op.drop_table("relay_calls")
     with op.batch_alter_table("relay_bindings", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_relay_bindings_active",
+            postgresql_where=sa.text("status = 'active' AND kind = 'axb'"),
+            sqlite_where=sa.text("status = 'active' AND kind = 'axb'"),
+        )
         batch_op.drop_index("ix_relay_bindings_shipment")
         batch_op.drop_index("ix_relay_bindings_recipient")
         batch_op.drop_index("ix_relay_bindings_expiry")
