@@ -4,8 +4,11 @@ same font, same PDF settings) with reportlab's own widgets and no validation or 
 same run, alternating, on one core. Also PNG (203/300 dpi), ZPL, and for comparison the cost of
 rasterising the PDF with pypdfium2 instead of drawing PNGs with Pillow.
 
-This measures the render side only; the service path (lookup, decryption, masking, tokens) is
-measured separately.
+The service path is measured in the same rounds: `labels.service.print_labels` for 1000
+shipments imported through the real import path into a fresh SQLite home (look the shipments
+and their masked parties up, issue and store 1000 QR tokens, audit 1000 `label.print` events,
+render), beside the lean bare baseline drawing the very same labels with no lookup, tokens,
+audit, guard or layout.
 
     python bench/labels.py [--labels 1000] [--rounds 3] [--size 100x180]
 """
@@ -17,6 +20,7 @@ import io
 import os
 import platform
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,12 +147,21 @@ def measure(args: argparse.Namespace) -> dict[str, float]:
     font = default_font()  # registration once per process, outside every timing
     renderer = PdfRenderer(font=font)
     renderer.render_many(labels[:5], size)  # warm caches (Pillow, reportlab subsets)
-    best: dict[str, float] = {"renderer": 0.0, "baseline": 0.0, "baseline_lean": 0.0}
+    best: dict[str, float] = {
+        "renderer": 0.0,
+        "baseline": 0.0,
+        "baseline_lean": 0.0,
+        "service": 0.0,
+        "baseline_lean_imported": 0.0,
+    }
     w, h = size.width_mm, size.height_mm
+    rt, job, imported = _service_setup(args.labels, args.size)
     runs: dict[str, Callable[[], object]] = {
         "baseline": lambda: baseline_pdf(labels, w, h, font.name),
         "renderer": lambda: renderer.render_many(labels, size),
         "baseline_lean": lambda: baseline_pdf(labels, w, h, font.name, lean=True),
+        "service": lambda: _service_run(rt, job),
+        "baseline_lean_imported": lambda: baseline_pdf(imported, w, h, font.name, lean=True),
     }
     for _ in range(args.rounds):  # alternate, keep each path's best round
         for name, run in runs.items():
@@ -160,7 +173,57 @@ def measure(args: argparse.Namespace) -> dict[str, float]:
     best["draw_only"] = _rate(len(labels), seconds)
     best["pdf_bytes_per_label"] = len(document) / len(labels)
     best.update(_other_formats(labels[: args.raster], size))
+    seconds, _contents = timed(lambda: _service_contents(rt, job))
+    best["service_without_render"] = _rate(len(job.waybills), seconds)
+    rt.close()
     return best
+
+
+def _service_setup(count: int, size: str) -> tuple:
+    """Import `count` synthetic shipments into a fresh SQLite home; return (runtime, job, labels).
+
+    The labels are the masked content the service builds for those shipments (one extra token
+    each, issued before any timing), for the lean baseline to draw the same texts.
+    """
+    from parcelguard.audit.service import SYSTEM
+    from parcelguard.labels.hooks import install
+    from parcelguard.labels.service import PrintJob, label_contents
+    from parcelguard.migrations import upgrade
+    from parcelguard.runtime import Runtime
+    from parcelguard.settings import Settings
+    from parcelguard.vault.ingest import import_shipments
+    from parcelguard.vault.readers import RawRow
+    from parcelguard.vault.synthetic import Faker
+
+    home = Path(tempfile.mkdtemp(prefix="pg-bench-labels-")) / "home"
+    rt = Runtime.from_settings(Settings.load(home=home, database_url=None, tenant="bench"))
+    upgrade(rt.db.engine)
+    rt.keyring  # noqa: B018
+    install(rt)
+    rows = list(Faker(9).rows(count))
+    report = import_shipments(rt, (RawRow(i + 2, row) for i, row in enumerate(rows)), SYSTEM)
+    assert report.imported == count, "the synthetic rows must all import"
+    job = PrintJob([row["waybill_no"] for row in rows], "pdf", size)
+    with rt.db.session() as session:
+        imported = label_contents(rt, session, job, SYSTEM)
+    return rt, job, imported
+
+
+def _service_run(rt, job) -> list[bytes]:
+    """The whole service path: lookup, masked parties, tokens, audit, render."""
+    from parcelguard.audit.service import SYSTEM
+    from parcelguard.labels.service import print_labels
+
+    return print_labels(rt, job, SYSTEM)
+
+
+def _service_contents(rt, job) -> list:
+    """The service path without rendering: lookup, masked parties, tokens, audit."""
+    from parcelguard.audit.service import SYSTEM
+    from parcelguard.labels.service import label_contents
+
+    with rt.db.session() as session:
+        return label_contents(rt, session, job, SYSTEM)
 
 
 def _other_formats(labels: list, size) -> dict[str, float]:
@@ -198,6 +261,22 @@ def report(figures: dict[str, float], args: argparse.Namespace) -> str:
 
     ratio = figures["renderer"] / figures["baseline"]
     lean = figures["renderer"] / figures["baseline_lean"]
+    service = figures["service"] / figures["baseline_lean_imported"]
+    service_rows = [
+        (
+            "ParcelGuard service path `labels.service.print_labels` (lookup of imported "
+            "shipments, masked parties, token issue and storage, `label.print` audit, render)",
+            figures["service"],
+        ),
+        (
+            "lean bare baseline drawing the same imported labels (no lookup, tokens, audit)",
+            figures["baseline_lean_imported"],
+        ),
+        (
+            "service path without rendering (lookup, tokens, audit only)",
+            figures["service_without_render"],
+        ),
+    ]
     rows = [
         ("ParcelGuard `PdfRenderer.render_many` (guard + layout + draw)", figures["renderer"]),
         ("bare reportlab baseline: same texts, Code128, QrCodeWidget", figures["baseline"]),
@@ -224,6 +303,19 @@ def report(figures: dict[str, float], args: argparse.Namespace) -> str:
         "",
         f"Ratio renderer / bare baseline: **{ratio:.2f}**; / lean baseline: **{lean:.2f}**.",
         f"PDF size: {figures['pdf_bytes_per_label'] / 1024:.1f} KiB per label.",
+        "",
+        "## Labels (service path)",
+        "",
+        f"{args.labels} shipments imported through the real import path into a fresh SQLite",
+        "home; each round prints all of them into one PDF through the service (a new QR token",
+        "per label, stored as a keyed digest, and one audit event per label), in the same",
+        "alternating rounds as above.",
+        "",
+        "| path | labels/s |",
+        "| --- | ---: |",
+        *(f"| {name} | {value:.0f} |" for name, value in service_rows),
+        "",
+        f"Ratio service path / lean baseline on the same labels: **{service:.2f}**.",
     ]
     return "\n".join(lines)
 
@@ -244,6 +336,10 @@ def main() -> None:
         print(f"{name:>22}: {value:10.1f}")
     print(f"{'ratio':>22}: {figures['renderer'] / figures['baseline']:10.2f}")
     print(f"{'ratio (lean baseline)':>22}: {figures['renderer'] / figures['baseline_lean']:10.2f}")
+    print(
+        f"{'ratio (service, lean)':>22}: "
+        f"{figures['service'] / figures['baseline_lean_imported']:10.2f}"
+    )
     if not args.no_write:
         print(write_fragment("labels", report(figures, args)))
 
