@@ -75,51 +75,57 @@ def hand_over(rt: Runtime, actor: Actor, request: PickupRequest) -> dict[str, An
 def _attempt(
     rt: Runtime, session: Session, actor: Actor, station: str, code: str, last4: str | None
 ) -> tuple[str, dict[str, Any]]:
+    """Decide one attempt in its transaction; return the outcome and the answer if handed over."""
     now = rt.clock.now()
     if _recent_failures(rt, session, station, actor.id, now) >= config_for(rt).pickup_failures:
         _audit_attempt(rt, session, actor, station, None, "rate_limited")
         return "rate_limited", {}
     waiting = pickup.waiting_by_code(session, rt.tenant, station, code)
-    outcome = "wrong_code" if waiting is None else None
-    if (
-        waiting is not None
-        and last4 is not None
-        and not _last4_matches(rt, session, waiting, last4)
-    ):
+    if waiting is None:
+        outcome = "wrong_code"
+    elif last4 is not None and not _last4_matches(rt, session, waiting, last4):
         outcome = "wrong_last4"
-    if outcome is not None or waiting is None:
-        session.add(
-            PickupFailure(
-                tenant_id=rt.tenant,
-                station_id=station,
-                principal_id=actor.id[:64],
-                failure_id=new_id(),
-                at=now,
-            )
-        )
-        _audit_attempt(rt, session, actor, station, waiting, outcome or "wrong_code")
-        return outcome or "wrong_code", {}
-    waiting.status, waiting.closed_at, waiting.closed_by = "picked_up", now, actor.id[:64]
+    else:
+        return "handed_over", _hand_over(rt, session, actor, waiting, last4 is not None)
+    failure = PickupFailure(
+        tenant_id=rt.tenant,
+        station_id=station,
+        principal_id=actor.id[:64],
+        failure_id=new_id(),
+        at=now,
+    )
+    session.add(failure)
+    _audit_attempt(rt, session, actor, station, waiting, outcome)
+    return outcome, {}
+
+
+def _hand_over(
+    rt: Runtime, session: Session, actor: Actor, waiting: PickupCode, with_last4: bool
+) -> dict[str, Any]:
+    """Close the code as picked up and record the delivery, in the attempt's transaction."""
+    station = waiting.station_id
+    waiting.status, waiting.closed_at, waiting.closed_by = (
+        "picked_up",
+        rt.clock.now(),
+        actor.id[:64],
+    )
     session.flush()
     record_event(rt, session, waiting.waybill_no, "delivered", actor, station_id=station)
+    details = {
+        "waybill": waiting.waybill_no,
+        "station": station,
+        "pickup_code": waiting.code,
+        "with_last4": with_last4,
+        "outcome": "handed_over",
+    }
     auditor_for(rt).record(
         session,
         actor,
         Entry(
-            "pickup.handover",
-            "shipment",
-            waiting.shipment_id,
-            decision="allow",
-            details={
-                "waybill": waiting.waybill_no,
-                "station": station,
-                "pickup_code": waiting.code,
-                "with_last4": last4 is not None,
-                "outcome": "handed_over",
-            },
+            "pickup.handover", "shipment", waiting.shipment_id, decision="allow", details=details
         ),
     )
-    return "handed_over", {
+    return {
         "waybill_no": waiting.waybill_no,
         "pickup_code": waiting.code,
         "station_id": station,

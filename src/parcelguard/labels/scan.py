@@ -46,11 +46,6 @@ class ScanResult:
     status: str | None = None
     waybill_no: str | None = None
 
-    @property
-    def found(self) -> bool:
-        """Return whether the token opened a parcel (not unknown, revoked or expired)."""
-        return self.outcome not in NEUTRAL and self.outcome != "rate_limited"
-
 
 def ip_digest(rt: Runtime, client: str) -> str:
     """Return a keyed digest of the client address (the address itself is never stored)."""
