@@ -7,6 +7,8 @@ and referenced parties; a canary hit is recorded as such but answered like any u
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -24,7 +26,12 @@ from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
 
+log = logging.getLogger("parcelguard.relay")
 CHANNELS = ("voice", "sms")
+# Forensics may tell whose canary a number is; only these keys reach the audit event.
+CanaryResolver = Callable[[Session, str, "str | None"], "dict[str, Any] | None"]
+RESOLVERS_KEY = "relay.canary_resolvers"
+CANARY_KEYS = ("canary_id", "holder_id", "channel_kind")
 # What a caller may learn: a canary answers exactly like a number nobody is bound to.
 PUBLIC_REASON = {"canary": "unbound"}
 
@@ -212,6 +219,17 @@ def _connect(base: Decision, number: str, callee_ref: bytes | None) -> Decision:
     )
 
 
+def _canary(rt: Runtime, session: Session, decision: Decision) -> dict[str, str]:
+    """Ask the registered resolvers whose canary the number is (ids only, never a person)."""
+    found: dict[str, Any] = {}
+    for resolver in rt.extras.get(RESOLVERS_KEY, []):
+        try:
+            found.update(resolver(session, decision.number_id or "", decision.label) or {})
+        except Exception as exc:  # the hit is recorded whatever a resolver does
+            log.warning("relay: canary resolver failed (%s)", type(exc).__name__)
+    return {k: str(found[k])[:64] for k in CANARY_KEYS if found.get(k)}
+
+
 def _audit(
     rt: Runtime,
     session: Session,
@@ -233,7 +251,7 @@ def _audit(
             decision.number_id,
             decision="deny",
             reason="canary",
-            details={**details, "label": decision.label},
+            details={**details, "label": decision.label, **_canary(rt, session, decision)},
         )
     elif decision.action == "connect":
         opened = "courier.phone" if decision.direction == "b_to_a" else "recipient.phone"

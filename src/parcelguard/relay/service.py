@@ -8,7 +8,6 @@ delivery); entry points call it once per runtime. Webhooks go through `handle_ca
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
+from parcelguard.audit.service import SYSTEM, Actor
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.relay import bindings, calls, inventory, routing
@@ -29,6 +28,7 @@ from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_f
 from parcelguard.relay.providers.base import CallEvent
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
 from parcelguard.relay.routing import Decision, provider_actor, route
+from parcelguard.relay.sweeping import maybe_sweep, sweep
 from parcelguard.relay.verification import verify
 from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
@@ -43,12 +43,14 @@ __all__ = [
     "Decision",
     "PoolExhausted",
     "PoolRow",
+    "add_canary_resolver",
     "bind_waybill",
     "handle_call",
     "handle_status",
     "import_numbers",
     "install",
     "list_bindings",
+    "maybe_sweep",
     "pool_status",
     "read_pool_file",
     "release_binding",
@@ -233,6 +235,17 @@ def reserve_canary_numbers(
     return inventory.reserve(rt, session, actor, count=count, label=label, city=city)
 
 
+def add_canary_resolver(rt: Runtime, resolver: routing.CanaryResolver) -> None:
+    """Let forensics name, in `relay.canary_hit` events, the canary and its holder.
+
+    `resolver(session, number_id, label)` returns `canary_id`, `holder_id`, `channel_kind`
+    (other keys are dropped), or None when the number is not one of its canaries.
+    """
+    resolvers: list[routing.CanaryResolver] = rt.extras.setdefault(routing.RESOLVERS_KEY, [])
+    if resolver not in resolvers:
+        resolvers.append(resolver)
+
+
 def canary_numbers(session: Session, tenant_id: str) -> list[CanaryNumber]:
     """Return the tenant's reserved (canary) numbers."""
     query = select(RelayNumber).where(
@@ -241,68 +254,3 @@ def canary_numbers(session: Session, tenant_id: str) -> list[CanaryNumber]:
     return [
         CanaryNumber(n.number_id, n.number, n.label or "canary") for n in session.scalars(query)
     ]
-
-
-def sweep(
-    rt: Runtime,
-    session: Session,
-    actor: Actor = SYSTEM,
-    *,
-    now: datetime | None = None,
-    limit: int | None = None,
-) -> dict[str, int]:
-    """End expired bindings, cool idle numbers, free cooled ones, forget cooled seats."""
-    from parcelguard.relay import pool
-
-    at = now or rt.clock.now()
-    batch = limit or config_for(rt).sweep_batch
-    due = list(
-        session.scalars(
-            select(Binding.binding_id)
-            .where(
-                Binding.tenant_id == rt.tenant,
-                Binding.status == "active",
-                Binding.expires_at <= at,
-            )
-            .order_by(Binding.expires_at)
-            .limit(batch)
-        )
-    )
-    if due:  # the audit head first, as every other relay writer takes it before bindings
-        auditor_for(rt).record(
-            session,
-            actor,
-            Entry(
-                "relay.sweep", "relay_pool", None, details={"expired": len(due), "first": due[:20]}
-            ),
-        )
-    released = 0
-    for binding_id in due:
-        binding = session.get(
-            Binding, (rt.tenant, binding_id), with_for_update=True, populate_existing=True
-        )
-        if binding is not None and binding.status == "active" and binding.expires_at <= at:
-            bindings.release(rt, session, binding, "expired", at)
-            released += 1
-    settled = pool.settle_numbers(session, rt.tenant, at, batch)
-    cleared = pool.clear_cooled_seats(session, rt.tenant, at)
-    session.flush()
-    return {"released": released, **settled, "seats_cleared": cleared}
-
-
-def maybe_sweep(rt: Runtime) -> None:
-    """Sweep lazily from the routing path: at most every `sweep_every_seconds`, one batch."""
-    state = rt.extras.setdefault("relay.sweep", {"last": float("-inf"), "lock": threading.Lock()})
-    config = config_for(rt)
-    if time.monotonic() - state["last"] < config.sweep_every_seconds:
-        return
-    if not state["lock"].acquire(blocking=False):
-        return
-    try:
-        state["last"] = time.monotonic()
-        with rt.db.session() as session:
-            sweep(rt, session)
-    except Exception as exc:  # a failed sweep must not fail the call that triggered it
-        log.warning("relay: lazy sweep failed (%s)", type(exc).__name__)
-    finally:
-        state["lock"].release()
