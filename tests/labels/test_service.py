@@ -16,7 +16,7 @@ from parcelguard.audit.service import SYSTEM
 from parcelguard.labels import service
 from parcelguard.labels.models import LabelToken
 from parcelguard.labels.sorting import destination, sorting_code
-from parcelguard.vault.models import Shipment
+from parcelguard.vault.models import Party, Shipment
 
 
 def _page_texts(data: bytes) -> list[str]:
@@ -159,6 +159,29 @@ def test_canary_purged_and_unknown_shipments_are_refused_by_waybill(
     assert gone.code == 1 and gone.json["error"]["code"] == "shipment_purged"
     assert purged in gone.json["error"]["message"]
     assert not Path(out).exists()
+
+
+def test_a_masked_column_that_is_not_masked_stops_the_job_and_leaves_no_token(
+    cli, rt, imported, tmp_path: Path
+) -> None:
+    good, bad = imported[0]["waybill_no"], imported[1]["waybill_no"]
+    with rt.db.session() as session:
+        shipment_id = session.scalar(select(Shipment.shipment_id).where(Shipment.waybill_no == bad))
+        session.execute(
+            update(Party)
+            .where(Party.shipment_id == shipment_id, Party.role == "recipient")
+            .values(name_masked=imported[1]["recipient_name"])  # a broken or tampered row
+        )
+    out = tmp_path / "x.pdf"
+    refused = cli("label", good, bad, "--out", str(out), "--json")
+    assert refused.code == 1
+    error = refused.json["error"]
+    assert error["code"] == "unmasked_field"
+    assert error["details"] == {"field": "recipient_name", "waybill": bad}
+    assert imported[1]["recipient_name"] not in refused.stdout
+    assert not out.exists()
+    with rt.db.session() as session:
+        assert session.scalars(select(LabelToken)).all() == []
 
 
 def test_revoke_stops_every_label_of_the_shipment(cli, rt, imported, client, audit_log) -> None:

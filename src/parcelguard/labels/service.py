@@ -79,7 +79,7 @@ def label_contents(
                 f"shipment {shipment.waybill_no!r} has no party data left", code="shipment_purged"
             )
         content = _content(shipment, roles, f"{base}/s/{token.token}", now)
-        validate_masked(content)  # refuse here, so a refused label leaves no token behind
+        _checked(content, shipment.waybill_no)  # here, so a refused label leaves no token
         contents.append(content)
     entries = [
         Entry(
@@ -138,6 +138,17 @@ def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
         ),
     )
     return count
+
+
+def _checked(content: LabelContent | ShelfLabelContent, waybill: str) -> None:
+    """Run the masking guard; a refusal names the waybill and the field, never the value."""
+    try:
+        validate_masked(content)
+    except InvalidInput as exc:
+        details = {**(exc.details or {}), "waybill": waybill}
+        raise InvalidInput(
+            f"label of {waybill!r}: {exc.message}", code=exc.code, details=details
+        ) from None
 
 
 def _parties(
@@ -208,7 +219,7 @@ def shelf_contents(
         content = pickup.shelf_content(
             rt, code, parties.get(shipment.shipment_id, {}).get("recipient")
         )
-        validate_masked(content)
+        _checked(content, shipment.waybill_no)
         contents.append(content)
         details = {"waybill": shipment.waybill_no, "kind": "shelf", "format": job.format}
         entries.append(Entry("label.print", "shipment", shipment.shipment_id, details=details))
