@@ -39,8 +39,9 @@ class Engine:
         self.profiles: dict[str, Profile] = {}
         self.window = config.incident_window_minutes * 60
         self.fired: dict[tuple[str, str], float] = {}
-        self.day: int | None = None
-        self.hour: int | None = None
+        self.history_days = config.history_days
+        self.day = -1  # the engine's clock: China-time day and hour numbers, -1 before any
+        self.hour = -1
         self.events = 0
 
     def feed(self, event: AccessEvent) -> list[Finding]:
@@ -49,36 +50,37 @@ class Engine:
         if observers is None:
             return NONE
         self.events += 1
-        local = event.ts + LOCAL_OFFSET
-        hour = int(local // 3600)
+        hour = int((event.ts + LOCAL_OFFSET) // 3600)
         found: list[Finding] | None = None
-        if self.hour is None:
-            self.hour, self.day = hour, hour // 24
-        elif hour > self.hour:
-            found = self._roll(hour)
-        event.day, event.hour = self.day or 0, hour % 24
+        if hour > self.hour:
+            if self.hour < 0:
+                self.hour, self.day = hour, hour // 24
+            else:
+                found = self._roll(hour)
+        event.day = day = self.day
+        event.hour = hour % 24
         profile = self.profiles.get(event.principal_id)
         if profile is None:
-            profile = self.profiles[event.principal_id] = Profile(event, self.config.history_days)
+            profile = self.profiles[event.principal_id] = Profile(event, self.history_days)
         if event.action != "signal":
-            profile.update(event, event.day, event.hour)
+            profile.update(event, day, event.hour)
         for observe in observers:
             finding = observe(event, profile)
             if finding is not None:
-                found = found or []
+                if found is None:
+                    found = []
                 found.append(finding)
         return self._finish(found) if found else NONE
 
     def flush(self) -> list[Finding]:
         """Close the current hour and day (end of a replay)."""
-        if self.hour is None:
+        if self.hour < 0:
             return NONE
         return self._finish(self._roll(self.hour + 24 - self.hour % 24))
 
     def _roll(self, hour: int) -> list[Finding]:
         """Close the hours (and days) between the engine's clock and `hour`."""
         found: list[Finding] = []
-        assert self.hour is not None and self.day is not None
         ts = hour * 3600 - LOCAL_OFFSET
         for detector in self.detectors:
             found.extend(detector.roll_hour(self.hour, ts, self.profiles))

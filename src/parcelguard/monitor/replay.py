@@ -37,17 +37,17 @@ def replay(
     feed = engine.feed
     loads = json.loads
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        stats.lines += 1
         try:
             event = from_replay(loads(line))
         except (ValueError, KeyError, TypeError) as exc:
+            if not line.strip():
+                continue  # blank lines are allowed
             raise InvalidInput(
                 f"line {number} is not an access event ({type(exc).__name__})",
                 code="invalid_event",
                 details={"line": number},
             ) from None
+        stats.lines += 1
         if event is None:
             stats.skipped += 1
             continue

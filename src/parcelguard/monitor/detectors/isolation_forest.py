@@ -89,14 +89,18 @@ class IsolationForestDetector(Detector):
         if acc is None:
             acc = self.hour[pid] = [0.0] * 9
             self.targets[pid] = set()
-        acc[SLOTS[event.action]] += event.count if event.action == "export" else 1
+        action = event.action
+        if action == "export":
+            acc[3] += event.count
+        else:
+            acc[SLOTS[action]] += 1
+            if action == "reveal" or action == "deny":
+                self.targets[pid].add(event.target or event.waybill or "")
         acc[EVENTS] += 1
         if event.assigned is False:
             acc[UNASSIGNED] += 1
         if event.outcome == "shipment_not_found":
             acc[NOT_FOUND] += 1
-        if event.action == "reveal" or event.action == "deny":
-            self.targets[pid].add(event.target or event.waybill or "")
         self.last[pid] = event
         return None
 
@@ -105,7 +109,8 @@ class IsolationForestDetector(Detector):
         if not self.hour:
             return []
         by_role: dict[str, list[tuple[str, list[float]]]] = {}
-        local_hour = int((ts - 1 + LOCAL_OFFSET) % 86400) // 3600
+        local_hour = hour % 24  # the engine numbers hours in China time
+        ts = (hour + 1) * 3600.0 - LOCAL_OFFSET  # findings are dated at the hour's end
         for pid, acc in self.hour.items():
             prof = profiles[pid]
             row = self._row(acc, len(self.targets[pid]), prof, local_hour)
@@ -179,7 +184,7 @@ class IsolationForestDetector(Detector):
                 max_samples=min(p.max_samples, len(rows)),
                 random_state=p.random_state,
             ).fit(x)
-            fast = FastForest(model)
+            fast = FastForest(model, x)
             limit = float(np.quantile(fast.score(x), p.quantile)) - p.margin
             self.forests[role] = (fast, limit)
         self.trained_day = ended

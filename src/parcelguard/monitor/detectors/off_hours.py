@@ -31,6 +31,7 @@ class OffHoursParams(RuleParams):
     share: float = Field(default=0.004, gt=0, lt=1)
     spread: int = Field(default=1, ge=0, le=4)
     role_share: float = Field(default=0.002, gt=0, lt=1)
+    role_guard: float = Field(default=0.02, gt=0, lt=1)
     count: int = Field(default=8, ge=1)
     window_minutes: float = Field(default=60, gt=0)
 
@@ -39,7 +40,9 @@ class OffHoursDetector(Detector):
     """Fires on a run of accesses in hours that are off for the principal.
 
     Each principal's hours are learned (a decayed hour-of-day histogram of its own days);
-    staff without `min_history_days` are judged by their role's hours instead.
+    staff without `min_history_days` are judged by their role's hours instead. An hour in
+    which the role works a fair share (`role_guard`) is never off: covering a colleague's
+    shift is not misuse.
     """
 
     rule = "off_hours"
@@ -74,23 +77,27 @@ class OffHoursDetector(Detector):
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
         """Relearn which hours are off, per principal and per role."""
         p = self.p
-        need = self.common.min_history_days
         role_hours: dict[str, list[float]] = {}
-        for pid, prof in profiles.items():
+        for prof in profiles.values():
             total = sum(prof.hours)
-            if total <= 0:
-                continue
-            acc = role_hours.setdefault(prof.role, [0.0] * 24)
-            for h in range(24):
-                acc[h] += prof.hours[h] / total
-            if prof.active_days >= need:
-                self.own[pid] = tuple(prof.hour_share(h, p.spread) < p.share for h in range(24))
-        for role, hours in role_hours.items():
-            total = sum(hours)
-            self.by_role[role] = tuple(
-                sum(hours[(h + d) % 24] for d in range(-p.spread, p.spread + 1)) / total
-                < p.role_share
-                for h in range(24)
-            )
+            if total > 0:
+                acc = role_hours.setdefault(prof.role, [0.0] * 24)
+                for h in range(24):
+                    acc[h] += prof.hours[h] / total
+        shares = {role: self._shares(hours) for role, hours in role_hours.items()}
+        for role, share in shares.items():
+            self.by_role[role] = tuple(s < p.role_share for s in share)
+        for pid, prof in profiles.items():
+            if prof.active_days >= self.common.min_history_days:
+                guard = shares[prof.role]
+                self.own[pid] = tuple(
+                    prof.hour_share(h, p.spread) < p.share and guard[h] < p.role_guard
+                    for h in range(24)
+                )
         self.burst.forget_idle(ts - p.window_minutes * 60)
         return []
+
+    def _shares(self, hours: list[float]) -> list[float]:
+        total = sum(hours) or 1.0
+        spread = range(-self.p.spread, self.p.spread + 1)
+        return [sum(hours[(h + d) % 24] for d in spread) / total for h in range(24)]

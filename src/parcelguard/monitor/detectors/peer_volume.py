@@ -23,11 +23,11 @@ class PeerVolumeParams(RuleParams):
 
     severity: Severity = "medium"
     quantile: float = Field(default=0.99, gt=0.5, le=1.0)
-    factor: float = Field(default=1.5, ge=1.0)
+    factor: float = Field(default=2.0, ge=1.0)
     min_peers: int = Field(default=5, ge=2)
     floor_day: int = Field(default=60, ge=1)
     floor_hour: int = Field(default=40, ge=1)
-    own_ratio: float = Field(default=2.0, ge=1.0)
+    own_ratio: float = Field(default=3.0, ge=1.0)
 
 
 class PeerVolumeDetector(Detector):

@@ -16,19 +16,22 @@ from parcelguard.monitor.detectors.base import (
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
-from parcelguard.monitor.stats import median, quantile
+from parcelguard.monitor.stats import mad, median
 
 
 class UnassignedDripParams(RuleParams):
-    """Over the last `days` active days: a median of `min_daily` a day, a sum above peers."""
+    """Over the last `days` active days: a median of `min_daily` a day, a sum above peers.
+
+    The peers' ceiling is their median sum + `peer_k` robust deviations (MAD): a few
+    misusers among the role's members do not move it, as they would a high quantile.
+    """
 
     severity: Severity = "medium"
     days: int = Field(default=7, ge=2, le=60)
     min_days: int = Field(default=4, ge=2)
     min_daily: float = Field(default=2.0, gt=0)
     min_total: int = Field(default=15, ge=1)
-    peer_quantile: float = Field(default=0.99, gt=0.5, le=1.0)
-    peer_factor: float = Field(default=1.5, ge=1.0)
+    peer_k: float = Field(default=6.0, gt=0)
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
@@ -98,7 +101,10 @@ class UnassignedDripDetector(Detector):
         for pid, ring in self.days.items():
             sums.setdefault(profiles[pid].role, []).append(sum(ring))
         p = self.p
-        return {
-            role: max(p.min_total, p.peer_factor * quantile(values, p.peer_quantile))
-            for role, values in sums.items()
-        }
+        limits = {}
+        for role, values in sums.items():
+            centre = median(values)
+            limits[role] = max(
+                float(p.min_total), centre + p.peer_k * max(mad(values, centre), 1.0)
+            )
+        return limits
