@@ -1,9 +1,10 @@
 """A recipient on a 360 px phone and a customer-service agent, in a real browser.
 
 The recipient signs in with the code the (recording) SMS provider got, sees their parcel and
-who viewed it, and files a complaint; the agent signs in with a passkey (DevTools virtual
-authenticator), reveals one field under the complaint and answers it in the console; the
-recipient sees the answer. The real server runs in a thread (uvicorn, SQLite); Debian's
+who viewed it, checks a real and a fake caller, checks whether their number leaked (hashed in
+the browser), redacts a photo, and files a complaint; the agent signs in with a passkey
+(DevTools virtual authenticator), reveals one field under the complaint and answers it in the
+console; the recipient sees the answer. The real server runs in a thread (uvicorn, SQLite); Debian's
 Chromium is driven by Playwright; no page may log a CSP violation or a script error.
 """
 
@@ -54,6 +55,8 @@ AUTHENTICATOR = {
     "automaticPresenceSimulation": True,
 }
 PHONE = "13800138000"
+COURIER_PHONE = "13600136000"
+STRANGER = "17000170000"
 COMPLAINT = "有人冒充快递员打电话，要我报验证码。"
 ANSWER = "已核实：来电不是我司员工，号码已上报。请勿提供验证码。"
 
@@ -106,6 +109,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "courier",
         "--station",
         "st-xihu",
+        "--phone",
+        COURIER_PHONE,
         "--trained-until",
         trained,
     )
@@ -134,6 +139,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         trained,
     )
     link = cli(rt, "users", "enrol-link", agent["id"])
+    _seed_leak(rt, PHONE)
 
     config = uvicorn.Config(create_app(rt), host="localhost", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -149,8 +155,10 @@ def server(tmp_path: Path) -> Iterator[Server]:
     rt.close()
 
 
-def test_recipient_complains_and_an_agent_answers(server: Server) -> None:
+def test_recipient_complains_and_an_agent_answers(server: Server, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
+
+    photo = _parcel_photo(tmp_path / "parcel.png")
 
     problems: list[str] = []
     with sync_playwright() as p:
@@ -158,6 +166,8 @@ def test_recipient_complains_and_an_agent_answers(server: Server) -> None:
         try:
             phone = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
             page = _watched(phone.new_page(), problems)
+            _recipient_signs_in(page, server, expect)
+            _recipient_checks_callers_leaks_and_a_photo(page, server, photo, expect)
             complaint_id = _recipient_files_a_complaint(page, server, expect)
 
             desk = browser.new_context(locale="zh-CN")
@@ -180,7 +190,7 @@ def test_recipient_complains_and_an_agent_answers(server: Server) -> None:
     assert problems == []
 
 
-def _recipient_files_a_complaint(page: Any, server: Server, expect: Any) -> str:
+def _recipient_signs_in(page: Any, server: Server, expect: Any) -> None:
     page.goto(f"{server.base_url}/portal")
     _fits(page)
     page.get_by_label("手机号", exact=True).fill(PHONE)
@@ -191,6 +201,8 @@ def _recipient_files_a_complaint(page: Any, server: Server, expect: Any) -> str:
     page.wait_for_url(f"{server.base_url}/portal")
     _fits(page)
 
+
+def _recipient_files_a_complaint(page: Any, server: Server, expect: Any) -> str:
     page.get_by_role("navigation").get_by_role("link", name="我的包裹").click()
     expect(page.get_by_text(server.waybill).first).to_be_visible()
     assert server.address not in page.content()
@@ -219,6 +231,41 @@ def _recipient_files_a_complaint(page: Any, server: Server, expect: Any) -> str:
     return found.group(1)
 
 
+def _recipient_checks_callers_leaks_and_a_photo(
+    page: Any, server: Server, photo: Path, expect: Any
+) -> None:
+    page.get_by_role("navigation").get_by_role("link", name="核实来电").click()
+    page.get_by_label("来电号码").fill(COURIER_PHONE)
+    page.get_by_role("button", name="核实").click()
+    expect(page.locator("#pg-verdict")).to_have_text("是你包裹的快递员")
+    page.get_by_label("来电号码").fill(STRANGER)
+    page.get_by_role("button", name="核实").click()
+    expect(page.locator("#pg-verdict")).to_contain_text("无法确认")
+    _fits(page)
+
+    page.get_by_role("navigation").get_by_role("link", name="号码泄露查询").click()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.get_by_label("手机号", exact=True).fill(PHONE)
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#pg-exposure-result")).to_have_attribute("data-found", "true")
+    page.get_by_label("手机号", exact=True).fill(STRANGER)
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#pg-exposure-result")).to_have_attribute("data-found", "false")
+    assert requests and all(PHONE not in u and STRANGER not in u for u in requests)
+    assert any(re.search(r"/api/v1/exposure/range/[0-9a-f]{5}$", u) for u in requests)
+    _fits(page)
+
+    page.get_by_role("navigation").get_by_role("link", name="照片打码").click()
+    page.get_by_label("照片", exact=True).set_input_files(str(photo))
+    page.get_by_role("button", name="打码").click()
+    expect(page.locator("#pg-redact-status")).to_contain_text("已遮盖", timeout=90_000)
+    expect(page.locator("#pg-redact-preview")).to_be_visible()
+    href = page.locator("#pg-redact-download").get_attribute("href") or ""
+    assert href.startswith("data:image/png;base64,")
+    _fits(page)
+
+
 def _agent_answers(agent: Any, server: Server, complaint_id: str, expect: Any) -> None:
     agent.goto(server.agent_enrol_url)
     agent.get_by_role("button", name="在这台设备上创建通行密钥").click()
@@ -234,6 +281,38 @@ def _agent_answers(agent: Any, server: Server, complaint_id: str, expect: Any) -
     agent.get_by_role("textbox", name="答复").fill(ANSWER)
     agent.get_by_role("button", name="提交答复").click()
     expect(agent.locator("#pg-cs-answer-text")).to_have_text(ANSWER)
+
+
+def _seed_leak(rt: Runtime, phone: str) -> None:
+    """Record `phone` as seen in a traced leak (what `trace` stores: two digests, no number)."""
+    from parcelguard.forensics.exposure import hasher_for
+    from parcelguard.forensics.models import ExposedPhone
+
+    hasher = hasher_for(rt)
+    e164 = "+86" + phone
+    with rt.db.session() as session:
+        session.add(
+            ExposedPhone(
+                tenant_id=rt.tenant,
+                digest=hasher.keyed(e164),
+                leak_id="leak-1",
+                public_hash=hasher.public(e164),
+                leaked_on=date.today(),
+            )
+        )
+
+
+def _parcel_photo(path: Path) -> Path:
+    """Draw a parcel photo with a QR code on it (a code the redactor must fill)."""
+    import segno
+    from PIL import Image
+
+    code = io.BytesIO()
+    segno.make("https://parcelguard.example/s/abcdef", error="m").save(code, kind="png", scale=8)
+    canvas = Image.new("RGB", (640, 480), (200, 170, 120))
+    canvas.paste(Image.open(code).convert("RGB"), (180, 100))
+    canvas.save(path)
+    return path
 
 
 def _watched(page: Any, problems: list[str]) -> Any:

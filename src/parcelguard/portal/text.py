@@ -27,6 +27,38 @@ TEXT: dict[str, dict[str, Any]] = {
         "nav_copy": "下载我的数据",
         "nav_erase": "删除我的数据",
         "nav_complaints": "投诉",
+        "nav_exposure": "号码泄露查询",
+        "menu_exposure": "查一查你的号码是否出现在我们追查到的泄露名单中"
+        "（号码在你的手机上计算摘要，不会上传）。",
+        "exposure_title": "我的号码泄露了吗？",
+        "exposure_hint": "号码只在你的浏览器里计算摘要，只有摘要的前 5 位发送到服务器，"
+        "服务器返回同一组的所有摘要，由你的浏览器比对。服务器无法知道你查的是哪个号码。",
+        "exposure_button": "查询",
+        "exposure_found": "你的号码出现在我们追查到的泄露名单中。"
+        "请警惕自称快递、客服的来电和短信，"
+        "不要透露验证码或转账；可在本页“投诉”中提交投诉。",
+        "exposure_clear": "在我们追查到的泄露名单中没有找到这个号码。",
+        "exposure_invalid": "请输入正确的手机号或带区号的座机号。",
+        "exposure_failed": "查询失败，请稍后再试。",
+        "needs_js": "此功能需要启用 JavaScript：号码必须在你的浏览器中计算，不能发送到服务器。",
+        "nav_redact": "照片打码",
+        "menu_redact": "晒快递照片之前，自动遮盖面单上的姓名、电话、地址和二维码。",
+        "redact_title": "给快递照片打码",
+        "redact_hint": "上传 JPEG、PNG 或 WebP 照片（最大 25 MB）。"
+        "我们识别面单上的姓名、电话、地址、"
+        "证件号并模糊处理，涂掉二维码和条形码，去掉照片中的位置等信息。照片不会被保存。",
+        "photo": "照片",
+        "style": "遮盖方式",
+        "style_blur": "模糊",
+        "style_fill": "色块",
+        "redact_button": "打码",
+        "redact_working": "正在识别，请稍候……",
+        "redact_done": "已遮盖 {n} 处。请检查后再发布。",
+        "redact_failed": "处理失败，请换一张照片再试。",
+        "redact_not_image": "这不是支持的图片（JPEG、PNG、WebP）。",
+        "redact_too_large": "照片太大（最大 25 MB）。",
+        "redact_preview": "打码后的照片",
+        "redact_download": "下载打码后的照片",
         "nav_verify": "核实来电",
         "menu_verify": "自称快递员的人给你打电话？输入来电号码，看是不是你包裹的快递员。",
         "verify_title": "这真的是我的快递员吗？",
@@ -177,6 +209,40 @@ TEXT: dict[str, dict[str, Any]] = {
         "nav_copy": "Download my data",
         "nav_erase": "Erase my data",
         "nav_complaints": "Complaints",
+        "nav_exposure": "Leak check",
+        "menu_exposure": "Is your number in a leaked list we traced? Checked in your browser; "
+        "the number never leaves it.",
+        "exposure_title": "Is my number in a known leak?",
+        "exposure_hint": "Your browser hashes the number and sends only the first 5 hex digits; "
+        "the server answers with every hash in that group and your browser compares. The "
+        "server cannot tell which number you checked.",
+        "exposure_button": "Check",
+        "exposure_found": "Your number is in a leaked list we traced. Be wary of calls and texts "
+        "claiming to be couriers or customer service; never share codes or send money. You "
+        "can file a complaint here.",
+        "exposure_clear": "This number is not in any leaked list we traced.",
+        "exposure_invalid": "Enter a mobile number or a landline with its area code.",
+        "exposure_failed": "The check failed; try again later.",
+        "needs_js": "This needs JavaScript: the number is hashed in your browser, never sent.",
+        "nav_redact": "Redact a photo",
+        "menu_redact": "Before posting a parcel photo, hide the label's names, phones, "
+        "addresses and codes.",
+        "redact_title": "Redact a parcel photo",
+        "redact_hint": "Upload a JPEG, PNG or WebP photo (up to 25 MB). Names, phones, "
+        "addresses and ID numbers on the label are blurred, QR codes and barcodes filled, and "
+        "location data removed. The photo is not kept.",
+        "photo": "Photo",
+        "style": "How to hide",
+        "style_blur": "Blur",
+        "style_fill": "Solid block",
+        "redact_button": "Redact",
+        "redact_working": "Reading the photo…",
+        "redact_done": "{n} areas hidden. Check it before you post it.",
+        "redact_failed": "That failed; try another photo.",
+        "redact_not_image": "Not a supported image (JPEG, PNG, WebP).",
+        "redact_too_large": "The photo is too large (25 MB at most).",
+        "redact_preview": "The redacted photo",
+        "redact_download": "Download the redacted photo",
         "nav_verify": "Check a caller",
         "menu_verify": "Someone says they are your courier? Check the number that called.",
         "verify_title": "Is this really my courier?",

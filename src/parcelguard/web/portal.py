@@ -335,6 +335,18 @@ def verify(
     return _page(request, "portal/verify.html", {**context, "caller": caller})
 
 
+@router.get("/exposure", response_model=None)
+def exposure_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Offer the leak check; the number is hashed in the browser (k-anonymous range query)."""
+    return _page(request, "portal/exposure.html", {"me": _person(rt, request)})
+
+
+@router.get("/redact", response_model=None)
+def redact_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Offer photo redaction (the photo goes to /api/v1/pii/redact-image and is not kept)."""
+    return _page(request, "portal/redact.html", {"me": _person(rt, request)})
+
+
 # -- complaints --------------------------------------------------------------------------------
 
 
