@@ -70,7 +70,12 @@ def make_people(faker: Faker, count: int, prefix: str) -> list[Person]:
     """Return fictional recipients living in the scenario's two cities."""
     places = [d for d in divisions() if d.adcode[:4] in CITIES]
     return [
-        Person(faker.name(), faker.mobile(), faker.address(faker.random.choice(places)), f"{prefix}{i:06d}")
+        Person(
+            faker.name(),
+            faker.mobile(),
+            faker.address(faker.random.choice(places)),
+            f"{prefix}{i:06d}",
+        )
         for i in range(count)
     ]
 
@@ -80,10 +85,16 @@ def outsiders(seed: int, count: int) -> list[Person]:
     return make_people(Faker(seed), count, "X")
 
 
-def _principal(rt: Runtime, role: str, station: str | None = None, scopes: list[str] | None = None) -> tuple[str, str]:
+def _principal(
+    rt: Runtime, role: str, station: str | None = None, scopes: list[str] | None = None
+) -> tuple[str, str]:
     with rt.db.session() as session:
         new = NewPrincipal(
-            name=f"测试{role}", role=role, station=station, trained_until=date(2027, 12, 31), scopes=scopes or []
+            name=f"测试{role}",
+            role=role,
+            station=station,
+            trained_until=date(2027, 12, 31),
+            scopes=scopes or [],
         )
         principal, key = access_service.create(rt, session, new, local_operator())
         return principal.principal_id, key
@@ -101,7 +112,11 @@ def build_tenant(rt: Runtime, shipments: int = 160, seed: int = 3) -> Tenant:
     rows = []
     for person in people:
         row = faker.shipment_row(person.waybill)
-        row.update(recipient_name=person.name, recipient_phone=person.phone, recipient_address=person.address)
+        row.update(
+            recipient_name=person.name,
+            recipient_phone=person.phone,
+            recipient_address=person.address,
+        )
         rows.append(RawRow(len(rows) + 2, row))
     rt.clock.advance(days=-20)
     report = import_shipments(rt, rows, local_operator())
@@ -149,8 +164,14 @@ def _deliver(rt: Runtime, tenant: Tenant) -> None:
             auditor_for(rt).record(
                 session,
                 Actor(courier, "courier"),
-                Entry("label.scan", "shipment", sid, decision="allow", reason="assigned_courier",
-                      details={"waybill": waybill, "outcome": "assigned_courier"}),
+                Entry(
+                    "label.scan",
+                    "shipment",
+                    sid,
+                    decision="allow",
+                    reason="assigned_courier",
+                    details={"waybill": waybill, "outcome": "assigned_courier"},
+                ),
             )
 
 
@@ -161,12 +182,21 @@ def _agents_work(rt: Runtime, tenant: Tenant, rng: random.Random) -> None:
         for n, agent in enumerate(tenant.agents):
             count = 35 if n == 0 else 12  # agent 0 looks up far more than the others
             for waybill in rng.sample(waybills, count):
-                reveal(rt, agent, waybill, ["recipient.phone"], "customer_service", f"T{day}{n}{waybill[-4:]}")
+                reveal(
+                    rt,
+                    agent,
+                    waybill,
+                    ["recipient.phone"],
+                    "customer_service",
+                    f"T{day}{n}{waybill[-4:]}",
+                )
                 tenant.revealed.setdefault(agent.principal_id, []).append(waybill)
         rt.clock.advance(days=1)
 
 
-def write_leak(path: Path, rows: list[dict[str, str]], *, order: list[str], encoding: str = "utf-8") -> Path:
+def write_leak(
+    path: Path, rows: list[dict[str, str]], *, order: list[str], encoding: str = "utf-8"
+) -> Path:
     """Write leaked rows as a CSV in the given column order, Chinese headers."""
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
@@ -196,6 +226,3 @@ def cli_json(cli: Any, *args: str) -> Any:
     result = cli(*args, "--json")
     assert result.code == 0, result.stdout
     return result.json
-
-
-

@@ -7,10 +7,10 @@ import random
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.forensics.conftest import Tenant, cli_json, leak_rows, outsiders, write_leak
 
 from parcelguard.audit.models import AuditEvent
 from parcelguard.runtime import Runtime
-from tests.forensics.conftest import Tenant, cli_json, leak_rows, outsiders, write_leak
 
 
 def insider_leak(tenant: Tenant, path: Path) -> Path:
@@ -24,7 +24,9 @@ def insider_leak(tenant: Tenant, path: Path) -> Path:
     return write_leak(path, rows, order=["address", "note", "phone", "name"], encoding="gb18030")
 
 
-def test_the_leaking_agent_ranks_first_with_evidence(cli, rt: Runtime, tenant: Tenant, tmp_path: Path) -> None:
+def test_the_leaking_agent_ranks_first_with_evidence(
+    cli, rt: Runtime, tenant: Tenant, tmp_path: Path
+) -> None:
     path = insider_leak(tenant, tmp_path / "leak.csv")
     document = cli_json(cli, "trace", str(path), "--report-dir", str(tmp_path / "out"))
     assert document["matched"] == 25 and document["unmatched"] == 8
@@ -50,11 +52,15 @@ def test_an_outside_leak_accuses_nobody(cli, tenant: Tenant, tmp_path: Path) -> 
     assert all(not s["accused"] for s in document["suspects"])
 
 
-def test_the_trace_is_audited_without_personal_data(cli, rt: Runtime, tenant: Tenant, tmp_path: Path) -> None:
+def test_the_trace_is_audited_without_personal_data(
+    cli, rt: Runtime, tenant: Tenant, tmp_path: Path
+) -> None:
     path = insider_leak(tenant, tmp_path / "leak.csv")
     document = cli_json(cli, "trace", str(path))
     with rt.db.session() as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "forensics.trace")).one()
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "forensics.trace")
+        ).one()
     details = json.loads(event.details)
     assert details["leak_id"] == document["leak_id"] and details["matched"] == 25
     leaked = [p.phone for p in tenant.people.values()] + [p.name for p in tenant.people.values()]

@@ -33,6 +33,7 @@ def evidence_for(
             "matched": suspect.matched,
             "expected_by_chance": round(suspect.expected, 3),
             "log10_p": round(suspect.log10_p, 3),
+            "log10_bayes_factor": round(suspect.log10_bf, 3),
             "volume": suspect.volume,
         }
     ]

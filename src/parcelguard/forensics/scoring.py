@@ -12,6 +12,14 @@ cover that city's records in proportion to their share of it, no more.
 score = −log10(p · M), M the number of channels tested (a Bonferroni bound), so a score of
 3 means: under the "nobody inside" hypothesis, the chance that *any* channel looks this bad
 is at most 1 in 1000. Channels at or above the threshold are accused.
+
+The score says whether a channel's coverage can be chance; it does not say which channel is
+the source when several cannot (a station and the clerk who handled most of its parcels).
+Suspects are ranked by how well "this channel is the source" explains the whole leak: the
+Bayes factor of "a share α of the records came from c, the rest by chance", α ~ Beta(9, 1),
+against chance alone. A channel that covers every record beats one that covers most of them
+more surprisingly, and one that covers three records of fifty explains little, however rare.
+Accused channels still come first: the threshold is the guarantee, the ranking the judgement.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from scipy.stats import binom
 
 from parcelguard.forensics.access_model import SPECIFICITY, AccessModel, ChannelKey
@@ -29,6 +38,8 @@ from parcelguard.forensics.matching import MatchedRecord
 DEFAULT_THRESHOLD = 3.0
 CERTAIN_SCORE = 99.0  # a canary names its channel outright
 MAX_SCORE = 300.0
+ALPHA_PRIOR = 9.0  # Beta(9, 1) on the share of matched records the source explains
+_GRID = (np.arange(400) + 0.5) / 400
 
 
 @dataclass
@@ -46,6 +57,7 @@ class Suspect:
     volume: int
     accused: bool = False
     certain: bool = False
+    log10_bf: float = 0.0
     canaries: list[str] = field(default_factory=list)
     aliases: list[ChannelKey] = field(default_factory=list)
     records: list[int] = field(default_factory=list)  # indexes into the scored records
@@ -81,10 +93,35 @@ def attribute(
     return _merge_identical(sorted(suspects, key=rank))
 
 
+def mark_certain(
+    suspects: list[Suspect],
+    hits: Sequence[tuple[ChannelKey, str | None, str, str]],
+    matched: int,
+) -> list[Suspect]:
+    """Put every channel a canary names first, certain, whatever its coverage score.
+
+    `hits` holds (channel, principal behind it, role, canary id) for each canary in the leak.
+    """
+    by_key = {s.key: s for s in suspects}
+    for key, principal, role, canary_id in hits:
+        suspect = by_key.get(key)
+        if suspect is None:
+            suspect = Suspect(key, principal, role, 0, matched, 0.0, 0.0, 0.0, 0)
+            by_key[key] = suspect
+            suspects.append(suspect)
+        suspect.certain, suspect.accused = True, True
+        suspect.score = max(suspect.score, CERTAIN_SCORE)
+        if canary_id not in suspect.canaries:
+            suspect.canaries.append(canary_id)
+    return sorted(suspects, key=rank)
+
+
 def rank(suspect: Suspect) -> tuple[float, ...]:
-    """Return the sort key: certain first, then score, coverage, smaller volume, narrower kind."""
+    """Return the sort key: certain, accused, how well it explains the leak, score, narrower."""
     return (
         -float(suspect.certain),
+        -float(suspect.accused),
+        -round(suspect.log10_bf, 9),
         -suspect.score,
         suspect.log10_p,
         -suspect.covered,
@@ -111,7 +148,8 @@ def _suspect(
     threshold: float,
 ) -> Suspect:
     facts = model.channels[key]
-    expected = sum(_chance(key, record, model) for record in records)
+    chances = [_chance(key, record, model) for record in records]
+    expected = sum(chances)
     log10_p = tail_log10(len(covered), n, expected)
     score = min(MAX_SCORE, max(0.0, -log10_p - math.log10(tested)))
     return Suspect(
@@ -125,8 +163,26 @@ def _suspect(
         score=score,
         volume=facts.total or sum(facts.volume.values()),
         accused=score >= threshold,
+        log10_bf=source_log10_bf([chances[i] for i in covered], n - len(covered)),
         records=covered,
     )
+
+
+def source_log10_bf(covered: Sequence[float], uncovered: int) -> float:
+    """Return log10 of the Bayes factor "the channel is the source of most records" vs chance.
+
+    `covered` holds the chance q of each record the channel covered; `uncovered` counts the
+    others. Under the source hypothesis a record is covered with probability α + (1 − α)q,
+    an uncovered one has likelihood ratio 1 − α; α is integrated over its Beta(9, 1) prior.
+    """
+    alpha = _GRID
+    total = math.log(ALPHA_PRIOR) + (ALPHA_PRIOR - 1) * np.log(alpha)
+    q = np.clip(np.asarray(covered, dtype=float), 1e-12, 1.0)
+    if len(q):
+        total = total + np.log(alpha[None, :] / q[:, None] + 1 - alpha[None, :]).sum(axis=0)
+    total = total + uncovered * np.log1p(-alpha)
+    peak = float(total.max())
+    return (peak + math.log(float(np.mean(np.exp(total - peak))))) / math.log(10)
 
 
 def _chance(key: ChannelKey, record: MatchedRecord, model: AccessModel) -> float:

@@ -33,14 +33,7 @@ from parcelguard.forensics.report import (
     result,
     write_reports,
 )
-from parcelguard.forensics.scoring import (
-    CERTAIN_SCORE,
-    DEFAULT_THRESHOLD,
-    Suspect,
-    attribute,
-    rank,
-    scorable,
-)
+from parcelguard.forensics.scoring import DEFAULT_THRESHOLD, attribute, mark_certain, scorable
 from parcelguard.forensics.vault_lookup import DbPartyIndex
 from parcelguard.runtime import Runtime
 
@@ -119,21 +112,16 @@ def _analyse(
 
 
 def _certain(outcome: TraceOutcome) -> None:
-    """Put every channel a canary names at the top, certain, whatever its coverage score."""
-    by_key = {s.key: s for s in outcome.suspects}
-    n = len(scorable(outcome.records))
-    for canary in outcome.canaries:
-        key = canary_channel(canary)
-        suspect = by_key.get(key)
-        if suspect is None:
-            role = canary.channel_kind if canary.channel_kind != "api_key" else "service"
-            suspect = Suspect(key, canary.principal_id, role, 0, n, 0.0, 0.0, 0.0, 0)
-            by_key[key] = suspect
-            outcome.suspects.append(suspect)
-        suspect.certain, suspect.accused = True, True
-        suspect.score = max(suspect.score, CERTAIN_SCORE)
-        suspect.canaries.append(canary.canary_id)
-    outcome.suspects.sort(key=rank)
+    """Put the channels the leak's canaries were given to first, as certain."""
+    hits = [
+        (canary_channel(c), c.principal_id, _canary_role(c.channel_kind), c.canary_id)
+        for c in outcome.canaries
+    ]
+    outcome.suspects = mark_certain(outcome.suspects, hits, len(scorable(outcome.records)))
+
+
+def _canary_role(kind: str) -> str:
+    return {"courier": "courier", "api_key": "service"}.get(kind, kind)
 
 
 def _store(
