@@ -90,6 +90,14 @@ def answer(
     )
 
 
+@complaints_app.command("rewrap-keys")
+def rewrap_keys(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Rewrap complaint data keys under the active KEK (after `keys rotate`)."""
+    rt = runtime(ctx)
+    done = keys.rewrap_pending(rt)
+    emit({"rewrapped": done}, as_json, f"rewrapped {done} complaint keys")
+
+
 def _answer_text(text: str | None, file: Path | None) -> str:
     if (text is None) == (file is None):
         raise InvalidInput("give the answer with --text or --file", code="answer_required")
