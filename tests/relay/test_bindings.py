@@ -157,3 +157,23 @@ def test_bind_service_raises_typed_errors(world: World) -> None:
     event(world.rt, world.waybill(0), "assigned", world.couriers[0].id)
     assert service.bind_waybill(world.rt, world.waybill(0), SYSTEM)["status"] == "active"
     assert issubclass(PoolExhausted, Conflict) and PoolExhausted.code == "pool_exhausted"
+
+
+def test_forgetting_a_phone_ends_its_bindings_and_drops_its_references(world: World) -> None:
+    from parcelguard.relay.models import CallRecord
+    from tests.relay.test_routing import bound_number, route
+
+    dispatch(world.rt, world.waybill(0), world.couriers[0])
+    x = bound_number(world)
+    with world.rt.db.session() as session:
+        service.route(world.rt, session, world.recipient(0), x, SYSTEM, call_id="c-1")
+    with world.rt.db.session() as session:
+        counts = service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
+    assert counts == {"ended": 1, "seats": 1, "calls": 1}
+    assert route(world, world.recipient(0), x).reason in ("unbound", "stranger")
+    with world.rt.db.session() as session:
+        record = session.get(CallRecord, (world.rt.tenant, "c-1"))
+        assert record is not None and record.caller_ref is None and record.caller_masked is None
+        [ended] = session.scalars(select(Binding)).all()
+        assert ended.end_reason == "erased" and ended.b_ref == bytes(16)
+    assert [e.action for e in audit_events(world.rt, "relay.forget")] == ["relay.forget"]

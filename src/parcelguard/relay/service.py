@@ -20,6 +20,7 @@ from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.relay import bindings, calls, inventory, routing
 from parcelguard.relay.config import config_for
+from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
 from parcelguard.relay.models import Binding, RelayNumber
 from parcelguard.relay.numbers import mask_waybill
@@ -45,6 +46,7 @@ __all__ = [
     "PoolRow",
     "add_canary_resolver",
     "bind_waybill",
+    "forget_phone",
     "handle_call",
     "handle_status",
     "import_numbers",
