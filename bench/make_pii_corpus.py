@@ -912,6 +912,27 @@ TEMPLATES["hard_negative"] = [
     "王者荣耀账号出售",
 ]
 
+# Written after the recognizers were tuned on the categories above and never tuned on since:
+# `pii_eval.py` reports this category on its own as a check against overfitting.
+TEMPLATES["holdout"] = [
+    "顺丰小哥{NAME}刚给我打电话（{PHONE}），说包裹放在{station}了",
+    "新收货信息——{NAME}，{ADDRESS}，手机：{PHONE}",
+    "【物流异常】尊敬的客户，您寄往{city}的快件{WAYBILL_NO}因超重滞留，请联系{LANDLINE}",
+    "业主{NAME}（{PLATE}）的车挡住了快递车，电话{PHONE}",
+    "身份证：{ID_CARD}  姓名：{NAME}  住址：{ADDRESS}",
+    "{NAME}在{date}签收了快递，签收地点{ADDRESS}",
+    "请转账到{BANK_CARD}（{NAME}），备注订单号{order}",
+    "Hi {NAME}, your parcel {WAYBILL_NO} is at {station}. Call {PHONE} if needed.",
+    "寄件人{NAME}（{PHONE}）寄给收件人{NAME}（{PHONE}）",
+    "我老婆叫{NAME}，她的电话是{PHONE}，你联系她",
+    "地址写错了，应该是{ADDRESS}，不是{city}",
+    "{NAME}\n{PHONE}\n{ADDRESS}\n{postcode}",
+    "快递员{NAME}把我的快递给了邻居{NAME}",
+    "发货人：{NAME}；发货电话：{LANDLINE}；发货地址：{ADDRESS}",
+    "联系邮箱{EMAIL}或者座机{LANDLINE}",
+    "取件码{pickup}，{NAME}的包裹，{masked_phone}",
+]
+
 SIZES = {
     "sms": 180,
     "chat": 220,
@@ -923,6 +944,7 @@ SIZES = {
     "negative": 200,
     "dialogue": 200,
     "hard_negative": 150,
+    "holdout": 160,
 }
 SLOT = re.compile(r"\{(\w+)\}")
 PII: dict[str, Callable[[Fillers], str]] = {

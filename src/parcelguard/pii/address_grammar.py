@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 # Characters that never sit inside a place name but often right before or after an address.
-STOP = "的了是在说去到给跟也就还又把被让您你我他她它们啊吧呢吗哦嗯呀住寄送址至往从请帮烦"
+STOP = "的了是在说去到给跟也就还又把被让您你我他她它们啊吧呢吗哦嗯呀住寄送址至往从请帮烦与"
 _H = rf"(?:(?![{STOP}])[\u4e00-\u9fff])"
 _HA = rf"(?:(?![{STOP}])[\u4e00-\u9fffA-Za-z0-9])"
 _NUM = r"[0-9一二三四五六七八九十百零〇]+"
@@ -75,6 +75,7 @@ _PLACE_ALT = "|".join(sorted(_PLACE_WORDS, key=len, reverse=True))
 
 PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("town", re.compile(rf"{_H}{{1,8}}?(?:街道|镇|乡)")),
+    ("junction", re.compile(rf"与{_H}{{1,10}}?(?:大道|大街|路|街)(?:交叉口|交汇处|路口)?")),
     ("village", re.compile(rf"{_H}{{1,6}}?(?:村委会|村|社区|嘎查)(?:{_NUM}(?:组|队|社))?")),
     (
         "road",
@@ -82,7 +83,6 @@ PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"{_H}{{1,10}}?(?:大道|大街|路|街|巷|弄|胡同|道)(?:{_NUM}段|[东西南北中]段|[东西南北](?![路街]))?"
         ),
     ),
-    ("junction", re.compile(rf"与{_H}{{1,10}}?(?:大道|大街|路|街)(?:交叉口|交汇处|路口)?")),
     ("corner", re.compile(r"(?:交叉口|交汇处|路口)?[东西南北]{1,2}(?:角|侧)")),
     ("number", re.compile(r"[0-9]+(?:[-之][0-9]+)? ?(?:号院|号楼|号|弄|巷)")),
     ("group", re.compile(rf"{_NUM}(?:组|队)")),
@@ -90,7 +90,7 @@ PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("room", re.compile(r"[0-9]+(?:室|房|户)")),
     ("building", re.compile(r"[0-9A-Za-z一二三四五六七八九十]{1,4}(?:栋|幢|号楼|座|期|区|排|楼)")),
     ("floor", re.compile(r"[0-9]{1,3}(?:层|F|f)")),
-    ("place", re.compile(rf"{_HA}{{0,14}}?(?:{_PLACE_ALT})")),
+    ("place", re.compile(rf"(?![0-9]){_HA}{{0,14}}?(?:{_PLACE_ALT})")),
 )
 # After a building, unit, floor or number a bare 1502 or 3-2-1502 is the room.
 _BARE_ROOM = re.compile(r"[0-9A-Za-z]{0,2}[0-9]{1,5}(?:-[0-9]{1,5}){0,2}(?![0-9])")
@@ -123,7 +123,16 @@ class Detail:
             return True
         if "village" in kinds and "group" in kinds:
             return True
-        specific = kinds & {"building", "unit", "room", "floor", "number", "group", "junction"}
+        specific = kinds & {
+            "building",
+            "unit",
+            "room",
+            "floor",
+            "number",
+            "group",
+            "junction",
+            "corner",
+        }
         return bool(specific) and len(self.parts) >= 2
 
 
@@ -136,9 +145,9 @@ def parse_detail(text: str, at: int, breaks: frozenset[int] = frozenset()) -> De
     parts: list[str] = []
     end = pos = at
     while pos < len(text):
-        kind, stop = _part_at(text, pos, parts[-1] if parts else "")
-        if not kind and text[pos] == " " and parts:
-            kind, stop = _part_at(text, pos + 1, parts[-1])
+        kind, stop = _part_at(text, pos, parts[-1] if parts else "", breaks)
+        if not kind and text[pos] == " " and parts and pos + 1 not in breaks:
+            kind, stop = _part_at(text, pos + 1, parts[-1], breaks)
             if kind == "bare_room":
                 kind = ""  # a space then digits is more often a phone than a room
         if not kind:
@@ -154,7 +163,7 @@ def parse_detail(text: str, at: int, breaks: frozenset[int] = frozenset()) -> De
     return Detail(end, tuple(parts), mask.end() if mask else 0)
 
 
-def _part_at(text: str, pos: int, last: str) -> tuple[str, int]:
+def _part_at(text: str, pos: int, last: str, breaks: frozenset[int]) -> tuple[str, int]:
     for kind, pattern in PARTS:
         match = pattern.match(text, pos)
         if match and (kind != "place" or match.end() - pos >= 2):
@@ -163,7 +172,7 @@ def _part_at(text: str, pos: int, last: str) -> tuple[str, int]:
         match = _ESTATE.match(text, pos)
         if match:
             return "estate", match.end()
-    if last in _ROOM_AFTER:
+    if last in _ROOM_AFTER and pos not in breaks:
         match = _BARE_ROOM.match(text, pos)
         if match and match.end() > pos and any(ch.isdigit() for ch in match.group()):
             return "bare_room", match.end()

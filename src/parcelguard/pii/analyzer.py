@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
 
 from parcelguard.pii.entity import Entity, MaskedSpan, Span
 from parcelguard.pii.recognizers import RECOGNIZERS, Recognizer, default_recognizers
 from parcelguard.pii.text_view import TextView
 from parcelguard.sensitive import Sensitive
 
+_START_END = itemgetter(1, 2)
 _PRIORITY = {name: i for i, name in enumerate(RECOGNIZERS)}
 
 
@@ -66,7 +69,10 @@ class Analyzer:
 
 def settle(spans: Iterable[Span]) -> list[Span]:
     """Return non-overlapping spans: most certain first, then longest, then by type priority."""
-    ordered = sorted(spans, key=lambda s: (-s.score, -s.length, _PRIORITY.get(s.type, 99)))
+    by_start = sorted(spans, key=_START_END)
+    if all(a.end <= b.start for a, b in pairwise(by_start)):
+        return [s for s in by_start if s.end > s.start]  # nothing overlaps: nothing to settle
+    ordered = sorted(by_start, key=lambda s: (-s.score, -s.length, _PRIORITY.get(s.type, 99)))
     kept: list[Span] = []
     for span in ordered:
         if span.length > 0 and not any(span.overlaps(k) for k in kept):

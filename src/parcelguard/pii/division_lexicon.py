@@ -35,10 +35,12 @@ class DivisionLexicon:
 
     names: dict[str, int]  # name → level: 1 province, 2 city, 3 district/county
     lengths: dict[str, tuple[int, ...]]  # first character → candidate lengths, longest first
+    starts: re.Pattern[str]  # any first character of a name, to skip the rest in C
+    pairs: frozenset[str]  # the first two characters of every name
 
     def longest_at(self, text: str, at: int) -> int:
         """Return the length of the longest division name starting at `at`, or 0."""
-        if at >= len(text):
+        if at >= len(text) or text[at : at + 2] not in self.pairs:
             return 0
         room = len(text) - at
         for length in self.lengths.get(text[at], ()):
@@ -92,7 +94,9 @@ def division_lexicon() -> DivisionLexicon:
     for name in names:
         lengths.setdefault(name[0], set()).add(len(name))
     ordered = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
-    return DivisionLexicon(names, ordered)
+    seconds = "".join(sorted({name[1] for name in names}))
+    starts = re.compile("[" + "".join(sorted(ordered)) + "](?=[" + seconds + "])")
+    return DivisionLexicon(names, ordered, starts, frozenset(name[:2] for name in names))
 
 
 def _short(name: str) -> str:

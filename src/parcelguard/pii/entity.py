@@ -6,8 +6,7 @@ travels as `Sensitive`, so an entity printed to a log shows its type and offsets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from parcelguard.sensitive import Sensitive
 
@@ -24,9 +23,12 @@ ENTITY_TYPES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A recognizer's candidate: where, what type, how sure, and whether it is already masked."""
+class Span(NamedTuple):
+    """A recognizer's candidate: where, what type, how sure, and whether it is already masked.
+
+    A named tuple rather than a dataclass: recognizers make one per candidate, and a tuple is
+    the cheapest immutable record Python builds.
+    """
 
     type: str
     start: int
@@ -44,8 +46,7 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(NamedTuple):
     """A piece of personal information found in a text."""
 
     type: str
@@ -68,8 +69,7 @@ class Entity:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MaskedSpan:
+class MaskedSpan(NamedTuple):
     """A value that is already masked (138****5678, 张*): recognised, not personal information."""
 
     type: str

@@ -55,7 +55,16 @@ _COMPOUND_FIRST = frozenset({"欧阳", "司马", "上官", "诸葛", "东方", "
 
 def word_tag(word: str) -> tuple[int, str] | None:
     """Return (frequency, tag) of a surname-initial dictionary word, or None."""
-    return _surname_word_tags().get(word)
+    tags = _TAGS or _load_tags()
+    return tags.get(word)
+
+
+_TAGS: dict[str, tuple[int, str]] = {}
+
+
+def _load_tags() -> dict[str, tuple[int, str]]:
+    _TAGS.update(_surname_word_tags())
+    return _TAGS
 
 
 def is_everyday_word(word: str, *, tolerance: int = 0, min_freq: int = 3) -> bool:
@@ -73,6 +82,47 @@ def is_everyday_word(word: str, *, tolerance: int = 0, min_freq: int = 3) -> boo
     if tag in NAME_TAGS:
         return tolerance > 0 and freq > tolerance
     return freq > min_freq or (tag in ("ns", "nz", "nt") and min_freq <= 3)
+
+
+def boundary(text: str, at: int) -> bool:
+    """Return whether a word may begin at `at`: no dictionary word runs across that point.
+
+    A cheap stand-in for segmenting the whole text: 刚刚|林思静 has no word across the
+    boundary, 气温 has one (so 温 starts no name there).
+    """
+    if at <= 0 or at >= len(text) or not _han(text[at - 1]) or not _han(text[at]):
+        return True
+    freq = tokenizer().FREQ
+    size = len(text)
+    for start in range(at - 1, max(-1, at - 4), -1):
+        for end in range(at + 1, min(size, start + 4) + 1):
+            if (freq.get(text[start:end]) or 0) >= 5:
+                return False
+    return True
+
+
+def word_ends_at(text: str, at: int) -> bool:
+    """Return whether the text before `at` ends a word: punctuation, a particle, a known word."""
+    if at <= 0 or not _han(text[at - 1]) or text[at - 1] in FOLLOWER_CHARS:
+        return True
+    freq = tokenizer().FREQ
+    return any((freq.get(text[at - size : at]) or 0) > 0 for size in (2, 3, 4) if at >= size)
+
+
+def starts_word(text: str, at: int) -> bool:
+    """Return whether an everyday (non-name) word of two to four characters starts at `at`."""
+    freq = tokenizer().FREQ
+    for size in (4, 3, 2):
+        word = text[at : at + size]
+        if len(word) == size and (freq.get(word) or 0) >= 5:
+            tag = word_tag(word)
+            if tag is None or tag[1] not in NAME_TAGS:
+                return True
+    return False
+
+
+def _han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def glued(text: str, at: int) -> bool:

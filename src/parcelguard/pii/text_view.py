@@ -8,6 +8,7 @@ segmentation (jieba) is computed once, on first use, and shared by the recognize
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from functools import cached_property
 from typing import Any
@@ -19,9 +20,13 @@ _tokenizer: Any = None
 _tokenizer_lock = threading.Lock()
 
 
+_MASK_CHARS = re.compile("[*×●＊]")
+_NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000\u2010-\u2015\u2212\u00a0]")
+
+
 def fold(text: str) -> str:
     """Return `text` with full-width forms and odd dashes as ASCII, length unchanged."""
-    return text.translate(_FOLD)
+    return text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -61,6 +66,11 @@ class TextView:
 
     def __repr__(self) -> str:
         return f"TextView(len={len(self.original)})"
+
+    @cached_property
+    def has_mask(self) -> bool:
+        """Return whether the text holds a mask character (*, ×, ●): recognizers skip a scan."""
+        return _MASK_CHARS.search(self.folded) is not None
 
     @cached_property
     def tokens(self) -> list[tuple[int, int]]:

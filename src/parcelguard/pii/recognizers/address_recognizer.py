@@ -20,8 +20,8 @@ from parcelguard.pii.text_view import TextView
 _LEAD = re.compile(
     "到达|送达|抵达|已到|发往|寄往|寄到|送到|位于|来自|地址|住址|住在|家在|就在|现在|目前|已经|派送|配送|收货"
 )
-_ANCHOR = re.compile(r"[路街道巷弄村镇乡号栋幢座单元室组区苑园楼层]")
-_START = re.compile(rf"(?<![\u4e00-\u9fffA-Za-z0-9])[A-Za-z0-9]|(?![{STOP}])[\u4e00-\u9fff]")
+# Where a detail-only address can end: a house number, a village, a building, a room …
+_ANCHOR = re.compile(r"(?<=[0-9])\s?号|号[楼院]|单元|交叉口|[村镇乡栋幢座室组苑园楼层厦场院弄]")
 
 
 class AddressRecognizer(Recognizer):
@@ -46,20 +46,20 @@ class AddressRecognizer(Recognizer):
     def _find(self, text: str, breaks: frozenset[int] = frozenset()) -> Iterator[Span]:
         lexicon = division_lexicon()
         found: list[Span] = []
-        for at in range(len(text)):
+        for match in lexicon.starts.finditer(text):
+            at = match.start()
             if (found and at < found[-1].end) or not lexicon.longest_at(text, at):
-                continue
-            if not lexicon.run_at(text, at)[1]:
                 continue
             span = self._with_divisions(text, at, breaks)
             if span is not None:
                 found.append(span)
         yield from found
-        if _ANCHOR.search(text):
-            yield from self._detail_only(text, found, breaks)
+        yield from self._detail_only(text, found, breaks)
 
     def _with_divisions(self, text: str, at: int, breaks: frozenset[int]) -> Span | None:
         end, levels = division_lexicon().run_at(text, at)
+        if not levels:
+            return None
         gap = 1 if text[end : end + 1] == " " else 0
         detail = parse_detail(text, end + gap, breaks)
         if detail.masked_end:
@@ -71,33 +71,45 @@ class AddressRecognizer(Recognizer):
         return self.span(at, detail.end, 0.9 if levels >= 2 else 0.8)
 
     def _detail_only(self, text: str, found: list[Span], breaks: frozenset[int]) -> Iterator[Span]:
-        at = 0
-        while True:
-            match = _START.search(text, at)
-            if match is None:
-                return
-            start = match.start()
-            lead = _lead_end(text, start)
-            if lead > start:
-                at = lead
+        """Yield addresses without divisions, found from their suffixes (路, 号, 村, 室 …)."""
+        covered = [(s.start, s.end) for s in found]
+        for anchor in _ANCHOR.finditer(text):
+            at = anchor.start()
+            if any(lo <= at < hi for lo, hi in covered):
                 continue
-            inside = next((s for s in found if s.start <= start < s.end), None)
-            if inside is not None:
-                at = inside.end
-                continue
-            anchor = _ANCHOR.search(text, start, start + 16)
-            if anchor is None:
-                at = start + 1
-                continue
-            detail = parse_detail(text, start, breaks)
-            if detail.masked_end and detail.parts:
-                yield self.span(start, detail.masked_end, 0.7, masked=True)
-                at = detail.masked_end
-            elif detail.strong:
-                yield self.span(start, detail.end, 0.75)
-                at = detail.end
-            else:
-                at = _next_start(text, start)
+            first = _start_before(text, at)
+            for start in range(first, min(first + 3, at + 1)):  # a misread first character
+                detail = parse_detail(text, start, breaks)
+                if detail.end > at and (detail.strong or detail.masked_end):
+                    end = detail.masked_end or detail.end
+                    yield self.span(
+                        start,
+                        end,
+                        0.7 if detail.masked_end else 0.75,
+                        masked=bool(detail.masked_end),
+                    )
+                    covered.append((start, end))
+                    break
+
+
+def _start_before(text: str, anchor: int) -> int:
+    """Return where a detail-only address ending in `anchor` may start: after a stop or lead.
+
+    Digits count only before the first Chinese character met going back (the 137 of
+    教工街 137 号): a phone glued in front of a road name on an OCR line is no part of it.
+    """
+    start, seen_han = anchor, False
+    while start > 0 and anchor - start < 14:
+        ch = text[start - 1]
+        if ch == "与" and text[start - 2 : start - 1] in ("路", "街", "道"):
+            start -= 1  # 府前路与和平路交叉口: both roads belong to it
+            continue
+        spaced = ch == " " and not seen_han and text[start - 2 : start - 1].isalnum()
+        if not spaced and (ch in STOP or not ch.isalnum() or (seen_han and ch.isdigit())):
+            break
+        seen_han = seen_han or not ch.isascii()
+        start -= 1
+    return _lead_end(text, start)
 
 
 def _lead_end(text: str, start: int) -> int:
@@ -107,11 +119,3 @@ def _lead_end(text: str, start: int) -> int:
         if match and match.end() > start:
             return match.end()
     return start
-
-
-def _next_start(text: str, start: int) -> int:
-    """Return the next position a detail-only address may start: after the current word."""
-    at = start + 1
-    while at < len(text) and text[at].isascii() and text[at].isalnum():
-        at += 1
-    return at

@@ -67,5 +67,5 @@ class BankCardRecognizer(Recognizer):
                 continue
             score = 0.95 if verdict > 0 else 0.8 if _usual_length(digits) else 0.6
             yield self.span(match.start(), match.end(), score)
-        for match in _MASKED.finditer(text):
+        for match in _MASKED.finditer(text) if view.has_mask else ():
             yield self.span(match.start(), match.end(), 0.9, masked=True)

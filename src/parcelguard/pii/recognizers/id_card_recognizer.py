@@ -39,7 +39,7 @@ class IdCardRecognizer(Recognizer):
             if context_verdict(view, match.start(), POSITIVE, NEGATIVE, 10) < 0 and score < 0.9:
                 continue
             yield self.span(match.start(), match.end(), score)
-        for match in _MASKED.finditer(text):
+        for match in _MASKED.finditer(text) if view.has_mask else ():
             if len(match.group()) == 18:
                 yield self.span(match.start(), match.end(), 0.9, masked=True)
 

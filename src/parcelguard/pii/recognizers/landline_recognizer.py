@@ -51,7 +51,7 @@ class LandlineRecognizer(Recognizer):
             span = self._judge(view, match)
             if span is not None:
                 yield span
-        for match in _MASKED.finditer(text):
+        for match in _MASKED.finditer(text) if view.has_mask else ():
             yield self.span(match.start(), match.end(), 0.9, masked=True)
 
     def _judge(self, view: TextView, match: re.Match[str]) -> Span | None:

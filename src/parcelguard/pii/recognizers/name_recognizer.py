@@ -15,14 +15,17 @@ from parcelguard.pii.division_lexicon import division_lexicon
 from parcelguard.pii.entity import Span
 from parcelguard.pii.name_lexicon import (
     FOLLOWER_CHARS,
+    boundary,
     follows_name,
     glued,
     is_everyday_word,
     is_honorific,
+    starts_word,
+    word_ends_at,
     word_tag,
 )
 from parcelguard.pii.recognizers.recognizer import Recognizer, words, words_pattern
-from parcelguard.pii.surnames import surname_at
+from parcelguard.pii.surnames import COMMON_SURNAMES, surname_at
 from parcelguard.pii.text_view import TextView, is_han
 
 _STRONG = words(
@@ -38,15 +41,18 @@ _WEAK = words(
     联系 我是 朋友 同事 老公 老婆 丈夫 妻子 妈妈 爸爸 母亲 父亲 儿子 女儿 哥哥 姐姐 弟弟 妹妹 邻居
     室友 交给 转交 通知 告诉 转告 找 叫 给 帮 由"""
 )
+_CUE_FIRST = "".join(sorted({w[0] for w in _STRONG + _WEAK} | {"收", "寄"}))
 _CUE = re.compile(
-    r"(?P<cue>"
+    rf"(?=[{_CUE_FIRST}])(?P<cue>"
     + words_pattern(_STRONG + _WEAK).pattern
     + r"|(?:(?<=^)|(?<=[\s|,，;；]))[收寄](?=[：:\s]|[\u4e00-\u9fff]{2,4}[0-9+]))"
     + r"[ \t]*(?:[：:]|是|为|叫)?[ \t]*",
     re.MULTILINE,
 )
 _STRONG_SET = frozenset(_STRONG) | {"收", "寄"}
-_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,5}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]+")
 _FIELD_EDGE = frozenset(",，、;；|\t/:：()（）[]<>《》\"'“”‘’ \n\r@")
 _DIGITS_AFTER = re.compile(r"[ :：]?(?:\+?86)?[0-9]{7}")
 _MASKED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[*×＊]{1,4}|某{1,2})(?![\u4e00-\u9fff*])")
@@ -54,6 +60,11 @@ _PLACE_END = frozenset("路街道巷弄村镇乡区市省县号栋楼室院园�
 _ROAD_NEXT = re.compile(
     r"[东西南北中]?(?:路|街|大道|大街|巷|弄|胡同|道|店|站|村|镇|区|市|县)"
     r"|工业|园区|小区|大厦|广场|花园|公司|集团|大学|学院|中学|小学|医院|酒店|宾馆|超市|商场|银行"
+)
+_COMMON = re.compile(
+    "(?:欧阳|司马|上官|诸葛|东方|慕容|令狐|皇甫|公孙|尉迟)(?=[\u4e00-\u9fff])|["
+    + "".join(sorted(COMMON_SURNAMES))
+    + "]"
 )
 _LEAD_CHARS = frozenset("由帮给叫让和与跟向找问替请是")
 _DOT_STOP = frozenset("帮由给叫和与跟向对找问替请是的了在")
@@ -67,13 +78,13 @@ class NameRecognizer(Recognizer):
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield name candidates from every way in; the analyzer keeps the best of overlaps."""
         text = view.folded
-        if not any(is_han(ch) for ch in text):
+        if not _HAN.search(text):
             return
         yield from self._after_cues(view)
         yield from self._fields(view)
         yield from self._running(view)
         yield from self._dotted(view)
-        for match in _MASKED.finditer(text):
+        for match in _MASKED.finditer(text) if view.has_mask else ():
             if surname_at(text, match.start()):
                 yield self.span(match.start(), match.end(), 0.9, masked=True)
 
@@ -108,57 +119,68 @@ class NameRecognizer(Recognizer):
     def _stops(self, view: TextView, at: int) -> bool:
         """Return whether a name must end before `at` (a follower, a place, a longer word)."""
         text = view.folded
-        if follows_name(text, at) or division_lexicon().longest_at(text, at):
+        if follows_name(text, at):
             return True
-        token_end = view.token_starts.get(at)
-        return (
-            token_end is not None
-            and token_end - at >= 2
-            and is_everyday_word(text[at:token_end], tolerance=1)
+        return boundary(text, at) and (
+            bool(division_lexicon().longest_at(text, at)) or starts_word(text, at)
         )
 
     def _fields(self, view: TextView) -> Iterator[Span]:
         """Yield names standing alone between delimiters, or right before a long number."""
         text = view.folded
+        size = len(text)
         for match in _RUN.finditer(text):
-            start, end = match.start(), match.end()
-            before = text[start - 1] if start else "\n"
-            after = text[end] if end < len(text) else "\n"
-            digits_next = _DIGITS_AFTER.match(text, end) is not None
-            field = (before in _FIELD_EDGE or before.isdigit()) and (
-                after in _FIELD_EDGE or after.isdigit()
+            start, end = match.span()
+            after = text[end] if end < size else "\n"
+            digits_next = (after.isdigit() or after in " :：+") and bool(
+                _DIGITS_AFTER.match(text, end)
             )
-            if field and text[end - 1] == "收" and self._plausible(text, start, end - 1):
-                yield self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
-            elif field and end - start <= 4 and self._plausible(text, start, end, common=False):
-                yield self.span(start, end, 0.85 if digits_next else 0.75)
-            elif digits_next and end - start > 2:
+            if end - start <= 5:
+                before = text[start - 1] if start else "\n"
+                if (before in _FIELD_EDGE or before.isdigit()) and (
+                    after in _FIELD_EDGE or after.isdigit()
+                ):
+                    yield from self._field(text, start, end, digits_next)
+                    continue
+            if digits_next and end - start > 2:
                 yield from self._tail(view, start, end)
 
+    def _field(self, text: str, start: int, end: int, digits_next: bool) -> Iterator[Span]:
+        if text[end - 1] == "收" and self._plausible(text, start, end - 1):
+            yield self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
+        elif end - start <= 4 and self._plausible(text, start, end, common=False):
+            yield self.span(start, end, 0.85 if digits_next else 0.75)
+
     def _plausible(self, text: str, start: int, end: int, *, common: bool = True) -> bool:
-        """Return whether text[start:end] can be a whole name found without a cue."""
-        word = text[start:end]
+        """Return whether text[start:end] can be a whole name found without a cue.
+
+        The checks run cheapest and most often decisive first: this is the hot path.
+        """
         surname = surname_at(text, start, common_only=common)
-        if not surname or end - start - len(surname) not in (1, 2) or "·" in word:
+        given = start + len(surname)
+        if not surname or end - given not in (1, 2):
             return False
-        given = word[len(surname) :]
-        if any(ch in FOLLOWER_CHARS for ch in given) or is_honorific(text, start + len(surname)):
+        word = text[start:end]
+        if is_everyday_word(word, tolerance=300):
             return False
-        if follows_name(text, start + len(surname)) or _place_like(text, start, end):
+        for ch in word[len(surname) :]:
+            if ch in FOLLOWER_CHARS or ch == "·":
+                return False
+        head = end - start == 3 and given - start == 1
+        if head and is_everyday_word(word[:2], tolerance=1000, min_freq=50):
+            return False  # 马上到, 高兴地: the first two characters are an everyday word
+        if is_honorific(text, given) or follows_name(text, given):
             return False
         if is_honorific(text, end) and surname_at(text, end - 1):
             return False  # 谢谢贾师傅: the honorific belongs to the last character
-        head = len(word) == 3 and len(surname) == 1
-        if head and is_everyday_word(word[:2], tolerance=1000, min_freq=50):
-            return False  # 马上到, 高兴地: the first two characters are an everyday word
-        return not is_everyday_word(word, tolerance=300)
+        return not _place_like(text, start, end)
 
     def _tail(self, view: TextView, run_start: int, run_end: int) -> Iterator[Span]:
         """Yield the name that ends a longer run right before a number: 联系李明138…"""
         text = view.folded
         for size in (3, 2, 4):
             start = run_end - size
-            if start <= run_start or not view.token_starts.get(start):
+            if start <= run_start or not boundary(text, start):
                 continue
             if self._plausible(text, start, run_end, common=False):
                 yield self.span(start, run_end, 0.8)
@@ -167,46 +189,59 @@ class NameRecognizer(Recognizer):
     def _running(self, view: TextView) -> Iterator[Span]:
         """Yield names in running text: a common surname at a word boundary, then 1–2 characters."""
         text = view.folded
-        starts = view.token_starts
-        for at in range(len(text)):
-            if not surname_at(text, at, common_only=True):
+        size = len(text)
+        for match in _COMMON.finditer(text):
+            at, given = match.start(), match.end()
+            if given >= size or not "\u4e00" <= text[given] <= "\u9fff":
+                continue  # a surname with no character after it names nobody
+            if text[given] in FOLLOWER_CHARS or is_honorific(text, given):
                 continue
-            if at not in starts and text[at - 1] not in _LEAD_CHARS:
+            if given - at == 1 and is_everyday_word(text[at : at + 2], tolerance=300):
+                continue  # 高兴, 方便, 金额: a word, whatever follows
+            lead = text[at - 1] in _LEAD_CHARS if at else True
+            if not lead and not (boundary(text, at) and word_ends_at(text, at)):
                 continue
-            end = self._running_end(view, at)
+            end = self._running_end(view, given)
             if end is not None and self._plausible(text, at, end):
                 yield self.span(at, end, 0.65 if end - at >= 3 else 0.6)
 
-    def _running_end(self, view: TextView, at: int) -> int | None:
+    def _running_end(self, view: TextView, given: int) -> int | None:
         text = view.folded
-        given = at + len(surname_at(text, at, common_only=True))
-        for size in (2, 1):
-            end = given + size
-            if end > len(text) or not all(is_han(c) for c in text[given:end]):
+        size = len(text)
+        for width in (2, 1):
+            end = given + width
+            if end > size:
                 continue
-            if any(c in FOLLOWER_CHARS for c in text[given:end]):
+            chars = text[given:end]
+            if not _ALL_HAN.fullmatch(chars) or any(c in FOLLOWER_CHARS for c in chars):
                 continue
-            if end == len(text) or not is_han(text[end]):
+            if end == size or not "\u4e00" <= text[end] <= "\u9fff":
                 return end
-            if self._stops(view, end) and not (size == 1 and glued(text, given)):
+            if self._stops(view, end) and not (width == 1 and glued(text, given)):
                 return end
-            if size == 1 and end in view.token_starts and not glued(text, given):
+            if width == 1 and boundary(text, end) and not glued(text, given):
                 return end
         return None
 
     def _dotted(self, view: TextView) -> Iterator[Span]:
         """Yield transliterated names written with a middle dot: 买买提·艾力, 古丽娜扎·阿不都."""
         text = view.folded
-        for dot in (i for i, ch in enumerate(text) if ch == "·"):
-            start = _dotted_start(view, dot)
-            end = dot + 1
-            while end < len(text) and end - dot <= 5 and is_han(text[end]):
-                last = end + 1 == len(text) or not is_han(text[end + 1])
-                if not last and (follows_name(text, end) or text.startswith(("代收", "代签"), end)):
-                    break
-                end += 1
-            if dot - start >= 2 and end - dot >= 3 and text[start - 1 : start] != "·":
-                yield self.span(start, end, 0.9)
+        dot = text.find("·")
+        while dot >= 0:
+            yield from self._dotted_at(view, dot)
+            dot = text.find("·", dot + 1)
+
+    def _dotted_at(self, view: TextView, dot: int) -> Iterator[Span]:
+        text = view.folded
+        start = _dotted_start(view, dot)
+        end = dot + 1
+        while end < len(text) and end - dot <= 5 and is_han(text[end]):
+            last = end + 1 == len(text) or not is_han(text[end + 1])
+            if not last and (follows_name(text, end) or text.startswith(("代收", "代签"), end)):
+                break
+            end += 1
+        if dot - start >= 2 and end - dot >= 3 and text[start - 1 : start] != "·":
+            yield self.span(start, end, 0.9)
 
 
 def _dotted_start(view: TextView, dot: int) -> int:
@@ -219,7 +254,7 @@ def _dotted_start(view: TextView, dot: int) -> int:
         start -= 1
     if start == 0 or not is_han(text[start - 1]):
         return start
-    return next((at for at in range(start, dot - 1) if at in view.token_starts), start)
+    return next((at for at in range(start, dot - 1) if boundary(text, at)), start)
 
 
 def _place_like(text: str, start: int, end: int) -> bool:

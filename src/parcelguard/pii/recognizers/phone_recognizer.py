@@ -54,6 +54,7 @@ class PhoneRecognizer(Recognizer):
             if verdict < 0:
                 continue
             yield self.span(match.start(), match.end(), 0.95 if verdict > 0 else 0.85)
-        for match in _MASKED.finditer(text):
+        masks = view.has_mask or "x" in text or "X" in text
+        for match in _MASKED.finditer(text) if masks else ():
             if any(ch in _MASK_CHARS for ch in match.group()[-10:]):
                 yield self.span(match.start(), match.end(), 0.9, masked=True)

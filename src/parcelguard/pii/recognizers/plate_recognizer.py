@@ -33,6 +33,6 @@ class PlateRecognizer(Recognizer):
             serial = match.group()[2:]
             if sum(ch.isdigit() for ch in serial) >= 3:
                 yield self.span(match.start(), match.end(), 0.85)
-        for match in _MASKED.finditer(text):
+        for match in _MASKED.finditer(text) if view.has_mask else ():
             if "*" in match.group():
                 yield self.span(match.start(), match.end(), 0.85, masked=True)

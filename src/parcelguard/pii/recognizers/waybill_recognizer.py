@@ -23,6 +23,7 @@ _PREFIXED = re.compile(
     r")(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _NUMERIC = re.compile(r"(?<![A-Za-z0-9])[0-9]{10,15}(?![0-9])")
 POSITIVE = re.compile(
     words_pattern(
@@ -54,5 +55,7 @@ class WaybillRecognizer(Recognizer):
             if match.group()[:2].isupper() or match.group()[:2].islower():
                 yield self.span(match.start(), match.end(), 0.9)
         for match in _NUMERIC.finditer(text):
+            if _MOBILE.fullmatch(match.group()):
+                continue  # eleven digits from 13… to 19… are a phone, whatever precedes them
             if context_verdict(view, match.start(), POSITIVE, NEGATIVE, 16) > 0:
                 yield self.span(match.start(), match.end(), 0.8)
