@@ -32,7 +32,7 @@ def replay_file(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run the detectors over access events offline; print one alert per line."""
-    config = monitor_config(invocation(ctx).make_runtime())
+    config = monitor_config(invocation(ctx).runtime(migrate=False))  # no database needed
     stats = ReplayStats()
     started = time.perf_counter()
     with _open(file) as lines:
