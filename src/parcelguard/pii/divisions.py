@@ -136,8 +136,10 @@ class PrefixIndex:
         with open(path, encoding="utf-8") as fh:
             names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(fh)}
         root = _Node("", "")
-        provinces = {code: _Node(name, code) for code, name in names.items() if code.endswith("0000")}
-        for code, node in provinces.items():
+        provinces = {
+            code: _Node(name, code) for code, name in names.items() if code.endswith("0000")
+        }
+        for node in provinces.values():
             for key in _short_forms(node.name):
                 root.add(key, node)
         cities: dict[str, _Node] = {}
@@ -152,7 +154,9 @@ class PrefixIndex:
             if code.endswith("00") or code[:2] + "0000" not in provinces:
                 continue
             city = cities.get(code[:4])
-            parent = provinces[code[:2] + "0000"] if city is None or city.name in _MUNICIPAL else city
+            parent = (
+                provinces[code[:2] + "0000"] if city is None or city.name in _MUNICIPAL else city
+            )
             parent.add(name, _Node(name, code))
         return cls(root)
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 from parcelguard.pii.entity import Span
 from parcelguard.pii.text_view import TextView, words
 
-__all__ = ["Recognizer", "context_verdict", "near_before", "words", "words_pattern"]
+__all__ = ["Recognizer", "context_verdict", "words", "words_pattern"]
 
 
 class Recognizer(ABC):
@@ -42,11 +42,6 @@ def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """Compile an alternation of literal words, longest first."""
     ordered = sorted(set(words), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in ordered))
-
-
-def near_before(view: TextView, start: int, pattern: re.Pattern[str], width: int) -> bool:
-    """Return whether `pattern` occurs in the `width` characters before `start`."""
-    return pattern.search(view.before(start, width)) is not None
 
 
 def context_verdict(
