@@ -141,7 +141,29 @@ def test_erasure_removes_delivered_parcels_after_confirmation(
     assert delivered not in remaining and parcels[1]["waybill_no"] in remaining
     with rt.db.session() as session:
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "person.erase"))
+        forgot = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "relay.forget"))
+        )
     assert event.actor_role == "recipient" and PHONE not in event.details
+    assert forgot == []  # two parcels are still on their way: their calls need the relay
+
+
+def test_erasing_everything_makes_the_relay_forget_the_phone(
+    client: TestClient,
+    sms: RecordingSmsProvider,
+    cli: Callable[..., Any],
+    rt: Runtime,
+    parcels: list[dict[str, str]],
+) -> None:
+    for row in parcels[:3]:
+        courier_reveals_address(cli, row["waybill_no"])
+        assert cli("event", row["waybill_no"], "delivered", "--json").code == 0
+    csrf = sign_in(client, sms)
+    done = client.post("/portal/erase", data={"csrf": csrf, "confirm": "yes"})
+    assert "已删除 3 个包裹" in done.text
+    with rt.db.session() as session:
+        [forgot] = session.scalars(select(AuditEvent).where(AuditEvent.action == "relay.forget"))
+    assert forgot.actor_role == "recipient"
 
 
 @pytest.mark.parametrize("path", ["/portal/parcels", "/portal/access", "/portal/copy"])
