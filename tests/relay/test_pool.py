@@ -129,7 +129,8 @@ def test_bindings_api(world: World, client: TestClient, cli) -> None:
     assert [b["binding_id"] for b in listed] == [made.json()["binding_id"]]
     ended = client.delete(f"/api/v1/relay/bindings/{made.json()['binding_id']}", headers=headers)
     assert ended.json()["status"] == "ended" and ended.json()["end_reason"] == "released"
-    assert client.delete("/api/v1/relay/bindings/nope", headers=headers).status_code == 404
+    assert client.delete(f"/api/v1/relay/bindings/{'0' * 32}", headers=headers).status_code == 404
+    assert client.delete("/api/v1/relay/bindings/nope", headers=headers).status_code == 422
 
 
 def test_relay_table_of_config_toml(home: Path) -> None:

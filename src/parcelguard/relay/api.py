@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from parcelguard.access.guards import require
@@ -16,6 +16,7 @@ from parcelguard.relay.numbers import canonical, party_ref
 from parcelguard.relay.providers import WebhookRequest
 from parcelguard.relay.providers.neutral import CallIn, StatusIn
 from parcelguard.relay.schemas import (
+    TEXT,
     BindIn,
     BindingOut,
     BindingsOut,
@@ -152,8 +153,8 @@ def bind(
 
 @router.get("/bindings", response_model=BindingsOut)
 def bindings(
-    waybill: str | None = None,
-    status: str | None = "active",
+    waybill: str | None = Query(None, max_length=40, pattern=TEXT),
+    status: str | None = Query("active", pattern="^(active|ended)$"),
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
@@ -165,7 +166,9 @@ def bindings(
 
 @router.delete("/bindings/{binding_id}", response_model=BindingOut)
 def release(
-    binding_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    binding_id: str = Path(pattern="^[0-9a-f]{32}$"),
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """End a binding now."""
     require(caller, roles=ADMIN, scope="relay")

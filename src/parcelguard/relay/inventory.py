@@ -208,7 +208,10 @@ def reserve(
 ) -> list[CanaryNumber]:
     """Set free numbers aside (canaries): they never carry a binding, calls to them are hits."""
     now = rt.clock.now()
-    label = label.strip()[:64] or "canary"
+    label = "".join(c for c in label if c.isprintable()).strip()[:64] or "canary"
+    if city is not None and pool.city_code(city) is None:
+        raise InvalidInput("city must be a 4- or 6-digit adcode", code="invalid_city")
+    city = pool.city_code(city)
     wanted = list(numbers)
     reserved = []
     for i in range(len(wanted) if wanted else max(0, count)):

@@ -6,6 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+TEXT = r"^[^\x00-\x1f\x7f]+$"  # printable: no control characters reach a query
+CITY = r"^\d{4}(\d{2})?$"
+
 
 class PoolNumberIn(BaseModel):
     """One number offered to the pool."""
@@ -34,8 +37,8 @@ class ReserveIn(BaseModel):
 
     count: int = Field(default=1, ge=1, le=1000)
     numbers: list[str] = Field(default_factory=list, max_length=1000)
-    label: str = Field(default="canary", max_length=64)
-    city: str | None = Field(default=None, max_length=12)
+    label: str = Field(default="canary", max_length=64, pattern=TEXT)
+    city: str | None = Field(default=None, pattern=CITY)
 
 
 class ReservedNumber(BaseModel):
@@ -55,7 +58,7 @@ class ReserveOut(BaseModel):
 class BindIn(BaseModel):
     """A binding to make for a shipment."""
 
-    waybill: str = Field(max_length=40)
+    waybill: str = Field(max_length=40, pattern=TEXT)
     kind: str = Field(default="axb", pattern="^(axb|axn)$")
     ttl: int | None = Field(default=None, ge=60)
 
