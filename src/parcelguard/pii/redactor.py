@@ -34,11 +34,14 @@ class Redaction:
 
 
 def apply_operator(text: str, entities: Sequence[Entity], operator: Operator) -> str:
-    """Return `text` with each entity replaced by the operator's output (right to left)."""
-    out = text
-    for entity in sorted(entities, key=lambda e: e.start, reverse=True):
-        out = out[: entity.start] + operator.apply(entity) + out[entity.end :]
-    return out
+    """Return `text` with each entity replaced by the operator's output, in reading order."""
+    pieces: list[str] = []
+    at = 0
+    for entity in sorted(entities, key=lambda e: e.start):
+        pieces += [text[at : entity.start], operator.apply(entity)]
+        at = entity.end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def redact(text: str | Sensitive, operator: Operator, analyzer: Analyzer) -> Redaction:

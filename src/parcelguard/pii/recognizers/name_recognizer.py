@@ -55,7 +55,7 @@ _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]+")
 _FIELD_EDGE = frozenset(",，、;；|\t/:：()（）[]<>《》\"'“”‘’ \n\r@")
 _DIGITS_AFTER = re.compile(r"[ :：]?(?:\+?86)?[0-9]{7}")
-_MASKED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[*×＊]{1,4}|某{1,2})(?![\u4e00-\u9fff*])")
+_MASKED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[*×＊]{1,4}(?![\u4e00-\u9fff*])|某{1,2})")
 _PLACE_END = frozenset("路街道巷弄村镇乡区市省县号栋楼室院园苑城站店局厂司馆")
 _ROAD_NEXT = re.compile(
     r"[东西南北中]?(?:路|街|大道|大街|巷|弄|胡同|道|店|站|村|镇|区|市|县)"
@@ -84,7 +84,7 @@ class NameRecognizer(Recognizer):
         yield from self._fields(view)
         yield from self._running(view)
         yield from self._dotted(view)
-        for match in _MASKED.finditer(text) if view.has_mask else ():
+        for match in _MASKED.finditer(text) if view.has_mask or "某" in text else ():
             if surname_at(text, match.start()):
                 yield self.span(match.start(), match.end(), 0.9, masked=True)
 

@@ -1,0 +1,44 @@
+"""Fixtures for the PII tests: one analyzer, one OCR engine per session, a label photo."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+from tests.pii.helpers import LabelPhoto, render_label
+
+from parcelguard.pii.analyzer import Analyzer
+from parcelguard.pii.image.ocr_engine import OcrEngine, shared_engine
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    """Return one analyzer for the session (the jieba dictionary loads once)."""
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def engine() -> OcrEngine:
+    """Return the process-wide OCR engine (the models load once per session)."""
+    return shared_engine()
+
+
+@pytest.fixture(scope="session")
+def ocr_text(engine: OcrEngine) -> Callable[[bytes], str]:
+    """Return a function giving all the text OCR reads in an encoded image, spaces removed."""
+
+    def read(data: bytes) -> str:
+        pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        lines = engine.read(pixels, char_boxes=False)
+        return "".join(line.text for line in lines).replace(" ", "")
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def label_photo() -> LabelPhoto:
+    """Return one JPEG label photo with EXIF and GPS metadata."""
+    return render_label()
