@@ -24,6 +24,7 @@ from parcelguard.runtime import Runtime
 from parcelguard.terminal import local_operator
 from parcelguard.vault import service as vault_service
 from parcelguard.vault.ingest import import_shipments
+from parcelguard.vault.lifecycle import record_event
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.reveal import reveal
 from parcelguard.vault.synthetic import Faker, divisions
@@ -85,7 +86,7 @@ def outsiders(seed: int, count: int) -> list[Person]:
     return make_people(Faker(seed), count, "X")
 
 
-def _principal(
+def add_principal(
     rt: Runtime, role: str, station: str | None = None, scopes: list[str] | None = None
 ) -> tuple[str, str]:
     with rt.db.session() as session:
@@ -122,12 +123,12 @@ def build_tenant(rt: Runtime, shipments: int = 160, seed: int = 3) -> Tenant:
     report = import_shipments(rt, rows, local_operator())
     assert report.imported == shipments, report.as_dict()
     ids = _ids(rt, [p.waybill for p in people])
-    couriers = {city: [_principal(rt, "courier")[0] for _ in range(2)] for city in CITIES}
+    couriers = {city: [add_principal(rt, "courier")[0] for _ in range(2)] for city in CITIES}
     for station in CITIES.values():
-        _principal(rt, "station_clerk", station)
-    agents = [_caller(rt, _principal(rt, "customer_service")[1]) for _ in range(3)]
-    officer = _principal(rt, "security_officer")
-    service = _principal(rt, "service", scopes=["read", "reveal:recipient.phone"])
+        add_principal(rt, "station_clerk", station)
+    agents = [_caller(rt, add_principal(rt, "customer_service")[1]) for _ in range(3)]
+    officer = add_principal(rt, "security_officer")
+    service = add_principal(rt, "service", scopes=["read", "reveal:recipient.phone"])
     service_key_id = service[1].split("_")[1]
     tenant = Tenant(
         {p.waybill: p for p in people}, ids, couriers, agents, officer, (*service, service_key_id)
@@ -144,30 +145,22 @@ def _ids(rt: Runtime, waybills: list[str]) -> dict[str, str]:
 
 
 def _deliver(rt: Runtime, tenant: Tenant) -> None:
-    """Audit assignment, station arrival and the courier's scan, as the lifecycle and labels do."""
+    """Assign every parcel and bring it to its city's station (the real lifecycle), then scan."""
     admin = Actor("admin-1", "admin")
     rng = random.Random(11)
     with rt.db.session() as session:
         for waybill, person in tenant.people.items():
             city = _city(person.address)
             courier, station = rng.choice(tenant.couriers[city]), CITIES[city]
-            sid = tenant.shipment_ids[waybill]
-            details = {"waybill": waybill, "courier_id": courier, "station_id": station}
-            auditor_for(rt).record_many(
-                session,
-                admin,
-                [
-                    Entry("shipment.assigned", "shipment", sid, details=details),
-                    Entry("shipment.at_station", "shipment", sid, details=details),
-                ],
-            )
+            record_event(rt, session, waybill, "assigned", admin, courier_id=courier)
+            record_event(rt, session, waybill, "at_station", admin, station_id=station)
             auditor_for(rt).record(
                 session,
                 Actor(courier, "courier"),
                 Entry(
                     "label.scan",
                     "shipment",
-                    sid,
+                    tenant.shipment_ids[waybill],
                     decision="allow",
                     reason="assigned_courier",
                     details={"waybill": waybill, "outcome": "assigned_courier"},

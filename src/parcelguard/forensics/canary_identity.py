@@ -70,7 +70,7 @@ def make_person(
     """Return a fresh, unique canary recipient living in `adcode`'s district when given."""
     faker = new_faker()
     region, address = _address(faker, adcode)
-    phone, source, number_id = _number(rt, session, actor, label)
+    phone, source, number_id = _number(rt, session, actor, label, region.adcode[:4] + "00")
     index = rt.keyring.index
     for _ in range(ATTEMPTS):
         name = faker.name()
@@ -106,25 +106,25 @@ def _taken(session: Session, tenant_id: str, column: str, digest: bytes) -> bool
 
 
 def _number(
-    rt: Runtime, session: Session, actor: Actor, label: str
+    rt: Runtime, session: Session, actor: Actor, label: str, city: str
 ) -> tuple[Phone, str, str | None]:
-    taken = _relay_number(rt, session, actor, label)
+    taken = _relay_number(rt, session, actor, label, city)
     if taken is not None:
         return taken
     return range_number(rt, session), "range", None
 
 
 def _relay_number(
-    rt: Runtime, session: Session, actor: Actor, label: str
+    rt: Runtime, session: Session, actor: Actor, label: str, city: str
 ) -> tuple[Phone, str, str | None] | None:
     """Set a pool number aside through the relay; None when the relay has none to give."""
     try:
-        from parcelguard.relay import inventory
+        from parcelguard.relay import service as relay
     except ImportError:
         return None
     try:
         with session.begin_nested():  # a missing pool or an empty one must not spoil the seed
-            reserved = inventory.reserve(rt, session, actor, count=1, label=label)
+            reserved = relay.reserve_canary_numbers(rt, session, 1, actor, label=label, city=city)
     except (Conflict, SQLAlchemyError):
         return None
     for number in reserved:

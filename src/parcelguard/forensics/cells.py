@@ -123,10 +123,10 @@ def kind_of(text: str) -> str | None:
     if masked_pattern(text) is not None:
         return "masked_phone"
     if len(text) <= 12:
-        if as_name(text) is not None:
-            return "name"
         if is_masked_name(text):
             return "masked_name"
+        if as_name(text) is not None:
+            return "name"
     if is_text(text):
         return "text"
     if is_address(text):

@@ -19,11 +19,20 @@ from rich.console import Console
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
+from parcelguard.forensics.hooks import install
 from parcelguard.forensics.models import CHANNEL_KINDS
-from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
+from parcelguard.runtime import Runtime
+from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, stderr
+from parcelguard.terminal import runtime as invocation_runtime
 
 canaries_app = typer.Typer(help="Canary records that name a leaking channel.", no_args_is_help=True)
 exposure_app = typer.Typer(help="Whether a number appeared in a traced leak.", no_args_is_help=True)
+
+
+def _runtime(ctx: typer.Context) -> Runtime:
+    rt = invocation_runtime(ctx)
+    install(rt)
+    return rt
 
 
 def trace(
@@ -38,7 +47,7 @@ def trace(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Attribute a leaked list: matched records, canary hits, ranked suspects with evidence."""
-    rt = runtime(ctx)
+    rt = _runtime(ctx)
     when = _instant(at)
     with _leak_file(file) as path:
         total = None if _is_zip(path) else path.stat().st_size
@@ -117,7 +126,7 @@ def canaries_seed(
             "name exactly one of --courier, --station, --api-key, --export", code="invalid_channel"
         )
     ((kind, ident),) = given.items()
-    made = service.seed_canaries(runtime(ctx), local_operator(), kind, ident, count)
+    made = service.seed_canaries(_runtime(ctx), local_operator(), kind, ident, count)
     emit({"canaries": made}, as_json, "\n".join(f"{c['canary_id']} → {c['channel']}" for c in made))
 
 
@@ -128,7 +137,7 @@ def canaries_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List canaries and the channel each was given to."""
-    found = service.list_canaries(runtime(ctx), local_operator(), include_retired=include_retired)
+    found = service.list_canaries(_runtime(ctx), local_operator(), include_retired=include_retired)
     emit(
         {"canaries": found},
         as_json,
@@ -145,7 +154,7 @@ def canaries_rotate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Retire active canaries and seed fresh ones for the same channels."""
-    result = service.rotate_canaries(runtime(ctx), local_operator(), kind=kind, channel_id=channel)
+    result = service.rotate_canaries(_runtime(ctx), local_operator(), kind=kind, channel_id=channel)
     emit(result, as_json, f"retired {len(result['retired'])}, seeded {len(result['seeded'])}")
 
 
@@ -156,7 +165,7 @@ def exposure_check(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Say whether a number appeared in a traced leak (and which)."""
-    result = service.exposure_check(runtime(ctx), phone, local_operator())
+    result = service.exposure_check(_runtime(ctx), phone, local_operator())
     human = (
         f"{result['phone']} appeared in {len(result['leaks'])} traced leak(s)"
         if result["exposed"]
@@ -168,7 +177,7 @@ def exposure_check(
 @exposure_app.command("salt")
 def exposure_salt(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Show the public salt and the browser recipe of the range query."""
-    emit(service.exposure_salt(runtime(ctx)), as_json)
+    emit(service.exposure_salt(_runtime(ctx)), as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.errors import InvalidInput
@@ -174,10 +174,14 @@ def bucket(
         raise InvalidInput(
             f"the prefix must be exactly {PREFIX_LENGTH} hex digits", code="invalid_prefix"
         )
-    query = select(distinct(ExposedPhone.public_hash)).where(
-        ExposedPhone.tenant_id == tenant_id,
-        ExposedPhone.public_hash >= prefix,
-        ExposedPhone.public_hash < prefix + "g",  # every hex digit sorts before "g"
+    query = (
+        select(ExposedPhone.public_hash)
+        .distinct()
+        .where(
+            ExposedPhone.tenant_id == tenant_id,
+            ExposedPhone.public_hash >= prefix,
+            ExposedPhone.public_hash < prefix + "g",  # every hex digit sorts before "g"
+        )
     )
     real = [value[PREFIX_LENGTH:] for value in session.scalars(query)]
     total = size * max(1, math.ceil(len(real) / size))

@@ -84,7 +84,7 @@ def _from_columns(row: int, cells: tuple[str, ...], columns: PersonColumns) -> L
             person.pattern = masked_pattern(phone) or damaged_pattern(phone)
     name = _cell(cells, columns.name)
     if name:
-        person.name = as_name(name)
+        person.name = None if is_masked_name(name) else as_name(name)
         if person.name is None and is_masked_name(name):
             person.name, person.name_masked = normalize_name(name).replace(" ", ""), True
         elif person.name is None and 2 <= len(name) <= 12:
