@@ -309,16 +309,26 @@ class Day:
         for w in waybills:
             ts += rng.expovariate(n / 2400)
             log.add(ts, c, "scan", waybill_no=w, assigned=True, outcome="ok")
+        self.deliver(c, waybills, start + 4500, end)
+        lag = poisson(rng, 0.3 + (2.0 if covering else 0.0) + (1.0 if new else 0.0))
+        for _ in range(lag):  # reassignment not yet recorded: colleagues' parcels
+            at = rng.uniform(start + 4500, start + 4500 + 3 * 3600)
+            self.deny(at, c, self.t.numbers.random_recent(rng), "not_assigned", False)
+
+    def deliver(self, c: Person, waybills: list[str], start: float, end: float) -> None:
+        """Deliver the route: a scan at each door, a reveal of the address now and then."""
+        rng, log = c.rng, self.log
         lapsed = c.training_lapse == self.day
         tries = rng.randint(2, 4)
-        for w, at in zip(waybills, spread(rng, start + 4500, end, len(waybills)), strict=True):
+        for w, at in zip(waybills, spread(rng, start, end, len(waybills)), strict=True):
             if rng.random() < c.reveal_rate:
                 if lapsed:
                     if tries:
                         tries -= 1
                         self.deny(at - 120, c, w, "training_expired", True)
-                elif rng.random() < 0.01:
-                    self.deny(at + rng.uniform(8000, 20000), c, w, "outside_delivery_window", True)
+                elif rng.random() < 0.01:  # looked again after the window closed
+                    late = min(at + rng.uniform(7300, 14000), end + 1800)
+                    self.deny(late, c, w, "outside_delivery_window", True)
                 else:
                     log.add(
                         at - rng.uniform(60, 600),
@@ -331,21 +341,21 @@ class Day:
                     )
             log.add(at, c, "scan", waybill_no=w, assigned=True, outcome="delivered")
             if rng.random() < 0.05:
-                for _ in range(rng.randint(1, 3)):  # the recipient (and family) scan the label
-                    log.add(
-                        at + rng.uniform(600, 86400),
-                        None,
-                        "scan",
-                        principal_id="public",
-                        role="public",
-                        waybill_no=w,
-                        target=f"client-{rng.random():.12f}",
-                        outcome="landing",
-                    )
-        lag = poisson(rng, 0.3 + (2.0 if covering else 0.0) + (1.0 if new else 0.0))
-        for _ in range(lag):  # reassignment not yet recorded: colleagues' parcels
-            at = rng.uniform(start + 4500, start + 4500 + 3 * 3600)
-            self.deny(at, c, self.t.numbers.random_recent(rng), "not_assigned", False)
+                self.recipient_scans(rng, w, at)
+
+    def recipient_scans(self, rng: random.Random, waybill: str, delivered: float) -> None:
+        """The recipient (and family) scan the label's QR code after delivery."""
+        for _ in range(rng.randint(1, 3)):
+            self.log.add(
+                delivered + rng.uniform(600, 86400),
+                None,
+                "scan",
+                principal_id="public",
+                role="public",
+                waybill_no=waybill,
+                target=f"client-{rng.random():.12f}",
+                outcome="landing",
+            )
 
     def deny(self, ts: float, p: Person, waybill: str, reason: str, assigned: bool | None) -> None:
         """Write a denied reveal attempt."""
@@ -850,35 +860,14 @@ def report(
 ) -> str:
     """Print and return the markdown report."""
     s = score(alerts, misuse, sim["active"])
-    by_scenario: dict[str, list[int]] = defaultdict(list)
-    for i, inst in enumerate(misuse.instances):
-        by_scenario[inst.scenario].append(i)
-    rows = []
-    detected_total = 0
-    for scenario, ids in by_scenario.items():
-        found = [i for i in ids if i in s["first"]]
-        detected_total += len(found)
-        delays = [s["first"][i][0] - misuse.instances[i].start for i in found]
-        rules = Counter(s["first"][i][1] for i in found)
-        rows.append(
-            f"| {scenario} | {len(ids)} | {len(found)} | {len(found) / len(ids):.2f} | "
-            f"{_dur(min(delays)) if delays else '—'} | {_dur(max(delays)) if delays else '—'} | "
-            f"{', '.join(f'{r} ×{n}' for r, n in rules.most_common())} |"
-        )
+    rows, detected_total = scenario_rows(misuse, s)
     false, days = s["false"], s["principal_days"]
     per_k = 1000 * len(false) / max(days, 1)
     false_rules = Counter(a["rule"] for a in false)
-    people = len(tenant.everyone())
     lines = [
         "## Monitor (`bench/monitor_eval.py`)",
         "",
-        f"Simulated tenant (seed {args.seed}): {len(tenant.stations)} stations, "
-        f"{len(tenant.couriers)} couriers ({sum(c.joined > HISTORY_START for c in tenant.couriers)} "
-        f"joining mid-month), {len(tenant.clerks)} station clerks, {len(tenant.agents)} customer-"
-        f"service agents, {len(tenant.officers)} security officers, {len(tenant.admins)} admins, "
-        f"{len(tenant.services)} service keys ({people} principals) plus recipients scanning "
-        f"labels; 18–31 August as history, then September 2026 with the Mid-Autumn holiday "
-        f"(25–27 Sep). {sim['lines']:,} access events.",
+        describe(args, tenant, sim),
         "",
         "| scenario | instances | detected | recall | fastest detection | slowest detection | first rule |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -900,15 +889,7 @@ def report(
         "",
         "Instances:",
         "",
-        *(
-            f"- {inst.scenario}: {inst.note}"
-            + (
-                f" — detected after {_dur(s['first'][i][0] - inst.start)} by {s['first'][i][1]}"
-                if i in s["first"]
-                else " — **missed**"
-            )
-            for i, inst in enumerate(misuse.instances)
-        ),
+        *instance_lines(misuse, s),
     ]
     text = "\n".join(lines)
     print(text)
@@ -916,6 +897,54 @@ def report(
         for alert in false:
             print("false:", json.dumps(alert, ensure_ascii=False), file=sys.stderr)
     return text
+
+
+def describe(args: argparse.Namespace, tenant: Tenant, sim: dict[str, Any]) -> str:
+    """Return the paragraph saying what was simulated."""
+    joined = sum(c.joined > HISTORY_START for c in tenant.couriers)
+    return (
+        f"Simulated tenant (seed {args.seed}): {len(tenant.stations)} stations, "
+        f"{len(tenant.couriers)} couriers ({joined} joining mid-month), {len(tenant.clerks)} "
+        f"station clerks, {len(tenant.agents)} customer-service agents, {len(tenant.officers)} "
+        f"security officers, {len(tenant.admins)} admins, {len(tenant.services)} service keys "
+        f"({len(tenant.everyone())} principals) plus recipients scanning labels; 18–31 August "
+        f"as history, then September 2026 with the Mid-Autumn holiday (25–27 Sep). "
+        f"{sim['lines']:,} access events."
+    )
+
+
+def instance_lines(misuse: Misuse, s: dict[str, Any]) -> list[str]:
+    """Return one line per injected instance: what it was, when it was caught, by what."""
+    out = []
+    for i, inst in enumerate(misuse.instances):
+        if i in s["first"]:
+            at, rule = s["first"][i]
+            out.append(
+                f"- {inst.scenario}: {inst.note} — detected after {_dur(at - inst.start)} by {rule}"
+            )
+        else:
+            out.append(f"- {inst.scenario}: {inst.note} — **missed**")
+    return out
+
+
+def scenario_rows(misuse: Misuse, s: dict[str, Any]) -> tuple[list[str], int]:
+    """Return the per-scenario table rows and how many instances were detected."""
+    by_scenario: dict[str, list[int]] = defaultdict(list)
+    for i, inst in enumerate(misuse.instances):
+        by_scenario[inst.scenario].append(i)
+    rows, detected = [], 0
+    for scenario, ids in by_scenario.items():
+        found = [i for i in ids if i in s["first"]]
+        detected += len(found)
+        delays = [s["first"][i][0] - misuse.instances[i].start for i in found]
+        rules = Counter(s["first"][i][1] for i in found)
+        fastest = _dur(min(delays)) if delays else "—"
+        slowest = _dur(max(delays)) if delays else "—"
+        rows.append(
+            f"| {scenario} | {len(ids)} | {len(found)} | {len(found) / len(ids):.2f} | "
+            f"{fastest} | {slowest} | {', '.join(f'{r} ×{n}' for r, n in rules.most_common())} |"
+        )
+    return rows, detected
 
 
 def _dur(seconds: float) -> str:

@@ -26,7 +26,7 @@ class MonitorConfig(Common):
 
     model_config = ConfigDict(extra="forbid")
 
-    consumer: Literal["auto", "inprocess", "nats", "off"] = "auto"
+    consumer: Literal["auto", "inprocess", "nats", "external", "off"] = "auto"
     durable: str = Field(default="parcelguard-monitor", pattern=r"^[A-Za-z0-9_-]{1,64}$")
     incident_window_minutes: float = Field(default=120, gt=0)
     evidence_per_incident: int = Field(default=200, ge=1, le=10_000)

@@ -66,23 +66,7 @@ def _incident_for(
     )
     now = rt.clock.now()
     if new:
-        current = Incident(
-            tenant_id=rt.tenant,
-            incident_id=new_id(),
-            principal_id=finding.principal_id,
-            role=finding.role or None,
-            rule=finding.rule,
-            severity=finding.severity,
-            status="open",
-            first_at=at,
-            last_at=at,
-            findings=1,
-            evidence_count=0,
-            suspended=False,
-            details=_json(finding.details),
-            created_at=now,
-            updated_at=now,
-        )
+        current = _open(rt, finding, at)
         session.add(current)
         head.incident_id = current.incident_id
     else:
@@ -94,6 +78,28 @@ def _incident_for(
         current.updated_at = now
     head.last_at = at if new or head.last_at is None else max(head.last_at, at)
     return current, new
+
+
+def _open(rt: Runtime, finding: Finding, at: datetime) -> Incident:
+    """Return a new open incident for a finding."""
+    now = rt.clock.now()
+    return Incident(
+        tenant_id=rt.tenant,
+        incident_id=new_id(),
+        principal_id=finding.principal_id,
+        role=finding.role or None,
+        rule=finding.rule,
+        severity=finding.severity,
+        status="open",
+        first_at=at,
+        last_at=at,
+        findings=1,
+        evidence_count=0,
+        suspended=False,
+        details=_json(finding.details),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _add_evidence(
