@@ -237,3 +237,35 @@ def test_install_leaves_a_runtime_without_a_bus_alone_unless_asked(rt: Runtime) 
 def test_the_consumer_can_be_switched_off(rt: Runtime) -> None:
     rt.settings.sections["monitor"] = {"consumer": "off"}
     assert install(rt) is None and not rt.publisher._handlers
+
+
+def test_a_live_consumer_learns_from_history_without_alerting_on_it(rt: Runtime) -> None:
+    from parcelguard.audit.service import Entry, auditor_for
+
+    pid = courier(rt)
+    now = rt.clock.now()
+    rt.clock.set(now - timedelta(days=2))
+    for i in range(15):  # a burst two days ago: history, not news
+        with rt.db.session() as session:
+            auditor_for(rt).record(
+                session,
+                Actor(pid, "courier"),
+                Entry(
+                    "reveal",
+                    "shipment",
+                    None,
+                    decision="deny",
+                    reason="not_assigned",
+                    details={"waybill": f"PG{i * 7919:012d}", "assigned": False},
+                ),
+            )
+    rt.clock.set(now)
+    with rt.db.session() as session:
+        last = search(session, rt.tenant, limit=1)[0].seq
+    consumer = LiveConsumer(rt)
+    consumer.handle(payload(rt, last + 1, pid, 0))
+    assert consumer.processed == 1
+    assert (
+        consumer.engine.profiles[pid].attempts + sum(consumer.engine.profiles[pid].day_totals) == 16
+    )
+    assert alerts(rt) == []

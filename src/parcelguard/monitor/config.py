@@ -31,7 +31,7 @@ class MonitorConfig(Common):
     incident_window_minutes: float = Field(default=120, gt=0)
     evidence_per_incident: int = Field(default=200, ge=1, le=10_000)
     warmup_days: int = Field(default=7, ge=0, le=90)
-    warmup_max_events: int = Field(default=500_000, ge=0)
+    warmup_max_events: int = Field(default=200_000, ge=0)  # per day of history
     webhook_url: str | None = Field(default=None, pattern=r"^https?://")
     webhook_secret: str | None = Field(default=None, min_length=16)
     webhook_timeout_seconds: float = Field(default=3.0, gt=0, le=60)

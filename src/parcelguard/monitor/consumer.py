@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -91,21 +91,34 @@ class LiveConsumer:
             if cfg.warmup_days == 0 or cfg.warmup_max_events == 0:
                 self.seen.start_after(before_seq - 1)
                 return
-            since = self.rt.clock.now() - timedelta(days=cfg.warmup_days)
-            with self.rt.db.session() as session:
-                history = [
-                    event_payload(e)
-                    for e in search(
-                        session, self.rt.tenant, since=since, limit=cfg.warmup_max_events
-                    )
-                    if e.seq < before_seq
-                ]
-            for payload in reversed(history):
-                event = from_audit(payload)
-                if event is not None:
-                    self.engine.feed(event)
+            learned = 0
+            now = self.rt.clock.now()
+            for day in range(cfg.warmup_days, 0, -1):  # oldest first, one day in memory
+                learned += self._learn(
+                    now - timedelta(days=day), now - timedelta(days=day - 1), before_seq
+                )
             self.seen.start_after(before_seq - 1)
-            log.info("monitor learned from %d recent audit events", len(history))
+            log.info("monitor learned from %d recent audit events", learned)
+
+    def _learn(self, since: datetime, until: datetime, before_seq: int) -> int:
+        """Feed one day of history to the engine (at most `warmup_max_events` of it)."""
+        with self.rt.db.session() as session:
+            history = [
+                event_payload(e)
+                for e in search(
+                    session,
+                    self.rt.tenant,
+                    since=since,
+                    until=until,
+                    limit=self.config.warmup_max_events,
+                )
+                if e.seq < before_seq
+            ]
+        for payload in reversed(history):
+            event = from_audit(payload)
+            if event is not None:
+                self.engine.feed(event)
+        return len(history)
 
     def store(self, session: Session, findings: Sequence[Finding]) -> list[dict[str, Any]]:
         """Fold findings into incidents inside the caller's transaction."""
