@@ -61,10 +61,10 @@ def rule(
 
 RULES = (
     rule("sign_in", "POST", r"^/api/v1/auth/(login|register|step-up)/", "ip", 20, 60),
-    rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 10, 60),
+    rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 30, 60),
     rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
-    rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 20, 60),
-    rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 30, 60),
+    rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 30, 60),
+    rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 60, 60),
     rule("pii_text", "POST", r"^/api/v1/pii/(scan|redact)$", "ip", 600, 60),
     rule("pii_image", "POST", r"^/api/v1/pii/redact-image$", "ip", 20, 60),
     rule("leak_trace", "POST", r"^/api/v1/forensics/trace$", "principal", 10, 60),
