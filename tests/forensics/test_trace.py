@@ -79,3 +79,26 @@ def test_the_html_report_shows_masked_forms_only(cli, tenant: Tenant, tmp_path: 
             assert person.phone not in text and person.name not in text
             assert person.address[-8:] not in text
     assert "******" in html
+
+
+def test_records_seen_in_a_list_count_as_accessed(
+    cli, rt: Runtime, tenant: Tenant, tmp_path: Path
+) -> None:
+    from parcelguard.audit.service import Actor, Entry, auditor_for
+
+    clerk = Actor("clerk-lists", "station_clerk", "S-HZ")
+    listed = sorted(tenant.people)[100:140]
+    with rt.db.session() as session:
+        for page in (listed[:20], listed[20:]):
+            details = {"waybills": page, "page": 1}
+            auditor_for(rt).record(
+                session, clerk, Entry("shipment.list", "shipments", None, details=details)
+            )
+    rows = leak_rows([tenant.people[w] for w in listed[:30]])
+    document = cli_json(
+        cli, "trace", str(write_leak(tmp_path / "l.csv", rows, order=["name", "phone", "address"]))
+    )
+    top = document["suspects"][0]
+    assert top["principal_id"] == "clerk-lists" and top["covered"] == 30 and top["accused"]
+    listing = next(e for e in top["evidence"] if e["type"] == "accesses")
+    assert listing["action"] == "shipment.list" and listing["count"] == 30

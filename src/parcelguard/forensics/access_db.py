@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from parcelguard.audit.models import AuditEvent
+from parcelguard.forensics.access_lists import add_list_events
 from parcelguard.forensics.access_model import Access, AccessModel, ChannelFacts, ChannelKey
 from parcelguard.forensics.channels import (
     ACCESS_ACTIONS,
@@ -43,12 +44,13 @@ def load_model(
     """Return the access model of the tenant's log before `at`, for the leak's strata."""
     dialect = session.get_bind().dialect.name
     wanted = sorted(set(strata))
-    model = AccessModel(population={}, channels={})
+    model = AccessModel(population={}, channels={}, matched=set(shipment_ids))
     if not wanted:
         return model
     model.population = _population(session, tenant_id, at, wanted, dialect)
     model.channels = _volumes(session, tenant_id, at, wanted, dialect)
-    _touched(session, tenant_id, at, sorted(set(shipment_ids)), model)
+    _touched(session, tenant_id, at, sorted(model.matched), model)
+    add_list_events(session, tenant_id, at, model, stratum_expr(Party, Shipment, dialect))
     model.pool_small()
     return model
 

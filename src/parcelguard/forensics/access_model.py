@@ -65,6 +65,7 @@ class AccessModel:
     channels: dict[ChannelKey, ChannelFacts]
     touched: dict[ChannelKey, dict[str, list[Access]]] = field(default_factory=dict)
     alias: dict[str, str] = field(default_factory=dict)  # pooled stratum of a small one
+    matched: set[str] = field(default_factory=set)  # the shipment ids the leak matched
 
     def touch(self, key: ChannelKey, access: Access) -> None:
         """Record one access of a channel to a matched shipment."""
