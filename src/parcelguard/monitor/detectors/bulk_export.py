@@ -28,7 +28,7 @@ class BulkExportParams(RuleParams):
     severity: Severity = "high"
     suspend: bool = True
     max_records: int = Field(default=2000, ge=1)
-    min_records: int = Field(default=600, ge=1)
+    min_records: int = Field(default=1000, ge=1)
     k: float = Field(default=8.0, gt=0)
     ratio: float = Field(default=3.0, ge=1)
 

@@ -52,7 +52,7 @@ class IsolationForestParams(RuleParams):
     min_rows: int = Field(default=200, ge=10)
     min_events: int = Field(default=20, ge=1)
     quantile: float = Field(default=0.0005, gt=0, lt=0.5)
-    margin: float = Field(default=0.03, ge=0)
+    margin: float = Field(default=0.05, ge=0)
     random_state: int = 0
 
 

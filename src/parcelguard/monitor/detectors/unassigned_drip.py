@@ -38,8 +38,9 @@ class UnassignedDripParams(RuleParams):
 class UnassignedDripDetector(Detector):
     """Fires at the end of a day when the habit, not one bad day, is out of line.
 
-    The median over active days ignores a single day of covering a sick colleague's route;
-    the sum must also stand well above what the role's other members reach.
+    The median over active days ignores a single day of covering a sick colleague's route,
+    and the sum is taken without the worst day (a burst is another rule's business); it
+    must stand well above what the role's other members reach.
     """
 
     rule = "unassigned_drip"
@@ -86,7 +87,7 @@ class UnassignedDripDetector(Detector):
         for pid, ring in self.days.items():
             if len(ring) < p.min_days or ended - self.fired.get(pid, -(10**9)) < p.days:
                 continue
-            total = sum(ring)
+            total = sum(ring) - max(ring)
             limit = limits.get(profiles[pid].role, p.min_total)
             if median(ring) >= p.min_daily and total > limit:
                 self.fired[pid] = ended
@@ -99,7 +100,7 @@ class UnassignedDripDetector(Detector):
     def _role_limits(self, profiles: Mapping[str, Profile]) -> dict[str, float]:
         sums: dict[str, list[int]] = {}
         for pid, ring in self.days.items():
-            sums.setdefault(profiles[pid].role, []).append(sum(ring))
+            sums.setdefault(profiles[pid].role, []).append(sum(ring) - max(ring))
         p = self.p
         limits = {}
         for role, values in sums.items():
