@@ -158,11 +158,18 @@ def test_retention_backlog_warns_then_fails(cli, clock, tmp_path: Path, ready) -
     assert status(cli, "retention.backlog") == "pass"
 
 
-def test_dormant_privileged_account_warns(cli, clock, ready) -> None:
+def test_dormant_privileged_account_warns(cli, rt: Runtime, clock, ready) -> None:
+    admin = add(cli, "admin", "--trained-until", "2027-12-31")["id"]
     clock.advance(days=91)
     _, checks = doctor(cli)
     assert checks["access.dormant_privileged"]["status"] == "warn"
+    assert "2 admin" in checks["access.dormant_privileged"]["detail"]
+    assert admin in checks["access.dormant_privileged"]["detail"]
+    with rt.db.session() as session:  # e.g. a passkey sign-in: audited, no key touched
+        auditor_for(rt).record(session, Actor(admin, "admin"), Entry("auth.sign_in", "principal"))
+    _, checks = doctor(cli)
     assert "1 admin" in checks["access.dormant_privileged"]["detail"]
+    assert admin not in checks["access.dormant_privileged"]["detail"]
 
 
 def test_untrained_staff_warns(cli, ready) -> None:
@@ -280,8 +287,10 @@ def test_schedule_thread_runs_and_stops(rt: Runtime, ready) -> None:
         assert rt.extras[LAST_KEY].ok
     finally:
         schedule.stop()
+    again = start_schedule(rt)  # a stopped schedule is replaced, not reused
+    assert again is not None and again is not schedule
+    again.stop()
     rt.settings.sections["doctor"] = {"interval_minutes": 0}
-    rt.extras.pop("doctor.schedule", None)
     assert start_schedule(rt) is None
 
 

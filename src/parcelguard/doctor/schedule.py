@@ -41,11 +41,13 @@ class DoctorSchedule:
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the thread (a run in progress finishes first)."""
+        """Stop the thread (a run in progress finishes first); a later start makes a new one."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self.rt.extras.get(EXTRA_KEY) is self:
+            del self.rt.extras[EXTRA_KEY]
 
     def run_once(self) -> Report:
         """Sign a due checkpoint, run the checks, audit a failure; return the report."""
