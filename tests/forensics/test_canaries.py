@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ def test_a_canary_in_a_leak_names_its_channel_with_certainty(
     assert document["canaries"][0]["principal_id"] == courier
     top = document["suspects"][0]
     assert top["certain"] and top["accused"] and top["principal_id"] == courier
+    assert _alert_for(cli, courier)
     hit = events(rt, "forensics.canary_hit")
     assert hit == [
         {
@@ -98,6 +100,18 @@ def test_a_canary_in_a_leak_names_its_channel_with_certainty(
             "leak_id": document["leak_id"],
         }
     ]
+
+
+def _alert_for(cli, principal_id: str) -> bool:
+    """Wait for the monitor (on the in-process bus) to raise the canary alert."""
+    for _ in range(50):
+        alerts = cli_json(cli, "alerts")["alerts"]
+        if any(
+            a.get("rule") == "canary_hit" and a.get("principal_id") == principal_id for a in alerts
+        ):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def test_a_masked_canary_still_hits_and_a_retired_one_too(
