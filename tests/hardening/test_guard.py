@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import Depends
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from parcelguard.app import create_app
-from parcelguard.ratelimit import Limit
+from parcelguard.ratelimit import EXTRA_KEY, Limit, MemoryStore, RateLimiter, Window
 from parcelguard.runtime import Runtime
 from parcelguard.web.security import rate_limit
 from tests.hardening.conftest import bearer
@@ -95,3 +96,22 @@ def test_route_dependency_limits_by_any_key(rt: Runtime) -> None:
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "3600"
     assert refused.json()["error"]["details"] == {"retry_after": 3600}
+
+
+class BrokenStore(MemoryStore):
+    """A shared store whose database went away."""
+
+    def attempt(self, key: str, now: float, window: float, limit: int | None) -> Window:
+        raise OperationalError("SELECT 1", {}, ConnectionError("gone"))
+
+    def peek(self, key: str, now: float, window: float) -> Window:
+        raise OperationalError("SELECT 1", {}, ConnectionError("gone"))
+
+
+def test_a_lost_shared_store_answers_503_not_500(rt: Runtime) -> None:
+    client = TestClient(create_app(rt), raise_server_exceptions=False)
+    rt.extras[EXTRA_KEY] = RateLimiter(BrokenStore())
+    refused = client.post("/api/v1/auth/login/options")
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "database_unavailable"
+    assert client.get("/healthz").status_code == 200  # unlimited routes keep working

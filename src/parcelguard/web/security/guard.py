@@ -17,12 +17,13 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parcelguard.errors import NotAuthenticated, RateLimited
+from parcelguard.errors import ParcelGuardError, RateLimited
 from parcelguard.ratelimit import Limit, config_for, limiter_for
 from parcelguard.runtime import Runtime
-from parcelguard.web.security.answers import limited
+from parcelguard.web.security.answers import error_response, limited
 from parcelguard.web.security.body_limit import header
 from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
 
@@ -41,7 +42,13 @@ class Guard:
         if scope["type"] != "http" or not self.hardening.limits.enabled:
             await self.app(scope, receive, send)
             return
-        refusal = await self._refusal(scope)
+        try:
+            refusal = await self._refusal(scope)
+        except SQLAlchemyError as exc:  # the shared store's database is not answering
+            log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
+            refusal = error_response(
+                503, "database_unavailable", "the database is not answering; try again shortly"
+            )
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -58,7 +65,10 @@ class Guard:
 
         await self.app(scope, receive, watch)
         if status == 401:
-            await run_in_threadpool(self._bad_key, scope)
+            try:
+                await run_in_threadpool(self._bad_key, scope)
+            except SQLAlchemyError as exc:  # the answer is sent; the count is lost, not the app
+                log.warning("could not count a bad API key (%s)", type(exc).__name__)
 
     async def _refusal(self, scope: Scope) -> JSONResponse | None:
         h = self.hardening
@@ -161,7 +171,7 @@ def bearer(scope: Scope) -> bool:
 
 
 async def principal_key(request: Request) -> str | None:
-    """Return `principal:<id>` of the caller, or None when the credentials fail."""
+    """Return `principal:<id>` of the caller, or None when it cannot be authenticated."""
     from parcelguard.web.deps import get_caller
 
     value = header(request.scope, b"authorization")
@@ -170,6 +180,6 @@ async def principal_key(request: Request) -> str | None:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=value[7:].strip())
     try:
         caller = await run_in_threadpool(get_caller, request, credentials)
-    except NotAuthenticated:
-        return None
+    except (ParcelGuardError, SQLAlchemyError):
+        return None  # the route meets the same problem and answers it properly (401, 503)
     return f"principal:{caller.principal_id}"
