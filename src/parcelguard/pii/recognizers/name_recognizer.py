@@ -45,7 +45,7 @@ _CUE_FIRST = "".join(sorted({w[0] for w in _STRONG + _WEAK} | {"收", "寄"}))
 _CUE = re.compile(
     rf"(?=[{_CUE_FIRST}])(?P<cue>"
     + words_pattern(_STRONG + _WEAK).pattern
-    + r"|(?:(?<=^)|(?<=[\s|,，;；]))[收寄](?=[：:\s]|[\u4e00-\u9fff]{2,4}[0-9+]))"
+    + r"|(?:(?<=^)|(?<=[\s|,，;；]))[收寄](?=[：:\s]|[\u4e00-\u9fff·]{2,8} ?[0-9+]))"
     + r"[ \t]*(?:[：:]|是|为|叫)?[ \t]*",
     re.MULTILINE,
 )
@@ -54,6 +54,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]+")
 _FIELD_EDGE = frozenset(",，、;；|\t/:：()（）[]<>《》\"'“”‘’ \n\r@")
+_NUMBER_NEXT = re.compile(r" ?(?:\+|[0-9])")
 _DIGITS_AFTER = re.compile(r"[ :：]?(?:\+?86)?[0-9]{7}")
 _MASKED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[*×＊]{1,4}(?![\u4e00-\u9fff*])|某{1,2})")
 _PLACE_END = frozenset("路街道巷弄村镇乡区市省县号栋楼室院园苑城站店局厂司馆")
@@ -89,11 +90,21 @@ class NameRecognizer(Recognizer):
                 yield self.span(match.start(), match.end(), 0.9, masked=True)
 
     def _after_cues(self, view: TextView) -> Iterator[Span]:
-        for match in _CUE.finditer(view.folded):
-            strong = match.group("cue") in _STRONG_SET
-            end = self._name_at(view, match.end(), strong=strong)
+        text = view.folded
+        for match in _CUE.finditer(text):
+            cue = match.group("cue")
+            strong = cue in _STRONG_SET
+            at = match.end()
+            whole = _run_to_number(text, at) if strong else None
+            if whole is not None:
+                yield self.span(at, whole, 0.95)  # 收 阿依古丽吐尔逊 178…: the label's name field
+                continue
+            end = self._name_at(view, at, strong=strong)
+            if end is None and at == match.end("cue") and surname_at(text, at - 1):
+                at -= 1  # 收方升175…: the cue 收方 ate the surname of 方升
+                end = self._name_at(view, at, strong=strong)
             if end is not None:
-                yield self.span(match.end(), end, 0.95 if strong else 0.8)
+                yield self.span(at, end, 0.95 if strong else 0.8)
 
     def _name_at(self, view: TextView, at: int, *, strong: bool) -> int | None:
         """Return where a name right after a cue ends, or None when none starts there."""
@@ -242,6 +253,27 @@ class NameRecognizer(Recognizer):
             end += 1
         if dot - start >= 2 and end - dot >= 3 and text[start - 1 : start] != "·":
             yield self.span(start, end, 0.9)
+
+
+def _run_to_number(text: str, at: int) -> int | None:
+    """Return the end of a 2–8 character name that runs from `at` right up to a number.
+
+    On a label a cue, a name and a phone follow each other (收 阿依古丽吐尔逊 178…); the whole
+    run between them is the name, however long, unless a follower word (电话, 手机 …) or a
+    place sits inside it.
+    """
+    end = at
+    while (
+        end < len(text)
+        and end - at <= 8
+        and ("\u4e00" <= text[end] <= "\u9fff" or text[end] == "·")
+    ):
+        end += 1
+    if not 2 <= end - at <= 8 or _NUMBER_NEXT.match(text, end) is None:
+        return None
+    if any(follows_name(text, i) for i in range(at + 1, end)) or _place_like(text, at, end):
+        return None
+    return end if surname_at(text, at) or end - at >= 4 else None
 
 
 def _dotted_start(view: TextView, dot: int) -> int:
