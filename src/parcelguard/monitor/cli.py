@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import typer
 from rich.console import Console
@@ -54,11 +54,9 @@ def replay_file(
     )
 
 
-def _open(file: Path):  # type: ignore[no-untyped-def]
+def _open(file: Path) -> contextlib.AbstractContextManager[IO[str]]:
     if str(file) == "-":
-        from contextlib import nullcontext
-
-        return nullcontext(sys.stdin)
+        return contextlib.nullcontext(sys.stdin)
     if not file.is_file():
         raise InvalidInput(f"no such file: {file}", code="file_not_found")
     return file.open(encoding="utf-8")

@@ -30,7 +30,7 @@ class UnassignedDripParams(RuleParams):
     days: int = Field(default=7, ge=2, le=60)
     min_days: int = Field(default=4, ge=2)
     min_daily: float = Field(default=2.0, gt=0)
-    min_total: int = Field(default=15, ge=1)
+    min_total: int = Field(default=12, ge=1)
     peer_k: float = Field(default=6.0, gt=0)
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
