@@ -136,11 +136,6 @@ def test_huge_field_and_many_columns_are_rejected_per_row(tmp_path: Path) -> Non
     assert {e.code for e in result} == {"too_long"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vault/readers.read_csv lets csv.Error ('field larger than field limit') escape "
-    "(reported to the lead): it should reject the row (too_long) or raise InvalidInput",
-)
 def test_a_field_over_the_csv_limit_is_a_clear_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "giant.csv", HEADER.encode() + b'"' + b"x" * (2 << 20) + b'"\n')
     read_everything(path)
@@ -202,11 +197,6 @@ def _xlsx_with(tmp_path: Path, name: str, replace: dict[str, bytes]) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vault/readers.read_xlsx lets openpyxl's KeyError / ParseError escape on a damaged "
-    "workbook (reported to the lead): it should raise InvalidInput(code='bad_file')",
-)
 @pytest.mark.parametrize(
     "damage",
     [

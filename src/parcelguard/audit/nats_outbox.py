@@ -69,8 +69,11 @@ class NatsOutbox:
     def notify(self) -> None:
         """Wake the publisher after a commit (safe from any thread)."""
         loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            loop.call_soon_threadsafe(wake.set)
+        if loop is not None and wake is not None and not loop.is_closed():
+            # The loop may close between the check and the call when the outbox stops:
+            # a commit must never fail because its wake-up call came too late.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Publish what is pending (up to `timeout`) and stop."""
@@ -102,7 +105,11 @@ class NatsOutbox:
         while not self._stop.is_set():
             try:
                 nc = await nats.connect(
-                    self.url, connect_timeout=2, max_reconnect_attempts=-1, reconnect_time_wait=1
+                    self.url,
+                    connect_timeout=2,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=1,
+                    error_cb=_quiet,  # nats-py prints tracebacks by default; we log one line
                 )
             except Exception as exc:  # NATS down: keep the events in the database and retry
                 log.warning(
@@ -165,6 +172,10 @@ class NatsOutbox:
                 )
             self.published += len(payloads)
         return len(payloads)
+
+
+async def _quiet(exc: Exception) -> None:
+    log.debug("NATS client: %s", type(exc).__name__)
 
 
 def start_outbox(rt: Runtime) -> NatsOutbox | None:

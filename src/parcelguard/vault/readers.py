@@ -90,14 +90,27 @@ def read_csv(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
         buffered = io.BufferedReader(_CountingReader(raw, advance), buffer_size=1 << 16)
         text = io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
         reader = csv.reader(text)
-        header = next(reader, None)
+        header = _next_record(reader, path.name, 1)
         if header is None:
             raise InvalidInput(f"{path.name} is empty", code="empty_file")
         mapping = _checked_mapping(header, path.name)
-        for index, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            yield _row_from_cells(index, cells, mapping)
+        index = 1
+        while (cells := _next_record(reader, path.name, index + 1)) is not None:
+            index += 1
+            if any(cell.strip() for cell in cells):
+                yield _row_from_cells(index, cells, mapping)
+
+
+def _next_record(reader: Any, name: str, row: int) -> list[str] | None:
+    """Return the next CSV record; a malformed or oversized one ends the file with a clear error."""
+    try:
+        return next(reader, None)
+    except csv.Error:
+        raise InvalidInput(
+            f"{name}: row {row} cannot be read as CSV (a field over 1 MiB or broken quoting)",
+            code="bad_file",
+            details={"row": row},
+        ) from None
 
 
 def read_xlsx(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
@@ -115,9 +128,14 @@ def read_xlsx(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
         raise InvalidInput(
             f"{path.name} inflates to {inflated >> 20} MiB; refused", code="too_large"
         )
-    book = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises KeyError, ParseError, ValueError … on damaged files
+        raise InvalidInput(
+            f"{path.name} is not a readable XLSX workbook", code="bad_file"
+        ) from None
+    try:
+        rows = _xlsx_rows(book.worksheets[0].iter_rows(values_only=True), path.name)
         header = next(rows, None)
         if header is None:
             raise InvalidInput(f"{path.name} is empty", code="empty_file")
@@ -131,6 +149,14 @@ def read_xlsx(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
             yield _row_from_cells(index, cells, mapping)
     finally:
         book.close()
+
+
+def _xlsx_rows(rows: Iterator[Any], name: str) -> Iterator[Any]:
+    """Pass the sheet's rows through, turning a damaged sheet into one clear error."""
+    try:
+        yield from rows
+    except Exception:  # a broken sheet XML surfaces only while iterating
+        raise InvalidInput(f"{name}: the first sheet is damaged", code="bad_file") from None
 
 
 def read_jsonl(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:

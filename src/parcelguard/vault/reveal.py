@@ -50,9 +50,8 @@ def reveal(
     wanted = tuple(dict.fromkeys(f.strip() for f in fields))
     unknown = [f for f in wanted if f not in FIELDS]
     if unknown:
-        raise InvalidInput(
-            f"unknown field(s) {', '.join(unknown)}; use {', '.join(FIELDS)}", code="unknown_field"
-        )
+        # The message lists what is allowed, never what was sent (it may be anything).
+        raise InvalidInput(f"unknown field; use {', '.join(FIELDS)}", code="unknown_field")
     if purpose not in PURPOSES:
         raise InvalidInput(f"purpose must be one of {', '.join(PURPOSES)}", code="invalid_purpose")
     with rt.db.session() as session:
