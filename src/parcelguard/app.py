@@ -82,21 +82,17 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         return {"ok": True, "database": rt.db.dialect, "version": __version__}
 
     from parcelguard.access import api as access_api
-    from parcelguard.audit.bus import attach
+    from parcelguard.assembly import install
     from parcelguard.complaints import api as complaints_api
     from parcelguard.forensics import api as forensics_api
     from parcelguard.labels import api as labels_api
-    from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import api as monitor_api
-    from parcelguard.monitor import service as monitor_service
     from parcelguard.pii import api as pii_api
     from parcelguard.relay import api as relay_api
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, console_admin, console_service, pages, portal
 
-    attach(rt)
-    labels_hooks.install(rt)
-    monitor_service.install(rt, ensure_bus=True, start_nats=True)
+    install(rt, server=True)
     for mount in (
         access_api.mount,
         vault_api.mount,

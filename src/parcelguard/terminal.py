@@ -42,20 +42,11 @@ class Invocation:
     def runtime(self, *, migrate: bool = True) -> Runtime:
         """Return the runtime, preparing schema and keyring on first use."""
         if self._runtime is None:
-            from parcelguard.audit.bus import attach
+            from parcelguard.assembly import install
             from parcelguard.migrations import upgrade
 
             self._runtime = self.make_runtime()
-            attach(self._runtime)
-            from parcelguard.relay.service import install as install_relay
-
-            install_relay(self._runtime)
-            from parcelguard.labels.hooks import install as install_labels
-
-            install_labels(self._runtime)
-            from parcelguard.monitor.service import install as install_monitor
-
-            install_monitor(self._runtime)
+            install(self._runtime)
             if migrate:
                 upgrade(self._runtime.db.engine)
         return self._runtime

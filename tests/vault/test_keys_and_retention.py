@@ -129,3 +129,53 @@ def test_keyring_readable_by_others_is_refused(cli, rt, home: Path) -> None:
     assert result.code == 1
     assert result.json["error"]["code"] == "config_error"
     assert "chmod 600" in result.json["error"]["message"]
+
+
+def test_rotation_rewraps_staff_phone_keys_before_retiring_the_old_kek(cli, rt) -> None:
+    from parcelguard.access import service as access_service
+
+    created = cli(
+        "users", "add", "--name", "李师傅", "--role", "courier", "--phone", "13911112222", "--json"
+    ).json
+    status = cli("keys", "rotate", "--json").json
+    assert status["versions"] == [2]
+    rt._keyring = None  # a later process, reading the keyring afresh
+    with rt.db.session() as session:
+        principal = access_service.get_or_raise(session, rt.tenant, created["id"])
+        assert principal.phone_kek_version == 2
+        phone = access_service.open_phone(rt, principal)
+    assert phone is not None and phone.reveal() == "13911112222"
+
+
+def test_erasing_a_person_also_ends_their_relay_bindings(cli, rt, tmp_path: Path) -> None:
+    data = imported(cli, tmp_path, 1, seed=4)
+    courier = cli(
+        "users",
+        "add",
+        "--name",
+        "王师傅",
+        "--role",
+        "courier",
+        "--phone",
+        "13922223333",
+        "--trained-until",
+        "2027-12-31",
+        "--json",
+    ).json["id"]
+    cli("relay", "pool", "import", str(_pool(tmp_path)), "--json")
+    waybill = data[0]["waybill_no"]
+    for event, extra in (
+        ("assigned", ["--courier", courier]),
+        ("out_for_delivery", []),
+        ("delivered", []),
+    ):
+        assert cli("event", waybill, event, *extra, "--json").code == 0
+    assert cli("erase", "--phone", data[0]["recipient_phone"], "--json").json["erased"] == 1
+    forgotten = cli("audit", "log", "--action", "relay.forget", "--json").json["events"]
+    assert len(forgotten) == 1  # the relay dropped the person's references in the same erasure
+
+
+def _pool(tmp_path: Path) -> Path:
+    path = tmp_path / "pool.csv"
+    path.write_text("number\n17100000001\n17100000002\n", encoding="utf-8")
+    return path

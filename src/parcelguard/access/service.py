@@ -319,3 +319,26 @@ def kek_versions_in_use(session: Session) -> set[int]:
         .distinct()
     )
     return {int(v) for v in rows if v is not None}
+
+
+def rewrap_phone_keys(rt: Runtime) -> int:
+    """Rewrap every staff phone key of the tenant that an older KEK version wraps."""
+    active = rt.keyring.kms.active_version()
+    done = 0
+    with rt.db.session() as session:
+        stale = session.scalars(
+            select(Principal).where(
+                Principal.tenant_id == rt.tenant,
+                Principal.phone_kek_version.is_not(None),
+                Principal.phone_kek_version != active,
+            )
+        )
+        for principal in stale:
+            if principal.phone_key is None or principal.phone_kek_version is None:
+                continue
+            owner = f"principal/{principal.principal_id}"
+            wrapped = WrappedKey(principal.phone_kek_version, STAFF_EPOCH, principal.phone_key)
+            new = rt.keyring.rewrap_data_key(wrapped, field_aad(rt.tenant, owner, "data_key"))
+            principal.phone_key, principal.phone_kek_version = new.blob, new.kek_version
+            done += 1
+    return done

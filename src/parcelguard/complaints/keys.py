@@ -43,7 +43,7 @@ def rewrap_pending(rt: Runtime) -> int:
 
 
 def install(rt: Runtime) -> None:
-    """Make key rotation keep the KEK versions complaint keys still use."""
-    users = rt.extras.setdefault("keys.users", [])
-    if kek_versions_in_use not in users:
-        users.append(kek_versions_in_use)
+    """Make key rotation rewrap complaint keys and keep the KEK versions they still use."""
+    from parcelguard.vault.keys import add_key_user
+
+    add_key_user(rt, kek_versions_in_use, rewrap_pending)

@@ -11,12 +11,25 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party
 from parcelguard.vault.service import sealer_for
 
 BATCH = 500
+USERS_KEY = "keys.users"  # callables (session) -> set of KEK versions still in use
+REWRAPPERS_KEY = "keys.rewrappers"  # callables (rt) -> number of keys rewrapped
+
+
+def add_key_user(
+    rt: Runtime, versions_in_use: Callable[[Any], set[int]], rewrap: Callable[[Runtime], int]
+) -> None:
+    """Let another domain's wrapped keys take part in rotation (rewrap, then retirement)."""
+    for key, hook in ((USERS_KEY, versions_in_use), (REWRAPPERS_KEY, rewrap)):
+        hooks = rt.extras.setdefault(key, [])
+        if hook not in hooks:
+            hooks.append(hook)
 
 
 def status(rt: Runtime) -> dict[str, Any]:
@@ -46,6 +59,9 @@ def rotate(
             session, actor, Entry("keys.rotate", "keyring", None, details={"active": version})
         )
     rewrap_pending(rt, advance)
+    access_service.rewrap_phone_keys(rt)
+    for rewrap in rt.extras.get(REWRAPPERS_KEY, []):
+        rewrap(rt)
     retire_unused(rt, actor)
     return status(rt)
 
@@ -87,7 +103,8 @@ def retire_unused(rt: Runtime, actor: Actor) -> list[int]:
         # Every tenant shares the keyring, so a version is free only when no tenant uses it.
         used = set(session.scalars(select(Party.kek_version).distinct()))
         used |= keyring.store_versions_in_use()
-        for user in rt.extras.get("keys.users", []):
+        used |= access_service.kek_versions_in_use(session)
+        for user in rt.extras.get(USERS_KEY, []):
             used |= user(session)
         retired = [v for v in keyring.kms.versions() if v != active and v not in used]
         for version in retired:

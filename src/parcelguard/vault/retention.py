@@ -8,10 +8,12 @@ rows go first, the keys after, and a re-run finishes whichever step was left.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.runtime import Runtime
@@ -20,6 +22,15 @@ from parcelguard.vault.service import shipment_ids_for_phone
 
 BATCH = 1000
 TERMINAL = ("delivered", "returned")
+ERASURE_HOOKS_KEY = "vault.erasure_hooks"
+ErasureHook = Callable[[Runtime, Session, str, Actor], object]
+
+
+def add_erasure_hook(rt: Runtime, hook: ErasureHook) -> None:
+    """Run `hook(rt, session, phone, actor)` when a person is erased, in the same transaction."""
+    hooks: list[ErasureHook] = rt.extras.setdefault(ERASURE_HOOKS_KEY, [])
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
@@ -82,6 +93,9 @@ def erase_person(
         in_transit = len(rows) - len(done)
         for start in range(0, len(done), BATCH):
             _shred(session, rt.tenant, done[start : start + BATCH], rt.clock.now())
+        if in_transit == 0:  # nothing on its way: other domains forget the person too
+            for hook in rt.extras.get(ERASURE_HOOKS_KEY, []):
+                hook(rt, session, phone, actor)
         auditor_for(rt).record(
             session,
             actor,
