@@ -92,6 +92,8 @@ PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("floor", re.compile(r"[0-9]{1,3}(?:层|F|f)")),
     ("place", re.compile(rf"(?![0-9]){_HA}{{0,14}}?(?:{_PLACE_ALT})")),
 )
+# The parts as one alternation, tried in the order above: one match call per part read.
+_ANY_PART = re.compile("|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in PARTS))
 # After a building, unit, floor or number a bare 1502 or 3-2-1502 is the room.
 _BARE_ROOM = re.compile(r"[0-9A-Za-z]{0,2}[0-9]{1,5}(?:-[0-9]{1,5}){0,2}(?![0-9])")
 _ROOM_AFTER = frozenset(
@@ -164,10 +166,9 @@ def parse_detail(text: str, at: int, breaks: frozenset[int] = frozenset()) -> De
 
 
 def _part_at(text: str, pos: int, last: str, breaks: frozenset[int]) -> tuple[str, int]:
-    for kind, pattern in PARTS:
-        match = pattern.match(text, pos)
-        if match and (kind != "place" or match.end() - pos >= 2):
-            return kind, match.end()
+    match = _ANY_PART.match(text, pos)
+    if match and (match.lastgroup != "place" or match.end() - pos >= 2):
+        return str(match.lastgroup), match.end()
     if last in ("road", "number", "town", "village", "place"):
         match = _ESTATE.match(text, pos)
         if match:

@@ -55,8 +55,10 @@ class BankCardRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield card numbers that pass the scheme prefix and Luhn checks."""
+        if not view.has_digit:
+            return
         text = view.folded
-        for match in _CARD.finditer(text):
+        for match in _CARD.finditer(text) if view.longest_number >= 15 else ():
             digits = re.sub(r"[ \-]", "", match.group())
             if not scheme_ok(digits):
                 continue

@@ -24,6 +24,8 @@ class EmailRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield e-mail addresses."""
+        if "@" not in view.folded:
+            return
         for match in _EMAIL.finditer(view.folded):
             masked = "*" in match.group("local")
             yield self.span(match.start(), match.end(), 0.9 if masked else 0.95, masked=masked)

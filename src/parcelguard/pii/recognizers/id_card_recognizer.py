@@ -27,8 +27,10 @@ class IdCardRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield valid resident IDs (in lenient mode, a valid birth date is enough)."""
+        if not view.has_digit:
+            return
         text = view.folded
-        for match in _ID.finditer(text):
+        for match in _ID.finditer(text) if view.longest_number >= 17 else ():
             raw = match.group().replace(" ", "")
             if normalize_resident_id(raw) is not None:
                 score = 0.99

@@ -15,6 +15,7 @@ from parcelguard.pii.division_lexicon import division_lexicon
 from parcelguard.pii.entity import Span
 from parcelguard.pii.name_lexicon import (
     FOLLOWER_CHARS,
+    HONORIFICS,
     boundary,
     follows_name,
     glued,
@@ -32,9 +33,8 @@ _STRONG = words(
     """
     收件人 寄件人 收货人 发件人 联系人 姓名 名字 户名 持卡人 开户名 开户人 我叫 本人 签收人
     取件人 代收人 收件方 寄件方 投诉人 被投诉人 经办人 负责人 快递员 配送员 送货员 派件员
-    快递小哥 骑手
-    名叫 叫做 客户 用户 乘客 患者 业主 租客 房东 收方 寄方 Name name NAME Contact 联络人 收信人
-    holder Holder Driver driver 车主 收件 寄件 全名 住户 户主 住户是"""
+    快递小哥 骑手 名叫 叫做 客户 用户 乘客 患者 业主 租客 房东 收方 寄方 联络人 收信人 车主
+    收件 寄件 全名 住户 户主 Name name NAME Contact holder Holder Driver driver"""
 )
 _WEAK = words(
     """
@@ -202,14 +202,17 @@ class NameRecognizer(Recognizer):
         text = view.folded
         size = len(text)
         for match in _COMMON.finditer(text):
-            at, given = match.start(), match.end()
-            if given >= size or not "\u4e00" <= text[given] <= "\u9fff":
-                continue  # a surname with no character after it names nobody
-            if text[given] in FOLLOWER_CHARS or is_honorific(text, given):
+            at, given = match.span()
+            if given >= size:
+                continue
+            nxt = text[given]
+            if not "\u4e00" <= nxt <= "\u9fff" or nxt in FOLLOWER_CHARS:
+                continue  # a surname with no name character after it names nobody
+            if text.startswith(HONORIFICS, given):
                 continue
             if given - at == 1 and is_everyday_word(text[at : at + 2], tolerance=300):
                 continue  # 高兴, 方便, 金额: a word, whatever follows
-            lead = text[at - 1] in _LEAD_CHARS if at else True
+            lead = not at or text[at - 1] in _LEAD_CHARS
             if not lead and not (boundary(text, at) and word_ends_at(text, at)):
                 continue
             end = self._running_end(view, given)

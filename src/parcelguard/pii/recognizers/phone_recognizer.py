@@ -45,8 +45,10 @@ class PhoneRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield mobile numbers and masked mobile numbers."""
+        if not view.has_digit:
+            return
         text = view.folded
-        for match in _PHONE.finditer(text):
+        for match in _PHONE.finditer(text) if view.longest_number >= 11 else ():
             phone = normalize_phone(match.group())
             if phone is None or phone.kind != "mobile":
                 continue

@@ -28,6 +28,8 @@ class PlateRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield licence plates with at least three digits in the serial."""
+        if not view.has_digit:
+            return
         text = view.folded
         for match in _PLATE.finditer(text):
             serial = match.group()[2:]

@@ -50,6 +50,8 @@ class WaybillRecognizer(Recognizer):
 
     def find(self, view: TextView) -> Iterator[Span]:
         """Yield waybill numbers."""
+        if view.longest_number < 9:
+            return
         text = view.folded
         for match in _PREFIXED.finditer(text):
             if match.group()[:2].isupper() or match.group()[:2].islower():
