@@ -23,18 +23,28 @@ def words_of(rt: Runtime) -> str:
         return opened.reveal()
 
 
-def test_rotation_keeps_complaints_readable_and_rewrap_moves_them(
+def test_rotation_rewraps_complaint_keys_then_retires_the_old_kek(
     client: TestClient, sms: RecordingSmsProvider, rt: Runtime
 ) -> None:
     csrf = sign_in(client, sms)
     file_complaint(client, csrf, [])
     old = rt.keyring.kms.active_version()
     vault_keys.rotate(rt, SYSTEM)  # the app installed the complaint key user
-    assert old in rt.keyring.kms.versions()  # still used by the complaint's key
+    assert old not in rt.keyring.kms.versions()  # rewrapped, so nothing needs it any more
+    assert complaint_keys.rewrap_pending(rt) == 0
     assert words_of(rt) == TEXT
-    assert complaint_keys.rewrap_pending(rt) == 1
+
+
+def test_a_kek_still_wrapping_a_complaint_key_is_kept(
+    client: TestClient, sms: RecordingSmsProvider, rt: Runtime
+) -> None:
+    csrf = sign_in(client, sms)
+    file_complaint(client, csrf, [])
+    old = rt.keyring.kms.active_version()
+    rt.keyring.rotate()  # a new KEK, nothing rewrapped yet
+    vault_keys.rewrap_pending(rt)  # the parcels move; the complaint does not
     vault_keys.retire_unused(rt, SYSTEM)
-    assert old not in rt.keyring.kms.versions()
+    assert old in rt.keyring.kms.versions()
     assert words_of(rt) == TEXT
 
 
