@@ -65,7 +65,9 @@ _ROAD_NEXT = re.compile(
 _COMMON = re.compile(
     "(?:欧阳|司马|上官|诸葛|东方|慕容|令狐|皇甫|公孙|尉迟)(?=[\u4e00-\u9fff])|["
     + "".join(sorted(COMMON_SURNAMES))
-    + "]"
+    + "](?=[\u4e00-\u9fff])(?!["
+    + "".join(sorted(FOLLOWER_CHARS))
+    + "])"
 )
 _LEAD_CHARS = frozenset("由帮给叫让和与跟向找问替请是")
 _DOT_STOP = frozenset("帮由给叫和与跟向对找问替请是的了在")
