@@ -215,12 +215,13 @@ def main() -> None:
             f"  leaked={leaked}",
             file=sys.stderr,
         )
-    text = "\n".join(_report(tally, args.seed, args.style, keep))
+    print(f"photos and redactions in {keep}", file=sys.stderr)
+    text = "\n".join(_report(tally, args.seed, args.style))
     print(text)
     _merge_fragment(text)
 
 
-def _report(t: Tally, seed: int, style: str, keep: Path) -> list[str]:
+def _report(t: Tally, seed: int, style: str) -> list[str]:
     clean = 1 - t.leaked_photos / t.photos
     ratio = sum(t.redact_s) / sum(t.bare_s)
     per_photo = statistics.median(r / b for r, b in zip(t.redact_s, t.bare_s, strict=True))
@@ -229,7 +230,7 @@ def _report(t: Tally, seed: int, style: str, keep: Path) -> list[str]:
         "",
         f"{t.photos} rendered label photos (seed {seed}: turned up to 8°, perspective, blur,"
         f" JPEG 60–91), style `{style}`, {platform.python_implementation()}"
-        f" {platform.python_version()}, {platform.machine()}, one process; photos in `{keep}`.",
+        f" {platform.python_version()}, {platform.machine()}, one process.",
         "",
         "| measure | value |",
         "| --- | ---: |",
