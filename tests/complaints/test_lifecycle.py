@@ -243,16 +243,14 @@ def test_the_cli_lists_shows_and_answers(
     assert cli("complaints", "show", "C20990101-NOPE22", "--json").code == 1
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # reads the SQLite file's bytes
 def test_complaint_words_and_answers_are_not_in_the_database_file(
     client: TestClient,
     sms: RecordingSmsProvider,
     cli: Callable[..., Any],
     rt: Runtime,
     parcels: list[dict[str, str]],
-    backend: str,
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("reads the SQLite file's bytes")
     _, cs_key = add_user(cli, "customer_service")
     csrf = sign_in(client, sms)
     complaint_id = file_complaint(client, csrf, [parcels[0]["waybill_no"]])

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import Entry, auditor_for
 from parcelguard.errors import Denied, NotFound
 from parcelguard.portal.sessions import Person
-from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
 from parcelguard.vault import retention
 from parcelguard.vault import service as vault
@@ -138,11 +137,8 @@ def erasure_preview(rt: Runtime, session: Session, person: Person) -> dict[str, 
 def erase(rt: Runtime, person: Person) -> dict[str, Any]:
     """Erase the person's delivered and returned parcels at once (PIPL art. 47).
 
-    When none is left on its way, the relay forgets the phone too (bindings ended, references
-    dropped from call records); while one is, its calls still need the relay.
+    When none is left on its way, the erasure's hooks make the relay forget the phone too
+    (bindings ended, references dropped from call records); while one is, its calls still
+    need the relay.
     """
-    result = retention.erase_person(rt, person.phone.reveal(), person.actor)
-    if result["in_transit"] == 0:
-        with rt.db.session() as session:
-            result["relay"] = relay.forget_phone(rt, session, person.phone.reveal(), person.actor)
-    return result
+    return retention.erase_person(rt, person.phone.reveal(), person.actor)
