@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 
 from parcelguard.access.guards import STAFF, require
 from parcelguard.access.principals import Caller
 from parcelguard.runtime import Runtime
-from parcelguard.vault import ingest, lifecycle, service
+from parcelguard.vault import export, ingest, lifecycle, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.schemas import (
@@ -93,6 +96,63 @@ def reveal(
     }
 
 
+exports = APIRouter(prefix="/api/v1/exports", tags=["exports"])
+
+
+class ExportIn(BaseModel):
+    """A bulk export request."""
+
+    case_id: str = Field(max_length=32)
+    waybills: list[str] = Field(min_length=1, max_length=10_000)
+    fields: list[str] = Field(min_length=1, max_length=7)
+
+
+@exports.get("")
+def list_exports(
+    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """List export requests (security officers)."""
+    require(caller, roles=("security_officer",))
+    with rt.db.read_session() as session:
+        return {"exports": export.list_exports(rt, session)}
+
+
+@exports.post("")
+def request_export(
+    body: ExportIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Ask for a bulk export under an open case; a second officer must approve."""
+    request = export.request_export(rt, caller, body.case_id, body.waybills, body.fields)
+    return {"id": request.request_id, "status": request.status}
+
+
+@exports.post("/{request_id}/approve")
+def approve_export(
+    request_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Approve another officer's export."""
+    request = export.approve_export(rt, caller, request_id)
+    return {"id": request.request_id, "status": request.status}
+
+
+@exports.post("/{request_id}/run", response_class=PlainTextResponse)
+def run_export(
+    request_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> PlainTextResponse:
+    """Run an approved export once; the answer is the CSV."""
+    buffer = io.StringIO()
+    export.run_export(rt, caller, request_id, buffer)
+    return PlainTextResponse(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="export-{request_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def mount(app: FastAPI) -> None:
-    """Add the shipments API."""
+    """Add the shipments and exports API."""
     app.include_router(router)
+    app.include_router(exports)

@@ -11,10 +11,12 @@ import typer
 from rich.console import Console
 
 from parcelguard.access import service as access_service
+from parcelguard.access.principals import Caller
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
+from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
-from parcelguard.vault import ingest, keys, lifecycle, retention, service
+from parcelguard.vault import export, ingest, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.readers import read_rows
 
@@ -209,3 +211,75 @@ def register(app: typer.Typer) -> None:
     app.command()(erase)
     app.command()(reveal)
     app.add_typer(keys_app, name="keys")
+    app.add_typer(export_app, name="export")
+
+
+export_app = typer.Typer(help="Bulk export for investigations (a second officer approves).")
+
+
+def _officer_caller(rt: Runtime, api_key: str) -> Caller:
+    with rt.db.read_session() as session:
+        return access_service.authenticate_key(rt, session, api_key, touch=False)
+
+
+@export_app.command("request")
+def export_request(
+    ctx: typer.Context,
+    case: str = typer.Option(..., "--case", help="Open investigation case id."),
+    waybill: list[str] = typer.Option(..., "--waybill", help="Waybill to include (repeatable)."),
+    field: list[str] = typer.Option(..., "--field", help="Field to export (repeatable)."),
+    api_key: str = typer.Option(..., "--api-key", envvar="PARCELGUARD_API_KEY"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Ask for a bulk export under an open case."""
+    rt = runtime(ctx)
+    request = export.request_export(rt, _officer_caller(rt, api_key), case, waybill, field)
+    emit(
+        {"id": request.request_id, "status": request.status},
+        as_json,
+        f"export {request.request_id} waits for a second officer",
+    )
+
+
+@export_app.command("approve")
+def export_approve(
+    ctx: typer.Context,
+    request_id: str,
+    api_key: str = typer.Option(..., "--api-key", envvar="PARCELGUARD_API_KEY"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Approve another officer's export request."""
+    rt = runtime(ctx)
+    request = export.approve_export(rt, _officer_caller(rt, api_key), request_id)
+    emit({"id": request.request_id, "status": request.status}, as_json)
+
+
+@export_app.command("run")
+def export_run(
+    ctx: typer.Context,
+    request_id: str,
+    out: Path = typer.Option(..., "--out", help="CSV file to write (created with mode 0600)."),
+    api_key: str = typer.Option(..., "--api-key", envvar="PARCELGUARD_API_KEY"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Run an approved export once and write it as CSV."""
+    import os
+
+    rt = runtime(ctx)
+    caller = _officer_caller(rt, api_key)
+    fd = os.open(out, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            rows = export.run_export(rt, caller, request_id, fh)
+    except BaseException:
+        out.unlink(missing_ok=True)  # nothing half-written stays behind
+        raise
+    emit({"id": request_id, "rows": rows, "out": str(out)}, as_json, f"wrote {rows} rows to {out}")
+
+
+@export_app.command("list")
+def export_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """List export requests."""
+    rt = runtime(ctx)
+    with rt.db.read_session() as session:
+        emit({"exports": export.list_exports(rt, session)}, as_json)
