@@ -380,3 +380,25 @@ def test_the_csrf_guard_covers_every_kind_of_session(world: World, rt, clock) ->
     assert error(world.reveal()) == (403, "csrf_failed")
     answer = world.post(f"{AUTH}/logout", headers={"X-CSRF-Token": "portal-csrf"})
     assert answer.status_code == 200  # the guard let it through; a staff sign-out finds none
+
+
+def test_a_lost_passkey_is_revoked_after_recovery(world: World, rt, cli) -> None:
+    lost, new_phone = SoftAuthenticator(ORIGIN), SoftAuthenticator(ORIGIN)
+    world.signed_in(world.enrol(lost))
+    world.logout()
+    world.signed_in(world.enrol(new_phone))  # recovery: an admin issues a fresh link
+    listed = cli("users", "passkeys", world.courier_id, "--json").json["passkeys"]
+    assert len(listed) == 2
+    lost_id = b64url(lost.only.credential_id)[:16]
+    assert cli("users", "revoke-passkey", world.courier_id, lost_id, "--json").code == 0
+    assert error(world.client.get(f"{AUTH}/me")) == (401, "session_expired")  # signed out
+    world.client.headers.pop("X-CSRF-Token", None)
+    assert world.sign_in(lost).status_code == 401  # the lost device no longer opens the door
+    assert world.sign_in(new_phone).status_code == 200
+    assert [
+        p["id"] for p in cli("users", "passkeys", world.courier_id, "--json").json["passkeys"]
+    ] != [lost_id]
+    assert (
+        cli("users", "revoke-passkey", world.courier_id, "short", "--json").json["error"]["code"]
+        == "ambiguous_id"
+    )

@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from parcelguard.access import cases, enrolment, service
+from parcelguard.access import cases, credentials, enrolment, service
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.errors import InvalidInput
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
@@ -125,6 +125,26 @@ def suspend(
             service.suspend_reveal(rt, session, principal_id, reason, local_operator())
         )
     emit(found, as_json)
+
+
+@users_app.command("passkeys")
+def passkeys(ctx: typer.Context, principal_id: str, as_json: bool = JSON_OPTION) -> None:
+    """List a person's passkeys."""
+    rt = runtime(ctx)
+    with rt.db.read_session() as session:
+        found = credentials.list_for(session, rt.tenant, principal_id)
+    emit({"id": principal_id, "passkeys": found}, as_json)
+
+
+@users_app.command("revoke-passkey")
+def revoke_passkey(
+    ctx: typer.Context, principal_id: str, passkey_id: str, as_json: bool = JSON_OPTION
+) -> None:
+    """Remove a lost passkey (after recovery by an enrolment link) and end the person's sessions."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        credentials.revoke(rt, session, principal_id, passkey_id, local_operator())
+    emit({"id": principal_id, "revoked": passkey_id}, as_json, f"revoked passkey {passkey_id}")
 
 
 @users_app.command("enrol-link")
