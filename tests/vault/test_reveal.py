@@ -333,3 +333,14 @@ def test_access_history_tells_a_recipient_who_looked_and_why(cli, rt, parcels) -
     assert courier not in str(history)  # staff identities stay out of the recipient's view
     with rt.db.session() as session:
         assert service.access_history(rt, session, parcels[1]["recipient_phone"]) == []
+
+
+def test_api_keys_are_listed_by_prefix_without_secrets(cli) -> None:
+    courier, key = add_user(cli, "courier")
+    second = cli("apikey", "issue", courier, "--json").json["api_key"]
+    cli("apikey", "revoke", key.split("_")[1], "--json")
+    listed = cli("apikey", "list", courier, "--json")
+    keys = listed.json["keys"]
+    assert [k["key_id"] for k in keys] == [key.split("_")[1], second.split("_")[1]]
+    assert keys[0]["revoked_at"] is not None and keys[1]["revoked_at"] is None
+    assert key.split("_")[2] not in listed.stdout and second.split("_")[2] not in listed.stdout

@@ -179,6 +179,15 @@ def issue(
     emit({"id": principal_id, "api_key": key}, as_json, f"API key (shown once): {key}")
 
 
+@apikey_app.command("list")
+def list_keys(ctx: typer.Context, principal_id: str, as_json: bool = JSON_OPTION) -> None:
+    """List a principal's API keys (prefix ids and dates; secrets are never stored)."""
+    rt = runtime(ctx)
+    with rt.db.read_session() as session:
+        found = service.list_keys(session, rt.tenant, principal_id)
+    emit({"id": principal_id, "keys": found}, as_json)
+
+
 @apikey_app.command("revoke")
 def revoke(ctx: typer.Context, key_id: str, as_json: bool = JSON_OPTION) -> None:
     """Revoke an API key by its prefix id (the part after `pg_`)."""

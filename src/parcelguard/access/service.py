@@ -342,3 +342,19 @@ def rewrap_phone_keys(rt: Runtime) -> int:
             principal.phone_key, principal.phone_kek_version = new.blob, new.kek_version
             done += 1
     return done
+
+
+def list_keys(session: Session, tenant_id: str, principal_id: str) -> list[dict[str, Any]]:
+    """Return a principal's API keys by prefix id, with their dates (never a secret or hash)."""
+    query = select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.principal_id == principal_id)
+    return [
+        {
+            "key_id": k.key_id,
+            "created_at": k.created_at.isoformat(),
+            "expires_at": k.expires_at.isoformat() if k.expires_at else None,
+            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+            "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
+            "scopes": json.loads(k.scopes),
+        }
+        for k in session.scalars(query.order_by(ApiKey.created_at))
+    ]
