@@ -99,7 +99,9 @@ def seed(home: Path, parcels: int) -> dict[str, Any]:
         _, key = access.create(
             rt,
             session,
-            NewPrincipal(name="load", role="service", scopes=["read", "reveal:recipient.address"]),
+            NewPrincipal(
+                name="load", role="service", scopes=["read", "pii", "reveal:recipient.address"]
+            ),
             SYSTEM,
         )
         session.execute(
@@ -152,7 +154,7 @@ def one_request(client: Any, kind: str, data: dict[str, Any], rnd: random.Random
         raw = json.dumps(payload).encode()
         answer = client.post("/relay/voice", content=raw, headers=signed(raw))
         return answer.status_code == 200 and answer.json().get("action") == "connect"
-    answer = client.post("/api/v1/pii/scan", json={"text": rnd.choice(data["texts"])})
+    answer = client.post("/api/v1/pii/scan", json={"text": rnd.choice(data["texts"])}, headers=auth)
     return answer.status_code == 200 and any(
         e["type"] == "PHONE" for e in answer.json()["entities"]
     )

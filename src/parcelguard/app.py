@@ -90,7 +90,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.pii import api as pii_api
     from parcelguard.relay import api as relay_api
     from parcelguard.vault import api as vault_api
-    from parcelguard.web import console, console_admin, console_service, pages, portal
+    from parcelguard.web import console, console_admin, console_service, deps, pages, portal
 
     install(rt, server=True)
     for mount in (
@@ -103,12 +103,12 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         relay_api.mount,
         forensics_api.mount,
         complaints_api.mount,
-        pii_api.mount,
         portal.mount,
         console_service.mount,
         console_admin.mount,
     ):
         mount(app)
+    pii_api.mount(app, guard=deps.pii_text_caller)
     _harden(app, rt)
     return app
 

@@ -13,7 +13,10 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from tests.pii.helpers import LabelPhoto
 
+from parcelguard.access import service as access
+from parcelguard.access.schemas import NewPrincipal
 from parcelguard.app import create_app
+from parcelguard.audit.service import SYSTEM
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 
@@ -27,8 +30,35 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings.load(home=home, database_url=f"sqlite:///{home}/pg.db", tenant="t1")
     runtime = Runtime.from_settings(settings)
     with TestClient(create_app(runtime)) as test_client:
+        with runtime.db.session() as session:
+            _, key = access.create(
+                runtime,
+                session,
+                NewPrincipal(name="pii-tool", role="service", scopes=["pii"]),
+                SYSTEM,
+            )
+        test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
     runtime.close()
+
+
+def test_text_tools_need_a_staff_member_or_a_pii_key(client: TestClient) -> None:
+    anonymous = client.post("/api/v1/pii/scan", json={"text": TEXT}, headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with runtime.db.session() as session:
+        _, other = access.create(
+            runtime,
+            session,
+            NewPrincipal(name="labels-only", role="service", scopes=["labels"]),
+            SYSTEM,
+        )
+    refused = client.post(
+        "/api/v1/pii/redact",
+        json={"text": TEXT, "operator": "hash"},
+        headers={"Authorization": f"Bearer {other}"},
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "scope_missing"
 
 
 def test_scan(client: TestClient) -> None:

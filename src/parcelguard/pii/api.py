@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from parcelguard.errors import ConfigError, InvalidInput
@@ -23,16 +24,19 @@ from parcelguard.pii.image.image_input import MAX_BYTES
 from parcelguard.pii.schemas import ImageReportOut, RedactIn, RedactOut, ScanIn, ScanOut
 
 router = APIRouter(prefix="/api/v1/pii", tags=["pii"])
+# Text tools need an authenticated caller (the hash operator uses the tenant's key, which must
+# not become an oracle); photo redaction is a public service (nothing is stored, rate-limited).
+text_tools = APIRouter(prefix="/api/v1/pii", tags=["pii"])
 REPORT_HEADER = "X-PII-Report"
 
 
-@router.post("/scan", response_model=ScanOut)
+@text_tools.post("/scan", response_model=ScanOut)
 def scan(body: ScanIn) -> ScanOut:
     """Find the personal information in a text."""
     return ScanOut.model_validate(service.scan(body.text).as_dict())
 
 
-@router.post("/redact", response_model=RedactOut)
+@text_tools.post("/redact", response_model=RedactOut)
 def redact(body: RedactIn, request: Request) -> RedactOut:
     """Return the text masked, replaced (`<PHONE>`) or hashed with the tenant's key."""
     key = _hash_key(request) if body.operator == "hash" else None
@@ -79,6 +83,8 @@ def _hash_key(request: Request) -> bytes:
     return key
 
 
-def mount(app: FastAPI) -> None:
-    """Add the PII API."""
+def mount(app: FastAPI, guard: Callable[..., Any] | None = None) -> None:
+    """Add the PII API; `guard` (a dependency) protects the text tools."""
+    dependencies = [Depends(guard)] if guard is not None else []
+    app.include_router(text_tools, dependencies=dependencies)
     app.include_router(router)

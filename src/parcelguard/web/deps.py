@@ -70,3 +70,15 @@ def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
 
     key = session.get(ApiKey, (rt.tenant, key_id))
     return key is not None and key_needs_touch(key, rt.clock.now())
+
+
+def pii_text_caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> Caller:
+    """Allow the PII text tools to staff and to service keys with the `pii` scope."""
+    from parcelguard.access.guards import STAFF, require
+
+    caller = get_caller(request, credentials)
+    require(caller, roles=STAFF, scope="pii")
+    return caller
