@@ -34,7 +34,6 @@ test-fast: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser and not slow"
 
 bench: install
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,presidio]'
 	$(BIN)/python bench/run_all.py
 
 faults: install
