@@ -36,9 +36,13 @@ class FieldCipher:
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(data_key)
 
-    def seal(self, plaintext: str, aad: bytes) -> bytes:
-        """Encrypt `plaintext`; the result is nonce followed by ciphertext and tag."""
-        nonce = os.urandom(NONCE)
+    def seal(self, plaintext: str, aad: bytes, nonce: bytes | None = None) -> bytes:
+        """Encrypt `plaintext`; the result is nonce followed by ciphertext and tag.
+
+        `nonce` lets a caller draw several random nonces in one system call; each must be
+        fresh randomness used once (never a counter or a reused value).
+        """
+        nonce = nonce or os.urandom(NONCE)
         return nonce + self._aead.encrypt(nonce, plaintext.encode(), aad)
 
     def open(self, blob: bytes, aad: bytes) -> Sensitive:

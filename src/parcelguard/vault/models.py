@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,8 +54,24 @@ class Shipment(Base):
         UniqueConstraint("tenant_id", "waybill_no"),
         UniqueConstraint("tenant_id", "fingerprint"),
         Index("ix_shipments_epoch", "tenant_id", "purge_epoch"),
-        Index("ix_shipments_courier", "tenant_id", "courier_id", "status"),
-        Index("ix_shipments_station", "tenant_id", "station_id", "status"),
+        # Partial: most imported parcels have no courier or station yet, and lists only ever
+        # ask for a given one, so the NULLs need no index entries.
+        Index(
+            "ix_shipments_courier",
+            "tenant_id",
+            "courier_id",
+            "status",
+            sqlite_where=text("courier_id IS NOT NULL"),
+            postgresql_where=text("courier_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_shipments_station",
+            "tenant_id",
+            "station_id",
+            "status",
+            sqlite_where=text("station_id IS NOT NULL"),
+            postgresql_where=text("station_id IS NOT NULL"),
+        ),
     )
 
 
@@ -93,7 +110,6 @@ class Party(Base):
         ),
         Index("ix_parties_phone", "tenant_id", "phone_bidx"),
         Index("ix_parties_name_region", "tenant_id", "name_region_bidx"),
-        Index("ix_parties_kek", "tenant_id", "kek_version"),
     )
 
 

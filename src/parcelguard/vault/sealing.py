@@ -6,11 +6,13 @@ KEK and the retention epoch; blind indexes and masked forms are stored beside it
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from parcelguard.crypto import FieldCipher, Keyring, WrappedKey, field_aad, new_data_key
+from parcelguard.crypto import FieldCipher, Keyring, WrappedKey, field_aad
+from parcelguard.crypto.seal import KEY_BYTES, NONCE
 from parcelguard.errors import InvalidInput
 from parcelguard.pii.divisions import Region
 from parcelguard.pii.masking import (
@@ -24,6 +26,18 @@ from parcelguard.vault.models import Party
 from parcelguard.vault.rows import PartyInput
 
 FIELDS = ("name", "phone", "address", "id_no")
+
+
+class _AadPrefix:
+    """Builds `field_aad(tenant, owner, field)` for one owner without repeating the prefix."""
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, tenant_id: str, owner: str) -> None:
+        self._prefix = field_aad(tenant_id, owner, "")
+
+    def __call__(self, field: str) -> bytes:
+        return self._prefix + field.encode()
 
 
 def owner_id(shipment_id: str, role: str) -> str:
@@ -49,7 +63,11 @@ class PartySealer:
     ) -> dict[str, Any]:
         """Return the column values of a new `Party` row."""
         owner = owner_id(shipment_id, role)
-        key = new_data_key()
+        random = os.urandom(KEY_BYTES + 4 * NONCE)  # the data key and four nonces in one call
+        key, nonces = (
+            random[:KEY_BYTES],
+            [random[KEY_BYTES + i * NONCE :][:NONCE] for i in range(4)],
+        )
         wrapped = self.keyring.wrap_data_key(
             key, epoch, field_aad(self.tenant_id, owner, "data_key")
         )
@@ -57,6 +75,7 @@ class PartySealer:
         name, phone = party.name.reveal(), party.phone
         index = self.keyring.index
         id_no = party.id_no.reveal() if party.id_no else None
+        aad = _AadPrefix(self.tenant_id, owner)
         return {
             "tenant_id": self.tenant_id,
             "shipment_id": shipment_id,
@@ -64,14 +83,10 @@ class PartySealer:
             "key_blob": wrapped.blob,
             "kek_version": wrapped.kek_version,
             "epoch": epoch,
-            "name_ct": cipher.seal(name, field_aad(self.tenant_id, owner, "name")),
-            "phone_ct": cipher.seal(phone.national, field_aad(self.tenant_id, owner, "phone")),
-            "address_ct": cipher.seal(
-                party.address.reveal(), field_aad(self.tenant_id, owner, "address")
-            ),
-            "id_no_ct": (
-                cipher.seal(id_no, field_aad(self.tenant_id, owner, "id_no")) if id_no else None
-            ),
+            "name_ct": cipher.seal(name, aad("name"), nonces[0]),
+            "phone_ct": cipher.seal(phone.national, aad("phone"), nonces[1]),
+            "address_ct": cipher.seal(party.address.reveal(), aad("address"), nonces[2]),
+            "id_no_ct": cipher.seal(id_no, aad("id_no"), nonces[3]) if id_no else None,
             "phone_bidx": index.digest(self.tenant_id, "phone", phone.e164),
             "name_region_bidx": index.digest(
                 self.tenant_id, "name_region", name_region_key(name, region)
