@@ -128,6 +128,23 @@ def waiting_by_code(session: Session, tenant_id: str, station: str, code: str) -
     return session.scalars(query).first()
 
 
+def waiting_at(
+    session: Session, tenant_id: str, station: str, limit: int = 500
+) -> list[PickupCode]:
+    """Return the parcels waiting at `station`, by shelf, layer and number (the counter's list)."""
+    query = (
+        select(PickupCode)
+        .where(
+            PickupCode.tenant_id == tenant_id,
+            PickupCode.station_id == station,
+            PickupCode.status == "waiting",
+        )
+        .order_by(PickupCode.shelf, PickupCode.layer, PickupCode.number)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def waiting_for(
     session: Session, tenant_id: str, shipment_ids: Sequence[str]
 ) -> dict[str, PickupCode]:

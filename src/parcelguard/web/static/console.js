@@ -1,8 +1,11 @@
-/* ParcelGuard staff console: wires the page's buttons to the passkey ceremonies (webauthn.js).
+/* ParcelGuard staff console: passkey buttons (webauthn.js), reveals, relay bindings, API forms.
  *
- * Messages come from data attributes the server rendered in the page's language; plaintext
- * goes into the page with textContent only, and a revealed address is masked again after two
- * minutes.
+ * Messages and error words come from data attributes the server rendered in the page's
+ * language (#pg-console); plaintext goes into the page with textContent only, and a revealed
+ * address is masked again after two minutes. Forms marked `data-pg-api` post to the API with
+ * the session's CSRF token (X-CSRF-Token): JSON from their fields, or multipart when the form
+ * says so; then they go to `data-pg-next` (with `{field}` filled from the answer), reload
+ * (`data-pg-reload`) or say `data-pg-done` in their status element.
  */
 (function () {
   "use strict";
@@ -17,31 +20,34 @@
     return holder.getAttribute("data-msg-" + name) || name;
   }
 
-  function say(text, bad) {
-    if (!status) return;
-    status.textContent = text;
-    status.className = bad ? "bad" : "";
+  /** Show a message: `bad` true for an error, false for a success, absent while working. */
+  function say(text, bad, where) {
+    var box = where || status;
+    if (!box) return;
+    box.textContent = text;
+    var kind = bad === true ? " pg-alert bad" : bad === false ? " pg-alert ok" : "";
+    box.className = (box.className.replace(/\b(bad|ok|pg-alert)\b/g, "").trim() + kind).trim();
   }
 
-  function fail(error) {
+  function explain(error) {
     if (error && (error.name === "NotAllowedError" || error.name === "AbortError")) {
-      say(message("cancelled"), true);
-    } else {
-      say(message("failed") + " (" + ((error && (error.code || error.name)) || "error") + ")", true);
+      return message("cancelled");
     }
+    var code = (error && (error.code || error.name)) || "error";
+    return holder.getAttribute("data-err-" + code) || message("failed") + " (" + code + ")";
   }
 
   /** Run one action from a button: busy while it runs, messages on the way. */
-  function action(button, work) {
+  function action(button, work, needsPasskeys) {
     if (!button) return;
     button.addEventListener("click", async function () {
-      if (!passkeys.supported()) { say(message("unsupported"), true); return; }
+      if (needsPasskeys !== false && !passkeys.supported()) { say(message("unsupported"), true); return; }
       button.disabled = true;
-      say(message("working"));
+      say(message(needsPasskeys === false ? "busy" : "working"));
       try {
         await work(button);
       } catch (error) {
-        fail(error);
+        say(explain(error), true);
       } finally {
         button.disabled = false;
       }
@@ -68,7 +74,7 @@
     await passkeys.register(null, "");
     var count = document.getElementById("pg-passkey-count");
     if (count) count.textContent = String(Number(count.textContent || "0") + 1);
-    say(message("added"));
+    say(message("added"), false);
   });
 
   var signOut = document.getElementById("pg-sign-out");
@@ -92,11 +98,106 @@
       var masked = target.getAttribute("data-masked");
       target.textContent = answer.fields["recipient.address"];
       target.setAttribute("data-revealed", "true");
-      say(message("revealed"));
+      say(message("revealed"), false);
       window.setTimeout(function () {
         target.textContent = masked;
         target.removeAttribute("data-revealed");
       }, HIDE_AFTER_MS);
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll(".pg-bind"), function (button) {
+    action(button, async function () {
+      await passkeys.post("/api/v1/relay/bindings", { waybill: button.getAttribute("data-waybill") });
+      window.location.reload();
+    }, false);
+  });
+
+  /** Return a form's fields as JSON: checkboxes as booleans, numbers as numbers, blanks left out. */
+  function fields(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.type === "file") return;
+      if (el.type === "checkbox") { out[el.name] = el.checked; return; }
+      var value = String(el.value || "").trim();
+      if (!value) return;
+      if (el.getAttribute("data-pg-type") === "bool") out[el.name] = value === "true";
+      else if (el.type === "number") out[el.name] = Number(value);
+      else out[el.name] = value;
+    });
+    return out;
+  }
+
+  /** Return a multipart body without the empty file and text parts. */
+  function multipart(form) {
+    var body = new FormData(form);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) return;
+      if (el.type === "file" ? !(el.files && el.files.length) : !String(el.value || "").trim()) {
+        body.delete(el.name);
+      }
+    });
+    return body;
+  }
+
+  async function submit(form) {
+    var headers = { "Accept": "application/json", "X-CSRF-Token": holder.getAttribute("data-csrf") || "" };
+    var body;
+    if (form.getAttribute("enctype") === "multipart/form-data") {
+      body = multipart(form);
+    } else {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(fields(form));
+    }
+    var response = await fetch(form.getAttribute("action"), {
+      method: "POST", credentials: "same-origin", headers: headers, body: body
+    });
+    var data = {};
+    try { data = await response.json(); } catch (ignored) { data = {}; }
+    if (!response.ok) {
+      var error = new Error((data.error && data.error.code) || "http_" + response.status);
+      error.code = error.message;
+      throw error;
+    }
+    return data;
+  }
+
+  function fill(template, answer, encode) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      var value = answer[key] === undefined || answer[key] === null ? "" : String(answer[key]);
+      return encode ? encodeURIComponent(value) : value;
+    });
+  }
+
+  function settle(form, answer, box) {
+    var next = form.getAttribute("data-pg-next");
+    if (next) { window.location.assign(fill(next, answer, true)); return; }
+    if (form.hasAttribute("data-pg-reload")) { window.location.reload(); return; }
+    var done = form.getAttribute("data-pg-done");
+    say(done ? fill(done, answer, false) : message("saved"), false, box);
+    var key = form.getAttribute("data-pg-remove-key");
+    if (key && answer[key] !== undefined) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-pg-item]"), function (item) {
+        if (item.getAttribute("data-pg-item") === String(answer[key])) item.remove();
+      });
+    }
+    form.reset();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-pg-api]"), function (form) {
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var box = document.getElementById(form.getAttribute("data-pg-status") || "") || status;
+      var button = form.querySelector("[type=submit]");
+      if (button) button.disabled = true;
+      say(message("busy"), undefined, box);
+      try {
+        settle(form, await submit(form), box);
+      } catch (error) {
+        say(explain(error), true, box);
+      } finally {
+        if (button) button.disabled = false;
+      }
     });
   });
 })();

@@ -1,0 +1,106 @@
+"""The courier's deliveries: assigned parcels (masked), reveal on step-up, call through the relay.
+
+The call button dials the virtual number X of the parcel's active AXB binding (the relay
+connects X to the recipient): the recipient's real number never reaches the page. Without a
+binding the card says so and offers "request a privacy number" (`POST /api/v1/relay/bindings`,
+which a courier may call for their own parcels). Revealing the address asks for a passkey
+step-up, then the reveal API decides and audits, as for any caller (`static/console.js`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from parcelguard.access.principals import Caller
+from parcelguard.relay import service as relay_service
+from parcelguard.runtime import Runtime
+from parcelguard.vault import service as vault_service
+from parcelguard.vault.models import Shipment
+from parcelguard.web.console_shell import gate, login_redirect, render, signed_in
+from parcelguard.web.deps import get_runtime
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+ON_ROUTE = ("out_for_delivery",)
+SCANNABLE = ("assigned", "out_for_delivery")
+
+
+def parcel_cards(rt: Runtime, session: Session, caller: Caller) -> list[dict[str, Any]]:
+    """Return the courier's parcels out for delivery: masked view plus the number to call."""
+    assigned = vault_service.list_for_courier(session, rt.tenant, caller.principal_id, ON_ROUTE)
+    return [_card(rt, session, caller, s) for s in assigned if s.kind == "normal"]
+
+
+def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> dict[str, Any]:
+    view = vault_service.view(session, shipment)
+    return {
+        **view,
+        "call": relay_number(rt, session, shipment.waybill_no, caller.principal_id),
+        "revealable": shipment.status in ON_ROUTE,
+    }
+
+
+def relay_number(
+    rt: Runtime, session: Session, waybill: str, courier_id: str
+) -> dict[str, str] | None:
+    """Return the virtual number X of the courier's live AXB binding for a parcel, or None."""
+    now = rt.clock.now()
+    for binding in relay_service.list_bindings(rt, session, waybill=waybill, status="active"):
+        number = binding["virtual_number"]
+        live = datetime.fromisoformat(binding["expires_at"]) > now
+        if binding["kind"] == "axb" and binding["courier_id"] == courier_id and number and live:
+            return {"tel": number, "shown": spaced(number), "until": binding["expires_at"]}
+    return None
+
+
+def spaced(number: str) -> str:
+    """Return a number as people read it: `+8617105710001` → `171 0571 0001`."""
+    if number.startswith("+86") and len(number) == 14:
+        national = number[3:]
+        return f"{national[:3]} {national[3:7]} {national[7:]}"
+    return number
+
+
+def _scanned(rt: Runtime, session: Session, caller: Caller, waybill: str) -> dict[str, Any] | None:
+    """Return the scanned parcel's card if it is this courier's, else None (nothing told)."""
+    shipment = vault_service.get(session, rt.tenant, waybill)
+    if (
+        shipment is None
+        or shipment.kind != "normal"
+        or shipment.courier_id != caller.principal_id
+        or shipment.status not in SCANNABLE
+    ):
+        return None
+    return _card(rt, session, caller, shipment)
+
+
+@router.get("/deliveries", response_model=None)
+def deliveries(
+    request: Request,
+    reveal: str | None = Query(default=None, max_length=40),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Show the courier's parcels out for delivery; `?reveal=` puts a scanned parcel on top."""
+    wanted = (reveal or "").strip()
+    if wanted and signed_in(rt, request) is None:
+        return login_redirect(f"/console/deliveries?reveal={quote(wanted, safe='')}")
+    staff = gate(rt, request, ("courier",))
+    if isinstance(staff, Response):
+        return staff
+    with rt.db.read_session() as session:
+        parcels = parcel_cards(rt, session, staff.caller)
+        scanned = _scanned(rt, session, staff.caller, wanted) if wanted else None
+    if scanned is not None:  # shown once, on top
+        parcels = [p for p in parcels if p["waybill_no"] != scanned["waybill_no"]]
+    context = {
+        "parcels": parcels,
+        "scanned": scanned,
+        "wanted": wanted,
+        "suspended": staff.caller.reveal_suspended,
+    }
+    return render(request, "console/courier/deliveries.html", {}, context, staff)

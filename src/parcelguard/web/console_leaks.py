@@ -1,0 +1,84 @@
+"""Security centre: trace a leaked file, read its report, and keep the canaries (officers).
+
+The upload goes to the forensics API (`POST /api/v1/forensics/trace`, multipart, from
+`static/console.js` with the session's CSRF token); the browser then opens the report here,
+rendered from the stored trace document (masked forms, ids and counts only). The standalone
+HTML report stays one link away for printing and filing. Seeding and rotating canaries post
+to the canaries API; listing them is audited by the forensics service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+
+from parcelguard.access import service as access_service
+from parcelguard.audit import service as audit
+from parcelguard.forensics import service as forensics
+from parcelguard.forensics.models import CHANNEL_KINDS
+from parcelguard.runtime import Runtime
+from parcelguard.web.console_security import OFFICERS, security_page, who
+from parcelguard.web.console_shell import gate
+from parcelguard.web.deps import get_runtime
+
+router = APIRouter(prefix="/console/security", include_in_schema=False)
+RECENT = 20
+
+
+@router.get("/leaks", response_model=None)
+def leaks(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Show the upload form and the latest traces (from the audit log)."""
+    staff = gate(rt, request, OFFICERS)
+    if isinstance(staff, Response):
+        return staff
+    with rt.db.read_session() as session:
+        traced = audit.search(session, rt.tenant, action="forensics.trace", limit=RECENT)
+        recent = [{"leak_id": e.target_id, "at": e.at, "by": e.actor_id} for e in traced]
+    return security_page(request, "console/security/leaks.html", {"recent": recent}, staff)
+
+
+@router.get("/leaks/{leak_id}", response_model=None)
+def report(
+    request: Request,
+    leak_id: str = Path(max_length=64),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Show a traced leak's report: canary hits, ranked suspects, matched records (masked)."""
+    staff = gate(rt, request, OFFICERS)
+    if isinstance(staff, Response):
+        return staff
+    document = forensics.leak_report(rt, leak_id, staff.caller.actor)
+    rows = document.pop("matched_records", [])
+    with rt.db.read_session() as session:
+        suspects = [
+            {**s, "who": who(session, rt.tenant, s["principal_id"]), "coverage_pct": _pct(s)}
+            for s in document.get("suspects", [])
+        ]
+    context = {"doc": document, "suspects": suspects, "rows": rows}
+    return security_page(request, "console/security/report.html", context, staff)
+
+
+def _pct(suspect: dict[str, Any]) -> str:
+    return f"{float(suspect.get('coverage') or 0) * 100:.0f}%"
+
+
+@router.get("/canaries", response_model=None)
+def canaries(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """List the active canaries (audited) with the seed and rotate forms."""
+    staff = gate(rt, request, OFFICERS)
+    if isinstance(staff, Response):
+        return staff
+    listed = forensics.list_canaries(rt, staff.caller.actor)
+    with rt.db.read_session() as session:
+        people = access_service.list_principals(session, rt.tenant)
+    couriers = [(p.principal_id, p.name_masked) for p in people if p.role == "courier"]
+    stations = sorted({p.station_id for p in people if p.station_id})
+    context = {
+        "canaries": listed,
+        "kinds": CHANNEL_KINDS,
+        "couriers": couriers,
+        "stations": stations,
+    }
+    return security_page(request, "console/security/canaries.html", context, staff)

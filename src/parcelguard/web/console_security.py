@@ -1,0 +1,139 @@
+"""Security centre: the overview and the monitor's alerts (incidents) with their evidence.
+
+Security officers see everything here; admins see the keys and the self-check only (the
+alerts, audit and forensics use cases are for officers). Assigning and resolving post to the
+alerts API (`/api/v1/alerts/{id}/assign|resolve`) from `static/console.js`, with the
+session's CSRF token; the API decides and audits. Nothing on these pages is personal data:
+alerts carry ids, rule codes, waybill numbers and reason codes only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from parcelguard.access import service as access_service
+from parcelguard.monitor import service as monitor
+from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
+from parcelguard.runtime import Runtime
+from parcelguard.vault import keys as vault_keys
+from parcelguard.web.console_security_text import SECURITY
+from parcelguard.web.console_shell import Staff, gate, render
+from parcelguard.web.deps import get_runtime
+
+router = APIRouter(prefix="/console/security", include_in_schema=False)
+OFFICERS = ("security_officer",)
+READERS = ("security_officer", "admin")
+SEVERITIES = ("critical", "high", "medium", "low")
+FILTERS = (*STATUSES, "all")
+# The security centre's sections: (path, words key, roles that see it).
+SECTIONS = (
+    ("/console/security/alerts", "sec_alerts", OFFICERS),
+    ("/console/security/audit", "sec_audit", OFFICERS),
+    ("/console/security/leaks", "sec_leaks", OFFICERS),
+    ("/console/security/canaries", "sec_canaries", OFFICERS),
+    ("/console/security/keys", "sec_keys", READERS),
+    ("/console/security/doctor", "sec_doctor", READERS),
+)
+
+
+def sections_for(role: str) -> list[tuple[str, str]]:
+    """Return the sections a role sees: (path, words key)."""
+    return [(path, key) for path, key, roles in SECTIONS if role in roles]
+
+
+def security_page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    staff: Staff,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """Render a security-centre page with its section menu."""
+    context = {"sections": sections_for(staff.caller.role), **context}
+    return render(request, name, SECURITY, context, staff, status_code=status_code)
+
+
+def who(session: Session, tenant_id: str, principal_id: str) -> dict[str, Any]:
+    """Return how a page names a principal: masked name, employee number, role (or the id)."""
+    found = access_service.get(session, tenant_id, principal_id)
+    if found is None:
+        return {"id": principal_id, "name": principal_id, "employee_no": "", "role": ""}
+    view = access_service.public_view(found)
+    return {**view, "name": view["name_masked"]}
+
+
+@router.get("", response_model=None)
+def overview(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Show open alerts by severity and the latest ones; the key state in brief."""
+    staff = gate(rt, request, READERS)
+    if isinstance(staff, Response):
+        return staff
+    counts: dict[str, int] = {}
+    latest: list[dict[str, Any]] = []
+    if staff.caller.role in OFFICERS:
+        with rt.db.read_session() as session:
+            counts = monitor.open_counts(session, rt.tenant)
+            latest = _alert_rows(session, rt.tenant, OPEN_STATUSES, 5)
+    context = {
+        "counts": [(s, counts.get(s, 0)) for s in SEVERITIES],
+        "latest": latest,
+        "officer": staff.caller.role in OFFICERS,
+        "keys": vault_keys.status(rt),
+    }
+    return security_page(request, "console/security/overview.html", context, staff)
+
+
+def _alert_rows(
+    session: Session, tenant_id: str, statuses: tuple[str, ...], limit: int
+) -> list[dict[str, Any]]:
+    found = monitor.list_alerts(session, tenant_id, statuses, limit)
+    return [
+        {**monitor.alert_view(i), "who": who(session, tenant_id, i.principal_id)} for i in found
+    ]
+
+
+@router.get("/alerts", response_model=None)
+def alerts(
+    request: Request,
+    status: str = Query(default="open", max_length=20),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """List alerts of one status (open by default), most recent activity first."""
+    staff = gate(rt, request, OFFICERS)
+    if isinstance(staff, Response):
+        return staff
+    chosen = status if status in FILTERS else "open"
+    wanted = STATUSES if chosen == "all" else (chosen,)
+    with rt.db.read_session() as session:
+        rows = _alert_rows(session, rt.tenant, wanted, 200)
+    context = {"alerts": rows, "filters": FILTERS, "chosen": chosen}
+    return security_page(request, "console/security/alerts.html", context, staff)
+
+
+@router.get("/alerts/{alert_id}", response_model=None)
+def alert(
+    request: Request,
+    alert_id: str = Path(max_length=64),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Show one alert with its evidence and the assign / resolve forms."""
+    staff = gate(rt, request, OFFICERS)
+    if isinstance(staff, Response):
+        return staff
+    with rt.db.read_session() as session:
+        incident = monitor.get_or_raise(session, rt.tenant, alert_id)
+        view = monitor.alert_view(incident, monitor.evidence_of(session, incident))
+        view["who"] = who(session, rt.tenant, incident.principal_id)
+        closer = who(session, rt.tenant, incident.resolved_by) if incident.resolved_by else None
+    context = {
+        "a": view,
+        "closer": closer,
+        "is_open": view["status"] in OPEN_STATUSES,
+        "me": staff.caller.principal_id,
+    }
+    return security_page(request, "console/security/alert.html", context, staff)
