@@ -1,23 +1,29 @@
 """`parcelguard demo`: a realistic demo tenant on the embedded database, then the server.
 
-Two stations in Hangzhou, ten couriers, staff of every role, a service key, and a few hundred
-parcels in every state; every person and parcel is fictional (`vault.synthetic`). Seeding is
-idempotent: a second run finds the tenant and only prints how to sign in.
+Two stations in Hangzhou, ten couriers, staff of every role, a service key, a relay pool of
+privacy numbers, and a few hundred parcels in every state, with some activity on them
+(`demo_activity`); every person and parcel is fictional (`vault.synthetic`). Seeding is
+idempotent: a second run finds the tenant and only prints how to sign in. Every run issues
+each member of staff a fresh passkey enrolment link (they work once, for a week).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from parcelguard import demo_activity
+from parcelguard.access import enrolment
 from parcelguard.access import service as access
+from parcelguard.access.guards import STAFF
 from parcelguard.access.models import Principal
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.audit.service import Actor
+from parcelguard.relay import service as relay_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
 from parcelguard.vault.ingest import import_shipments
@@ -27,6 +33,15 @@ from parcelguard.vault.synthetic import Division, Faker
 SEEDER = Actor("demo-seeder", "operator")
 STATIONS = {"st-xihu": "西湖文三路驿站", "st-binjiang": "滨江江南大道驿站"}
 DEMO_RECIPIENT_PHONE = "13800138000"
+POOL = [f"1710571{n:04d}" for n in range(1, 61)]  # fictional privacy numbers (隐私号)
+LINK_HOURS = 168  # enrolment links of the demo work for a week
+PAGES = {
+    "courier": "/console/deliveries",
+    "station_clerk": "/console/station",
+    "customer_service": "/console/service",
+    "security_officer": "/console/security",
+    "admin": "/console/admin",
+}
 HANGZHOU = (
     Division("330106", "浙江省", "杭州市", "西湖区"),
     Division("330108", "浙江省", "杭州市", "滨江区"),
@@ -49,6 +64,8 @@ class DemoTenant:
     logins: list[dict[str, Any]] = field(default_factory=list)
     recipient_phone: str = DEMO_RECIPIENT_PHONE
     parcels: int = 0
+    leak_file: str | None = None
+    note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the `demo --no-serve --json` document."""
@@ -57,6 +74,13 @@ class DemoTenant:
             "logins": self.logins,
             "recipient_phone": self.recipient_phone,
             "parcels": self.parcels,
+            "leak_file": self.leak_file,
+            "note": self.note,
+            "pages": {
+                "portal": f"{self.url}/portal",
+                "console": f"{self.url}/console",
+                **{role: f"{self.url}{path}" for role, path in PAGES.items()},
+            },
         }
 
 
@@ -67,22 +91,56 @@ def seed(rt: Runtime) -> DemoTenant:
         existing = session.scalars(
             select(Principal).where(Principal.tenant_id == rt.tenant)
         ).first()
+    leak = Path(rt.settings.home) / demo_activity.LEAK_FILE
     if existing is None:
-        staff = _staff(rt, demo)
-        demo.parcels = _parcels(rt, staff)
+        _pool(rt)
+        staff, service_key = _staff(rt, demo)
+        demo.parcels, rows = _parcels(rt, staff)
+        leak = demo_activity.run(rt, staff, rows, DEMO_RECIPIENT_PHONE, service_key)
     else:
-        demo.logins = [
-            {
-                "note": "demo already seeded; API keys were shown on the first run",
-                "home": str(rt.settings.home),
-            }
-        ]
+        demo.note = "demo already seeded; API keys were shown on the first run"
+        demo.logins = _known_staff(rt)
+    demo.leak_file = str(leak) if leak.exists() else None
+    _enrolment_links(rt, demo)
     for hook in rt.extras.get("demo.seed_hooks", []):
         hook(rt, demo)
     return demo
 
 
-def _staff(rt: Runtime, demo: DemoTenant) -> dict[str, list[str]]:
+def _pool(rt: Runtime) -> None:
+    """Rent the demo's privacy numbers, so parcels going out get a number to call through."""
+    rows = (relay_service.PoolRow(i + 1, number, None) for i, number in enumerate(POOL))
+    with rt.db.session() as session:
+        relay_service.import_numbers(rt, session, rows, SEEDER)
+
+
+def _known_staff(rt: Runtime) -> list[dict[str, Any]]:
+    """Return the seeded staff of an earlier run (no API keys: those were shown once)."""
+    with rt.db.read_session() as session:
+        found = access.list_principals(session, rt.tenant)
+        return [
+            {
+                "role": p.role,
+                "name": p.name_masked,
+                "id": p.principal_id,
+                "station": p.station_id,
+            }
+            for p in found
+            if p.role in STAFF and p.status == "active"
+        ]
+
+
+def _enrolment_links(rt: Runtime, demo: DemoTenant) -> None:
+    """Give every member of staff a fresh one-time link to register a passkey in the browser."""
+    with rt.db.session() as session:
+        for login in demo.logins:
+            if login.get("role") in STAFF and login.get("id"):
+                link = enrolment.issue(rt, session, login["id"], SEEDER, hours=LINK_HOURS)
+                login["enrol_url"] = link.url
+                login["page"] = f"{demo.url}{PAGES[login['role']]}"
+
+
+def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
     faker = Faker(2026)
     trained = rt.clock.now().date() + timedelta(days=365)
     plan: list[tuple[str, str | None, int]] = [("courier", s, 5) for s in STATIONS]
@@ -121,10 +179,10 @@ def _staff(rt: Runtime, demo: DemoTenant) -> dict[str, list[str]]:
             SEEDER,
         )
         demo.logins.append({"role": "service", "name": "warehouse-sync", "api_key": service_key})
-    return staff
+    return staff, service_key
 
 
-def _parcels(rt: Runtime, staff: dict[str, list[str]]) -> int:
+def _parcels(rt: Runtime, staff: dict[str, list[str]]) -> tuple[int, list[dict[str, str]]]:
     faker = Faker(7)
     total = sum(n for _, n in STATES)
     rows = []
@@ -144,7 +202,7 @@ def _parcels(rt: Runtime, staff: dict[str, list[str]]) -> int:
             n = start + offset
             _advance(rt, waybill, state, couriers[n % len(couriers)], stations[n % 2])
         start += count
-    return report.imported
+    return report.imported, [dict(raw.values) for raw in rows]
 
 
 PATHS = {
@@ -176,14 +234,33 @@ def describe(demo: DemoTenant) -> str:
     lines = [
         "",
         f"ParcelGuard demo 包裹隐私卫士演示 — open {demo.url}",
-        f"  recipient portal 收件人: {demo.url}/portal",
-        f"    sign in with {demo.recipient_phone}; the one-time code is printed on this console",
-        f"  staff console 员工控制台: {demo.url}/console",
         "",
-        "Sign-in per role (API keys are shown once; open an enrolment link to add a passkey):",
+        f"Recipient 收件人: {demo.url}/portal",
+        f"  phone 手机号 {demo.recipient_phone}; the one-time code 验证码 is printed on this",
+        "  console as a line `[SMS → 138****8000] …` (the demo's SMS provider).",
+        "",
+        f"Staff 员工: {demo.url}/console — open your enrolment link once in this browser to",
+        "  create a passkey (注册通行密钥), then sign in at /console/login with it.",
     ]
+    if demo.note:
+        lines.append(f"  ({demo.note})")
     for login in demo.logins:
-        lines.append("  " + json.dumps(login, ensure_ascii=False))
+        if login.get("enrol_url"):
+            where = f" @{login['station']}" if login.get("station") else ""
+            lines.append(
+                f"  {login['role']}{where} {login.get('name', '')} → {login.get('page', '')}"
+            )
+            lines.append(f"      {login['enrol_url']}")
+    keys = [x for x in demo.logins if x.get("api_key")]
+    if keys:
+        lines += ["", "API keys 接口密钥 (shown once):"]
+        lines += [f"  {x['role']} {x.get('name', '')}: {x['api_key']}" for x in keys]
+    if demo.leak_file:
+        lines += [
+            "",
+            f"Leak trace 泄露溯源: upload {demo.leak_file}",
+            f"  at {demo.url}/console/security/leaks (as a security officer)",
+        ]
     return "\n".join(lines)
 
 

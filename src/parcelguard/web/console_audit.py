@@ -75,7 +75,7 @@ def search(
             bad_time = True
     asked = any(v.strip() for v in (actor, action, target, since, until))
     with rt.db.read_session() as session:
-        events = audit.search(
+        found = audit.search(
             session,
             rt.tenant,
             actor_id=actor.strip() or None,
@@ -85,6 +85,7 @@ def search(
             until=bounds[1],
             limit=LIMIT,
         )
+        rows = [_row(e) for e in found]
         checked = verify_chain(session, rt.tenant, rt.keyring.signer) if verify else None
     context = {
         "form": {
@@ -94,7 +95,7 @@ def search(
             "since": since,
             "until": until,
         },
-        "rows": [_row(e) for e in events],
+        "rows": rows,
         "asked": asked,
         "bad_time": bad_time,
         "checked": checked.as_dict() if checked is not None else None,

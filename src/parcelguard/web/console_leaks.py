@@ -73,8 +73,8 @@ def canaries(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     listed = forensics.list_canaries(rt, staff.caller.actor)
     with rt.db.read_session() as session:
         people = access_service.list_principals(session, rt.tenant)
-    couriers = [(p.principal_id, p.name_masked) for p in people if p.role == "courier"]
-    stations = sorted({p.station_id for p in people if p.station_id})
+        couriers = [(p.principal_id, p.name_masked) for p in people if p.role == "courier"]
+        stations = sorted({p.station_id for p in people if p.station_id})
     context = {
         "canaries": listed,
         "kinds": CHANNEL_KINDS,
