@@ -23,7 +23,6 @@ from parcelguard.web.console_shell import gate
 from parcelguard.web.deps import get_runtime
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
-FILTER = Query(default="", max_length=64)
 LIMIT = 200
 
 
@@ -53,9 +52,9 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 @router.get("/audit", response_model=None)
 def search(
     request: Request,
-    actor: str = FILTER,
+    actor: str = Query(default="", max_length=64),
     action: str = Query(default="", max_length=48),
-    target: str = FILTER,
+    target: str = Query(default="", max_length=64),
     since: str = Query(default="", max_length=32),
     until: str = Query(default="", max_length=32),
     verify: bool = False,

@@ -56,8 +56,19 @@ def report(
             {**s, "who": who(session, rt.tenant, s["principal_id"]), "coverage_pct": _pct(s)}
             for s in document.get("suspects", [])
         ]
+    names = {s["channel"]: _channel_name(s) for s in suspects}
+    for row in rows:
+        row["channel_names"] = [names.get(c, c) for c in row.get("channels", [])]
     context = {"doc": document, "suspects": suspects, "rows": rows}
     return security_page(request, "console/security/report.html", context, staff)
+
+
+def _channel_name(suspect: dict[str, Any]) -> str:
+    """Return how the records table names a channel: the person (masked) or the station."""
+    person = suspect["who"]
+    if suspect.get("kind") == "principal" and person.get("role"):
+        return f"{person['name']} {person['employee_no']}".strip()
+    return str(suspect["channel"]).split(":", 1)[-1]
 
 
 def _pct(suspect: dict[str, Any]) -> str:
