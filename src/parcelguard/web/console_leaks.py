@@ -86,6 +86,10 @@ def canaries(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
         people = access_service.list_principals(session, rt.tenant)
         couriers = [(p.principal_id, p.name_masked) for p in people if p.role == "courier"]
         stations = sorted({p.station_id for p in people if p.station_id})
+        names = {p.principal_id: f"{p.name_masked} {p.employee_no}" for p in people}
+    for canary in listed:
+        kind, _, ident = str(canary["channel"]).partition(":")
+        canary["channel_kind"], canary["channel_name"] = kind, names.get(ident, ident)
     context = {
         "canaries": listed,
         "kinds": CHANNEL_KINDS,
