@@ -138,6 +138,8 @@ def _enrolment_links(rt: Runtime, demo: DemoTenant) -> None:
                 link = enrolment.issue(rt, session, login["id"], SEEDER, hours=LINK_HOURS)
                 login["enrol_url"] = link.url
                 login["page"] = f"{demo.url}{PAGES[login['role']]}"
+                principal = access.get_or_raise(session, rt.tenant, login["id"])
+                login["reveal_suspended"] = principal.reveal_suspended
 
 
 def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
@@ -230,36 +232,39 @@ def _advance(rt: Runtime, waybill: str, state: str, courier: str, station: str) 
 
 
 def describe(demo: DemoTenant) -> str:
-    """Return the human instructions printed when the demo starts."""
+    """Return the human instructions printed when the demo starts (lines fit 80 columns)."""
     lines = [
         "",
-        f"ParcelGuard demo 包裹隐私卫士演示 — open {demo.url}",
+        f"ParcelGuard demo 包裹隐私卫士演示: {demo.url}",
         "",
         f"Recipient 收件人: {demo.url}/portal",
-        f"  phone 手机号 {demo.recipient_phone}; the one-time code 验证码 is printed on this",
-        "  console as a line `[SMS → 138****8000] …` (the demo's SMS provider).",
+        f"  phone 手机号 {demo.recipient_phone}; the one-time code appears",
+        "  on this console as `[SMS → 138******00] …`",
         "",
-        f"Staff 员工: {demo.url}/console — open your enrolment link once in this browser to",
-        "  create a passkey (注册通行密钥), then sign in at /console/login with it.",
+        f"Staff 员工: {demo.url}/console",
+        "  Open your enrolment link once to create a passkey 注册通行密钥,",
+        "  then sign in at /console/login with it. Links work once, for a week.",
     ]
     if demo.note:
         lines.append(f"  ({demo.note})")
     for login in demo.logins:
         if login.get("enrol_url"):
             where = f" @{login['station']}" if login.get("station") else ""
-            lines.append(
-                f"  {login['role']}{where} {login.get('name', '')} → {login.get('page', '')}"
-            )
-            lines.append(f"      {login['enrol_url']}")
+            page = str(login.get("page", "")).removeprefix(demo.url)
+            lines += ["", f"  {login['role']}{where} {login.get('name', '')} → {page}"]
+            if login.get("reveal_suspended"):
+                lines.append("  (reveal suspended by the monitor: see the security centre)")
+            lines.append(login["enrol_url"])  # unindented: a terminal must not fold it
     keys = [x for x in demo.logins if x.get("api_key")]
     if keys:
         lines += ["", "API keys 接口密钥 (shown once):"]
-        lines += [f"  {x['role']} {x.get('name', '')}: {x['api_key']}" for x in keys]
+        for x in keys:
+            lines += [f"  {x['role']} {x.get('name', '')}:", x["api_key"]]
     if demo.leak_file:
         lines += [
             "",
-            f"Leak trace 泄露溯源: upload {demo.leak_file}",
-            f"  at {demo.url}/console/security/leaks (as a security officer)",
+            "Leak trace 泄露溯源 (as a security officer, /console/security/leaks):",
+            demo.leak_file,
         ]
     return "\n".join(lines)
 
