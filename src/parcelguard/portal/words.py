@@ -16,6 +16,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "recipient": "你本人",
             "operator": "系统运维",
             "system": "系统",
+            "anonymous": "未登录的访客",
         },
         "purpose": {
             "delivery": "派送",
@@ -52,6 +53,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "recipient": "You",
             "operator": "Operations",
             "system": "System",
+            "anonymous": "Someone not signed in",
         },
         "purpose": {
             "delivery": "Delivery",
