@@ -164,6 +164,8 @@ SECURITY: dict[str, dict[str, Any]] = {
             "rate_limited": "操作过于频繁，请稍后再试。",
             "csrf_failed": "页面已过期，请刷新后重试。",
             "not_authenticated": "登录已过期，请重新登录。",
+            "invalid_input": "输入不完整或格式不对。",
+            "alert_not_found": "没有这个告警。",
         },
     },
     "en": {
@@ -334,6 +336,8 @@ SECURITY: dict[str, dict[str, Any]] = {
             "rate_limited": "Too many requests; try again shortly.",
             "csrf_failed": "The page is stale; reload it and try again.",
             "not_authenticated": "Your session ended; sign in again.",
+            "invalid_input": "Something is missing or not in the right form.",
+            "alert_not_found": "No such alert.",
         },
     },
 }

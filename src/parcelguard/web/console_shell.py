@@ -104,7 +104,8 @@ def render(
 ) -> HTMLResponse:
     """Render a console page in the caller's language, with the menu and the console headers."""
     lang = language(request)
-    words = {**BASE[lang], **text.get(lang, {})}
+    own = text.get(lang, {})
+    words = {**BASE[lang], **own, "err": {**BASE[lang]["err"], **own.get("err", {})}}
     role = staff.caller.role if staff is not None else ""
     menu = [(path, words[key]) for path, key in ROLE_LINKS.get(role, ())]
     response = templates.TemplateResponse(
