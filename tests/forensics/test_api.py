@@ -52,6 +52,9 @@ def test_an_officer_uploads_a_leak_and_reads_its_report(
     page = client.get(f"/api/v1/forensics/leaks/{document['leak_id']}/report", headers=bearer(key))
     assert page.status_code == 200 and "泄露溯源报告" in page.text
     assert not any(p.phone in page.text for p in tenant.people.values())
+    csp = page.headers["content-security-policy"]
+    # The standalone report keeps its own stylesheet (allowed by hash) and runs no script.
+    assert "style-src 'sha256-" in csp and "script-src" not in csp and "default-src 'none'" in csp
 
 
 def test_pasted_text_is_traced_too(client: TestClient, tenant: Tenant) -> None:

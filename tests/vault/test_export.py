@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import write_csv
+
 from parcelguard.vault.synthetic import Faker
 
 

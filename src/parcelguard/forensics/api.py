@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -106,7 +109,22 @@ def leak_html(
     require(caller, roles=OFFICERS)
     document = service.leak_report(rt, leak_id, caller.actor)
     rows = document.pop("matched_records", [])
-    return HTMLResponse(render_html(document, rows), headers={"Cache-Control": "no-store"})
+    page = render_html(document, rows)
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": _report_csp(page)}
+    return HTMLResponse(page, headers=headers)
+
+
+def _report_csp(page: str) -> str:
+    """Allow exactly the report's own inline stylesheet (by hash) and nothing else."""
+    styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in styles
+    )
+    return (
+        f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
 
 
 @router.get("/canaries")
