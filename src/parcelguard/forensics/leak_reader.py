@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from parcelguard.errors import InvalidInput
-from parcelguard.vault.readers import detect_encoding
+from parcelguard.vault.readers import CountingReader, detect_encoding
 
 SNIFF = 1 << 16
 MAX_XLSX_UNCOMPRESSED = 1 << 30
@@ -106,7 +106,7 @@ def read_text(path: Path, advance: Progress | None = None) -> LeakTable:
 
 
 def _open_text(raw: IO[bytes], encoding: str, advance: Progress | None) -> io.TextIOWrapper:
-    counted = io.BufferedReader(_Counting(raw, advance), buffer_size=SNIFF)
+    counted = io.BufferedReader(CountingReader(raw, advance), buffer_size=SNIFF)
     return io.TextIOWrapper(counted, encoding=encoding, errors="replace", newline="")
 
 
@@ -165,20 +165,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # phones typed into Excel come back as floats
     return str(value).strip()[:MAX_CELL]
-
-
-class _Counting(io.RawIOBase):
-    """Passes bytes through while reporting how many were read (for the progress bar)."""
-
-    def __init__(self, raw: IO[bytes], advance: Progress | None) -> None:
-        self._raw, self._advance = raw, advance
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        if self._advance and data:
-            self._advance(len(data))
-        return len(data)

@@ -65,16 +65,18 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8" if bad == 0 or good >= 4 * bad else "gb18030"
 
 
-class _CountingReader(io.RawIOBase):
+class CountingReader(io.RawIOBase):
     """Passes bytes through while reporting how many were read (for the progress bar)."""
 
     def __init__(self, raw: IO[bytes], advance: Progress | None) -> None:
         self._raw, self._advance = raw, advance
 
     def readable(self) -> bool:
+        """Say that this stream can be read."""
         return True
 
     def readinto(self, buffer: Any) -> int:
+        """Fill `buffer` from the underlying file and report the bytes read."""
         data = self._raw.read(len(buffer))
         buffer[: len(data)] = data
         if self._advance and data:
@@ -87,7 +89,7 @@ def read_csv(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
     with path.open("rb") as raw:
         encoding = detect_encoding(raw.read(SNIFF))
         raw.seek(0)
-        buffered = io.BufferedReader(_CountingReader(raw, advance), buffer_size=1 << 16)
+        buffered = io.BufferedReader(CountingReader(raw, advance), buffer_size=1 << 16)
         text = io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
         reader = csv.reader(text)
         header = _next_record(reader, path.name, 1)
