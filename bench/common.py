@@ -48,3 +48,40 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on loopback right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(base: str, seconds: float = 60) -> None:
+    """Wait until the server at `base` answers /healthz."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("server did not start")
+
+
+def latency_summary(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+    """Return requests/s, p50 and p99 (ms), errors and the request count of one load run."""
+    return {
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "errors": errors,
+        "requests": len(latencies),
+    }

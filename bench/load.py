@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, write_fragment
+from bench.common import free_port, percentile, wait_up, write_fragment
 
 SECRET = "bench-load-secret"  # noqa: S105 - a throwaway home
 COURIERS = 20
@@ -55,12 +54,6 @@ pii_text = {{ limit = 1000000, window = 60 }}
     )
 )
 MIX = ("reveal", "show", "route", "scan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(home: Path, parcels: int) -> dict[str, Any]:
@@ -207,19 +200,6 @@ def drive(base: str, data: dict[str, Any], seconds: float, threads: int) -> dict
         }
         for kind in MIX
     } | {"total_rps": sum(len(v) for v in latencies.values()) / elapsed}
-
-
-def wait_up(base: str) -> None:
-    import httpx
-
-    for _ in range(1200):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import hmac
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,17 +28,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, write_fragment
+from bench.common import free_port, percentile, wait_up, write_fragment
 
 SECRET = "bench-relay-secret"  # noqa: S105 - a throwaway home
 COURIERS = 20
 CHUNK = 50_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def runtime(home: Path):
@@ -275,19 +268,6 @@ def load(
         "errors": problems[0],
         "requests": len(latencies),
     }
-
-
-def wait_up(base: str) -> None:
-    import httpx
-
-    for _ in range(600):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

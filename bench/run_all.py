@@ -49,7 +49,7 @@ def assemble() -> None:
         "",
     ]
     body = "\n\n".join(fragments[n].strip() for n in names)
-    (HERE / "RESULTS.md").write_text("\n".join(header) + body + "\n", encoding="utf-8")
+    (HERE / "RESULTS.md").write_text("\n".join(header) + "\n" + body + "\n", encoding="utf-8")
 
 
 def _cpus() -> int:
