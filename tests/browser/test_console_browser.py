@@ -7,25 +7,24 @@ by Playwright, with the DevTools virtual authenticator standing in for each pers
 from __future__ import annotations
 
 import csv
-import io
-import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from tests.browser.support import (
+    AUTHENTICATOR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    cli,
+    free_port,
+    live_server,
+)
 from tests.conftest import write_csv
 
-from parcelguard.app import create_app
-from parcelguard.cli import run
 from parcelguard.migrations import upgrade
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
@@ -33,23 +32,6 @@ from parcelguard.vault.synthetic import Division, Faker
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AUTHENTICATOR = {
-    "protocol": "ctap2",
-    "transport": "internal",
-    "hasResidentKey": True,
-    "hasUserVerification": True,
-    "isUserVerified": True,
-    "automaticPresenceSimulation": True,
-}
 POOL = [f"1710571{n:04d}" for n in range(1, 31)]
 HANGZHOU = Division("330106", "浙江省", "杭州市", "西湖区")
 
@@ -63,19 +45,6 @@ class Server:
     rows: list[dict[str, str]]
     on_road: list[str]
     leak: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return int(sock.getsockname()[1])
-
-
-def cli(rt: Runtime, *args: str) -> Any:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert run([*args, "--json"], make_runtime=lambda: rt) == 0, out.getvalue()
-    return json.loads(out.getvalue())
 
 
 def _user(rt: Runtime, name: str, role: str, *extra: str) -> dict[str, Any]:
@@ -129,19 +98,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     )
     upgrade(rt.db.engine)
     links, rows, leak = _seed(rt, tmp_path)
-    config = uvicorn.Config(create_app(rt), host="localhost", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
     on_road = [r["waybill_no"] for r in rows[:3]]
-    yield Server(base_url, links, rows, on_road, leak)
-    uv.should_exit = True
-    thread.join(10)
-    rt.close()
+    with live_server(rt, port):
+        yield Server(base_url, links, rows, on_road, leak)
 
 
 def _browse(test: Any, server: Server) -> None:

@@ -6,48 +6,29 @@ by Playwright, with the DevTools virtual authenticator standing in for the phone
 
 from __future__ import annotations
 
-import io
-import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from tests.browser.support import (
+    AUTHENTICATOR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    cli,
+    free_port,
+    live_server,
+)
 from tests.conftest import write_csv
 
-from parcelguard.app import create_app
-from parcelguard.cli import run
 from parcelguard.migrations import upgrade
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 from parcelguard.vault.synthetic import Faker
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AUTHENTICATOR = {
-    "protocol": "ctap2",
-    "transport": "internal",
-    "hasResidentKey": True,
-    "hasUserVerification": True,
-    "isUserVerified": True,
-    "automaticPresenceSimulation": True,
-}
 
 
 @dataclass
@@ -58,19 +39,6 @@ class Server:
     enrol_url: str
     waybill: str
     address: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return int(sock.getsockname()[1])
-
-
-def cli(rt: Runtime, *args: str) -> Any:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert run([*args, "--json"], make_runtime=lambda: rt) == 0, out.getvalue()
-    return json.loads(out.getvalue())
 
 
 @pytest.fixture
@@ -92,18 +60,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     cli(rt, "event", row["waybill_no"], "out_for_delivery")
     link = cli(rt, "users", "enrol-link", courier["id"])
 
-    config = uvicorn.Config(create_app(rt), host="localhost", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield Server(base_url, link["url"], row["waybill_no"], row["recipient_address"])
-    uv.should_exit = True
-    thread.join(10)
-    rt.close()
+    with live_server(rt, port):
+        yield Server(base_url, link["url"], row["waybill_no"], row["recipient_address"])
 
 
 def test_courier_enrols_signs_in_and_reveals_an_address(server: Server) -> None:

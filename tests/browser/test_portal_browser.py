@@ -11,24 +11,24 @@ Chromium is driven by Playwright; no page may log a CSP violation or a script er
 from __future__ import annotations
 
 import io
-import json
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from tests.browser.support import (
+    AUTHENTICATOR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    cli,
+    free_port,
+    live_server,
+)
 from tests.conftest import write_csv
 
-from parcelguard.app import create_app
-from parcelguard.cli import run
 from parcelguard.migrations import upgrade
 from parcelguard.portal.sms import RecordingSmsProvider, install
 from parcelguard.runtime import Runtime
@@ -37,23 +37,6 @@ from parcelguard.vault.synthetic import Faker
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AUTHENTICATOR = {
-    "protocol": "ctap2",
-    "transport": "internal",
-    "hasResidentKey": True,
-    "hasUserVerification": True,
-    "isUserVerified": True,
-    "automaticPresenceSimulation": True,
-}
 PHONE = "13800138000"
 COURIER_PHONE = "13600136000"
 STRANGER = "17000170000"
@@ -70,19 +53,6 @@ class Server:
     agent_enrol_url: str
     waybill: str
     address: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return int(sock.getsockname()[1])
-
-
-def cli(rt: Runtime, *args: str) -> Any:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        assert run([*args, "--json"], make_runtime=lambda: rt) == 0, out.getvalue()
-    return json.loads(out.getvalue())
 
 
 @pytest.fixture
@@ -141,18 +111,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     link = cli(rt, "users", "enrol-link", agent["id"])
     _seed_leak(rt, PHONE)
 
-    config = uvicorn.Config(create_app(rt), host="localhost", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield Server(base_url, sms, link["url"], row["waybill_no"], row["recipient_address"])
-    uv.should_exit = True
-    thread.join(10)
-    rt.close()
+    with live_server(rt, port):
+        yield Server(base_url, sms, link["url"], row["waybill_no"], row["recipient_address"])
 
 
 def test_recipient_complains_and_an_agent_answers(server: Server, tmp_path: Path) -> None:
