@@ -108,4 +108,3 @@ def test_no_real_number_anywhere_but_the_providers_answer(
     for place, content in places.items():
         leaked = [n for n in numbers if n in content]
         assert leaked == [], f"real numbers in the {place}"
-
