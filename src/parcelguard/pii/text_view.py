@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import cached_property
 from typing import Any
 
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -58,39 +57,31 @@ def tokenizer() -> Any:
 
 
 class TextView:
-    """The original text, its folded form, and lazily computed word boundaries."""
+    """The original text, its folded form, and what the recognizers check before a scan.
+
+    Plain attributes set once: every text is read by nine recognizers, and most of them ask
+    whether it holds a digit, a long number or a mask character before they scan.
+    """
+
+    __slots__ = ("folded", "has_digit", "has_mask", "longest_number", "original")
 
     def __init__(self, original: str) -> None:
         self.original = original
-        self.folded = fold(original)
+        self.folded = folded = fold(original)
+        # Whether the text holds an ASCII digit (after folding): number types need one.
+        self.has_digit = _DIGIT.search(folded) is not None
+        # The length of the longest number (spaces, dashes, dots and brackets between): it
+        # bounds the digit count from above, so recognizers of long numbers may skip their
+        # scan when no number is long enough; most texts hold only amounts, dates and codes.
+        self.longest_number = max(map(len, _NUMBER.findall(folded))) if self.has_digit else 0
+        # Whether the text holds a mask character (*, ×, ●): masked-value scans skip otherwise.
+        self.has_mask = _MASK_CHARS.search(folded) is not None
 
     def __len__(self) -> int:
         return len(self.original)
 
     def __repr__(self) -> str:
         return f"TextView(len={len(self.original)})"
-
-    @cached_property
-    def has_digit(self) -> bool:
-        """Return whether the text holds an ASCII digit (after folding): number types need one."""
-        return _DIGIT.search(self.folded) is not None
-
-    @cached_property
-    def longest_number(self) -> int:
-        """Return the length of the longest number (spaces, dashes, dots and brackets between).
-
-        Recognizers of long numbers skip their scan when no number is long enough: most
-        texts hold only amounts, dates and codes.
-        """
-        if not self.has_digit:
-            return 0
-        # The length with separators bounds the digit count from above: safe for skipping.
-        return max(m.end() - m.start() for m in _NUMBER.finditer(self.folded))
-
-    @cached_property
-    def has_mask(self) -> bool:
-        """Return whether the text holds a mask character (*, ×, ●): recognizers skip a scan."""
-        return _MASK_CHARS.search(self.folded) is not None
 
     def before(self, start: int, width: int) -> str:
         """Return up to `width` folded characters ending at `start`."""
