@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from operator import itemgetter
 
 from parcelguard.pii.entity import Entity, MaskedSpan, Span
@@ -18,6 +17,7 @@ from parcelguard.pii.text_view import TextView
 from parcelguard.sensitive import Sensitive
 
 _START_END = itemgetter(1, 2)
+_START = itemgetter(1)
 _PRIORITY = {name: i for i, name in enumerate(RECOGNIZERS)}
 
 
@@ -70,11 +70,21 @@ class Analyzer:
 def settle(spans: Iterable[Span]) -> list[Span]:
     """Return non-overlapping spans: most certain first, then longest, then by type priority."""
     by_start = sorted(spans, key=_START_END)
-    if all(a.end <= b.start for a, b in pairwise(by_start)):
+    previous_end = -1
+    for span in by_start:
+        if span.start < previous_end:
+            break
+        previous_end = span.end
+    else:
         return [s for s in by_start if s.end > s.start]  # nothing overlaps: nothing to settle
-    ordered = sorted(by_start, key=lambda s: (-s.score, -s.length, _PRIORITY.get(s.type, 99)))
     kept: list[Span] = []
-    for span in ordered:
-        if span.length > 0 and not any(span.overlaps(k) for k in kept):
+    for span in sorted(by_start, key=_rank):
+        start, end = span.start, span.end
+        if end > start and all(end <= k.start or k.end <= start for k in kept):
             kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+    kept.sort(key=_START)
+    return kept
+
+
+def _rank(span: Span) -> tuple[float, int, int]:
+    return (-span.score, span.start - span.end, _PRIORITY.get(span.type, 99))

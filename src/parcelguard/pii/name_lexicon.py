@@ -96,7 +96,10 @@ def boundary(text: str, at: int) -> bool:
     size = len(text)
     for start in range(at - 1, max(-1, at - 4), -1):
         for end in range(at + 1, min(size, start + 4) + 1):
-            if (freq.get(text[start:end]) or 0) >= 5:
+            found = freq.get(text[start:end])
+            if found is None:
+                break  # jieba lists every prefix of its words: no longer word starts here
+            if found >= 5:
                 return False
     return True
 
@@ -112,6 +115,8 @@ def word_ends_at(text: str, at: int) -> bool:
 def starts_word(text: str, at: int) -> bool:
     """Return whether an everyday (non-name) word of two to four characters starts at `at`."""
     freq = tokenizer().FREQ
+    if text[at : at + 2] not in freq:
+        return False  # no word has these two characters as its start (jieba lists prefixes)
     for size in (4, 3, 2):
         word = text[at : at + size]
         if len(word) == size and (freq.get(word) or 0) >= 5:

@@ -26,9 +26,21 @@ _NUMBER = re.compile(r"[0-9](?:[ \-.()]{0,3}[0-9])*")
 _NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000\u2010-\u2015\u2212\u00a0]")
 
 
+_FOLDED = {chr(wide): chr(narrow) for wide, narrow in _FOLD.items()}
+
+
+def _fold_one(match: re.Match[str]) -> str:
+    return _FOLDED[match.group()]
+
+
 def fold(text: str) -> str:
-    """Return `text` with full-width forms and odd dashes as ASCII, length unchanged."""
-    return text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
+    """Return `text` with full-width forms and odd dashes as ASCII, length unchanged.
+
+    Chinese text has a few full-width commas and colons among many characters that stay:
+    replacing just those is about twice as fast as `str.translate`, which looks every
+    character of a non-ASCII text up in its table.
+    """
+    return _NEEDS_FOLD.sub(_fold_one, text)
 
 
 def words(text: str) -> tuple[str, ...]:

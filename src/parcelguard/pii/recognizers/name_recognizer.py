@@ -215,7 +215,7 @@ class NameRecognizer(Recognizer):
             if given - at == 1 and is_everyday_word(text[at : at + 2], tolerance=300):
                 continue  # 高兴, 方便, 金额: a word, whatever follows
             lead = not at or text[at - 1] in _LEAD_CHARS
-            if not lead and not (boundary(text, at) and word_ends_at(text, at)):
+            if not lead and not (word_ends_at(text, at) and boundary(text, at)):
                 continue
             end = self._running_end(view, given)
             if end is not None and self._plausible(text, at, end):

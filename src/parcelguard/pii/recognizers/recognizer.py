@@ -55,9 +55,12 @@ def context_verdict(
 
     The nearest cue wins, so 单号 SF… 电话 138… reads the phone as a phone.
     """
-    window = view.before(start, width)
-    pos = max((m.end() for m in positive.finditer(window)), default=-1)
-    neg = max((m.end() for m in negative.finditer(window)), default=-1)
+    window = view.folded[start - width if start > width else 0 : start]
+    pos = neg = -1
+    for match in positive.finditer(window):  # matches come in order: the last ends last
+        pos = match.end()
+    for match in negative.finditer(window):
+        neg = match.end()
     if pos == neg == -1:
         return 0
     return 1 if pos >= neg else -1

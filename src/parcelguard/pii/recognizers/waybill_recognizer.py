@@ -23,6 +23,7 @@ _PREFIXED = re.compile(
     r")(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
+_LETTER = re.compile("[A-Za-z]")  # a cheap scan first: most texts have no prefixed number
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _NUMERIC = re.compile(r"(?<![A-Za-z0-9])[0-9]{10,15}(?![0-9])")
 POSITIVE = re.compile(
@@ -53,7 +54,7 @@ class WaybillRecognizer(Recognizer):
         if view.longest_number < 9:
             return
         text = view.folded
-        for match in _PREFIXED.finditer(text):
+        for match in _PREFIXED.finditer(text) if _LETTER.search(text) else ():
             if match.group()[:2].isupper() or match.group()[:2].islower():
                 yield self.span(match.start(), match.end(), 0.9)
         for match in _NUMERIC.finditer(text):
