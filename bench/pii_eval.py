@@ -100,7 +100,7 @@ def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
 
 
 def throughput(
-    engines: dict[str, Predict], texts: list[str], rounds: int, chunk: int = 300
+    engines: dict[str, Predict], texts: list[str], rounds: int, chunk: int = 50
 ) -> dict[str, float]:
     """Return texts/s per engine over `rounds` passes, the engines interleaved chunk by chunk.
 
@@ -315,7 +315,7 @@ def _report(
             "",
         ]
     lines += [
-        "Throughput, texts per CPU-second, one core, the engines interleaved in chunks of 300 texts:",
+        "Throughput, texts per CPU-second, one core, the engines interleaved in chunks of 50 texts:",
         "",
     ]
     lines += ["| engine | texts/s |", "| --- | ---: |"]

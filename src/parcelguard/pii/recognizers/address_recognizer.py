@@ -8,6 +8,7 @@ least one detail part, or, without divisions, at a run of detail parts strong en
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from parcelguard.pii.address_grammar import STOP, parse_detail
@@ -21,6 +22,7 @@ _LEAD = re.compile(
     "到达|送达|抵达|已到|发往|寄往|寄到|送到|位于|来自|地址|住址|住在|家在|就在|现在|目前|已经|派送|配送|收货"
 )
 # Where a detail-only address can end: a house number, a village, a building, a room …
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _ANCHOR = re.compile(r"(?<=[0-9])\s?号|号[楼院]|单元|交叉口|[村镇乡栋幢座室组苑园楼层厦场院弄]")
 
 
@@ -35,12 +37,23 @@ class AddressRecognizer(Recognizer):
         if "\n" not in text:
             yield from self._find(text)
             return
-        index = [i for i, ch in enumerate(text) if ch not in "\r\n"]
-        joined = "".join(text[i] for i in index)
-        breaks = frozenset(j for j in range(1, len(index)) if index[j] - index[j - 1] > 1)
+        joined = _LINE_BREAKS.sub("", text)
+        starts: list[int] = []  # where, in `joined`, each run of line breaks was taken out
+        shifts: list[int] = []  # how many characters were taken out up to and with that run
+        removed = 0
+        for run in _LINE_BREAKS.finditer(text):
+            starts.append(run.start() - removed)
+            removed += run.end() - run.start()
+            shifts.append(removed)
+        breaks = frozenset(at for at in starts if 0 < at < len(joined))
+
+        def original(at: int) -> int:
+            run = bisect_right(starts, at)
+            return at + (shifts[run - 1] if run else 0)
+
         for span in self._find(joined, breaks):
             yield self.span(
-                index[span.start], index[span.end - 1] + 1, span.score, masked=span.masked
+                original(span.start), original(span.end - 1) + 1, span.score, masked=span.masked
             )
 
     def _find(self, text: str, breaks: frozenset[int] = frozenset()) -> Iterator[Span]:

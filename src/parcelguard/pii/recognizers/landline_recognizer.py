@@ -49,7 +49,9 @@ class LandlineRecognizer(Recognizer):
         if not view.has_digit:
             return
         text = view.folded
-        for match in _LANDLINE.finditer(text) if view.longest_number >= 9 else ():
+        # A landline shows its area code with the trunk 0, or follows +86 / 0086.
+        scan = view.longest_number >= 9 and ("0" in text or "+" in text)
+        for match in _LANDLINE.finditer(text) if scan else ():
             span = self._judge(view, match)
             if span is not None:
                 yield span

@@ -51,7 +51,6 @@ _CUE = re.compile(
 )
 _STRONG_SET = frozenset(_STRONG) | {"收", "寄"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]+")
 _FIELD_EDGE = frozenset(",，、;；|\t/:：()（）[]<>《》\"'“”‘’ \n\r@")
 _NUMBER_NEXT = re.compile(r" ?(?:\+|[0-9])")
@@ -145,24 +144,25 @@ class NameRecognizer(Recognizer):
         for match in _RUN.finditer(text):
             start, end = match.span()
             after = text[end] if end < size else "\n"
-            digits_next = (after.isdigit() or after in " :：+") and bool(
-                _DIGITS_AFTER.match(text, end)
-            )
             if end - start <= 5:
                 before = text[start - 1] if start else "\n"
                 if (before in _FIELD_EDGE or before.isdigit()) and (
                     after in _FIELD_EDGE or after.isdigit()
                 ):
-                    yield from self._field(text, start, end, digits_next)
+                    found = self._field(text, start, end)
+                    if found is not None:
+                        yield found
                     continue
-            if digits_next and end - start > 2:
+            if end - start > 2 and _digits_next(text, end, after):
                 yield from self._tail(view, start, end)
 
-    def _field(self, text: str, start: int, end: int, digits_next: bool) -> Iterator[Span]:
+    def _field(self, text: str, start: int, end: int) -> Span | None:
         if text[end - 1] == "收" and self._plausible(text, start, end - 1):
-            yield self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
-        elif end - start <= 4 and self._plausible(text, start, end, common=False):
-            yield self.span(start, end, 0.85 if digits_next else 0.75)
+            return self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
+        if end - start <= 4 and self._plausible(text, start, end, common=False):
+            after = text[end] if end < len(text) else "\n"
+            return self.span(start, end, 0.85 if _digits_next(text, end, after) else 0.75)
+        return None
 
     def _plausible(self, text: str, start: int, end: int, *, common: bool = True) -> bool:
         """Return whether text[start:end] can be a whole name found without a cue.
@@ -222,14 +222,15 @@ class NameRecognizer(Recognizer):
                 yield self.span(at, end, 0.65 if end - at >= 3 else 0.6)
 
     def _running_end(self, view: TextView, given: int) -> int | None:
+        """Return where a name whose first given-name character is at `given` ends, or None."""
         text = view.folded
         size = len(text)
         for width in (2, 1):
             end = given + width
             if end > size:
                 continue
-            chars = text[given:end]
-            if not _ALL_HAN.fullmatch(chars) or any(c in FOLLOWER_CHARS for c in chars):
+            last = text[end - 1]  # `_running` checked the first name character already
+            if not "\u4e00" <= last <= "\u9fff" or last in FOLLOWER_CHARS:
                 continue
             if end == size or not "\u4e00" <= text[end] <= "\u9fff":
                 return end
@@ -258,6 +259,11 @@ class NameRecognizer(Recognizer):
             end += 1
         if dot - start >= 2 and end - dot >= 3 and text[start - 1 : start] != "·":
             yield self.span(start, end, 0.9)
+
+
+def _digits_next(text: str, end: int, after: str) -> bool:
+    """Return whether a phone-like number (seven digits or more) follows at `end`."""
+    return (after.isdigit() or after in " :：+") and _DIGITS_AFTER.match(text, end) is not None
 
 
 def _run_to_number(text: str, at: int) -> int | None:

@@ -10,6 +10,7 @@ from parcelguard.pii.recognizers.recognizer import Recognizer
 from parcelguard.pii.text_view import TextView
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PROVINCE = re.compile(f"[{_PROVINCES}]")  # a cheap scan first: most texts hold no plate
 _L = "A-HJ-NP-Z"  # plates use no I and no O
 _PLATE = re.compile(
     rf"(?<![A-Za-z0-9])[{_PROVINCES}][{_L}][·•.\- ]?"
@@ -31,7 +32,7 @@ class PlateRecognizer(Recognizer):
         if not view.has_digit:
             return
         text = view.folded
-        for match in _PLATE.finditer(text):
+        for match in _PLATE.finditer(text) if _PROVINCE.search(text) else ():
             serial = match.group()[2:]
             if sum(ch.isdigit() for ch in serial) >= 3:
                 yield self.span(match.start(), match.end(), 0.85)

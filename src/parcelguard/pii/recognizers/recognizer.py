@@ -32,7 +32,7 @@ class Recognizer(ABC):
 
     def span(self, start: int, end: int, score: float, *, masked: bool = False) -> Span:
         """Return a span of this recognizer's type."""
-        return Span(self.entity_type, start, end, min(1.0, score), masked)
+        return Span(self.entity_type, start, end, score if score < 1.0 else 1.0, masked)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lenient={self.lenient})"
