@@ -46,6 +46,7 @@ TARGETS = {
     "NAME": 0.90,
     "ADDRESS": 0.90,
 }
+CHUNK = 50  # texts each engine runs before the other takes its turn
 Spans = set[tuple[str, int, int]]
 Predict = Callable[[str], Spans]
 
@@ -100,7 +101,7 @@ def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
 
 
 def throughput(
-    engines: dict[str, Predict], texts: list[str], rounds: int, chunk: int = 50
+    engines: dict[str, Predict], texts: list[str], rounds: int, chunk: int = CHUNK
 ) -> dict[str, float]:
     """Return texts/s per engine over `rounds` passes, the engines interleaved chunk by chunk.
 
@@ -315,7 +316,7 @@ def _report(
             "",
         ]
     lines += [
-        "Throughput, texts per CPU-second, one core, the engines interleaved in chunks of 50 texts:",
+        f"Throughput, texts per CPU-second, one core, the engines interleaved in chunks of {CHUNK} texts:",
         "",
     ]
     lines += ["| engine | texts/s |", "| --- | ---: |"]

@@ -36,15 +36,6 @@ class Span(NamedTuple):
     score: float
     masked: bool = False
 
-    @property
-    def length(self) -> int:
-        """Return the number of characters covered."""
-        return self.end - self.start
-
-    def overlaps(self, other: Span) -> bool:
-        """Return whether the two spans share at least one character."""
-        return self.start < other.end and other.start < self.end
-
 
 class Entity(NamedTuple):
     """A piece of personal information found in a text."""

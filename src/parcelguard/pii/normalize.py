@@ -13,6 +13,7 @@ from datetime import date
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―()（）.·]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PROVINCES = {
     "11",
     "12",
@@ -95,6 +96,8 @@ def phone_digits(raw: str) -> str:
 
 def normalize_phone(raw: str) -> Phone | None:
     """Return the canonical phone, or None when it is not a valid mainland number."""
+    if _PLAIN_MOBILE.fullmatch(raw):
+        return Phone("mobile", raw)  # 13812345678 as it is: the usual case, nothing to strip
     digits = phone_digits(raw)
     if not digits.isdigit():
         return None

@@ -59,11 +59,8 @@ class AddressRecognizer(Recognizer):
     def _find(self, text: str, breaks: frozenset[int] = frozenset()) -> Iterator[Span]:
         lexicon = division_lexicon()
         found: list[Span] = []
-        pairs = lexicon.pairs
         for match in lexicon.starts.finditer(text):
             at = match.start()
-            if text[at : at + 2] not in pairs:
-                continue  # most places where a name could start start none: skip them cheaply
             if (found and at < found[-1].end) or not lexicon.longest_at(text, at):
                 continue
             span = self._with_divisions(text, at, breaks)

@@ -149,18 +149,17 @@ class NameRecognizer(Recognizer):
                 if (before in _FIELD_EDGE or before.isdigit()) and (
                     after in _FIELD_EDGE or after.isdigit()
                 ):
-                    found = self._field(text, start, end)
+                    found = self._field(text, start, end, after)
                     if found is not None:
                         yield found
                     continue
             if end - start > 2 and _digits_next(text, end, after):
                 yield from self._tail(view, start, end)
 
-    def _field(self, text: str, start: int, end: int) -> Span | None:
+    def _field(self, text: str, start: int, end: int, after: str) -> Span | None:
         if text[end - 1] == "收" and self._plausible(text, start, end - 1):
             return self.span(start, end - 1, 0.8)  # 张伟收: the label's "for the attention of"
         if end - start <= 4 and self._plausible(text, start, end, common=False):
-            after = text[end] if end < len(text) else "\n"
             return self.span(start, end, 0.85 if _digits_next(text, end, after) else 0.75)
         return None
 

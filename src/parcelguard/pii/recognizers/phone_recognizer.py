@@ -20,7 +20,6 @@ _PHONE = re.compile(
     r"|\(1[3-9][0-9]\) ?[0-9]{4}[ \-]?[0-9]{4}"  # (138)1234-5678
     r")(?![0-9]|\.[0-9])"
 )
-_PLAIN = re.compile(r"1[3-9][0-9]{9}")
 _MASK_CHARS = "*xX×●"
 _MASKED = re.compile(r"(?<![0-9*×●])(?:(?:\+|00)86[ \-]?)?1(?:[ \-]?[0-9*xX×●]){10}(?![0-9*×●])")
 POSITIVE = words_pattern(
@@ -50,11 +49,9 @@ class PhoneRecognizer(Recognizer):
             return
         text = view.folded
         for match in _PHONE.finditer(text) if view.longest_number >= 11 else ():
-            raw = match.group()
-            if not _PLAIN.fullmatch(raw):  # 13812345678 as it is, the usual case, is valid
-                phone = normalize_phone(raw)
-                if phone is None or phone.kind != "mobile":
-                    continue
+            phone = normalize_phone(match.group())
+            if phone is None or phone.kind != "mobile":
+                continue
             verdict = context_verdict(view, match.start(), POSITIVE, NEGATIVE, 10)
             if verdict < 0:
                 continue

@@ -55,7 +55,7 @@ def context_verdict(
 
     The nearest cue wins, so 单号 SF… 电话 138… reads the phone as a phone.
     """
-    window = view.folded[start - width if start > width else 0 : start]
+    window = view.before(start, width)
     pos = neg = -1
     for match in positive.finditer(window):  # matches come in order: the last ends last
         pos = match.end()
