@@ -113,15 +113,7 @@ def verify_proof(
 @audit_app.command("key")
 def key(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Print the log's origin and public key, and the witnesses' keys, for verifiers."""
-    rt = runtime(ctx)
-    keys = audit.log_keys(rt)
-    data = {
-        "origin": keys.origin,
-        "public_key": keys.signer.verifier.vkey(),
-        "witnesses": [
-            {"name": w.label, "public_key": w.verifier.vkey()} for w in audit.witnesses(rt)
-        ],
-    }
+    data = audit.public_keys(runtime(ctx))
     emit(data, as_json, data["public_key"])
 
 

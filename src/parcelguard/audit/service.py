@@ -46,6 +46,7 @@ __all__ = [
     "head_of",
     "log_keys",
     "prove",
+    "public_keys",
     "search",
     "take_pending",
     "verify",
@@ -118,6 +119,19 @@ def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:
 def prove(rt: Runtime, session: Session, seq: int) -> dict[str, Any]:
     """Return the inclusion proof document of event `seq` (see docs/audit.md)."""
     return build_proof(session, rt.tenant, seq, log_keys(rt), witnesses(rt, create=False))
+
+
+def public_keys(rt: Runtime) -> dict[str, Any]:
+    """Return what a verifier needs and may trust once published: the log's and witnesses' keys."""
+    keys = log_keys(rt)
+    return {
+        "origin": keys.origin,
+        "public_key": keys.signer.verifier.vkey(),
+        "witnesses": [
+            {"name": w.label, "public_key": w.verifier.vkey()}
+            for w in witnesses(rt, create=False)
+        ],
+    }
 
 
 def take_pending(session: Session) -> list[dict[str, Any]]:
