@@ -71,6 +71,7 @@ def _mount() -> None:
     from parcelguard.relay import cli as relay_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
+    from parcelguard.witness import cli as witness_cli
 
     for register in (
         vault_cli.register,
@@ -84,6 +85,7 @@ def _mount() -> None:
         forensics_cli.register,
         complaints_cli.register,
         pii_cli.register,
+        witness_cli.register,
     ):
         register(app)
 

@@ -110,9 +110,10 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
         )
     legacy = {"head": (head.hash or b"").hex(), "events": head.seq, "checkpoints": checked.checkpoints}
     frontier = Frontier()
+    table = AuditEvent.__table__
     stmt = (
-        update(AuditEvent)
-        .where(AuditEvent.tenant_id == head.tenant_id, AuditEvent.seq == bindparam("b_seq"))
+        update(table)
+        .where(table.c.tenant_id == head.tenant_id, table.c.seq == bindparam("b_seq"))
         .values(salt=bindparam("b_salt"), leaf_hash=bindparam("b_leaf"), mac=bindparam("b_mac"))
     )
     columns = [getattr(AuditEvent, name) for name in HASHED_FIELDS]
@@ -131,7 +132,7 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
             digest = auditor.append_leaf(session, frontier, fields, salt)
             batch.append({"b_seq": fields["seq"], "b_salt": salt, "b_leaf": digest,
                           "b_mac": auditor.keys.mac.tag(digest)})  # fmt: skip
-        session.execute(stmt, batch, execution_options={"synchronize_session": False})
+        session.execute(stmt, batch)
     head.format, head.frontier, head.hash = TREE_FORMAT, frontier.to_bytes(), frontier.root()
     head.checkpoint_seq, head.checkpoint_at = 0, None
     session.flush()
