@@ -22,27 +22,50 @@ def legacy_log(rt: Runtime, n: int = 10, every: int = 4) -> bytes:
     start = rt.clock.now() - timedelta(days=30)
     for seq in range(1, n + 1):
         fields = {
-            "tenant_id": rt.tenant, "seq": seq, "at": start + timedelta(minutes=seq),
-            "actor_id": f"p{seq % 3}", "actor_role": "courier", "station_id": "st1",
-            "action": "reveal", "target_type": "shipment", "target_id": f"s{seq}",
-            "decision": "allow", "reason": "allowed", "purpose": "delivery",
-            "reference": None, "details": json.dumps({"fields": ["recipient.address"]}),
-        }  # fmt: skip
+            "tenant_id": rt.tenant,
+            "seq": seq,
+            "at": start + timedelta(minutes=seq),
+            "actor_id": f"p{seq % 3}",
+            "actor_role": "courier",
+            "station_id": "st1",
+            "action": "reveal",
+            "target_type": "shipment",
+            "target_id": f"s{seq}",
+            "decision": "allow",
+            "reason": "allowed",
+            "purpose": "delivery",
+            "reference": None,
+            "details": json.dumps({"fields": ["recipient.address"]}),
+        }
         digest = event_hash(prev, {f: fields[f] for f in HASHED_FIELDS})
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         if seq == 1 or seq % every == 1:
             statement = checkpoint_statement(rt.tenant, seq, digest, fields["at"])
-            points.append({"tenant_id": rt.tenant, "seq": seq, "at": fields["at"],
-                           "head_hash": digest, "key_id": rt.keyring.signer.key_id,
-                           "signature": rt.keyring.signer.sign(statement)})  # fmt: skip
+            points.append(
+                {
+                    "tenant_id": rt.tenant,
+                    "seq": seq,
+                    "at": fields["at"],
+                    "head_hash": digest,
+                    "key_id": rt.keyring.signer.key_id,
+                    "signature": rt.keyring.signer.sign(statement),
+                }
+            )
         prev = digest
     with rt.db.session() as s:
         s.execute(insert(AuditEvent.__table__), rows)
         s.execute(insert(ChainCheckpoint.__table__), points)
-        s.execute(insert(AuditHead.__table__).values(
-            tenant_id=rt.tenant, seq=n, hash=prev, format=1, checkpoint_seq=points[-1]["seq"],
-            checkpoint_at=points[-1]["at"], published_seq=n,
-        ))  # fmt: skip
+        s.execute(
+            insert(AuditHead.__table__).values(
+                tenant_id=rt.tenant,
+                seq=n,
+                hash=prev,
+                format=1,
+                checkpoint_seq=points[-1]["seq"],
+                checkpoint_at=points[-1]["at"],
+                published_seq=n,
+            )
+        )
     return prev
 
 

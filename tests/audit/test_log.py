@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.runtime import Runtime
 

@@ -25,7 +25,10 @@ TEXT = (
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n"
 )
-SIG = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+SIG = (
+    "— PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
 
 
 def test_go_reference_key_and_signature_byte_for_byte() -> None:
@@ -39,9 +42,10 @@ def test_go_reference_key_and_signature_byte_for_byte() -> None:
 
 def test_a_changed_text_is_refused() -> None:
     with pytest.raises(NoteError, match="does not verify"):
-        open_note(TEXT.replace("cryptography", "cryptographY") + "\n" + SIG, [
-            NoteVerifier.from_vkey(VKEY)
-        ])
+        open_note(
+            TEXT.replace("cryptography", "cryptographY") + "\n" + SIG,
+            [NoteVerifier.from_vkey(VKEY)],
+        )
 
 
 def test_mangled_verifier_keys_are_refused() -> None:
@@ -60,7 +64,7 @@ def test_mangled_verifier_keys_are_refused() -> None:
 def test_unknown_keys_are_ignored_but_one_known_signature_is_needed() -> None:
     other = NoteSigner.generate("other.example/log")
     note = join_note(TEXT, [other.sign(TEXT), NoteSigner.from_skey(SKEY).sign(TEXT)])
-    body, verified = open_note(note, [NoteVerifier.from_vkey(VKEY)])
+    _, verified = open_note(note, [NoteVerifier.from_vkey(VKEY)])
     assert [v.name for v, _ in verified] == ["PeterNeumann"]
     with pytest.raises(NoteError, match="no signature from a known key"):
         open_note(join_note(TEXT, [other.sign(TEXT)]), [NoteVerifier.from_vkey(VKEY)])

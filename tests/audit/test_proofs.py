@@ -11,13 +11,17 @@ from typing import Any
 import pytest
 
 from parcelguard.audit import service as audit
+from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.audit.tree import StoredTree
 from parcelguard.cli import run
 from parcelguard.crypto.note import COSIGNATURE_V1, NoteSigner
 from parcelguard.runtime import Runtime
-from parcelguard.tlog.proof import prove_consistency, prove_inclusion, verify_consistency, verify_inclusion
-
-from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.tlog.proof import (
+    prove_consistency,
+    prove_inclusion,
+    verify_consistency,
+    verify_inclusion,
+)
 
 
 def write(rt: Runtime, n: int, batch: int = 1) -> None:
@@ -28,10 +32,16 @@ def write(rt: Runtime, n: int, batch: int = 1) -> None:
                 session,
                 Actor("cs-agent-seven", "customer_service", "st1"),
                 [
-                    Entry("reveal", "shipment", f"s{i}", purpose="customer_service",
-                          reference="TICKET-4711", details={"fields": ["recipient.phone"], "key_id": "apikey-zq"})
+                    Entry(
+                        "reveal",
+                        "shipment",
+                        f"s{i}",
+                        purpose="customer_service",
+                        reference="TICKET-4711",
+                        details={"fields": ["recipient.phone"], "key_id": "apikey-zq"},
+                    )
                     for i in range(start, min(n, start + batch))
-                ],  # fmt: skip
+                ],
             )
 
 
@@ -144,7 +154,9 @@ def test_proofs_read_a_few_stored_hashes_not_the_log(rt: Runtime) -> None:
             old_root = StoredTree(session, rt.tenant)
             from parcelguard.tlog.tree import fold, perfect_subtrees
 
-            verify_consistency(old, 3000, fold(old_root(perfect_subtrees(0, old))), head.hash, proof)
+            verify_consistency(
+                old, 3000, fold(old_root(perfect_subtrees(0, old))), head.hash, proof
+            )
     assert max(counted) <= 2 * 12  # subtrees per proof: about two per level, never per event
 
 

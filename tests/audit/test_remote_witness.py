@@ -55,10 +55,9 @@ def remote(rt: Runtime, tmp_path: Path) -> Iterator[tuple[Witness, int]]:
         "local_witness": False,
         "witness_timeout_seconds": 1,
         "witnesses": [
-            {"name": "regulator", "url": f"http://127.0.0.1:{port}",
-             "public_key": witness.vkey()}
+            {"name": "regulator", "url": f"http://127.0.0.1:{port}", "public_key": witness.vkey()}
         ],
-    }  # fmt: skip
+    }
     for key in ("audit.auditor", "audit.witnesses"):
         rt.extras.pop(key, None)
     yield witness, port
@@ -67,7 +66,9 @@ def remote(rt: Runtime, tmp_path: Path) -> Iterator[tuple[Witness, int]]:
 def append(rt: Runtime, n: int) -> None:
     for i in range(n):
         with rt.db.session() as session:
-            auditor_for(rt).record(session, Actor("c1", "courier"), Entry("reveal", "shipment", f"s{i}"))
+            auditor_for(rt).record(
+                session, Actor("c1", "courier"), Entry("reveal", "shipment", f"s{i}")
+            )
 
 
 def witness_check(cli) -> dict:

@@ -66,7 +66,9 @@ class Log:
 
     def request(self, old: int, size: int, **kw: Any) -> bytes:
         proof = tuple(prove_consistency(old, size, self.read)) if old else ()
-        return AddCheckpoint(old, kw.get("proof", proof), kw.get("note") or self.note(size)).encode()
+        return AddCheckpoint(
+            old, kw.get("proof", proof), kw.get("note") or self.note(size)
+        ).encode()
 
 
 @pytest.fixture
@@ -78,9 +80,9 @@ def witness(tmp_path: Path) -> Witness:
 
 def cosigned(witness: Witness, note: str, answer_body: str) -> SignatureLine:
     line = SignatureLine.parse(answer_body.rstrip("\n"))
-    body, verified = open_note(note.rstrip("\n") + "\n" + answer_body, [
-        NoteVerifier.from_vkey(witness.vkey())
-    ])  # fmt: skip
+    body, verified = open_note(
+        note.rstrip("\n") + "\n" + answer_body, [NoteVerifier.from_vkey(witness.vkey())]
+    )
     assert verified and body
     return line
 

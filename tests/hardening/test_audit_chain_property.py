@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
-from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.auditor import Auditor, LogKeys
+from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import Actor, Entry
 from parcelguard.audit.verify import VerifyResult, verify_log
 from parcelguard.runtime import Runtime

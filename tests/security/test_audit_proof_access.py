@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the portal fixtures are imported by name and used as arguments
 """A recipient gets inclusion proofs of the accesses to their own data, and nothing else:
 not another person's events, not staff events, not when signed out. The proof names roles
 and stations, never a member of staff, and checks offline with the published keys."""
@@ -43,8 +44,10 @@ def test_recipient_proves_an_access_to_their_data_and_only_theirs(
     theirs = courier_reveals_address(cli, parcels[3]["waybill_no"], station="st-binjiang")
     assert cli("audit", "checkpoint", "--json").json["signed"] is True
     other_seqs = {e["seq"] for e in cli("audit", "log", "--actor", theirs, "--json").json["events"]}
-    staff_seqs = {e["seq"] for e in cli("audit", "log", "--action", "shipments.import",
-                                        "--json").json["events"]}  # fmt: skip
+    staff_seqs = {
+        e["seq"]
+        for e in cli("audit", "log", "--action", "shipments.import", "--json").json["events"]
+    }
     sign_in(client, sms)
     page = client.get("/portal/access").text
     seqs = [int(s) for s in LINK.findall(page)]

@@ -68,8 +68,14 @@ def rewrite(rt: Runtime, rows: list[dict[str, Any]], mac_key: Any = None) -> Non
             while n & 1:
                 carry, n, level = _sha(b"\x01" + frontier.pop() + carry), n >> 1, level + 1
                 if level % 4 == 0:
-                    nodes.append({"tenant_id": rt.tenant, "level": level,
-                                  "idx": (seq - 1) >> level, "hash": carry})  # fmt: skip
+                    nodes.append(
+                        {
+                            "tenant_id": rt.tenant,
+                            "level": level,
+                            "idx": (seq - 1) >> level,
+                            "hash": carry,
+                        }
+                    )
             frontier.append(carry)
         else:
             from parcelguard.audit.chain import HASHED_FIELDS, event_hash
@@ -88,12 +94,15 @@ def rewrite(rt: Runtime, rows: list[dict[str, Any]], mac_key: Any = None) -> Non
         if tree:
             s.execute(text("DELETE FROM audit_tree_nodes WHERE tenant_id = :t"), {"t": rt.tenant})
             if nodes:
-                s.execute(text("INSERT INTO audit_tree_nodes VALUES (:tenant_id, :level, :idx, "
-                               ":hash)"), nodes)  # fmt: skip
+                s.execute(
+                    text("INSERT INTO audit_tree_nodes VALUES (:tenant_id, :level, :idx, :hash)"),
+                    nodes,
+                )
             head["frontier"] = b"".join(frontier)
         sets = ", ".join(f"{k} = :{k}" for k in head)
-        s.execute(text(f"UPDATE audit_heads SET {sets} WHERE tenant_id = :t"),
-                  {**head, "t": rt.tenant})  # fmt: skip
+        s.execute(
+            text(f"UPDATE audit_heads SET {sets} WHERE tenant_id = :t"), {**head, "t": rt.tenant}
+        )
         s.execute(text("UPDATE audit_heads SET checkpoint_seq = seq WHERE checkpoint_seq > seq"))
 
 
@@ -200,8 +209,7 @@ def test_unsigned_tail_rewritten_with_recomputed_hashes_is_named(
 ) -> None:
     """Events after the newest checkpoint, changed with every keyless hash recomputed."""
     rows = events(logged)
-    forged = {**rows[9], "actor_id": "nobody", "target_id": "s-forged", "salt": None,
-              "mac": None}  # fmt: skip
+    forged = {**rows[9], "actor_id": "nobody", "target_id": "s-forged", "salt": None, "mac": None}
     if tamper == "edit":
         rows[9]["decision"] = "deny"
     elif tamper == "delete":

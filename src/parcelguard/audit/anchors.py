@@ -62,11 +62,13 @@ def gather(
             found.forged.append((point.size, f"checkpoint {point.size} has no valid signature"))
             continue
         bodies[point.size] = body
-        found.signed.append(Anchor(point.size, point.root, f"the checkpoint signed at {point.size}"))
+        found.signed.append(
+            Anchor(point.size, point.root, f"the checkpoint signed at {point.size}")
+        )
     keys = {w.verifier.name: w.verifier for w in witnesses}
     for cosig in session.scalars(select(Cosignature).where(Cosignature.tenant_id == tenant_id)):
-        key, body = keys.get(cosig.witness), bodies.get(cosig.size)
-        if key is not None and body is not None and _cosigned(cosig.line, body, key):
+        key, signed = keys.get(cosig.witness), bodies.get(cosig.size)
+        if key is not None and signed is not None and _cosigned(cosig.line, signed, key):
             found.cosigned.setdefault(cosig.size, []).append(cosig.witness)
     for witness in witnesses:
         found.witnesses.append(_ask_newest(witness, log_key, found))
@@ -108,6 +110,8 @@ def _ask_newest(witness: WitnessClient, log_key: NoteVerifier, found: Anchors) -
         return report
     report.update(size=head.size, status="ok")
     found.witnessed.append(
-        Anchor(head.size, head.root, f"the checkpoint witness {witness.label} cosigned at {head.size}")
+        Anchor(
+            head.size, head.root, f"the checkpoint witness {witness.label} cosigned at {head.size}"
+        )
     )
     return report

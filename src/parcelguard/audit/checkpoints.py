@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 NEW_CHECKPOINT = "parcelguard.audit.new_checkpoint"
 
 
-def sign_checkpoint(
-    session: Session, head: AuditHead, keys: LogKeys, at: datetime
-) -> Checkpoint:
+def sign_checkpoint(session: Session, head: AuditHead, keys: LogKeys, at: datetime) -> Checkpoint:
     """Sign the head's tree as a checkpoint stored beside the events; raise if inconsistent."""
     previous = newest_checkpoint(session, head.tenant_id)
     if previous is not None and previous.size < head.seq:
@@ -67,7 +65,9 @@ def read_checkpoint(note: str, verifier: NoteVerifier) -> TreeHead:
         body, _ = open_note(note, [verifier])
         return TreeHead.parse(body)
     except (NoteError, FormatError) as exc:
-        raise IntegrityError(f"a checkpoint does not verify: {exc}", code="bad_checkpoint") from None
+        raise IntegrityError(
+            f"a checkpoint does not verify: {exc}", code="bad_checkpoint"
+        ) from None
 
 
 def _check_extends(

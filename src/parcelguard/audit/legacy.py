@@ -15,9 +15,9 @@ import hashlib
 import json
 import os
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.entry import SYSTEM, Entry
@@ -34,9 +34,21 @@ if TYPE_CHECKING:
 
 GENESIS = b"\x00" * 32
 HASHED_FIELDS = (
-    "tenant_id", "seq", "at", "actor_id", "actor_role", "station_id", "action", "target_type",
-    "target_id", "decision", "reason", "purpose", "reference", "details",
-)  # fmt: skip
+    "tenant_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "station_id",
+    "action",
+    "target_type",
+    "target_id",
+    "decision",
+    "reason",
+    "purpose",
+    "reference",
+    "details",
+)
 BATCH = 5000
 
 
@@ -95,8 +107,8 @@ def verify_chain(session: Session, tenant_id: str, keys: LogKeys) -> VerifyResul
     head = session.get(AuditHead, tenant_id)
     if problem is None and head is not None and (head.seq, head.hash) != (count, prev):
         problem = (min(head.seq, count) + 1, "the chain's head differs from its last event")
-    seq, reason = problem if problem else (None, None)
-    return VerifyResult(problem is None, count, len(points), seq, reason)
+    first_bad, reason = problem if problem else (None, None)
+    return VerifyResult(problem is None, count, len(points), first_bad, reason)
 
 
 def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
@@ -108,9 +120,13 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
             f"{checked.reason}; it is not carried over into the tree",
             code="audit_tampered",
         )
-    legacy = {"head": (head.hash or b"").hex(), "events": head.seq, "checkpoints": checked.checkpoints}
+    legacy = {
+        "head": (head.hash or b"").hex(),
+        "events": head.seq,
+        "checkpoints": checked.checkpoints,
+    }
     frontier = Frontier()
-    table = AuditEvent.__table__
+    table = cast("Table", AuditEvent.__table__)
     stmt = (
         update(table)
         .where(table.c.tenant_id == head.tenant_id, table.c.seq == bindparam("b_seq"))
@@ -130,8 +146,14 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
         for row in rows:
             fields, salt = dict(zip(HASHED_FIELDS, row, strict=True)), os.urandom(SALT_SIZE)
             digest = auditor.append_leaf(session, frontier, fields, salt)
-            batch.append({"b_seq": fields["seq"], "b_salt": salt, "b_leaf": digest,
-                          "b_mac": auditor.keys.mac.tag(digest)})  # fmt: skip
+            batch.append(
+                {
+                    "b_seq": fields["seq"],
+                    "b_salt": salt,
+                    "b_leaf": digest,
+                    "b_mac": auditor.keys.mac.tag(digest),
+                }
+            )
         session.execute(stmt, batch)
     head.format, head.frontier, head.hash = TREE_FORMAT, frontier.to_bytes(), frontier.root()
     head.checkpoint_seq, head.checkpoint_at = 0, None

@@ -68,7 +68,7 @@ class AuditHead(Base):
 
 
 class TreeNode(Base):
-    """The hash of the complete subtree `(level, idx)`: leaves `[idx << level, (idx+1) << level)`."""
+    """The hash of complete subtree `(level, idx)`: leaves `[idx << level, (idx+1) << level)`."""
 
     __tablename__ = "audit_tree_nodes"
 

@@ -28,9 +28,21 @@ from parcelguard.tlog.proof import ProofError, prove_inclusion, verify_inclusion
 
 FORMAT = "parcelguard-audit-proof/v1"
 LEAF_COLUMNS = (
-    "tenant_id", "seq", "at", "actor_id", "actor_role", "station_id", "action", "target_type",
-    "target_id", "decision", "reason", "purpose", "reference", "details",
-)  # fmt: skip
+    "tenant_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "station_id",
+    "action",
+    "target_type",
+    "target_id",
+    "decision",
+    "reason",
+    "purpose",
+    "reference",
+    "details",
+)
 
 
 def build_proof(

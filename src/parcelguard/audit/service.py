@@ -128,8 +128,7 @@ def public_keys(rt: Runtime) -> dict[str, Any]:
         "origin": keys.origin,
         "public_key": keys.signer.verifier.vkey(),
         "witnesses": [
-            {"name": w.label, "public_key": w.verifier.vkey()}
-            for w in witnesses(rt, create=False)
+            {"name": w.label, "public_key": w.verifier.vkey()} for w in witnesses(rt, create=False)
         ],
     }
 

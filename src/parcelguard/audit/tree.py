@@ -74,10 +74,10 @@ class StoredTree:
                 and_(TreeNode.level == level, TreeNode.idx.in_(sorted(indexes)))
                 for level, indexes in wanted.items()
             ]
-            rows = self.session.execute(
+            nodes = self.session.execute(
                 select(TreeNode.level, TreeNode.idx, TreeNode.hash).where(
                     TreeNode.tenant_id == self.tenant_id, or_(*clauses)
                 )
             )
-            known.update({(level, idx): h for level, idx, h in rows})
+            known.update({(level, idx): h for level, idx, h in nodes})
         return known

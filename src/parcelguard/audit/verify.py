@@ -28,9 +28,23 @@ from parcelguard.tlog.tree import Frontier
 
 BATCH = 10_000
 COLUMNS = (
-    "seq", "at", "actor_id", "actor_role", "station_id", "action", "target_type", "target_id",
-    "decision", "reason", "purpose", "reference", "details", "salt", "leaf_hash", "mac",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "station_id",
+    "action",
+    "target_type",
+    "target_id",
+    "decision",
+    "reason",
+    "purpose",
+    "reference",
+    "details",
+    "salt",
+    "leaf_hash",
+    "mac",
+)
 
 
 @dataclass(frozen=True)
@@ -97,9 +111,15 @@ def verify_log(
     def result(problem: tuple[int, str] | None) -> VerifyResult:
         seq, reason = problem if problem else (None, None)
         return VerifyResult(
-            problem is None, count, len(anchors.rows), seq, reason, signed, witnessed,
+            problem is None,
+            count,
+            len(anchors.rows),
+            seq,
+            reason,
+            signed,
+            witnessed,
             anchors.witnesses,
-        )  # fmt: skip
+        )
 
     problem = (
         walk.problem
@@ -143,8 +163,11 @@ def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Ancho
         for level, idx, node in frontier.append(digest):
             if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
                 first = (idx << level) + 1
-                walk.stale_node = (first, f"the stored tree hash over events {first}..{seq} "
-                                          "was changed (proofs would fail)")  # fmt: skip
+                walk.stale_node = (
+                    first,
+                    f"the stored tree hash over events {first}..{seq} "
+                    "was changed (proofs would fail)",
+                )
         if seq in targets:
             problem = _compare(frontier, seq, targets[seq], walk.last_good)
             if problem is not None:
@@ -190,8 +213,7 @@ def _cut(anchors: Anchors, count: int) -> tuple[int, str] | None:
     widest = max(beyond, key=lambda a: a.size)
     return (
         count + 1,
-        f"the log was cut: {widest.source} covers {widest.size} events, "
-        f"the database holds {count}",
+        f"the log was cut: {widest.source} covers {widest.size} events, the database holds {count}",
     )
 
 

@@ -153,4 +153,3 @@ class Witness:
                 request.encode().decode(),
             ),
         )
-

@@ -61,9 +61,7 @@ def upgrade() -> None:
         sa.Column("witness", sa.String(length=128), nullable=False),
         sa.Column("cosigned_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("line", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "size", "witness", name=op.f("pk_audit_cosignatures")
-        ),
+        sa.PrimaryKeyConstraint("tenant_id", "size", "witness", name=op.f("pk_audit_cosignatures")),
     )
 
 
