@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from parcelguard.clock import as_utc
@@ -34,23 +35,40 @@ PUBLIC_FIELDS = (
 )
 PUBLIC_DETAILS = ("fields", "waybill")
 SALT_SIZE = 16
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical_json(value: Any) -> str:
     """Return the one JSON spelling of `value` that hashes agree on."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def canonical_time(value: datetime | str) -> str:
-    """Return a time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC)."""
+    """Return a time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC).
+
+    A string is what SQLite stores (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC); verification reads it
+    as it is, without building a datetime per event.
+    """
     if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}Z"
         value = datetime.fromisoformat(value)
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return as_utc(value).isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 def sealed_digest(salt: bytes, actor_id: str, reference: str | None, details: str) -> bytes:
-    """Return the salted hash that commits to the columns naming people."""
-    private = canonical_json({"actor_id": actor_id, "details": details, "reference": reference})
+    """Return the salted hash that commits to the columns naming people.
+
+    It hashes the salt and `{"actor_id":…,"details":…,"reference":…}` in canonical JSON.
+    """
+    private = (
+        f'{{"actor_id":{_text(actor_id)},"details":{_text(details)},'
+        f'"reference":{_text(reference)}}}'
+    )
     return hashlib.sha256(salt + private.encode()).digest()
 
 
@@ -75,4 +93,47 @@ def leaf_document(fields: Mapping[str, Any], salt: bytes) -> dict[str, Any]:
 
 def leaf_bytes(fields: Mapping[str, Any], salt: bytes) -> bytes:
     """Return the leaf's bytes: the canonical JSON of `leaf_document`."""
-    return canonical_json(leaf_document(fields, salt)).encode()
+    return leaf_text(*(fields[name] for name in COLUMNS), salt).encode()
+
+
+COLUMNS = (
+    "tenant_id", "seq", "at", "actor_id", "actor_role", "station_id", "action",
+    "target_type", "target_id", "decision", "reason", "purpose", "reference", "details",
+)  # fmt: skip
+
+
+def leaf_text(
+    tenant_id: str,
+    seq: int,
+    at: datetime | str,
+    actor_id: str,
+    actor_role: str,
+    station_id: str | None,
+    action: str,
+    target_type: str,
+    target_id: str | None,
+    decision: str | None,
+    reason: str | None,
+    purpose: str | None,
+    reference: str | None,
+    details: str | None,
+    salt: bytes,
+) -> str:
+    """Return the leaf as text, written out directly from the event's columns (in `COLUMNS`).
+
+    Keys appear in sorted order and strings are escaped by the function `json.dumps` uses,
+    so this equals `canonical_json(leaf_document(...))` (a test holds them equal) at a
+    fraction of the cost: verification computes one leaf per event.
+    """
+    details = details or "{}"
+    shown = public_details(details)
+    sealed = sealed_digest(salt, actor_id, reference, details)
+    return (
+        f'{{"action":{_text(action)},"actor_role":{_text(actor_role)},'
+        f'"at":"{canonical_time(at)}","decision":{_text(decision)},'
+        f'"details":{_ENCODER.encode(shown) if shown else "{}"},'
+        f'"purpose":{_text(purpose)},"reason":{_text(reason)},'
+        f'"sealed":"{sealed.hex()}","seq":{int(seq)},'
+        f'"station_id":{_text(station_id)},"target_id":{_text(target_id)},'
+        f'"target_type":{_text(target_type)},"tenant_id":{_text(tenant_id)},"v":{VERSION}}}'
+    )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.auditor import LogKeys
 from parcelguard.audit.checkpoints import read_checkpoint
-from parcelguard.audit.leaf import leaf_bytes
+from parcelguard.audit.leaf import COLUMNS, leaf_bytes
 from parcelguard.audit.models import AuditEvent, Checkpoint, Cosignature
 from parcelguard.audit.tree import StoredTree
 from parcelguard.audit.witnesses import WitnessClient
@@ -27,22 +27,6 @@ from parcelguard.tlog.hashing import leaf_hash
 from parcelguard.tlog.proof import ProofError, prove_inclusion, verify_inclusion
 
 FORMAT = "parcelguard-audit-proof/v1"
-LEAF_COLUMNS = (
-    "tenant_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "station_id",
-    "action",
-    "target_type",
-    "target_id",
-    "decision",
-    "reason",
-    "purpose",
-    "reference",
-    "details",
-)
 
 
 def build_proof(
@@ -56,7 +40,7 @@ def build_proof(
     event = session.get(AuditEvent, (tenant_id, seq))
     if event is None or event.leaf_hash is None or event.salt is None:
         raise NotFound(f"no event {seq} in the audit log", code="event_not_found")
-    leaf = leaf_bytes({c: getattr(event, c) for c in LEAF_COLUMNS}, event.salt)
+    leaf = leaf_bytes({c: getattr(event, c) for c in COLUMNS}, event.salt)
     digest = leaf_hash(leaf)
     if digest != event.leaf_hash or not keys.mac.matches(digest, event.mac):
         raise IntegrityError(f"event {seq} was changed after it was written", code="audit_tampered")

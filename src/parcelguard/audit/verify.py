@@ -14,37 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.anchors import Anchors, gather
 from parcelguard.audit.auditor import LogKeys
-from parcelguard.audit.leaf import leaf_bytes
+from parcelguard.audit.leaf import COLUMNS as LEAF_COLUMNS
+from parcelguard.audit.leaf import leaf_text
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, TreeNode
 from parcelguard.audit.tree import is_stored
 from parcelguard.audit.witnesses import WitnessClient
+from parcelguard.clock import as_utc
 from parcelguard.tlog.hashing import leaf_hash
 from parcelguard.tlog.tree import Frontier
 
 BATCH = 10_000
-COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "station_id",
-    "action",
-    "target_type",
-    "target_id",
-    "decision",
-    "reason",
-    "purpose",
-    "reference",
-    "details",
-    "salt",
-    "leaf_hash",
-    "mac",
-)
+# the leaf's columns (leaf.COLUMNS without tenant_id), then what verification compares
+ROW = (*LEAF_COLUMNS[1:], "salt", "leaf_hash", "mac")
 
 
 @dataclass(frozen=True)
@@ -140,33 +126,36 @@ def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Ancho
         targets.setdefault(anchor.size, []).append((anchor.root, anchor.source))
     walk.covered = max((a.size for a in anchors.all()), default=0)
     nodes = _stored_nodes(session, tenant_id)
+    # `at` as the driver gives it: SQLite's stored text (no datetime built per event),
+    # PostgreSQL's datetime; `leaf.canonical_time` reads both.
+    columns = [
+        type_coerce(AuditEvent.at, String) if c == "at" else getattr(AuditEvent, c) for c in ROW
+    ]
     query = (
-        select(*(getattr(AuditEvent, c) for c in COLUMNS))
+        select(*columns)
         .where(AuditEvent.tenant_id == tenant_id)
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=BATCH)
     )
     frontier, mac, expected = walk.frontier, keys.mac, 1
     for row in session.execute(query):
-        fields = dict(zip(COLUMNS, row, strict=True))
-        seq = fields["seq"]
+        seq, salt, stored, tag = row[0], row[-3], row[-2], row[-1]
         if seq != expected:
             walk.problem = _gap(seq, expected)
             return walk
-        fields["tenant_id"] = tenant_id
-        digest = leaf_hash(leaf_bytes(fields, fields["salt"] or b""))
-        if not mac.matches(digest, fields["mac"]):
+        digest = leaf_hash(leaf_text(tenant_id, *row[:-3], salt or b"").encode())
+        if not mac.matches(digest, tag):
             walk.problem = (seq, f"event {seq} was changed after it was written (MAC differs)")
             return walk
-        if fields["leaf_hash"] != digest and walk.stale_node is None:
+        if stored != digest and walk.stale_node is None:
             walk.stale_node = (seq, f"the stored leaf hash of event {seq} was changed")
         for level, idx, node in frontier.append(digest):
             if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
                 first = (idx << level) + 1
                 walk.stale_node = (
                     first,
-                    f"the stored tree hash over events {first}..{seq} "
-                    "was changed (proofs would fail)",
+                    f"the stored tree hash over events {first}..{seq} was changed "
+                    "(proofs would fail)",
                 )
         if seq in targets:
             problem = _compare(frontier, seq, targets[seq], walk.last_good)
@@ -175,9 +164,13 @@ def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Ancho
                 return walk
             walk.last_good = seq
         if seq == walk.covered + 1:
-            walk.first_uncovered_at = fields["at"]
+            walk.first_uncovered_at = as_utc(_instant(row[1]))
         expected += 1
     return walk
+
+
+def _instant(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _stored_nodes(session: Session, tenant_id: str) -> dict[tuple[int, int], bytes]:
