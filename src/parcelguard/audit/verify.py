@@ -143,7 +143,7 @@ def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Ancho
         if seq != expected:
             walk.problem = _gap(seq, expected)
             return walk
-        digest = leaf_hash(leaf_text(tenant_id, *row[:-3], salt or b"").encode())
+        digest = leaf_hash(leaf_text(tenant_id, row[:-3], salt or b"").encode())
         if not mac.matches(digest, tag):
             walk.problem = (seq, f"event {seq} was changed after it was written (MAC differs)")
             return walk
