@@ -51,6 +51,9 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Create the home folder, keyring and database (idempotent)."""
     rt = invocation(ctx).runtime()
     rt.keyring  # noqa: B018 - creating the keyring is the point
+    from parcelguard.audit.service import witnesses
+
+    witnesses(rt)  # the local witness, in its own folder beside the home (docs/audit.md)
     emit(
         {"home": str(rt.settings.home), "database": rt.db.engine.url.render_as_string()},
         as_json,
