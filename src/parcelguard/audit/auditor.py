@@ -27,13 +27,36 @@ from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpo
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.crypto import EventMac, Keyring, NoteSigner
-from parcelguard.db import insert_ignoring_conflict
+from parcelguard.db import bulk_insert, insert_ignoring_conflict
 from parcelguard.errors import IntegrityError
 from parcelguard.tlog.hashing import EMPTY_ROOT, leaf_hash
 from parcelguard.tlog.tree import Frontier
 
 PENDING = "parcelguard.audit.pending"
 log = logging.getLogger("parcelguard.audit")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as appended (the columns of `AuditEvent`, without a database session)."""
+
+    tenant_id: str
+    seq: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+    reference: str | None
+    details: str
+    salt: bytes
+    leaf_hash: bytes
+    mac: bytes
 
 
 @dataclass(frozen=True)
@@ -72,14 +95,14 @@ class Auditor:
         self.checkpoint_every = checkpoint_every
         self.checkpoint_interval = timedelta(minutes=checkpoint_minutes)
 
-    def record(self, session: Session, actor: Actor, entry: Entry) -> AuditEvent:
+    def record(self, session: Session, actor: Actor, entry: Entry) -> RecordedEvent:
         """Append one event; it commits or rolls back with the caller's change."""
         return self.record_many(session, actor, [entry])[-1]
 
     def record_many(
         self, session: Session, actor: Actor, entries: Sequence[Entry]
-    ) -> list[AuditEvent]:
-        """Append several events under one lock of the head."""
+    ) -> list[RecordedEvent]:
+        """Append several events under one lock of the head (rows go in by executemany)."""
         head = lock_head(session, self.tenant_id)
         if head.format != TREE_FORMAT:
             from parcelguard.audit.legacy import carry_over
@@ -87,7 +110,18 @@ class Auditor:
             carry_over(session, head, self)
         frontier = Frontier.from_bytes(head.seq, head.frontier or b"")
         at = self.clock.now()
-        made = [self._append(session, frontier, at, actor, entry) for entry in entries]
+        rows: list[dict[str, Any]] = []
+        nodes: list[dict[str, Any]] = []
+        for entry in entries:
+            fields = self._fields(frontier.size + 1, at, actor, entry)
+            salt = os.urandom(SALT_SIZE)
+            digest = self.place(frontier, fields, salt, nodes)
+            rows.append(
+                {**fields, "salt": salt, "leaf_hash": digest, "mac": self.keys.mac.tag(digest)}
+            )
+        bulk_insert(session, AuditEvent.__table__, rows)
+        bulk_insert(session, TreeNode.__table__, nodes)
+        made = [RecordedEvent(**row) for row in rows]
         head.seq, head.frontier, head.hash = frontier.size, frontier.to_bytes(), frontier.root()
         if self._checkpoint_due(head, at):
             try:
@@ -98,14 +132,20 @@ class Auditor:
         session.info.setdefault(PENDING, []).extend(event_payload(e) for e in made)
         return made
 
-    def append_leaf(
-        self, session: Session, frontier: Frontier, fields: dict[str, Any], salt: bytes
+    def place(
+        self,
+        frontier: Frontier,
+        fields: dict[str, Any],
+        salt: bytes,
+        nodes: list[dict[str, Any]],
     ) -> bytes:
-        """Hash, tag and place one event's leaf; store the subtrees it completes."""
+        """Hash one event's leaf into the frontier; collect the stored subtrees it completes."""
         digest = leaf_hash(leaf_bytes(fields, salt))
         for level, idx, node in frontier.append(digest):
             if is_stored(level):
-                session.add(TreeNode(tenant_id=self.tenant_id, level=level, idx=idx, hash=node))
+                nodes.append(
+                    {"tenant_id": self.tenant_id, "level": level, "idx": idx, "hash": node}
+                )
         return digest
 
     def checkpoint(self, session: Session) -> Checkpoint | None:
@@ -119,16 +159,6 @@ class Auditor:
             session.info[NEW_CHECKPOINT] = True  # still ask witnesses that missed the last one
             return None
         return sign_checkpoint(session, head, self.keys, self.clock.now())
-
-    def _append(
-        self, session: Session, frontier: Frontier, at: datetime, actor: Actor, entry: Entry
-    ) -> AuditEvent:
-        fields = self._fields(frontier.size + 1, at, actor, entry)
-        salt = os.urandom(SALT_SIZE)
-        digest = self.append_leaf(session, frontier, fields, salt)
-        event = AuditEvent(**fields, salt=salt, leaf_hash=digest, mac=self.keys.mac.tag(digest))
-        session.add(event)
-        return event
 
     def _fields(self, seq: int, at: datetime, actor: Actor, entry: Entry) -> dict[str, Any]:
         return {
@@ -177,7 +207,7 @@ def lock_head(session: Session, tenant_id: str) -> AuditHead:
     return head
 
 
-def event_payload(event: AuditEvent) -> dict[str, Any]:
+def event_payload(event: AuditEvent | RecordedEvent) -> dict[str, Any]:
     """Return the event as published on the bus (no hashes, no PII)."""
     return {
         "tenant_id": event.tenant_id,

@@ -22,9 +22,16 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.entry import SYSTEM, Entry
 from parcelguard.audit.leaf import SALT_SIZE
-from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, ChainCheckpoint
+from parcelguard.audit.models import (
+    TREE_FORMAT,
+    AuditEvent,
+    AuditHead,
+    ChainCheckpoint,
+    TreeNode,
+)
 from parcelguard.clock import as_utc
 from parcelguard.crypto.note import ED25519, NoteVerifier
+from parcelguard.db import bulk_insert
 from parcelguard.errors import IntegrityError
 from parcelguard.tlog.tree import Frontier
 
@@ -142,10 +149,11 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
         ).all()
         if not rows:
             break
-        batch = []
+        batch: list[dict[str, Any]] = []
+        nodes: list[dict[str, Any]] = []
         for row in rows:
             fields, salt = dict(zip(HASHED_FIELDS, row, strict=True)), os.urandom(SALT_SIZE)
-            digest = auditor.append_leaf(session, frontier, fields, salt)
+            digest = auditor.place(frontier, fields, salt, nodes)
             batch.append(
                 {
                     "b_seq": fields["seq"],
@@ -155,6 +163,7 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
                 }
             )
         session.execute(stmt, batch)
+        bulk_insert(session, TreeNode.__table__, nodes)
     head.format, head.frontier, head.hash = TREE_FORMAT, frontier.to_bytes(), frontier.root()
     head.checkpoint_seq, head.checkpoint_at = 0, None
     session.flush()
