@@ -173,15 +173,21 @@ def test_rewrite_with_a_stolen_mac_key_is_caught_by_the_witness(cli, logged) -> 
     assert "rewritten" in report["reason"] and "witness" in report["reason"]
 
 
-def test_a_head_no_signature_covers_is_named(cli, logged, clock) -> None:
-    """The head row is made to claim a checkpoint, so none is signed; events pile up unsigned."""
-    with logged.db.session() as s:
+def fake_fresh_checkpoint(rt: Runtime, clock) -> None:
+    """Make the head row claim that a checkpoint was signed just now, at its size."""
+    with rt.db.session() as s:
         s.execute(
-            text("UPDATE audit_heads SET checkpoint_seq = 1000000, checkpoint_at = :future"),
-            {"future": clock.now().replace(year=2099)},
+            text("UPDATE audit_heads SET checkpoint_seq = seq, checkpoint_at = :now"),
+            {"now": clock.now()},
         )
-    write(logged, 3, start=12)
-    clock.advance(minutes=logged.settings.audit_checkpoint_minutes * 3 + 1)
+
+
+def test_a_head_no_signature_covers_is_named(cli, logged, clock) -> None:
+    """Before each append the head row claims a fresh checkpoint, so none is ever signed."""
+    for i in range(4):
+        fake_fresh_checkpoint(logged, clock)
+        write(logged, 1, start=12 + i)
+        clock.advance(minutes=logged.settings.audit_checkpoint_minutes)
     report = verify(cli)
     assert (report["ok"], report["first_bad_seq"]) == (False, 10)
     assert "no signed checkpoint" in report["reason"]
@@ -226,16 +232,25 @@ def test_unsigned_tail_rewritten_with_recomputed_hashes_is_named(
 
 
 def test_doctor_fails_on_an_uncovered_head(cli, logged, clock) -> None:
+    for i in range(4):
+        fake_fresh_checkpoint(logged, clock)
+        write(logged, 1, start=12 + i)
+        clock.advance(minutes=logged.settings.audit_checkpoint_minutes)
+    report = cli("doctor", "--json").json
+    checks = {c["name"]: c for c in report["checks"]}
+    assert report["ok"] is False
+    assert checks["audit.chain"]["status"] == "fail"
+    assert "event 10" in checks["audit.chain"]["detail"]
+    assert checks["audit.checkpoint"]["status"] == "fail"  # the checkpoints, not the head row
+
+
+def test_a_head_row_claiming_a_future_checkpoint_does_not_stop_signing(cli, logged, clock) -> None:
     with logged.db.session() as s:
         s.execute(
             update(AuditHead).values(
                 checkpoint_seq=1000000, checkpoint_at=clock.now().replace(year=2099)
             )
         )
-    write(logged, 2, start=12)
-    clock.advance(minutes=logged.settings.audit_checkpoint_minutes * 3 + 1)
-    report = cli("doctor", "--json").json
-    checks = {c["name"]: c for c in report["checks"]}
-    assert report["ok"] is False
-    assert checks["audit.chain"]["status"] == "fail"
-    assert "event 10" in checks["audit.chain"]["detail"]
+    write(logged, 1, start=12)
+    report = verify(cli)
+    assert report["ok"] and report["signed_size"] == 13

@@ -179,10 +179,12 @@ class Auditor:
         }
 
     def _checkpoint_due(self, head: AuditHead, at: datetime) -> bool:
-        if head.seq - head.checkpoint_seq >= self.checkpoint_every:
+        # A head row that claims a checkpoint beyond its size or in the future was written
+        # by someone else: sign now rather than believe it.
+        if not 0 <= head.seq - head.checkpoint_seq < self.checkpoint_every:
             return True
         last = head.checkpoint_at
-        return last is None or at - last >= self.checkpoint_interval
+        return last is None or last > at or at - last >= self.checkpoint_interval
 
 
 def lock_head(session: Session, tenant_id: str) -> AuditHead:

@@ -112,7 +112,16 @@ def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:
     found = witnesses(rt, create=False)
     with rt.db.read_session() as session:
         return verify_log(
-            session, rt.tenant, log_keys(rt), found, now=rt.clock.now(), stale_after=stale
+            session,
+            rt.tenant,
+            log_keys(rt),
+            found,
+            now=rt.clock.now(),
+            stale_after=stale,
+            cadence=(
+                rt.settings.audit_checkpoint_every,
+                timedelta(minutes=rt.settings.audit_checkpoint_minutes),
+            ),
         )
 
 

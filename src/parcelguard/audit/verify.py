@@ -29,6 +29,7 @@ from parcelguard.tlog.hashing import leaf_hash
 from parcelguard.tlog.tree import Frontier
 
 BATCH = 10_000
+SKEW = timedelta(minutes=1)  # servers' clocks may differ this much
 # the leaf's columns (leaf.COLUMNS without tenant_id), then what verification compares
 ROW = (*LEAF_COLUMNS[1:], "salt", "leaf_hash", "mac")
 
@@ -70,6 +71,7 @@ class _Walk:
     last_good: int = 0
     covered: int = 0
     first_uncovered_at: datetime | None = None
+    suppressed: tuple[int, str] | None = None
 
 
 def verify_log(
@@ -80,15 +82,20 @@ def verify_log(
     *,
     now: datetime,
     stale_after: timedelta,
+    cadence: tuple[int, timedelta] | None = None,
 ) -> VerifyResult:
-    """Verify the tenant's log; name the first bad sequence and why."""
+    """Verify the tenant's log; name the first bad sequence and why.
+
+    `cadence` (checkpoint every N events or T) lets it name a tail that an append should
+    have had signed: signing was stopped, whatever the head row claims.
+    """
     head = session.get(AuditHead, tenant_id)
     if head is not None and head.format != TREE_FORMAT:
         from parcelguard.audit.legacy import verify_chain
 
         return verify_chain(session, tenant_id, keys)
     anchors = gather(session, tenant_id, keys.signer.verifier, witnesses)
-    walk = _walk_events(session, tenant_id, keys, anchors)
+    walk = _walk_events(session, tenant_id, keys, anchors, cadence)
     count = walk.frontier.size
     signed = max((a.size for a in anchors.signed), default=0)
     witnessed = max((a.size for a in anchors.witnessed), default=0)
@@ -113,13 +120,20 @@ def verify_log(
         or _deleted_checkpoint(anchors)
         or (anchors.forged[0] if anchors.forged else None)
         or _head_mismatch(head, count)
+        or walk.suppressed
         or _uncovered(walk, count, now, stale_after)
         or walk.stale_node
     )
     return result(problem)
 
 
-def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Anchors) -> _Walk:
+def _walk_events(
+    session: Session,
+    tenant_id: str,
+    keys: LogKeys,
+    anchors: Anchors,
+    cadence: tuple[int, timedelta] | None,
+) -> _Walk:
     walk = _Walk()
     targets: dict[int, list[tuple[bytes, str]]] = {}
     for anchor in anchors.all():
@@ -163,10 +177,25 @@ def _walk_events(session: Session, tenant_id: str, keys: LogKeys, anchors: Ancho
                 walk.problem = problem
                 return walk
             walk.last_good = seq
-        if seq == walk.covered + 1:
-            walk.first_uncovered_at = as_utc(_instant(row[1]))
+        if seq > walk.covered and cadence is not None and walk.suppressed is None:
+            _check_cadence(walk, seq, as_utc(_instant(row[1])), cadence)
         expected += 1
     return walk
+
+
+def _check_cadence(walk: _Walk, seq: int, at: datetime, cadence: tuple[int, timedelta]) -> None:
+    """Name an uncovered tail that grew past the cadence: an append should have signed it."""
+    if walk.first_uncovered_at is None:
+        walk.first_uncovered_at = at
+    every, interval = cadence
+    late = at - walk.first_uncovered_at > interval + SKEW
+    if late or seq - walk.covered > every:
+        first = walk.covered + 1
+        walk.suppressed = (
+            first,
+            f"events {first}.. are covered by no signed checkpoint although event {seq} "
+            "was appended after one was due: checkpoint signing was stopped",
+        )
 
 
 def _instant(value: datetime | str) -> datetime:
