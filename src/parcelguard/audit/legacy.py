@@ -76,8 +76,6 @@ def verify_chain(session: Session, tenant_id: str, keys: LogKeys) -> VerifyResul
     """Verify a log still in the chain format: every hash, every checkpoint, the head."""
     from parcelguard.audit.verify import VerifyResult
 
-    key = NoteVerifier(keys.signer.name, ED25519, keys.signer.verifier.public)
-    key_id = hashlib.sha256(key.public).hexdigest()[:16]
     points = {
         p.seq: p
         for p in session.scalars(
@@ -99,18 +97,8 @@ def verify_chain(session: Session, tenant_id: str, keys: LogKeys) -> VerifyResul
         hashes[event.seq] = event.hash
         prev, count = event.hash or b"", count + 1
         session.expunge(event)
-    for seq in sorted(points) if problem is None else ():
-        point = points[seq]
-        statement = checkpoint_statement(tenant_id, seq, point.head_hash, point.at).decode()
-        if seq > count:
-            problem = (count + 1, f"the log was cut: checkpoint {seq} covers events after {count}")
-        elif point.key_id != key_id or not key.verify(statement, point.signature):
-            problem = (seq, f"checkpoint {seq} has no valid signature")
-        elif hashes.get(seq) != point.head_hash:
-            first = max((s for s in points if s < seq), default=0) + 1
-            problem = (first, f"events {first}..{seq} were rewritten (checkpoint {seq} differs)")
-        if problem:
-            break
+    if problem is None:
+        problem = _check_points(tenant_id, points, hashes, count, keys)
     head = session.get(AuditHead, tenant_id)
     if problem is None and head is not None and (head.seq, head.hash) != (count, prev):
         problem = (min(head.seq, count) + 1, "the chain's head differs from its last event")
@@ -132,43 +120,65 @@ def carry_over(session: Session, head: AuditHead, auditor: Auditor) -> None:
         "events": head.seq,
         "checkpoints": checked.checkpoints,
     }
+    frontier = _rehash(session, head.tenant_id, auditor)
+    head.format, head.frontier, head.hash = TREE_FORMAT, frontier.to_bytes(), frontier.root()
+    head.checkpoint_seq, head.checkpoint_at = 0, None
+    session.flush()
+    entry = Entry("audit.carried_over", "audit_log", None, details={"legacy": legacy})
+    auditor.record_many(session, SYSTEM, [entry])
+
+
+def _rehash(session: Session, tenant_id: str, auditor: Auditor) -> Frontier:
+    """Give every chain event a salt, leaf hash and MAC in place; return the tree built."""
     frontier = Frontier()
     table = cast("Table", AuditEvent.__table__)
     stmt = (
         update(table)
-        .where(table.c.tenant_id == head.tenant_id, table.c.seq == bindparam("b_seq"))
+        .where(table.c.tenant_id == tenant_id, table.c.seq == bindparam("b_seq"))
         .values(salt=bindparam("b_salt"), leaf_hash=bindparam("b_leaf"), mac=bindparam("b_mac"))
     )
     columns = [getattr(AuditEvent, name) for name in HASHED_FIELDS]
     while True:  # keyset pages: updates never run while a cursor is open
         rows = session.execute(
             select(*columns)
-            .where(AuditEvent.tenant_id == head.tenant_id, AuditEvent.seq > frontier.size)
+            .where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq > frontier.size)
             .order_by(AuditEvent.seq)
             .limit(BATCH)
         ).all()
         if not rows:
-            break
+            return frontier
         batch: list[dict[str, Any]] = []
         nodes: list[dict[str, Any]] = []
         for row in rows:
             fields, salt = dict(zip(HASHED_FIELDS, row, strict=True)), os.urandom(SALT_SIZE)
             digest = auditor.place(frontier, fields, salt, nodes)
-            batch.append(
-                {
-                    "b_seq": fields["seq"],
-                    "b_salt": salt,
-                    "b_leaf": digest,
-                    "b_mac": auditor.keys.mac.tag(digest),
-                }
-            )
+            tag = auditor.keys.mac.tag(digest)
+            batch.append({"b_seq": fields["seq"], "b_salt": salt, "b_leaf": digest, "b_mac": tag})
         session.execute(stmt, batch)
         bulk_insert(session, TreeNode.__table__, nodes)
-    head.format, head.frontier, head.hash = TREE_FORMAT, frontier.to_bytes(), frontier.root()
-    head.checkpoint_seq, head.checkpoint_at = 0, None
-    session.flush()
-    entry = Entry("audit.carried_over", "audit_log", None, details={"legacy": legacy})
-    auditor.record_many(session, SYSTEM, [entry])
+
+
+def _check_points(
+    tenant_id: str,
+    points: dict[int, ChainCheckpoint],
+    hashes: dict[int, bytes | None],
+    count: int,
+    keys: LogKeys,
+) -> tuple[int, str] | None:
+    """Check each chain checkpoint's signature and head hash against the events."""
+    key = NoteVerifier(keys.signer.name, ED25519, keys.signer.verifier.public)
+    key_id = hashlib.sha256(key.public).hexdigest()[:16]
+    for seq in sorted(points):
+        point = points[seq]
+        statement = checkpoint_statement(tenant_id, seq, point.head_hash, point.at).decode()
+        if seq > count:
+            return count + 1, f"the log was cut: checkpoint {seq} covers events after {count}"
+        if point.key_id != key_id or not key.verify(statement, point.signature):
+            return seq, f"checkpoint {seq} has no valid signature"
+        if hashes.get(seq) != point.head_hash:
+            first = max((s for s in points if s < seq), default=0) + 1
+            return first, f"events {first}..{seq} were rewritten (checkpoint {seq} differs)"
+    return None
 
 
 def _check_event(event: AuditEvent, expected: int, prev: bytes) -> tuple[int, str] | None:

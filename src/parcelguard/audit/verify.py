@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.anchors import Anchors, gather
@@ -97,23 +97,6 @@ def verify_log(
     anchors = gather(session, tenant_id, keys.signer.verifier, witnesses)
     walk = _walk_events(session, tenant_id, keys, anchors, cadence)
     count = walk.frontier.size
-    signed = max((a.size for a in anchors.signed), default=0)
-    witnessed = max((a.size for a in anchors.witnessed), default=0)
-    witnessed = max([witnessed, *anchors.cosigned])
-
-    def result(problem: tuple[int, str] | None) -> VerifyResult:
-        seq, reason = problem if problem else (None, None)
-        return VerifyResult(
-            problem is None,
-            count,
-            len(anchors.rows),
-            seq,
-            reason,
-            signed,
-            witnessed,
-            anchors.witnesses,
-        )
-
     problem = (
         walk.problem
         or _cut(anchors, count)
@@ -124,7 +107,17 @@ def verify_log(
         or _uncovered(walk, count, now, stale_after)
         or walk.stale_node
     )
-    return result(problem)
+    seq, reason = problem if problem else (None, None)
+    return VerifyResult(
+        problem is None,
+        count,
+        len(anchors.rows),
+        seq,
+        reason,
+        signed_size=max((a.size for a in anchors.signed), default=0),
+        witnessed_size=max([*(a.size for a in anchors.witnessed), *anchors.cosigned], default=0),
+        witnesses=anchors.witnesses,
+    )
 
 
 def _walk_events(
@@ -140,19 +133,8 @@ def _walk_events(
         targets.setdefault(anchor.size, []).append((anchor.root, anchor.source))
     walk.covered = max((a.size for a in anchors.all()), default=0)
     nodes = _stored_nodes(session, tenant_id)
-    # `at` as the driver gives it: SQLite's stored text (no datetime built per event),
-    # PostgreSQL's datetime; `leaf.canonical_time` reads both.
-    columns = [
-        type_coerce(AuditEvent.at, String) if c == "at" else getattr(AuditEvent, c) for c in ROW
-    ]
-    query = (
-        select(*columns)
-        .where(AuditEvent.tenant_id == tenant_id)
-        .order_by(AuditEvent.seq)
-        .execution_options(yield_per=BATCH)
-    )
     frontier, mac, expected = walk.frontier, keys.mac, 1
-    for row in session.execute(query):
+    for row in session.execute(_events_query(tenant_id)):
         seq, salt, stored, tag = row[0], row[-3], row[-2], row[-1]
         if seq != expected:
             walk.problem = _gap(seq, expected)
@@ -163,14 +145,7 @@ def _walk_events(
             return walk
         if stored != digest and walk.stale_node is None:
             walk.stale_node = (seq, f"the stored leaf hash of event {seq} was changed")
-        for level, idx, node in frontier.append(digest):
-            if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
-                first = (idx << level) + 1
-                walk.stale_node = (
-                    first,
-                    f"the stored tree hash over events {first}..{seq} was changed "
-                    "(proofs would fail)",
-                )
+        _check_stored(walk, frontier.append(digest), nodes, seq)
         if seq in targets:
             problem = _compare(frontier, seq, targets[seq], walk.last_good)
             if problem is not None:
@@ -181,6 +156,39 @@ def _walk_events(
             _check_cadence(walk, seq, as_utc(_instant(row[1])), cadence)
         expected += 1
     return walk
+
+
+def _events_query(tenant_id: str) -> Select[Any]:
+    """Select the leaf columns in order; `at` as the driver gives it.
+
+    SQLite's stored text is read as it is (no datetime built per event), PostgreSQL's
+    datetime as it comes; `leaf.canonical_time` reads both.
+    """
+    columns = [
+        type_coerce(AuditEvent.at, String) if c == "at" else getattr(AuditEvent, c) for c in ROW
+    ]
+    return (
+        select(*columns)
+        .where(AuditEvent.tenant_id == tenant_id)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=BATCH)
+    )
+
+
+def _check_stored(
+    walk: _Walk,
+    completed: list[tuple[int, int, bytes]],
+    nodes: dict[tuple[int, int], bytes],
+    seq: int,
+) -> None:
+    """Note the first stored subtree hash that differs from the recomputed one."""
+    for level, idx, node in completed:
+        if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
+            first = (idx << level) + 1
+            walk.stale_node = (
+                first,
+                f"the stored tree hash over events {first}..{seq} was changed (proofs would fail)",
+            )
 
 
 def _check_cadence(walk: _Walk, seq: int, at: datetime, cadence: tuple[int, timedelta]) -> None:
