@@ -108,7 +108,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "proof_what": "每条记录都写在一本只能追加、不能改写的审计账本（默克尔树）里。"
         "账本定期由运营方签名，并由独立的见证方副署：见证方只会为“在上一次基础上追加”的账本签字。"
         "下载的证明文件可以在任何电脑上离线核对，不需要连接我们的服务器。",
-        "proof_step_download": "点击记录下方的“下载证明”，得到一个 JSON 文件。",
+        "proof_step_download": "点击记录下方的“下载证明”，得到一个 JSON 文件。"
+        "最新的记录要等下一次签名（几分钟内）后才能下载证明。",
         "proof_step_keys": "从运营方公布的渠道（或监管部门）取得下方的账本公钥和见证方公钥，"
         "并核对是否一致。",
         "proof_step_run": "用开源的 ParcelGuard 工具运行下面的命令；显示“in the log”"
@@ -308,7 +309,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "operator signs the ledger regularly and independent witnesses countersign it: a witness "
         "only signs a ledger that extends the one it saw before. A downloaded proof can be "
         "checked offline on any computer, without our servers.",
-        "proof_step_download": "Choose “Download proof” under a record to get a JSON file.",
+        "proof_step_download": "Choose “Download proof” under a record to get a JSON file. "
+        "The newest records can be proven once the next checkpoint is signed (within minutes).",
         "proof_step_keys": "Get the ledger key and the witness keys below from a channel the "
         "operator publishes (or from the regulator) and compare them.",
         "proof_step_run": "Run this command with the open-source ParcelGuard tool; “in the log” "
