@@ -382,12 +382,21 @@ def main() -> None:
         rt.close()
         print(f"chain: {chain} {chain_proof}\ntree: {tree} {tree_proof}", flush=True)
     load = os.getloadavg()[0]
-    write_fragment("audit", fragment(args, chain, tree, chain_proof, tree_proof, load))
+    figures = {
+        "chain": chain,
+        "tree": tree,
+        "chain_proof": chain_proof,
+        "tree_proof": tree_proof,
+        "load": load,
+        "peak_mib": peak_rss_mib(),
+    }
+    print(json.dumps(figures), flush=True)
+    write_fragment("audit", fragment(args, figures))
 
 
-def fragment(
-    args: Any, chain: dict, tree: dict, chain_proof: dict, tree_proof: dict, load: float
-) -> str:
+def fragment(args: Any, figures: dict[str, Any]) -> str:
+    chain, tree = figures["chain"], figures["tree"]
+    chain_proof, tree_proof = figures["chain_proof"], figures["tree_proof"]
     n = args.events
     rows = [
         ("append (events/s)", n / chain["append"], n / tree["append"], "{:,.0f}"),
@@ -404,7 +413,9 @@ def fragment(
         f"every {EVERY} events, embedded SQLite, one process; the former hash chain is "
         "re-implemented in the bench (ORM rows, SHA-256 chain, Ed25519 checkpoints) and "
         f"appended in {ROUNDS} rounds alternating with the log's, in the same process "
-        f"(load average {load:.1f} at the end: the machine is shared). The transparency log's figures include its MACs, stored "
+        f"(load average {figures['load']:.1f} at the end: the machine's 2 CPUs are shared by "
+        "several jobs, so absolute figures are slower than an idle machine's; the "
+        "ratios are what to read). The transparency log's figures include its MACs, stored "
         f"subtree hashes, C2SP checkpoints and the local witness cosigning each of them "
         f"({tree['checkpoints']:,} checkpoints, {tree['cosigned']:,} cosigned).",
         "",
@@ -412,7 +423,7 @@ def fragment(
         "| --- | ---: | ---: | ---: |",
     ]
     for name, old, new, fmt in rows:
-        lines.append(f"| {name} | {fmt.format(old)} | {fmt.format(new)} | {new / old:.2f} |")
+        lines.append(f"| {name} | {fmt.format(old)} | {fmt.format(new)} | {new / old:.3g} |")
     lines += [
         "",
         f"Proofs, {args.proofs} random events at {n:,}: building an inclusion proof document "
@@ -422,7 +433,8 @@ def fragment(
         f"is made and checked in {tree_proof['consistency_ms']:.1f} ms. The chain has no "
         "succinct proof: showing one event means handing over every event up to the next "
         "checkpoint (other people's included) and rehashing them, the row above. "
-        f"Peak memory {peak_rss_mib():.0f} MiB.",
+        f"Peak memory of the bench process {figures['peak_mib']:.0f} MiB (it holds the whole "
+        "workload in memory).",
     ]
     return "\n".join(lines)
 
