@@ -24,13 +24,13 @@ class CheckpointAge(Check):
         """Fail when events follow a checkpoint older than interval × stale factor."""
         with ctx.rt.db.read_session() as session:
             head = head_of(session, ctx.rt.tenant)
+            seq = head.seq if head else 0
             newest = session.execute(
                 select(Checkpoint.size, Checkpoint.at)
                 .where(Checkpoint.tenant_id == ctx.rt.tenant)
                 .order_by(Checkpoint.size.desc())
                 .limit(1)
             ).first()
-        seq = head.seq if head else 0
         signed, signed_at = (newest[0], newest[1]) if newest else (0, None)
         if seq == 0:
             return self.passed("no audit events yet")
