@@ -52,6 +52,8 @@ def test_recipient_proves_an_access_to_their_data_and_only_theirs(
     page = client.get("/portal/access").text
     seqs = [int(s) for s in LINK.findall(page)]
     assert seqs, "every access shown offers its proof"
+    assert "如何核对这份记录是真的" in page and "verify-proof" in page
+    assert "How to check that a record is genuine" in client.get("/portal/access?lang=en").text
 
     answer = client.get(f"/portal/access/{seqs[0]}/proof")
     assert answer.status_code == 200
