@@ -19,6 +19,7 @@ BENCHES = [
     ["monitor_eval.py"],
     ["forensics_eval.py"],
     ["load.py"],
+    ["audit_log.py", "--events", "1000000"],
 ]
 ORDER = ["ingest", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
 

@@ -51,6 +51,9 @@ def init(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Create the home folder, keyring and database (idempotent)."""
     rt = invocation(ctx).runtime()
     rt.keyring  # noqa: B018 - creating the keyring is the point
+    from parcelguard.audit.service import witnesses
+
+    witnesses(rt)  # the local witness, in its own folder beside the home (docs/audit.md)
     emit(
         {"home": str(rt.settings.home), "database": rt.db.engine.url.render_as_string()},
         as_json,
@@ -71,6 +74,7 @@ def _mount() -> None:
     from parcelguard.relay import cli as relay_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
+    from parcelguard.witness import cli as witness_cli
 
     for register in (
         vault_cli.register,
@@ -84,6 +88,7 @@ def _mount() -> None:
         forensics_cli.register,
         complaints_cli.register,
         pii_cli.register,
+        witness_cli.register,
     ):
         register(app)
 

@@ -76,7 +76,7 @@ def test_audit_search_and_chain_verification(world: World, cli: Callable[..., An
     bad = world.client.get("/console/security/audit", params={"since": "yesterday"}).text
     assert "时间格式不正确" in bad
     checked = world.client.get("/console/security/audit", params={"verify": "true"}).text
-    assert "哈希链完整" in checked
+    assert "审计日志完整" in checked
 
 
 def test_a_traced_leak_reads_as_a_report_with_its_suspect(world: World) -> None:

@@ -1,197 +1,144 @@
-"""Audit use cases: append an event to the chain, checkpoint, verify, and query access."""
+"""Audit use cases: record events, checkpoint and cosign, verify, prove, and query access.
+
+Every domain records through `auditor_for(rt).record(session, actor, Entry(...))` (or
+`record_many`); the event lands in the caller's transaction. The log itself is a Merkle
+tree with signed checkpoints and witnesses: see `auditor.py`, `verify.py`, `proofs.py`.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.chain import GENESIS, checkpoint_statement, event_hash
-from parcelguard.audit.models import AuditEvent, AuditHead, Checkpoint
-from parcelguard.clock import Clock
-from parcelguard.crypto import CheckpointSigner
-from parcelguard.db import insert_ignoring_conflict
+from parcelguard.audit.auditor import PENDING, Auditor, LogKeys, event_payload
+from parcelguard.audit.checkpoints import NEW_CHECKPOINT
+from parcelguard.audit.config import origin_for
+from parcelguard.audit.cosign import CosignResult, cosign_newest
+from parcelguard.audit.entry import SYSTEM, Actor, Entry
+from parcelguard.audit.models import AuditEvent, AuditHead
+from parcelguard.audit.proofs import build_proof
+from parcelguard.audit.verify import VerifyResult, verify_log
+from parcelguard.audit.witnesses import WitnessClient, witnesses_for
 from parcelguard.runtime import Runtime
 
-PENDING = "parcelguard.audit.pending"
+AUDITOR_KEY = "audit.auditor"
+WITNESSES_KEY = "audit.witnesses"
+HOOK_KEY = "audit.cosign_hook"
+STALE_FACTOR = 3.0
+
+__all__ = [
+    "PENDING",
+    "SYSTEM",
+    "Actor",
+    "Auditor",
+    "Entry",
+    "LogKeys",
+    "VerifyResult",
+    "auditor_for",
+    "cosign",
+    "count_events",
+    "event_payload",
+    "events_for_targets",
+    "head_of",
+    "log_keys",
+    "prove",
+    "public_keys",
+    "search",
+    "take_pending",
+    "verify",
+]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: a principal id, its role and (for station staff) its station."""
-
-    id: str
-    role: str
-    station_id: str | None = None
+def log_keys(rt: Runtime) -> LogKeys:
+    """Return the tenant's log keys (from the keyring; the origin from `[audit]`)."""
+    return LogKeys.from_keyring(rt.keyring, origin_for(rt.settings, rt.tenant))
 
 
-SYSTEM = Actor("system", "system")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What happened, before it gets its place in the chain. Never holds plaintext PII."""
-
-    action: str
-    target_type: str
-    target_id: str | None = None
-    decision: str | None = None
-    reason: str | None = None
-    purpose: str | None = None
-    reference: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """What `audit verify` reports."""
-
-    ok: bool
-    events: int
-    checkpoints: int
-    first_bad_seq: int | None
-    reason: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON shape."""
-        return {
-            "ok": self.ok,
-            "events": self.events,
-            "checkpoints": self.checkpoints,
-            "first_bad_seq": self.first_bad_seq,
-            "reason": self.reason,
-        }
-
-
-class Auditor:
-    """Appends events to a tenant's chain inside the caller's transaction."""
-
-    def __init__(
-        self,
-        tenant_id: str,
-        clock: Clock,
-        signer: CheckpointSigner,
-        *,
-        checkpoint_every: int = 1000,
-        checkpoint_minutes: int = 10,
-    ) -> None:
-        self.tenant_id = tenant_id
-        self.clock = clock
-        self.signer = signer
-        self.checkpoint_every = checkpoint_every
-        self.checkpoint_interval = timedelta(minutes=checkpoint_minutes)
-
-    def record(self, session: Session, actor: Actor, entry: Entry) -> AuditEvent:
-        """Append one event; it commits or rolls back with the caller's change."""
-        return self.record_many(session, actor, [entry])[-1]
-
-    def record_many(
-        self, session: Session, actor: Actor, entries: Sequence[Entry]
-    ) -> list[AuditEvent]:
-        """Append several events under one lock of the head."""
-        head = _lock_head(session, self.tenant_id)
-        at = self.clock.now()
-        made = []
-        for entry in entries:
-            fields = self._fields(head.seq + 1, at, actor, entry)
-            event = AuditEvent(**fields, prev_hash=head.hash, hash=event_hash(head.hash, fields))
-            session.add(event)
-            head.seq, head.hash = event.seq, event.hash
-            made.append(event)
-        if self._checkpoint_due(head, at):
-            self._checkpoint(session, head, at)
-        session.flush()
-        session.info.setdefault(PENDING, []).extend(event_payload(e) for e in made)
-        return made
-
-    def checkpoint(self, session: Session) -> Checkpoint | None:
-        """Sign the current head now (when it moved since the last checkpoint)."""
-        head = _lock_head(session, self.tenant_id)
-        if head.seq == head.checkpoint_seq:
-            return None
-        return self._checkpoint(session, head, self.clock.now())
-
-    def _fields(self, seq: int, at: datetime, actor: Actor, entry: Entry) -> dict[str, Any]:
-        return {
-            "tenant_id": self.tenant_id,
-            "seq": seq,
-            "at": at,
-            "actor_id": actor.id,
-            "actor_role": actor.role,
-            "station_id": actor.station_id,
-            "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
-            "decision": entry.decision,
-            "reason": entry.reason,
-            "purpose": entry.purpose,
-            "reference": entry.reference,
-            "details": json.dumps(entry.details, sort_keys=True, ensure_ascii=False, default=str),
-        }
-
-    def _checkpoint_due(self, head: AuditHead, at: datetime) -> bool:
-        if head.seq - head.checkpoint_seq >= self.checkpoint_every:
-            return True
-        last = head.checkpoint_at
-        return last is None or at - last >= self.checkpoint_interval
-
-    def _checkpoint(self, session: Session, head: AuditHead, at: datetime) -> Checkpoint:
-        statement = checkpoint_statement(self.tenant_id, head.seq, head.hash, at)
-        point = Checkpoint(
-            tenant_id=self.tenant_id,
-            seq=head.seq,
-            at=at,
-            head_hash=head.hash,
-            key_id=self.signer.key_id,
-            signature=self.signer.sign(statement),
+def auditor_for(rt: Runtime) -> Auditor:
+    """Return the runtime's auditor (one per runtime, built on first use)."""
+    auditor: Auditor | None = rt.extras.get(AUDITOR_KEY)
+    if auditor is None:
+        auditor = Auditor(
+            rt.tenant,
+            rt.clock,
+            log_keys(rt),
+            checkpoint_every=rt.settings.audit_checkpoint_every,
+            checkpoint_minutes=rt.settings.audit_checkpoint_minutes,
         )
-        session.add(point)
-        head.checkpoint_seq, head.checkpoint_at = head.seq, at
-        return point
+        rt.extras[AUDITOR_KEY] = auditor
+        _install_cosign_hook(rt)
+    return auditor
 
 
-def _lock_head(session: Session, tenant_id: str) -> AuditHead:
-    """Lock the tenant's head row (FOR UPDATE on PostgreSQL; SQLite writers already queue)."""
-    query = select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()
-    head = session.execute(query).scalar_one_or_none()
-    if head is None:
-        insert_ignoring_conflict(
+def witnesses(rt: Runtime, *, create: bool = True) -> list[WitnessClient]:
+    """Return the runtime's witnesses (the local one is set up on first use when `create`)."""
+    found: list[WitnessClient] | None = rt.extras.get(WITNESSES_KEY)
+    if found is None:
+        found = witnesses_for(rt, create=create)
+        if create:
+            rt.extras[WITNESSES_KEY] = found
+    return found
+
+
+def cosign(rt: Runtime) -> list[CosignResult]:
+    """Ask every witness to cosign the newest checkpoint (after it committed)."""
+    return cosign_newest(rt.db, rt.tenant, witnesses(rt))
+
+
+def _install_cosign_hook(rt: Runtime) -> None:
+    """After a commit that signed a checkpoint, ask the witnesses (failures only log)."""
+    if rt.extras.get(HOOK_KEY):
+        return
+    rt.extras[HOOK_KEY] = True
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(NEW_CHECKPOINT, None):
+            cosign(rt)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(NEW_CHECKPOINT, None)
+
+    rt.db.add_commit_hook(after_commit)
+    rt.db.add_rollback_hook(after_rollback)
+
+
+def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:
+    """Verify the tenant's log against its checkpoints and witnesses (changes nothing)."""
+    stale = timedelta(minutes=rt.settings.audit_checkpoint_minutes * stale_factor)
+    found = witnesses(rt, create=False)
+    with rt.db.read_session() as session:
+        return verify_log(
             session,
-            AuditHead.__table__,
-            {
-                "tenant_id": tenant_id,
-                "seq": 0,
-                "hash": GENESIS,
-                "checkpoint_seq": 0,
-                "published_seq": 0,
-            },
+            rt.tenant,
+            log_keys(rt),
+            found,
+            now=rt.clock.now(),
+            stale_after=stale,
+            cadence=(
+                rt.settings.audit_checkpoint_every,
+                timedelta(minutes=rt.settings.audit_checkpoint_minutes),
+            ),
         )
-        head = session.execute(query.execution_options(populate_existing=True)).scalar_one()
-    return head
 
 
-def event_payload(event: AuditEvent) -> dict[str, Any]:
-    """Return the event as published on the bus (no hashes, no PII)."""
+def prove(rt: Runtime, session: Session, seq: int) -> dict[str, Any]:
+    """Return the inclusion proof document of event `seq` (see docs/audit.md)."""
+    return build_proof(session, rt.tenant, seq, log_keys(rt), witnesses(rt, create=False))
+
+
+def public_keys(rt: Runtime) -> dict[str, Any]:
+    """Return what a verifier needs and may trust once published: the log's and witnesses' keys."""
+    keys = log_keys(rt)
     return {
-        "tenant_id": event.tenant_id,
-        "seq": event.seq,
-        "at": event.at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "station_id": event.station_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "decision": event.decision,
-        "reason": event.reason,
-        "purpose": event.purpose,
-        "reference": event.reference,
-        "details": json.loads(event.details or "{}"),
+        "origin": keys.origin,
+        "public_key": keys.signer.verifier.vkey(),
+        "witnesses": [
+            {"name": w.label, "public_key": w.verifier.vkey()} for w in witnesses(rt, create=False)
+        ],
     }
 
 
@@ -259,18 +206,3 @@ def count_events(session: Session, tenant_id: str) -> int:
         )
         or 0
     )
-
-
-def auditor_for(rt: Runtime) -> Auditor:
-    """Return the runtime's auditor (one per runtime, built on first use)."""
-    auditor = rt.extras.get("audit.auditor")
-    if auditor is None:
-        auditor = Auditor(
-            rt.tenant,
-            rt.clock,
-            rt.keyring.signer,
-            checkpoint_every=rt.settings.audit_checkpoint_every,
-            checkpoint_minutes=rt.settings.audit_checkpoint_minutes,
-        )
-        rt.extras["audit.auditor"] = auditor
-    return auditor

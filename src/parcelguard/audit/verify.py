@@ -1,101 +1,285 @@
-"""Chain verification: recompute every hash, check every checkpoint, find the first bad event."""
+"""Verification: recompute every leaf, MAC and root; compare with every signature that vouches.
+
+One pass over the events in order recomputes each leaf from its columns, checks its MAC
+(a key outside the database) and grows the tree; at the size of every signed checkpoint
+and of each witness's newest cosigned checkpoint, the recomputed root must equal the signed
+one, which also proves each checkpoint consistent with the one before. Then: nothing a
+signature vouches for may be missing (a cut tail), no witnessed checkpoint may be missing
+from the database, and events no checkpoint covers may not wait longer than allowed.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.chain import GENESIS, HASHED_FIELDS, checkpoint_statement, event_hash
-from parcelguard.audit.models import AuditEvent, AuditHead, Checkpoint
-from parcelguard.audit.service import VerifyResult
-from parcelguard.crypto import CheckpointSigner
+from parcelguard.audit.anchors import Anchors, gather
+from parcelguard.audit.auditor import LogKeys
+from parcelguard.audit.leaf import COLUMNS as LEAF_COLUMNS
+from parcelguard.audit.leaf import leaf_text
+from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, TreeNode
+from parcelguard.audit.tree import is_stored
+from parcelguard.audit.witnesses import WitnessClient
+from parcelguard.clock import as_utc
+from parcelguard.tlog.hashing import leaf_hash
+from parcelguard.tlog.tree import Frontier
 
-BATCH = 5000
+BATCH = 10_000
+SKEW = timedelta(minutes=1)  # servers' clocks may differ this much
+# the leaf's columns (leaf.COLUMNS without tenant_id), then what verification compares
+ROW = (*LEAF_COLUMNS[1:], "salt", "leaf_hash", "mac")
 
 
-def verify_chain(session: Session, tenant_id: str, signer: CheckpointSigner) -> VerifyResult:
-    """Walk the chain in order; report the first sequence that was changed, removed or added."""
-    points = {
-        p.seq: p
-        for p in session.scalars(select(Checkpoint).where(Checkpoint.tenant_id == tenant_id))
-    }
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `audit verify` reports (the contract's five keys, then what the witnesses said)."""
+
+    ok: bool
+    events: int
+    checkpoints: int
+    first_bad_seq: int | None
+    reason: str | None
+    signed_size: int = 0
+    witnessed_size: int = 0
+    witnesses: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the contract's JSON shape, extended."""
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "checkpoints": self.checkpoints,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+            "signed_size": self.signed_size,
+            "witnessed_size": self.witnessed_size,
+            "witnesses": self.witnesses,
+        }
+
+
+@dataclass
+class _Walk:
+    """The state of one pass over the events."""
+
+    frontier: Frontier = field(default_factory=Frontier)
+    problem: tuple[int, str] | None = None
+    stale_node: tuple[int, str] | None = None
+    last_good: int = 0
+    covered: int = 0
+    first_uncovered_at: datetime | None = None
+    suppressed: tuple[int, str] | None = None
+
+
+def verify_log(
+    session: Session,
+    tenant_id: str,
+    keys: LogKeys,
+    witnesses: list[WitnessClient],
+    *,
+    now: datetime,
+    stale_after: timedelta,
+    cadence: tuple[int, timedelta] | None = None,
+) -> VerifyResult:
+    """Verify the tenant's log; name the first bad sequence and why.
+
+    `cadence` (checkpoint every N events or T) lets it name a tail that an append should
+    have had signed: signing was stopped, whatever the head row claims.
+    """
     head = session.get(AuditHead, tenant_id)
-    expected, prev, count = 1, GENESIS, 0
-    hashes_at_points: dict[int, bytes] = {}
-    query = (
-        select(AuditEvent)
+    if head is not None and head.format != TREE_FORMAT:
+        from parcelguard.audit.legacy import verify_chain
+
+        return verify_chain(session, tenant_id, keys)
+    anchors = gather(session, tenant_id, keys.signer.verifier, witnesses)
+    walk = _walk_events(session, tenant_id, keys, anchors, cadence)
+    count = walk.frontier.size
+    problem = (
+        walk.problem
+        or _cut(anchors, count)
+        or _deleted_checkpoint(anchors)
+        or (anchors.forged[0] if anchors.forged else None)
+        or _head_mismatch(head, count)
+        or walk.suppressed
+        or _uncovered(walk, count, now, stale_after)
+        or walk.stale_node
+    )
+    seq, reason = problem if problem else (None, None)
+    return VerifyResult(
+        problem is None,
+        count,
+        len(anchors.rows),
+        seq,
+        reason,
+        signed_size=max((a.size for a in anchors.signed), default=0),
+        witnessed_size=max([*(a.size for a in anchors.witnessed), *anchors.cosigned], default=0),
+        witnesses=anchors.witnesses,
+    )
+
+
+def _walk_events(
+    session: Session,
+    tenant_id: str,
+    keys: LogKeys,
+    anchors: Anchors,
+    cadence: tuple[int, timedelta] | None,
+) -> _Walk:
+    walk = _Walk()
+    targets: dict[int, list[tuple[bytes, str]]] = {}
+    for anchor in anchors.all():
+        targets.setdefault(anchor.size, []).append((anchor.root, anchor.source))
+    walk.covered = max((a.size for a in anchors.all()), default=0)
+    nodes = _stored_nodes(session, tenant_id)
+    frontier, mac, expected = walk.frontier, keys.mac, 1
+    for row in session.execute(_events_query(tenant_id)):
+        seq, salt, stored, tag = row[0], row[-3], row[-2], row[-1]
+        if seq != expected:
+            walk.problem = _gap(seq, expected)
+            return walk
+        digest = leaf_hash(leaf_text(tenant_id, row[:-3], salt or b"").encode())
+        if not mac.matches(digest, tag):
+            walk.problem = (seq, f"event {seq} was changed after it was written (MAC differs)")
+            return walk
+        if stored != digest and walk.stale_node is None:
+            walk.stale_node = (seq, f"the stored leaf hash of event {seq} was changed")
+        _check_stored(walk, frontier.append(digest), nodes, seq)
+        if seq in targets:
+            problem = _compare(frontier, seq, targets[seq], walk.last_good)
+            if problem is not None:
+                walk.problem = problem
+                return walk
+            walk.last_good = seq
+        if seq > walk.covered and cadence is not None and walk.suppressed is None:
+            _check_cadence(walk, seq, as_utc(_instant(row[1])), cadence)
+        expected += 1
+    return walk
+
+
+def _events_query(tenant_id: str) -> Select[Any]:
+    """Select the leaf columns in order; `at` as the driver gives it.
+
+    SQLite's stored text is read as it is (no datetime built per event), PostgreSQL's
+    datetime as it comes; `leaf.canonical_time` reads both.
+    """
+    columns = [
+        type_coerce(AuditEvent.at, String) if c == "at" else getattr(AuditEvent, c) for c in ROW
+    ]
+    return (
+        select(*columns)
         .where(AuditEvent.tenant_id == tenant_id)
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=BATCH)
     )
-    for event in session.scalars(query):
-        problem = _check_event(event, expected, prev)
-        if problem is not None:
-            return _bad(count, len(points), *problem)
-        if event.seq in points:
-            hashes_at_points[event.seq] = event.hash
-        prev, expected, count = event.hash, expected + 1, count + 1
-        session.expunge(event)
-    last = expected - 1
-    problem = _check_points(tenant_id, points, hashes_at_points, last, signer)
-    if problem is None:
-        problem = _check_head(head, last, prev)
-    if problem is not None:
-        return _bad(count, len(points), *problem)
-    return VerifyResult(True, count, len(points), None, None)
 
 
-def _check_event(event: AuditEvent, expected: int, prev: bytes) -> tuple[int, str] | None:
-    if event.seq > expected:
-        return expected, f"event {expected} is missing (removed)"
-    if event.seq < expected:
-        return event.seq, f"event {event.seq} appears twice"
-    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-    if event_hash(event.prev_hash, fields) != event.hash:
-        return event.seq, f"event {event.seq} was changed after it was written"
-    if event.prev_hash != prev:
-        return (
-            event.seq,
-            f"event {event.seq} does not follow event {event.seq - 1} "
-            "(inserted, removed or reordered)",
+def _check_stored(
+    walk: _Walk,
+    completed: list[tuple[int, int, bytes]],
+    nodes: dict[tuple[int, int], bytes],
+    seq: int,
+) -> None:
+    """Note the first stored subtree hash that differs from the recomputed one."""
+    for level, idx, node in completed:
+        if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
+            first = (idx << level) + 1
+            walk.stale_node = (
+                first,
+                f"the stored tree hash over events {first}..{seq} was changed (proofs would fail)",
+            )
+
+
+def _check_cadence(walk: _Walk, seq: int, at: datetime, cadence: tuple[int, timedelta]) -> None:
+    """Name an uncovered tail that grew past the cadence: an append should have signed it."""
+    if walk.first_uncovered_at is None:
+        walk.first_uncovered_at = at
+    every, interval = cadence
+    late = at - walk.first_uncovered_at > interval + SKEW
+    if late or seq - walk.covered > every:
+        first = walk.covered + 1
+        walk.suppressed = (
+            first,
+            f"events {first}.. are covered by no signed checkpoint although event {seq} "
+            "was appended after one was due: checkpoint signing was stopped",
         )
-    return None
 
 
-def _check_points(
-    tenant_id: str,
-    points: dict[int, Checkpoint],
-    hashes: dict[int, bytes],
-    last: int,
-    signer: CheckpointSigner,
+def _instant(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _stored_nodes(session: Session, tenant_id: str) -> dict[tuple[int, int], bytes]:
+    rows = session.execute(
+        select(TreeNode.level, TreeNode.idx, TreeNode.hash).where(TreeNode.tenant_id == tenant_id)
+    )
+    return {(level, idx): h for level, idx, h in rows}
+
+
+def _gap(seq: int, expected: int) -> tuple[int, str]:
+    if seq > expected:
+        return expected, f"event {expected} is missing (removed)"
+    return seq, f"event {seq} appears twice"
+
+
+def _compare(
+    frontier: Frontier, size: int, roots: list[tuple[bytes, str]], last_good: int
 ) -> tuple[int, str] | None:
-    for seq in sorted(points):
-        point = points[seq]
-        if seq > last:
-            return last + 1, f"the log was cut: checkpoint {seq} covers events after {last}"
-        statement = checkpoint_statement(tenant_id, seq, point.head_hash, point.at)
-        if point.key_id != signer.key_id or not signer.verify(statement, point.signature):
-            return seq, f"checkpoint {seq} has no valid signature"
-        if hashes.get(seq) != point.head_hash:
-            earlier = max((s for s in points if s < seq), default=0)
+    root = frontier.root()
+    for expected, source in roots:
+        if expected != root:
             return (
-                earlier + 1,
-                f"events {earlier + 1}..{seq} were rewritten (checkpoint {seq} differs)",
+                last_good + 1,
+                f"events {last_good + 1}..{size} were rewritten: their root differs from {source}",
             )
     return None
 
 
-def _check_head(head: AuditHead | None, last: int, prev: bytes) -> tuple[int, str] | None:
-    if head is None:
-        return None if last == 0 else (1, "the log has events but no head")
-    if head.seq > last:
-        return last + 1, f"the log was cut: events {last + 1}..{head.seq} are missing"
-    if head.seq < last:
-        return head.seq + 1, f"event {head.seq + 1} was added after the head"
-    if head.hash != prev:
-        return last, f"event {last} differs from the recorded head"
+def _cut(anchors: Anchors, count: int) -> tuple[int, str] | None:
+    beyond = [a for a in anchors.all() if a.size > count]
+    if not beyond:
+        return None
+    widest = max(beyond, key=lambda a: a.size)
+    return (
+        count + 1,
+        f"the log was cut: {widest.source} covers {widest.size} events, the database holds {count}",
+    )
+
+
+def _deleted_checkpoint(anchors: Anchors) -> tuple[int, str] | None:
+    for anchor in anchors.witnessed:
+        if anchor.size not in anchors.rows:
+            return (
+                anchor.size,
+                f"checkpoint {anchor.size} was deleted from the database "
+                f"({anchor.source} still has it)",
+            )
     return None
 
 
-def _bad(events: int, checkpoints: int, seq: int, reason: str) -> VerifyResult:
-    return VerifyResult(False, events, checkpoints, seq, reason)
+def _head_mismatch(head: AuditHead | None, count: int) -> tuple[int, str] | None:
+    if head is None:
+        return None if count == 0 else (1, "the log has events but no head")
+    if head.seq > count:
+        return count + 1, f"the log was cut: events {count + 1}..{head.seq} are missing"
+    if head.seq < count:
+        return head.seq + 1, f"event {head.seq + 1} was added after the head"
+    return None
+
+
+def _uncovered(
+    walk: _Walk, count: int, now: datetime, stale_after: timedelta
+) -> tuple[int, str] | None:
+    covered = walk.covered
+    if count <= covered:
+        return None
+    waiting_since = walk.first_uncovered_at
+    if waiting_since is None or now - waiting_since <= stale_after:
+        return None
+    minutes = (now - waiting_since).total_seconds() // 60
+    return (
+        covered + 1,
+        f"events {covered + 1}..{count} are covered by no signed checkpoint "
+        f"(the oldest has waited {minutes:.0f} min, limit {stale_after.total_seconds() // 60:.0f})",
+    )

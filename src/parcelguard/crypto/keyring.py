@@ -1,7 +1,7 @@
-"""The keyring: KEKs, the blind-index key, the checkpoint key and the retention epoch keys.
+"""The keyring: KEKs, the blind-index key, the audit keys and the retention epoch keys.
 
-It holds the KEKs (through a KMS provider), the blind-index key, the checkpoint signing key
-and one retention epoch key per purge day.
+It holds the KEKs (through a KMS provider), the blind-index key, the audit log's checkpoint
+signing key and event MAC key, and one retention epoch key per purge day.
 
 Key hierarchy: a party's data key is wrapped by a KEK version (through the provider), and that
 wrapped key is sealed again under the epoch key of the party's purge day. Destroying the epoch
@@ -24,9 +24,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parcelguard.crypto.blind_index import BlindIndex
+from parcelguard.crypto.event_mac import EventMac
 from parcelguard.crypto.keystore import KeyStore
 from parcelguard.crypto.kms import KmsProvider
 from parcelguard.crypto.local_kms import LocalFileKms
+from parcelguard.crypto.note import NoteSigner
 from parcelguard.crypto.seal import NONCE
 from parcelguard.crypto.signing import CheckpointSigner
 from parcelguard.errors import ConfigError, IntegrityError
@@ -67,6 +69,7 @@ class Keyring:
         self._data = store.read()
         self.index = BlindIndex(self._secret("index"))
         self.signer = CheckpointSigner(self._secret("signing"))
+        self.audit_mac = EventMac(self._secret("audit_mac"))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -106,6 +109,10 @@ class Keyring:
         store.check_permissions()
         kms = provider(store) if provider else LocalFileKms(store)
         return cls(store, kms)
+
+    def log_signer(self, name: str) -> NoteSigner:
+        """Return the audit log's checkpoint signer (the Ed25519 signing key) under `name`."""
+        return NoteSigner(name, self._secret("signing"))
 
     # -- data keys ---------------------------------------------------------------------------
 
@@ -293,10 +300,11 @@ def _wrap_entry(kms: KmsProvider, key: bytes, label: str) -> dict[str, Any]:
 
 
 def _ensure_secrets(store: KeyStore, kms: KmsProvider) -> None:
-    """Add the blind-index and signing keys to a keyring that lacks them (first start)."""
+    """Add the blind-index, signing and audit MAC keys to a keyring that lacks them."""
     makers: dict[str, Callable[[], bytes]] = {
         "index": lambda: os.urandom(32),
         "signing": CheckpointSigner.generate,
+        "audit_mac": lambda: os.urandom(32),
     }
     if all(name in store.read().get("secrets", {}) for name in makers):
         return

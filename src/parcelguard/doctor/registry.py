@@ -23,6 +23,7 @@ from parcelguard.doctor.checks.retention_backlog import RetentionBacklog
 from parcelguard.doctor.checks.storage_permissions import StoragePermissions
 from parcelguard.doctor.checks.transport_security import TransportSecurity
 from parcelguard.doctor.checks.untrained_staff import UntrainedStaff
+from parcelguard.doctor.checks.witnesses import AuditWitnesses
 from parcelguard.runtime import Runtime
 
 EXTRA_KEY = "doctor.checks"
@@ -34,6 +35,7 @@ BUILTIN: tuple[type[Check], ...] = (
     StoragePermissions,
     AuditChain,
     CheckpointAge,
+    AuditWitnesses,
     KekAge,
     RetentionBacklog,
     DormantPrivileged,

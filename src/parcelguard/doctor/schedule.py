@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import timedelta
 
+from parcelguard.audit import service as audit
 from parcelguard.audit.service import auditor_for, head_of
 from parcelguard.doctor.service import Report, config_for, examine, record_failure
 from parcelguard.runtime import Runtime
@@ -69,7 +70,11 @@ class DoctorSchedule:
 
 
 def sign_due_checkpoint(rt: Runtime) -> bool:
-    """Sign the head when events have waited past `audit_checkpoint_minutes`."""
+    """Sign the head when events have waited past `audit_checkpoint_minutes`; ask witnesses.
+
+    Witnesses that missed the newest checkpoint (unreachable at its commit) are asked again
+    here, so a witness outage heals within one scheduled run of its end.
+    """
     due = timedelta(minutes=rt.settings.audit_checkpoint_minutes)
     with rt.db.read_session() as session:
         head = head_of(session, rt.tenant)
@@ -78,9 +83,11 @@ def sign_due_checkpoint(rt: Runtime) -> bool:
             head.checkpoint_at is None or rt.clock.now() - head.checkpoint_at >= due
         )
     if not (waiting and stale):
+        audit.cosign(rt)
         return False
     with rt.db.session() as session:
-        return auditor_for(rt).checkpoint(session) is not None
+        signed = auditor_for(rt).checkpoint(session) is not None
+    return signed
 
 
 def start_schedule(rt: Runtime) -> DoctorSchedule | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from parcelguard.audit import service as audit
 from parcelguard.audit.service import Entry, auditor_for
 from parcelguard.errors import Denied, NotFound
 from parcelguard.portal.sessions import Person
@@ -65,6 +66,17 @@ def who_viewed(
     if waybill_no is not None:
         rows = [r for r in rows if r["waybill_no"] == waybill_no]
     return rows
+
+
+def access_proof(rt: Runtime, session: Session, person: Person, seq: int) -> dict[str, Any]:
+    """Return the inclusion proof of one access to the person's data, never of another event.
+
+    Only the events `who_viewed` shows this person qualify; any other sequence number is as
+    unknown as a missing one. The proof's leaf names roles and stations, not staff.
+    """
+    if not any(row.get("seq") == seq for row in who_viewed(rt, session, person)):
+        raise NotFound("no such access to your data", code="access_not_found")
+    return audit.prove(rt, session, seq)
 
 
 @dataclass

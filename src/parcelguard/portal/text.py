@@ -103,6 +103,21 @@ TEXT: dict[str, dict[str, Any]] = {
         "access_hint": "每一次查看都记录在防篡改的审计日志中。"
         "我们只显示岗位和站点，不显示员工姓名。",
         "access_none": "还没有人查看过你的信息。",
+        "proof_link": "下载证明（JSON）",
+        "proof_title": "如何核对这份记录是真的",
+        "proof_what": "每条记录都写在一本只能追加、不能改写的审计账本（默克尔树）里。"
+        "账本定期由运营方签名，并由独立的见证方副署：见证方只会为“在上一次基础上追加”的账本签字。"
+        "下载的证明文件可以在任何电脑上离线核对，不需要连接我们的服务器。",
+        "proof_step_download": "点击记录下方的“下载证明”，得到一个 JSON 文件。"
+        "最新的记录要等下一次签名（几分钟内）后才能下载证明。",
+        "proof_step_keys": "从运营方公布的渠道（或监管部门）取得下方的账本公钥和见证方公钥，"
+        "并核对是否一致。",
+        "proof_step_run": "用开源的 ParcelGuard 工具运行下面的命令；显示“in the log”"
+        "即表示这条记录确实在账本中、没有被改动：",
+        "proof_privacy": "证明文件里只有岗位、站点、时间、操作和涉及的信息项；"
+        "员工身份只以加盐哈希出现，无法从中看出是谁。",
+        "proof_log_key": "账本公钥",
+        "proof_witness_key": "见证方公钥",
         "when": "时间",
         "who": "岗位",
         "station": "站点",
@@ -288,6 +303,22 @@ TEXT: dict[str, dict[str, Any]] = {
         "access_hint": "Every look is kept in a tamper-evident audit log. We show roles and "
         "stations, not staff names.",
         "access_none": "Nobody has looked at your data yet.",
+        "proof_link": "Download proof (JSON)",
+        "proof_title": "How to check that a record is genuine",
+        "proof_what": "Every record is written in an append-only audit ledger (a Merkle tree). The "
+        "operator signs the ledger regularly and independent witnesses countersign it: a witness "
+        "only signs a ledger that extends the one it saw before. A downloaded proof can be "
+        "checked offline on any computer, without our servers.",
+        "proof_step_download": "Choose “Download proof” under a record to get a JSON file. "
+        "The newest records can be proven once the next checkpoint is signed (within minutes).",
+        "proof_step_keys": "Get the ledger key and the witness keys below from a channel the "
+        "operator publishes (or from the regulator) and compare them.",
+        "proof_step_run": "Run this command with the open-source ParcelGuard tool; “in the log” "
+        "means the record is in the ledger, unchanged:",
+        "proof_privacy": "A proof holds the role, station, time, action and the fields involved; "
+        "staff identities appear only as a salted hash that does not tell who it was.",
+        "proof_log_key": "Ledger key",
+        "proof_witness_key": "Witness key",
         "when": "When",
         "who": "Role",
         "station": "Station",

@@ -181,6 +181,7 @@ def access_history(
         details = json.loads(event.details or "{}")
         rows.append(
             {
+                "seq": event.seq,
                 "at": event.at.isoformat(),
                 "waybill_no": waybills.get(event.target_id or "", ""),
                 "action": event.action,

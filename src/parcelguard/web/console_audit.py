@@ -15,7 +15,6 @@ from fastapi.responses import Response
 
 from parcelguard.audit import service as audit
 from parcelguard.audit.models import AuditEvent
-from parcelguard.audit.verify import verify_chain
 from parcelguard.clock import CHINA
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OFFICERS, security_page
@@ -85,7 +84,7 @@ def search(
             limit=LIMIT,
         )
         rows = [_row(e) for e in found]
-        checked = verify_chain(session, rt.tenant, rt.keyring.signer) if verify else None
+    checked = audit.verify(rt) if verify else None
     context = {
         "form": {
             "actor": actor,

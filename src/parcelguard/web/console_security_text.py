@@ -79,9 +79,10 @@ SECURITY: dict[str, dict[str, Any]] = {
         "decision": "结果",
         "reason": "原因",
         "purpose": "目的",
-        "verify": "校验哈希链",
-        "verify_ok": "哈希链完整：{events} 条事件、{checkpoints} 个签名检查点全部校验通过。",
-        "verify_bad": "哈希链被破坏：第 {seq} 条事件起不一致（{reason}）。",
+        "verify": "校验审计日志",
+        "verify_ok": "审计日志完整：{events} 条事件、{checkpoints} 个签名检查点"
+        "及见证方副署全部校验通过。",
+        "verify_bad": "审计日志被篡改：第 {seq} 条事件起不一致（{reason}）。",
         "bad_time": "时间格式不正确，已忽略。",
         "trace_title": "泄露溯源",
         "trace_hint": "上传在外发现的泄露文件（CSV、XLSX 或文本），或直接粘贴文本。"
@@ -140,7 +141,7 @@ SECURITY: dict[str, dict[str, Any]] = {
         "no": "否",
         "rotate_cli": "轮换主密钥：在服务器上运行 parcelguard keys rotate。",
         "doctor_title": "安全自检",
-        "doctor_hint": "检查密钥文件权限、审计链、签名检查点、未关闭告警、培训过期等。",
+        "doctor_hint": "检查密钥文件权限、审计日志、签名检查点、见证方、未关闭告警、培训过期等。",
         "run_now": "立即运行",
         "doctor_not_run": "按“立即运行”开始检查。",
         "doctor_ok": "没有失败的检查（{at}）。",
@@ -243,10 +244,10 @@ SECURITY: dict[str, dict[str, Any]] = {
         "decision": "Decision",
         "reason": "Reason",
         "purpose": "Purpose",
-        "verify": "Verify the hash chain",
-        "verify_ok": "The chain is intact: {events} events and {checkpoints} signed checkpoints "
-        "verified.",
-        "verify_bad": "The chain is broken from event {seq} on ({reason}).",
+        "verify": "Verify the audit log",
+        "verify_ok": "The log is intact: {events} events, {checkpoints} signed checkpoints "
+        "and the witnesses' cosignatures verified.",
+        "verify_bad": "The log was tampered with from event {seq} on ({reason}).",
         "bad_time": "A time was not valid and was ignored.",
         "trace_title": "Leak trace",
         "trace_hint": "Upload a leaked file found outside (CSV, XLSX or text) or paste text. "
@@ -311,8 +312,8 @@ SECURITY: dict[str, dict[str, Any]] = {
         "no": "no",
         "rotate_cli": "To rotate the KEK, run parcelguard keys rotate on the server.",
         "doctor_title": "Self-check",
-        "doctor_hint": "Checks key file permissions, the audit chain, signed checkpoints, open "
-        "alerts, lapsed training and more.",
+        "doctor_hint": "Checks key file permissions, the audit log, signed checkpoints, "
+        "witnesses, open alerts, lapsed training and more.",
         "run_now": "Run now",
         "doctor_not_run": "Press “Run now” to run the checks.",
         "doctor_ok": "No check failed ({at}).",

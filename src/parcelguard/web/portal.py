@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import inspect
+import json
 import secrets
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from parcelguard.audit import service as audit
 from parcelguard.clock import CHINA
 from parcelguard.complaints import complainant
 from parcelguard.complaints import service as complaints
@@ -241,7 +243,24 @@ def access(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     lang = language(request)
     with rt.db.read_session() as session:
         rows = [access_row(r, lang) for r in portal.who_viewed(rt, session, person)]
-    return _page(request, "portal/access.html", {"me": person, "rows": rows})
+    keys = audit.public_keys(rt)
+    return _page(request, "portal/access.html", {"me": person, "rows": rows, "keys": keys})
+
+
+@router.get("/access/{seq}/proof", response_model=None)
+def access_proof(seq: int, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    """Download the inclusion proof of one access to the person's own data (JSON)."""
+    person = _person(rt, request)
+    if person is None:
+        return _go("/portal")
+    with rt.db.read_session() as session:
+        document = portal.access_proof(rt, session, person, seq)
+    headers = {
+        **HEADERS,
+        "Content-Disposition": f'attachment; filename="parcelguard-proof-{seq}.json"',
+    }
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/copy", response_model=None)
