@@ -76,7 +76,7 @@ def label_contents(
         roles = parties.get(shipment.shipment_id, {})
         if "recipient" not in roles or "sender" not in roles:
             raise Conflict(
-                f"shipment {shipment.waybill_no!r} has no party data left", code="shipment_purged"
+                "the shipment has no party data left", code="shipment_purged"
             )
         content = _content(shipment, roles, f"{base}/s/{token.token}", now)
         _checked(content, shipment.waybill_no)  # here, so a refused label leaves no token
@@ -113,10 +113,10 @@ def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list
         shipment = found.get(waybill)
         # A canary answers exactly as an unknown waybill: a label must not tell it apart.
         if shipment is None or shipment.kind != "normal":
-            raise NotFound(f"no shipment with waybill {waybill!r}", code="shipment_not_found")
+            raise NotFound("no shipment with this waybill", code="shipment_not_found")
         if shipment.status == "purged":
             raise Conflict(
-                f"shipment {waybill!r} was purged; it has no label", code="shipment_purged"
+                "the shipment was purged; it has no label", code="shipment_purged"
             )
     return [found[w] for w in waybills]
 
@@ -125,7 +125,7 @@ def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
     """Revoke every QR token of one shipment; return how many were live."""
     shipment = get_or_raise(session, rt.tenant, waybill)
     if shipment.kind != "normal":
-        raise NotFound(f"no shipment with waybill {waybill.strip()!r}", code="shipment_not_found")
+        raise NotFound("no shipment with this waybill", code="shipment_not_found")
     count = tokens.revoke(rt, session, [shipment.shipment_id])
     auditor_for(rt).record(
         session,
@@ -213,7 +213,7 @@ def shelf_contents(
         code = pickup.require_waiting(codes, shipment)
         if station is not None and code.station_id != station:
             raise NotFound(
-                f"shipment {shipment.waybill_no!r} is not waiting at your station",
+                "the shipment is not waiting at your station",
                 code="no_pickup_code",
             )
         content = pickup.shelf_content(

@@ -74,7 +74,7 @@ def reveal(
             outcome = _decide_and_open(rt, session, caller, shipment, wanted, purpose, reference)
     if outcome == "shipment_not_found":
         raise NotFound(
-            f"no shipment with waybill {waybill_no.strip()!r}", code="shipment_not_found"
+            "no shipment with this waybill", code="shipment_not_found"
         )
     if isinstance(outcome, str):
         raise Denied(f"reveal denied: {outcome}", code=outcome)

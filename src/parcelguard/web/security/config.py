@@ -29,6 +29,8 @@ class HttpConfig(BaseModel):
     max_body_bytes: int = Field(default=MIB, ge=1024)
     body_limits: dict[str, int] = Field(default_factory=dict)  # path → bytes (see body_limit)
     hsts_max_age: int = Field(default=31_536_000, ge=0)
+    # Proxies whose X-Forwarded-For / Forwarded / X-Real-IP are believed (CIDRs; none).
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,14 @@ def rule(
 
 
 RULES = (
-    rule("sign_in", "POST", r"^/api/v1/auth/(login|register|step-up)/", "ip", 20, 60),
+    rule(
+        "sign_in",
+        "POST",
+        r"^/api/v1/auth/((login|register|step-up)/|enrolment-links/check$)",
+        "ip",
+        20,
+        60,
+    ),
     rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 30, 60),
     rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
     rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 30, 60),

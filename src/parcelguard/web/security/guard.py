@@ -154,7 +154,7 @@ def network_of(ip: str) -> str:
 
 
 def client_ip(scope: Scope) -> str:
-    """Return the client's address (uvicorn rewrites it from a trusted proxy's headers)."""
+    """Return the client's address (`ClientAddress` resolved it from trusted proxies only)."""
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
