@@ -134,7 +134,12 @@ def record_lockout(rt: Runtime, ip: str, failures: int, lock: Limit) -> None:
     from parcelguard.audit.service import Actor, Entry, auditor_for
 
     ref = rt.keyring.index.digest(rt.tenant, "client_ip", ip).hex()[:16]
-    details = {"failures": failures, "window_s": int(lock.window), "network": network_of(ip)}
+    details = {
+        "failures": failures,
+        "window_s": int(lock.window),
+        "network": network_of(ip),
+        "client": ref,  # the monitor's alert names the address by this reference
+    }
     entry = Entry(
         "auth.lockout", "client", ref, decision="deny", reason="bad_api_keys", details=details
     )
