@@ -166,7 +166,8 @@ def _audit(
             decision="allow" if allowed else "deny",
             reason=reason,
             purpose=purpose,
-            reference=(reference or "")[:128] or None,
+            # A reference that is no ticket may be anything, a phone number too: not kept.
+            reference=None if reason == "ticket_invalid" else (reference or "")[:128] or None,
             details=details,
         ),
     )
