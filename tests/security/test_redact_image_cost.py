@@ -111,7 +111,9 @@ def test_a_large_photo_under_the_limit_is_scaled_down_before_ocr() -> None:
     assert big.width * big.height <= image_input.MAX_PIXELS
     engine = RecordingEngine(shared_engine())
     result = ImageRedactor(engine).redact(out.getvalue(), param="file")
-    assert engine.shapes and all(max(s[:2]) <= getattr(image_input, "WORK_SIDE", 0) for s in engine.shapes)
+    assert engine.shapes and all(
+        s[0] * s[1] <= getattr(image_input, "WORK_PIXELS", 0) for s in engine.shapes
+    )
     assert {"NAME", "PHONE", "ID_CARD"} <= {r.type for r in result.regions}  # still redacted
     width, height = Image.open(io.BytesIO(result.image)).size
     assert (width, height) == (result.width, result.height)
@@ -138,3 +140,25 @@ def test_anonymous_redaction_has_a_tight_budget_per_address(rt: Runtime, client)
     assert bogus.status_code == 429  # neither does a made-up key
     _, key = staff(rt, "customer_service")
     assert post(client, tiny, headers=bearer(key)).status_code == 400  # staff: own budget
+
+
+def test_photos_beyond_the_process_slots_are_refused_not_queued(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parcelguard.pii import service
+
+    monkeypatch.setattr(service, "PHOTO_WAIT", 0.05)
+    slots = service.photo_slots()
+    held = 0
+    while slots.acquire(blocking=False):  # every slot busy with someone else's photo
+        held += 1
+    try:
+        assert held == service.PHOTO_SLOTS
+        client = TestClient(create_app(rt), client=("198.51.100.8", 1))
+        answer = post(client, render_label("PNG", gps=False).data)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (429, "busy")
+        assert int(answer.headers["retry-after"]) > 0
+    finally:
+        for _ in range(held):
+            slots.release()
+    assert post(client, b"not an image").status_code == 400  # the slots are back

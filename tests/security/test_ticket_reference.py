@@ -40,7 +40,9 @@ def reveal(client: TestClient, key: str, waybill: str, reference: str) -> tuple[
     return answer.status_code, answer.json().get("error", {}).get("code", "ok")
 
 
-@pytest.mark.parametrize("reference", ["x", "checking", "13912345678", "张三的单子", "T", "--", "#1"])
+@pytest.mark.parametrize(
+    "reference", ["x", "checking", "13912345678", "张三的单子", "T", "--", "#1"]
+)
 def test_a_made_up_ticket_is_refused_by_default(
     rt: Runtime, cli, waybill: str, reference: str
 ) -> None:

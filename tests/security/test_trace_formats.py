@@ -140,9 +140,7 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))
-def test_a_malformed_file_gets_a_4xx_naming_the_problem(
-    rt: Runtime, leak: Leak, kind: str
-) -> None:
+def test_a_malformed_file_gets_a_4xx_naming_the_problem(rt: Runtime, leak: Leak, kind: str) -> None:
     build, status, code, words = MALFORMED[kind]
     answer = upload(rt, leak.key, build(leak.people), "leak")
     assert answer.status_code == status, answer.text[:300]

@@ -20,7 +20,7 @@ BODY_LIMITS = {
     "/api/v1/pii/redact-image": 26 * MIB,  # photos up to 25 MiB
     "/api/v1/forensics/trace": 1025 * MIB,  # leaked files up to 1 GiB
 }
-KeyKind = Literal["ip", "principal"]
+KeyKind = Literal["ip", "principal", "anonymous"]  # anonymous: per IP, unauthenticated only
 
 
 class HttpConfig(BaseModel):
@@ -35,7 +35,10 @@ class HttpConfig(BaseModel):
 
 @dataclass(frozen=True)
 class RateRule:
-    """A limit applied by path before the route runs, keyed by client IP or by principal."""
+    """A limit applied by path before the route runs, keyed by client IP or by principal.
+
+    `anonymous` counts per client IP, and only requests without valid credentials.
+    """
 
     name: str
     methods: frozenset[str]
@@ -76,6 +79,8 @@ RULES = (
     rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 60, 60),
     rule("pii_text", "POST", r"^/api/v1/pii/(scan|redact)$", "ip", 600, 60),
     rule("pii_image", "POST", r"^/api/v1/pii/redact-image$", "ip", 20, 60),
+    rule("pii_image_anonymous", "POST", r"^/api/v1/pii/redact-image$", "anonymous", 6, 60),
+    rule("pii_image_anonymous_day", "POST", r"^/api/v1/pii/redact-image$", "anonymous", 100, 86400),
     rule("leak_trace", "POST", r"^/api/v1/forensics/trace$", "principal", 10, 60),
     rule("doctor", "GET", r"^/api/v1/doctor$", "principal", 6, 60),
 )

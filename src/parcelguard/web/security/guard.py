@@ -83,11 +83,9 @@ class Guard:
         for rule in h.rules:
             if not rule.matches(method, path):
                 continue
-            subject: str | None = f"ip:{client_ip(scope)}"
-            if rule.key == "principal":
-                subject = await principal_key(Request(scope))
+            subject = await _subject(rule.key, scope)
             if subject is None:
-                continue  # bad credentials: the route answers 401
+                continue  # bad credentials (the route answers 401), or not anonymous
             limit = h.limits.limit_for(rule.name, rule.default)
             try:
                 limiter.hit(f"{rule.name}:{subject}", limit.limit, limit.window)
@@ -118,15 +116,27 @@ def rate_limit(
         if not config.enabled:
             return
         if callable(key):
-            subject = key(request)
+            subject: str | None = key(request)
         elif key == "principal":
             subject = await principal_key(request) or f"ip:{client_ip(request.scope)}"
         else:
-            subject = f"ip:{client_ip(request.scope)}"
+            subject = await _subject(key, request.scope)
+        if subject is None:
+            return
         limit = config.limit_for(name, default)
         limiter_for(rt).hit(f"{name}:{subject}", limit.limit, limit.window)
 
     return dependency
+
+
+async def _subject(kind: KeyKind, scope: Scope) -> str | None:
+    """Return who a rule counts: the address, the principal, or the address of the anonymous."""
+    if kind == "ip":
+        return f"ip:{client_ip(scope)}"
+    principal = await principal_key(Request(scope))
+    if kind == "principal":
+        return principal
+    return None if principal is not None else f"ip:{client_ip(scope)}"
 
 
 def record_lockout(rt: Runtime, ip: str, failures: int, lock: Limit) -> None:
