@@ -40,18 +40,37 @@ def requests_carrying_pii(keys: dict[str, str]) -> list[tuple[str, str, dict]]:
     return [
         ("GET", f"/api/v1/shipments/{PII_PHONE}", {"headers": admin}),
         ("POST", f"/api/v1/shipments/{PII_PHONE}/reveal", {"headers": officer, "json": reveal}),
-        ("POST", f"/api/v1/shipments/{PII_PHONE}/events", {"headers": admin, "json": {"type": PII_ID}}),
+        (
+            "POST",
+            f"/api/v1/shipments/{PII_PHONE}/events",
+            {"headers": admin, "json": {"type": PII_ID}},
+        ),
         ("GET", f"/api/v1/shipments/{PII_PHONE}/label.pdf", {"headers": admin}),
-        ("POST", "/api/v1/auth/enrolment-links", {"headers": admin, "json": {"principal_id": PII_PHONE}}),
+        (
+            "POST",
+            "/api/v1/auth/enrolment-links",
+            {"headers": admin, "json": {"principal_id": PII_PHONE}},
+        ),
         ("GET", f"/api/v1/forensics/leaks/{PII_ID}", {"headers": officer}),
         ("POST", f"/api/v1/exports/{PII_PHONE}/approve", {"headers": officer}),
         ("GET", f"/api/v1/alerts/{PII_PHONE}", {"headers": officer}),
-        ("POST", f"/api/v1/shipments/{PII_PHONE}/reveal",
-         {"headers": courier, "json": {"fields": [PII_PHONE], "purpose": PII_ID}}),
-        ("POST", "/api/v1/relay/verify", {"headers": admin, "json": {"recipient_phone": PII_ID, "caller": PII_PHONE}}),
+        (
+            "POST",
+            f"/api/v1/shipments/{PII_PHONE}/reveal",
+            {"headers": courier, "json": {"fields": [PII_PHONE], "purpose": PII_ID}},
+        ),
+        (
+            "POST",
+            "/api/v1/relay/verify",
+            {"headers": admin, "json": {"recipient_phone": PII_ID, "caller": PII_PHONE}},
+        ),
         ("GET", f"/api/v1/exposure/range/{PII_PHONE}", {}),
-        ("POST", "/api/v1/pii/redact", {"headers": admin, "json": {"text": "x", "operator": PII_PHONE}}),
-    ]  # fmt: skip
+        (
+            "POST",
+            "/api/v1/pii/redact",
+            {"headers": admin, "json": {"text": "x", "operator": PII_PHONE}},
+        ),
+    ]
 
 
 def test_error_answers_and_logs_never_repeat_submitted_values(

@@ -126,17 +126,19 @@ def truncated_xlsx(people: list[list[str]]) -> bytes:
     return xlsx_bytes(people)[:1500]
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls workbook's signature
+GIANT = b"x" * (2 << 20)  # one CSV field over the 1 MiB a field may hold
 MALFORMED = {
     # kind: (bytes, status, code, words the message must contain)
     "xlsx-truncated": (truncated_xlsx, 400, "bad_file", "XLSX"),
     "xlsx-bomb": (lambda p: zip_claiming(0xFFFFFFF0), 413, "too_large", "MiB"),
-    "xls-legacy": (lambda p: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, 400, "bad_file", "xls"),
-    "csv-giant-field": (lambda p: b'a,b\n"' + b"x" * (2 << 20) + b'",1\n', 400, "bad_file", "row 2"),
+    "xls-legacy": (lambda p: OLE + b"\0" * 600, 400, "bad_file", "xls"),
+    "csv-giant-field": (lambda p: b'a,b\n"' + GIANT + b'",1\n', 400, "bad_file", "row 2"),
     "csv-nul-bytes": (lambda p: b"a,b\n1,2\n" + b"\0" * 5000, 400, "bad_file", "text"),
-    "jsonl-broken-line": (lambda p: jsonl_bytes(p)[:-1] + b"\n{\"a\": ", 400, "bad_file", "line 5"),
+    "jsonl-broken-line": (lambda p: jsonl_bytes(p)[:-1] + b'\n{"a": ', 400, "bad_file", "line 5"),
     "binary": (lambda p: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, 400, "bad_file", "text"),
     "empty": (lambda p: b"", 400, "empty_file", "empty"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))

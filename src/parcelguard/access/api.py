@@ -1,8 +1,9 @@
 """Passkey and session API under `/api/v1/auth`, enrolment links, and the CSRF guard.
 
 Browser sessions live in the `pg_session` cookie (HttpOnly, SameSite=Strict, Secure when
-`secure_cookies` or an https `base_url`). Any state-changing request that relies on that cookie must carry the
-session's CSRF token in `X-CSRF-Token`; requests with a bearer API key are exempt.
+`secure_cookies` or an https `base_url`). Any state-changing request that relies on that
+cookie must carry the session's CSRF token in `X-CSRF-Token`; requests with a bearer API key
+are exempt. Enrolment tokens arrive in POST bodies only (docs/access.md).
 """
 
 from __future__ import annotations
@@ -212,7 +213,9 @@ def issue_enrolment_link(
 
 
 @router.post("/enrolment-links/check")
-def check_enrolment_link(body: EnrolmentCheckIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def check_enrolment_link(
+    body: EnrolmentCheckIn, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
     """Say whether a link's token is live, without spending it (401 with the reason if not)."""
     with rt.db.read_session() as session:
         link = enrolment.redeemable(rt, session, body.token)

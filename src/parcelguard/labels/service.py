@@ -75,9 +75,7 @@ def label_contents(
     for shipment, token in zip(shipments, issued, strict=True):
         roles = parties.get(shipment.shipment_id, {})
         if "recipient" not in roles or "sender" not in roles:
-            raise Conflict(
-                "the shipment has no party data left", code="shipment_purged"
-            )
+            raise Conflict("the shipment has no party data left", code="shipment_purged")
         content = _content(shipment, roles, f"{base}/s/{token.token}", now)
         _checked(content, shipment.waybill_no)  # here, so a refused label leaves no token
         contents.append(content)
@@ -115,9 +113,7 @@ def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list
         if shipment is None or shipment.kind != "normal":
             raise NotFound("no shipment with this waybill", code="shipment_not_found")
         if shipment.status == "purged":
-            raise Conflict(
-                "the shipment was purged; it has no label", code="shipment_purged"
-            )
+            raise Conflict("the shipment was purged; it has no label", code="shipment_purged")
     return [found[w] for w in waybills]
 
 

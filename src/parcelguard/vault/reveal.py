@@ -73,9 +73,7 @@ def reveal(
         else:
             outcome = _decide_and_open(rt, session, caller, shipment, wanted, purpose, reference)
     if outcome == "shipment_not_found":
-        raise NotFound(
-            "no shipment with this waybill", code="shipment_not_found"
-        )
+        raise NotFound("no shipment with this waybill", code="shipment_not_found")
     if isinstance(outcome, str):
         raise Denied(f"reveal denied: {outcome}", code=outcome)
     return outcome

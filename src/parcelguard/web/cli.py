@@ -19,7 +19,6 @@ def serve(
     import uvicorn
 
     from parcelguard.app import create_app
-
     from parcelguard.web.security.log_hygiene import server_options
 
     rt = invocation(ctx).runtime()

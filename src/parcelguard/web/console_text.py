@@ -30,7 +30,9 @@ BASE: dict[str, dict[str, Any]] = {
         "enrol_label": "通行密钥名称（可选，例如“工作手机”）",
         "enrol_button": "在这台设备上创建通行密钥",
         "enrol_invalid": "此注册链接无效、已使用或已过期。请联系管理员重新签发。",
-        "enrol_exposed": "此链接以旧格式打开，可能已被记录在服务器日志中，已作废。请联系管理员重新签发。",
+        "enrol_exposed": (
+            "此链接以旧格式打开，可能已被记录在服务器日志中，已作废。请联系管理员重新签发。"
+        ),
         "enrol_checking": "正在检查注册链接……",
         "whoami": "当前登录",
         "name": "姓名",
@@ -237,7 +239,7 @@ BASE: dict[str, dict[str, Any]] = {
             "csrf_failed": "The page is stale; reload it and try again.",
             "not_authenticated": "Your session ended; sign in again.",
             "session_expired": "Your session ended; sign in again.",
-            "enrolment_link_invalid": "This enrolment link is not valid. Ask an admin for a new one.",
+            "enrolment_link_invalid": "This enrolment link is not valid. Ask an admin for another.",
             "enrolment_link_used": "This enrolment link was used or cancelled. Ask an admin.",
             "enrolment_link_expired": "This enrolment link expired. Ask an admin for a new one.",
         },

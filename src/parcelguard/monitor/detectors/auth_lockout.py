@@ -29,6 +29,7 @@ class AuthLockoutDetector(Detector):
         if event.kind != "auth.lockout":
             return None
         client = event.target or "unknown"
-        found = self.finding(event, {"source": event.kind, "seq": event.seq, "client": client}, [event])
+        details = {"source": event.kind, "seq": event.seq, "client": client}
+        found = self.finding(event, details, [event])
         found.principal_id, found.role = f"client:{client}", "anonymous"
         return found

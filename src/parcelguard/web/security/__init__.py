@@ -18,8 +18,8 @@ from sqlalchemy import exc as sa_exc
 
 from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
-from parcelguard.web.security.answers import database_error, error_response, validation_problems
 from parcelguard.web.security import log_hygiene
+from parcelguard.web.security.answers import database_error, error_response, validation_problems
 from parcelguard.web.security.body_limit import BodyLimit
 from parcelguard.web.security.client_address import ClientAddress, TrustedProxies
 from parcelguard.web.security.config import (
