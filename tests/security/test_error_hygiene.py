@@ -140,3 +140,21 @@ def test_a_crash_logs_where_it_happened_but_not_the_value(
     assert "ValueError" in logged and "careless" in logged  # the log still says what and where
     assert PII_PHONE not in logged
     assert "secret_local" not in logged  # no locals
+
+
+def test_a_cli_crash_prints_where_not_the_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from parcelguard import cli
+
+    def careless(argv: list[str], **_: object) -> int:
+        raise ValueError(f"cannot read {argv[-1]}")  # a bug quoting what was typed
+
+    monkeypatch.setattr(cli, "run", careless)
+    monkeypatch.setattr("sys.argv", ["parcelguard", "find", "--phone", PII_PHONE])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "ValueError" in err and "careless" in err
+    assert PII_PHONE not in err
