@@ -98,9 +98,9 @@ def main() -> None:
     for name, data in photos().items():
         ours = cpu(lambda d=data: bounded(d), args.rounds)
         theirs = cpu(lambda d=data: unbounded(d), args.rounds)
-        line = (
-            f"| {name} ({len(data) >> 10} KiB) | {ours:.2f} | {theirs:.2f} | {theirs / ours:.1f}× |"
-        )
+        shown = "refused, < 0.01" if ours < 0.01 else f"{ours:.2f}"
+        ratio = "—" if ours < 0.01 else f"{theirs / ours:.1f}×"
+        line = f"| {name} ({len(data) >> 10} KiB) | {shown} | {theirs:.2f} | {ratio} |"
         print(line, flush=True)
         rows.append(line)
     write_fragment("photo_cost", "### Photo redaction cost per request\n\n" + "\n".join(rows))
