@@ -107,13 +107,20 @@ def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list
             Shipment.tenant_id == tenant_id, Shipment.waybill_no.in_(chunk)
         )
         found.update((s.waybill_no, s) for s in session.scalars(query))
-    for waybill in waybills:
+    for position, waybill in enumerate(waybills, start=1):
         shipment = found.get(waybill)
+        # Named by position, never by value: the caller may have sent anything as a waybill.
+        where = f"waybill {position} of {len(waybills)} (in the order given)"
+        details = {"position": position}
         # A canary answers exactly as an unknown waybill: a label must not tell it apart.
         if shipment is None or shipment.kind != "normal":
-            raise NotFound("no shipment with this waybill", code="shipment_not_found")
+            raise NotFound(f"{where}: no such shipment", code="shipment_not_found", details=details)
         if shipment.status == "purged":
-            raise Conflict("the shipment was purged; it has no label", code="shipment_purged")
+            raise Conflict(
+                f"{where}: the shipment was purged; it has no label",
+                code="shipment_purged",
+                details=details,
+            )
     return [found[w] for w in waybills]
 
 
