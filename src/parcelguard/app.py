@@ -21,6 +21,7 @@ log = logging.getLogger("parcelguard.http")
 
 HTTP_STATUS: tuple[tuple[type[errors.ParcelGuardError], int], ...] = (
     (errors.PartlyDone, 422),
+    (errors.TooLarge, 413),
     (errors.InvalidInput, 400),
     (errors.NotAuthenticated, 401),
     (errors.Denied, 403),

@@ -124,8 +124,15 @@ def run(argv: Sequence[str], make_runtime: Callable[[], Runtime] = default_runti
 
 
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(run(sys.argv[1:]))
+    """Console-script entry point; a crash prints where it happened, never with which values."""
+    try:
+        code = run(sys.argv[1:])
+    except Exception as exc:  # a bug: its message may quote an argument or a file's content
+        from parcelguard.web.security.log_hygiene import scrubbed_traceback
+
+        print(scrubbed_traceback(exc), file=sys.stderr)
+        code = 1
+    sys.exit(code)
 
 
 _mount()

@@ -2,7 +2,8 @@
 
     ParcelGuardError
     ├── InvalidInput      bad request, parameter, row or field        400 / 422 · exit 1
-    │   └── PartlyDone    some rows rejected, the rest landed          422       · exit 3
+    │   ├── PartlyDone    some rows rejected, the rest landed          422       · exit 3
+    │   └── TooLarge      over a size, pixel or count limit             413       · exit 1
     ├── NotAuthenticated  no or bad credentials                        401       · exit 5
     ├── Denied            policy said no (carries a reason code)       403       · exit 5
     ├── NotFound          no such shipment, principal, token …         404       · exit 1
@@ -43,6 +44,12 @@ class PartlyDone(InvalidInput):
     """Some rows were rejected while the others were stored."""
 
     code = "partly_done"
+
+
+class TooLarge(InvalidInput):
+    """The request, or a file in it, is over a size, pixel or count limit (the message names it)."""
+
+    code = "too_large"
 
 
 class NotAuthenticated(ParcelGuardError):

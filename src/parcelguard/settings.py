@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home / 'parcelguard.db'}"
 
     @property
+    def cookies_secure(self) -> bool:
+        """Return whether cookies are `Secure`: configured so, or the public URL is https."""
+        return self.secure_cookies or self.base_url.lower().startswith("https://")
+
+    @property
     def keyring_path(self) -> Path:
         """Return where the local keyring file lives."""
         return self.home / "keyring.json"

@@ -147,7 +147,7 @@ CASES = [
         {
             "fields": ("recipient.phone",),
             "purpose": "customer_service",
-            "reference": "T",
+            "reference": "T-1",
             "today": 40,
         },
         "daily_quota_exceeded",
@@ -155,7 +155,7 @@ CASES = [
     (
         "untrained customer service",
         replace(CS, trained_until=None),
-        {"fields": ("recipient.phone",), "purpose": "customer_service", "reference": "T"},
+        {"fields": ("recipient.phone",), "purpose": "customer_service", "reference": "T-1"},
         "training_expired",
     ),
     # security officer: open case

@@ -20,6 +20,7 @@ import uvicorn
 from parcelguard.app import create_app
 from parcelguard.cli import run
 from parcelguard.runtime import Runtime
+from parcelguard.web.security.log_hygiene import server_options
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,7 +59,8 @@ def cli(rt: Runtime, *args: str) -> Any:
 @contextmanager
 def live_server(rt: Runtime, port: int) -> Iterator[None]:
     """Serve the application for `rt` on localhost:`port` until the block ends."""
-    config = uvicorn.Config(create_app(rt), host="localhost", port=port, log_level="warning")
+    options = {**server_options(), "log_level": "warning"}  # as `parcelguard serve` runs it
+    config = uvicorn.Config(create_app(rt), host="localhost", port=port, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -99,7 +99,7 @@ def test_admin_pages_manage_accounts_and_show_the_policy(
     assert trained.status_code == 200 and "2027-06-30" in client.get("/console/admin").text
     key = client.post(f"/console/admin/users/{new_id}/keys", headers=headers).json()["show"]
     link = client.post(f"/console/admin/users/{new_id}/enrolment-link", headers=headers).json()
-    assert "/console/enrol/" in link["show"]["value"]
+    assert "/console/enrol#" in link["show"]["value"]
     revoked = client.post(
         "/console/admin/keys/revoke", json={"key_id": key["value"]}, headers=headers
     )

@@ -37,7 +37,7 @@ def test_the_demo_seeds_every_role_and_prints_how_to_sign_in(
     assert seeded["url"] == "http://localhost:8123" and isinstance(seeded["logins"], list)
     staff = [x for x in seeded["logins"] if x["role"] in STAFF]
     assert {x["role"] for x in staff} == set(STAFF) and len(staff) == 17
-    assert all(x["enrol_url"].startswith("http://localhost:8123/console/enrol/") for x in staff)
+    assert all(x["enrol_url"].startswith("http://localhost:8123/console/enrol#") for x in staff)
     assert any(x["role"] == "service" and x["api_key"].startswith("pg_") for x in seeded["logins"])
     assert seeded["recipient_phone"] == "13800138000" and seeded["parcels"] == 300
     assert "[SMS → 138******00]" in capsys.readouterr().err  # the console SMS provider

@@ -38,7 +38,12 @@ def test_five_bad_keys_lock_the_address_out_and_audit_once(app_for, cli, admin_k
     assert len(events) == 1
     event = events[0]
     assert event["decision"] == "deny" and event["reason"] == "bad_api_keys"
-    assert event["details"] == {"failures": 5, "window_s": 600, "network": "203.0.113.0/24"}
+    assert event["details"] == {
+        "failures": 5,
+        "window_s": 600,
+        "network": "203.0.113.0/24",
+        "client": event["target_id"],
+    }
     assert "203.0.113.9" not in str(event)
 
 

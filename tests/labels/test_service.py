@@ -150,14 +150,15 @@ def test_canary_purged_and_unknown_shipments_are_refused_by_waybill(
     out = str(tmp_path / "x.pdf")
     refused = cli("label", good, canary, "--out", out, "--json")
     assert refused.code == 1 and refused.json["error"]["code"] == "shipment_not_found"
-    assert canary in refused.json["error"]["message"]
+    assert refused.json["error"]["details"] == {"position": 2}  # named by place, not by value
+    assert canary not in refused.json["error"]["message"]
     assert cli("label", "NOPE-1234", "--out", out, "--json").json["error"]["code"] == (
         "shipment_not_found"
     )
     assert cli("purge", "--now", "2028-01-01T00:00:00+08:00", "--json").code == 0
     gone = cli("label", purged, "--out", out, "--json")
     assert gone.code == 1 and gone.json["error"]["code"] == "shipment_purged"
-    assert purged in gone.json["error"]["message"]
+    assert gone.json["error"]["details"] == {"position": 1}
     assert not Path(out).exists()
 
 

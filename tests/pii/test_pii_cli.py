@@ -116,7 +116,7 @@ def test_redact_image(
 
 
 @pytest.mark.parametrize(
-    ("content", "code"), [(b"just text", "not_an_image"), (png_bomb(), "image_bomb")]
+    ("content", "code"), [(b"just text", "not_an_image"), (png_bomb(), "image_too_large")]
 )
 def test_redact_image_refuses(
     tmp_path: Path, content: bytes, code: str, capsys: pytest.CaptureFixture[str]

@@ -276,7 +276,7 @@ def test_daily_quota_resets_at_midnight_china_time(cli, rt, parcels) -> None:
         "--purpose",
         "customer_service",
         "--reference",
-        "T",
+        "T-1",
         "--api-key",
         key,
         "--json",

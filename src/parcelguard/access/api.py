@@ -1,8 +1,9 @@
 """Passkey and session API under `/api/v1/auth`, enrolment links, and the CSRF guard.
 
 Browser sessions live in the `pg_session` cookie (HttpOnly, SameSite=Strict, Secure when
-`secure_cookies`). Any state-changing request that relies on that cookie must carry the
-session's CSRF token in `X-CSRF-Token`; requests with a bearer API key are exempt.
+`secure_cookies` or an https `base_url`). Any state-changing request that relies on that
+cookie must carry the session's CSRF token in `X-CSRF-Token`; requests with a bearer API key
+are exempt. Enrolment tokens arrive in POST bodies only (docs/access.md).
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class EnrolmentLinkIn(BaseModel):
     hours: int = Field(default=enrolment.DEFAULT_HOURS, ge=1, le=enrolment.MAX_HOURS)
 
 
+class EnrolmentCheckIn(BaseModel):
+    """An enrolment link's token, as the enrolment page read it from the link's fragment."""
+
+    token: str = Field(min_length=1, max_length=128)
+
+
 def _ceremony(ceremony: Ceremony) -> dict[str, Any]:
     return {"challenge_id": ceremony.challenge_id, "publicKey": ceremony.options}
 
@@ -70,7 +77,7 @@ def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) 
         path="/",
         httponly=True,
         samesite="strict",
-        secure=rt.settings.secure_cookies,
+        secure=rt.settings.cookies_secure,
     )
     return {
         "principal_id": opened.principal_id,
@@ -159,7 +166,13 @@ def logout(
     """End the browser session and clear its cookie."""
     with rt.db.session() as session:
         ended = sessions.close_session(rt, session, _cookie(request))
-    response.delete_cookie(sessions.COOKIE, path="/", samesite="strict", httponly=True)
+    response.delete_cookie(
+        sessions.COOKIE,
+        path="/",
+        samesite="strict",
+        httponly=True,
+        secure=rt.settings.cookies_secure,
+    )
     return {"signed_out": ended}
 
 
@@ -197,6 +210,16 @@ def issue_enrolment_link(
     with rt.db.session() as session:
         link = enrolment.issue(rt, session, body.principal_id, caller.actor, hours=body.hours)
     return {"url": link.url, "expires_at": link.expires_at.isoformat()}
+
+
+@router.post("/enrolment-links/check")
+def check_enrolment_link(
+    body: EnrolmentCheckIn, rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Say whether a link's token is live, without spending it (401 with the reason if not)."""
+    with rt.db.read_session() as session:
+        link = enrolment.redeemable(rt, session, body.token)
+        return {"valid": True, "expires_at": link.expires_at.isoformat()}
 
 
 class CsrfGuard:

@@ -33,7 +33,7 @@ def close_case(rt: Runtime, session: Session, case_id: str, actor: Actor) -> Cas
     """Close a case; reveals under it stop at once."""
     case = session.get(Case, (rt.tenant, case_id))
     if case is None:
-        raise NotFound(f"no case {case_id!r}", code="case_not_found")
+        raise NotFound("no case with this id", code="case_not_found")
     case.status = "closed"
     auditor_for(rt).record(session, actor, Entry("case.close", "case", case_id))
     return case

@@ -2,7 +2,10 @@
 
 The link carries 256 random bits; only their SHA-256 is stored. A link works once, for one
 person, until it expires; using it is settled by a conditional update so two browsers racing
-with the same link cannot both win.
+with the same link cannot both win. The token rides in the URL's fragment
+(`/console/enrol#<token>`), which browsers never send to a server, and reaches us only in POST
+bodies, so no access log (ours, a proxy's) ever holds it; a token that does arrive in a path
+was exposed on the way and is cancelled (`cancel_exposed`).
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ def link_hash(token: str) -> bytes:
 
 
 def url_for(base_url: str, token: str) -> str:
-    """Return the console page that opens an enrolment link."""
-    return f"{base_url.rstrip('/')}/console/enrol/{token}"
+    """Return the console page that opens an enrolment link, the token in its fragment."""
+    return f"{base_url.rstrip('/')}/console/enrol#{token}"
 
 
 def issue(
@@ -88,6 +91,32 @@ def redeemable(rt: Runtime, session: Session, token: str) -> EnrolmentLink:
     if link.expires_at <= rt.clock.now():
         raise NotAuthenticated("this enrolment link expired", code="enrolment_link_expired")
     return link
+
+
+def cancel_exposed(rt: Runtime, session: Session, token: str) -> bool:
+    """Spend a live link whose token arrived in a URL path (logs on the way hold it).
+
+    Audited as `enrolment.cancel` with the reason `token_in_url`; answers whether a live link
+    was cancelled. The admin issues a new one.
+    """
+    try:
+        link = redeemable(rt, session, token)
+    except NotAuthenticated:
+        return False
+    use(rt, session, link)
+    auditor_for(rt).record(
+        session,
+        Actor("unauthenticated", "anonymous"),
+        Entry(
+            "enrolment.cancel",
+            "principal",
+            link.principal_id,
+            decision="deny",
+            reason="token_in_url",
+        ),
+    )
+    session.flush()
+    return True
 
 
 def use(rt: Runtime, session: Session, link: EnrolmentLink) -> None:

@@ -6,6 +6,7 @@ code either way so every decision can be audited.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -25,6 +26,8 @@ FIELDS = (
     "sender.id_no",
 )
 PURPOSES = ("delivery", "customer_service", "investigation", "self")
+# What no ticket pattern may accept: a bare phone or ID number, no text at all, free prose.
+NOT_TICKETS = ("13912345678", "11010519491231002X", "x", "see notes", "张三", "#", " ")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Rule:
     fields: frozenset[str]
     purposes: frozenset[str]
     reference: str = ""
+    reference_pattern: str = ""  # a ticket reference must match it (re.fullmatch)
     assigned_only: bool = False
     own_only: bool = False
     scoped: bool = False
@@ -116,6 +120,7 @@ def _rule(values: dict[str, Any]) -> Rule:
         fields=frozenset(values.get("fields", [])),
         purposes=frozenset(values.get("purposes", [])),
         reference=values.get("reference", ""),
+        reference_pattern=values.get("reference_pattern", ""),
         assigned_only=bool(values.get("assigned_only", False)),
         own_only=bool(values.get("own_only", False)),
         scoped=bool(values.get("scoped", False)),
@@ -160,11 +165,39 @@ def tighten(role: str, rule: Rule, values: dict[str, Any]) -> Rule:
             if getattr(rule, name) and not values[name]:
                 raise refuse(f"{name} cannot be switched off")
             changes[name] = bool(values[name])
+    if "reference_pattern" in values:
+        changes["reference_pattern"] = ticket_pattern(role, rule, values["reference_pattern"])
     if "bulk_export_approvals" in values:
         if int(values["bulk_export_approvals"]) < rule.bulk_export_approvals:
             raise refuse("bulk_export_approvals cannot go down")
         changes["bulk_export_approvals"] = int(values["bulk_export_approvals"])
     return replace(rule, **changes)
+
+
+def ticket_pattern(role: str, rule: Rule, pattern: object) -> str:
+    """Return a tenant's ticket pattern, or refuse one that is broken or would admit anything.
+
+    Any regex is allowed as long as it compiles and refuses every entry of `NOT_TICKETS`
+    (a phone or ID number typed as a "ticket" would put PII in the audit log).
+    """
+    where = f"[policy.roles.{role}] reference_pattern"
+    if rule.reference != "ticket":
+        raise ConfigError(f"{where}: this role takes no ticket reference")
+    try:
+        compiled = re.compile(str(pattern))
+    except re.error as exc:
+        raise ConfigError(f"{where} is not a valid regular expression: {exc.msg}") from None
+    admitted = [probe for probe in NOT_TICKETS if compiled.fullmatch(probe)]
+    if not str(pattern) or admitted:
+        raise ConfigError(f"{where} would accept {admitted[:1] or ['anything']}: tighten it")
+    return str(pattern)
+
+
+def reference_ok(rule: Rule, reference: str | None) -> bool:
+    """Return whether a reference has the shape the rule asks for (any shape without a pattern)."""
+    if not rule.reference_pattern:
+        return True
+    return re.fullmatch(rule.reference_pattern, (reference or "").strip()) is not None
 
 
 def decide(policy: Policy, request: RevealRequest) -> RevealDecision:
@@ -200,6 +233,8 @@ def _fields_and_purpose(policy: Policy, rule: Rule, request: RevealRequest) -> s
         return "too_many_fields"
     if rule.reference and not (request.reference or "").strip():
         return f"{rule.reference}_required"
+    if rule.reference and not reference_ok(rule, request.reference):
+        return f"{rule.reference}_invalid"
     if rule.reference and not request.reference_ok:
         return f"{rule.reference}_not_open"
     return None

@@ -32,7 +32,9 @@ def create(rt: Runtime, session: Session, new: NewPrincipal, actor: Actor) -> tu
         set(new.scopes) - set(SCOPES) - {s for s in new.scopes if s.startswith("reveal:")}
     )
     if unknown:
-        raise InvalidInput(f"unknown scope(s): {', '.join(unknown)}", code="unknown_scope")
+        raise InvalidInput(
+            f"unknown scope; use {', '.join(SCOPES)} or reveal:<field>", code="unknown_scope"
+        )
     pid = new_id()
     principal = Principal(
         tenant_id=rt.tenant,
@@ -116,7 +118,7 @@ def get_or_raise(session: Session, tenant_id: str, principal_id: str) -> Princip
     """Return a principal or raise `NotFound`."""
     principal = get(session, tenant_id, principal_id)
     if principal is None:
-        raise NotFound(f"no principal {principal_id!r}", code="principal_not_found")
+        raise NotFound("no principal with this id", code="principal_not_found")
     return principal
 
 
@@ -162,7 +164,7 @@ def revoke_key(rt: Runtime, session: Session, key_id: str, actor: Actor) -> None
     """Revoke an API key by its prefix id."""
     key = session.get(ApiKey, (rt.tenant, key_id))
     if key is None:
-        raise NotFound(f"no API key {key_id!r}", code="key_not_found")
+        raise NotFound("no API key with this id", code="key_not_found")
     if key.revoked_at is None:
         key.revoked_at = rt.clock.now()
         auditor_for(rt).record(

@@ -22,6 +22,7 @@ from parcelguard.forensics.hooks import install
 from parcelguard.forensics.report import render_html
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.security import client_ip
 
 router = APIRouter(prefix="/api/v1/forensics", tags=["forensics"])
 exposure_router = APIRouter(prefix="/api/v1/exposure", tags=["exposure"])
@@ -169,8 +170,7 @@ def exposure_range(
     prefix: str, request: Request, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Return every stored suffix under a 5-hex-digit prefix, padded with decoys and shuffled."""
-    client = request.client.host if request.client else "unknown"
-    return service.exposure_range(rt, prefix, client)
+    return service.exposure_range(rt, prefix, client_ip(request.scope))
 
 
 def mount(app: FastAPI) -> None:

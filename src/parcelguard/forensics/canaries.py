@@ -66,7 +66,7 @@ def resolve_channel(session: Session, tenant_id: str, kind: str, channel_id: str
     if kind == "api_key":
         key = session.get(ApiKey, (tenant_id, ident))
         if key is None or key.revoked_at is not None:
-            raise NotFound(f"no live API key {ident!r}", code="key_not_found")
+            raise NotFound("no live API key with this id", code="key_not_found")
         return Channel(kind, ident, key.principal_id)
     if kind == "export":
         request = session.get(ExportRequest, (tenant_id, ident))

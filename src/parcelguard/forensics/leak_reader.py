@@ -1,9 +1,12 @@
-"""Reading leaked material: delimited text in any encoding, XLSX workbooks, plain or pasted text.
+"""Reading leaked material: delimited text, XLSX workbooks, JSON lines, plain or pasted text.
 
 A leaked file is whatever the seller put together: a CSV in GB18030 with tabs, a workbook with
-a sheet per city, a chat paste. Everything is streamed one row at a time (memory stays flat
-whatever the size) and handed on as `LeakRow`s of cells; which cell holds what is decided
-later, from the content (`columns.py`). Broken bytes are replaced, never fatal.
+a sheet per city, JSON lines from a scraped API, a chat paste. Everything is streamed one row
+at a time (memory stays flat whatever the size) and handed on as `LeakRow`s of cells; which
+cell holds what is decided later, from the content (`columns.py`). A few broken bytes are
+replaced, never fatal; what cannot be read at all (an empty file, binary data, a damaged or
+inflating workbook, a CSV field over 1 MiB, a line of JSON lines that is no object) is refused
+with `InvalidInput` naming the problem and the row or line, never quoting the content.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from parcelguard.errors import InvalidInput
+from parcelguard.errors import InvalidInput, TooLarge
 from parcelguard.vault.readers import CountingReader, detect_encoding
 
 SNIFF = 1 << 16
@@ -27,6 +31,18 @@ DELIMITERS = (",", "\t", ";", "|")
 csv.field_size_limit(1 << 20)
 
 Progress = Callable[[int], None]
+# What openpyxl and zipfile raise on a damaged workbook (openpyxl's own error is a KeyError
+# or an InvalidFileException, which subclasses Exception only; ElementTree a ParseError).
+_DAMAGED: tuple[type[Exception], ...] = (
+    KeyError,
+    ValueError,
+    TypeError,
+    EOFError,
+    OSError,
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +69,8 @@ def read_leak(path: Path, advance: Progress | None = None) -> Iterator[LeakTable
     """Yield the tables of a leaked file: XLSX by content, anything else as text."""
     with path.open("rb") as fh:
         magic = fh.read(4)
+    if not magic:
+        raise InvalidInput("the file is empty", code="empty_file")
     if magic == b"PK\x03\x04":
         yield from read_workbook(path, advance)
     elif magic[:4] == b"\xd0\xcf\x11\xe0":
@@ -94,11 +112,20 @@ def sniff_delimiter(sample: str) -> str | None:
 
 
 def read_text(path: Path, advance: Progress | None = None) -> LeakTable:
-    """Return the file as a delimited table when it is one, else as lines of free text."""
+    """Return the file as JSON lines or a delimited table when it is one, else as free text."""
+    from parcelguard.forensics.leak_jsonl import jsonl_rows, looks_like_jsonl
+
     with path.open("rb") as fh:
         head = fh.read(SNIFF)
     encoding = detect_text_encoding(head)
     sample = head.decode(encoding, errors="replace")
+    if _binary(sample):
+        raise InvalidInput(
+            "the file is not text, CSV, JSON lines or an XLSX workbook (it looks binary)",
+            code="bad_file",
+        )
+    if looks_like_jsonl(sample):
+        return LeakTable(path.name, "table", _text_rows(path, encoding, advance, jsonl_rows))
     delimiter = sniff_delimiter(sample)
     if delimiter is None:
         return LeakTable(path.name, "text", _lines(path, encoding, advance))
@@ -110,14 +137,38 @@ def _open_text(raw: IO[bytes], encoding: str, advance: Progress | None) -> io.Te
     return io.TextIOWrapper(counted, encoding=encoding, errors="replace", newline="")
 
 
+def _binary(sample: str) -> bool:
+    """Return whether decoded text is mostly control characters or undecodable bytes."""
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\v"))
+    return bad > max(8, len(sample) // 20)
+
+
+def _text_rows(
+    path: Path,
+    encoding: str,
+    advance: Progress | None,
+    rows: Callable[[io.TextIOWrapper], Iterator[LeakRow]],
+) -> Iterator[LeakRow]:
+    with path.open("rb") as raw:
+        yield from rows(_open_text(raw, encoding, advance))
+
+
 def _delimited(
     path: Path, encoding: str, delimiter: str, advance: Progress | None
 ) -> Iterator[LeakRow]:
     with path.open("rb") as raw:
         reader = csv.reader(_open_text(raw, encoding, advance), delimiter=delimiter)
-        for number, cells in enumerate(reader, start=1):
-            if any(cell.strip() for cell in cells):
-                yield LeakRow(number, tuple(cell.strip()[:MAX_CELL] for cell in cells))
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if any(cell.strip() for cell in cells):
+                    yield LeakRow(number, tuple(cell.strip()[:MAX_CELL] for cell in cells))
+        except csv.Error:
+            raise InvalidInput(
+                f"row {number + 1} cannot be read as CSV (a field over 1 MiB or broken quoting)",
+                code="bad_file",
+                details={"row": number + 1},
+            ) from None
 
 
 def _lines(path: Path, encoding: str, advance: Progress | None) -> Iterator[LeakRow]:
@@ -129,8 +180,13 @@ def _lines(path: Path, encoding: str, advance: Progress | None) -> Iterator[Leak
 
 
 def read_workbook(path: Path, advance: Progress | None = None) -> Iterator[LeakTable]:
-    """Yield every sheet of an XLSX workbook as a table, streamed in read-only mode."""
+    """Yield every sheet of an XLSX workbook as a table, streamed in read-only mode.
+
+    The workbook is opened from its file handle: openpyxl refuses a *path* without an .xlsx
+    extension, and an upload is stored under a name of our own.
+    """
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -138,25 +194,39 @@ def read_workbook(path: Path, advance: Progress | None = None) -> Iterator[LeakT
     except zipfile.BadZipFile:
         raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
     if inflated > MAX_XLSX_UNCOMPRESSED:
-        raise InvalidInput(f"the workbook inflates to {inflated >> 20} MiB", code="too_large")
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (KeyError, ValueError, zipfile.BadZipFile):
-        raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
-    try:
-        for sheet in book.worksheets:
-            yield LeakTable(str(sheet.title)[:64], "table", _sheet_rows(sheet, advance))
-    finally:
-        book.close()
+        raise TooLarge(
+            f"the workbook inflates to {inflated >> 20} MiB; the limit is "
+            f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB",
+            code="too_large",
+        )
+    with path.open("rb") as fh:
+        try:
+            book = load_workbook(fh, read_only=True, data_only=True)
+        except (*_DAMAGED, InvalidFileException):
+            raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
+        try:
+            for index, sheet in enumerate(book.worksheets, start=1):
+                rows = _sheet_rows(sheet, index, advance)
+                yield LeakTable(str(sheet.title)[:64], "table", rows)
+        finally:
+            book.close()
 
 
-def _sheet_rows(sheet: Any, advance: Progress | None) -> Iterator[LeakRow]:
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if advance:
-            advance(1)
-        cells = tuple(_cell(value) for value in values)
-        if any(cells):
-            yield LeakRow(number, cells)
+def _sheet_rows(sheet: Any, index: int, advance: Progress | None) -> Iterator[LeakRow]:
+    number = 0
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if advance:
+                advance(1)
+            cells = tuple(_cell(value) for value in values)
+            if any(cells):
+                yield LeakRow(number, cells)
+    except _DAMAGED:
+        raise InvalidInput(
+            f"sheet {index} of the XLSX workbook is damaged at row {number + 1}",
+            code="bad_file",
+            details={"sheet": index, "row": number + 1},
+        ) from None
 
 
 def _cell(value: Any) -> str:

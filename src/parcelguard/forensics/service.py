@@ -49,7 +49,7 @@ def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> dict[str, Any]:
     with rt.db.read_session() as session:
         document = leak_document(session, rt.tenant, leak_id.strip())
     if document is None:
-        raise NotFound(f"no traced leak {leak_id.strip()!r}", code="leak_not_found")
+        raise NotFound("no traced leak with this id", code="leak_not_found")
     return document
 
 

@@ -7,7 +7,6 @@ access log, and the page sends no referrer, so the token does not travel on from
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -24,6 +23,8 @@ from parcelguard.labels.scan_text import TEXT
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import bearer, get_caller, get_runtime
 from parcelguard.web.pages import language, templates
+from parcelguard.web.security import client_ip
+from parcelguard.web.security.access_log import AccessLogMask as ScanPathFilter  # noqa: F401
 
 router = APIRouter(prefix="/api/v1", tags=["labels"])
 pages = APIRouter(include_in_schema=False)
@@ -174,29 +175,10 @@ def _caller_or_none(
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client is not None else "unknown"
-
-
-class ScanPathFilter(logging.Filter):
-    """Keeps QR tokens out of the access log: `/s/<token>` is logged as `/s/…`."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the path argument of an access-log record that names a scan URL."""
-        args = record.args
-        if (
-            isinstance(args, tuple)
-            and len(args) >= 3
-            and isinstance(args[2], str)
-            and args[2].startswith("/s/")
-        ):
-            record.args = (*args[:2], "/s/…", *args[3:])
-        return True
+    return client_ip(request.scope)
 
 
 def mount(app: FastAPI) -> None:
-    """Add the labels API and the scan landing page; keep tokens out of the access log."""
+    """Add the labels API and the scan landing page (the access log masks `/s/…`)."""
     app.include_router(router)
     app.include_router(pages)
-    access_log = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, ScanPathFilter) for f in access_log.filters):
-        access_log.addFilter(ScanPathFilter())

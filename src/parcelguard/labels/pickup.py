@@ -176,7 +176,7 @@ def require_waiting(codes: dict[str, PickupCode], shipment: Shipment) -> PickupC
     code = codes.get(shipment.shipment_id)
     if code is None:
         raise NotFound(
-            f"shipment {shipment.waybill_no!r} is not waiting at a station",
+            "the shipment is not waiting at a station",
             code="no_pickup_code",
         )
     return code

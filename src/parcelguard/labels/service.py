@@ -75,9 +75,7 @@ def label_contents(
     for shipment, token in zip(shipments, issued, strict=True):
         roles = parties.get(shipment.shipment_id, {})
         if "recipient" not in roles or "sender" not in roles:
-            raise Conflict(
-                f"shipment {shipment.waybill_no!r} has no party data left", code="shipment_purged"
-            )
+            raise Conflict("the shipment has no party data left", code="shipment_purged")
         content = _content(shipment, roles, f"{base}/s/{token.token}", now)
         _checked(content, shipment.waybill_no)  # here, so a refused label leaves no token
         contents.append(content)
@@ -109,14 +107,19 @@ def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list
             Shipment.tenant_id == tenant_id, Shipment.waybill_no.in_(chunk)
         )
         found.update((s.waybill_no, s) for s in session.scalars(query))
-    for waybill in waybills:
+    for position, waybill in enumerate(waybills, start=1):
         shipment = found.get(waybill)
+        # Named by position, never by value: the caller may have sent anything as a waybill.
+        where = f"waybill {position} of {len(waybills)} (in the order given)"
+        details = {"position": position}
         # A canary answers exactly as an unknown waybill: a label must not tell it apart.
         if shipment is None or shipment.kind != "normal":
-            raise NotFound(f"no shipment with waybill {waybill!r}", code="shipment_not_found")
+            raise NotFound(f"{where}: no such shipment", code="shipment_not_found", details=details)
         if shipment.status == "purged":
             raise Conflict(
-                f"shipment {waybill!r} was purged; it has no label", code="shipment_purged"
+                f"{where}: the shipment was purged; it has no label",
+                code="shipment_purged",
+                details=details,
             )
     return [found[w] for w in waybills]
 
@@ -125,7 +128,7 @@ def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
     """Revoke every QR token of one shipment; return how many were live."""
     shipment = get_or_raise(session, rt.tenant, waybill)
     if shipment.kind != "normal":
-        raise NotFound(f"no shipment with waybill {waybill.strip()!r}", code="shipment_not_found")
+        raise NotFound("no shipment with this waybill", code="shipment_not_found")
     count = tokens.revoke(rt, session, [shipment.shipment_id])
     auditor_for(rt).record(
         session,
@@ -213,7 +216,7 @@ def shelf_contents(
         code = pickup.require_waiting(codes, shipment)
         if station is not None and code.station_id != station:
             raise NotFound(
-                f"shipment {shipment.waybill_no!r} is not waiting at your station",
+                "the shipment is not waiting at your station",
                 code="no_pickup_code",
             )
         content = pickup.shelf_content(

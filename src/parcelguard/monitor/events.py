@@ -14,7 +14,7 @@ from typing import Any
 from parcelguard.clock import CHINA
 
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
-SIGNAL_KINDS = ("relay.canary_hit", "forensics.canary_hit", "relay.pool_exhausted")
+SIGNAL_KINDS = ("relay.canary_hit", "forensics.canary_hit", "relay.pool_exhausted", "auth.lockout")
 LOCAL_OFFSET = 8 * 3600  # China Standard Time has no daylight saving
 SUBJECT_KEYS = ("principal_id", "suspect_id", "holder_id", "holder")
 FAST_ACTIONS = {a: a for a in ACCESS_ACTIONS} | {"label.scan": "scan"}

@@ -154,7 +154,7 @@ def get_or_raise(session: Session, tenant_id: str, incident_id: str) -> Incident
     """Return an incident or raise `NotFound`."""
     incident = session.get(Incident, (tenant_id, incident_id))
     if incident is None:
-        raise NotFound(f"no alert {incident_id!r}", code="alert_not_found")
+        raise NotFound("no alert with this id", code="alert_not_found")
     return incident
 
 

@@ -1,7 +1,9 @@
 """PII use cases: scan a text, redact a text, redact a photo; what the CLI and the API call.
 
 The analyzer and the photo redactor are built on first use and shared (the OCR models and the
-jieba dictionary take a second or two to load; every later call reuses them).
+jieba dictionary take a second or two to load; every later call reuses them). At most
+`PHOTO_SLOTS` photos are redacted at once in a process; a photo that finds no slot within
+`PHOTO_WAIT` seconds is refused as `busy` (429) rather than queued with its pixels in memory.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from parcelguard.errors import InvalidInput
+from parcelguard.errors import InvalidInput, RateLimited
 from parcelguard.pii.analyzer import Analysis, Analyzer
 from parcelguard.pii.image.image_redactor import ImageRedaction, ImageRedactor
 from parcelguard.pii.operators import Operator, operator_for
@@ -19,6 +21,8 @@ from parcelguard.pii.redactor import Redaction, redact
 from parcelguard.sensitive import Sensitive
 
 MAX_TEXT = 200_000
+PHOTO_SLOTS = 2  # photos redacted at once per process (each holds up to 50 MB of pixels)
+PHOTO_WAIT = 20.0  # seconds a photo may wait for a slot
 TEXT_OPERATORS = ("mask", "replace", "hash")
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -81,7 +85,25 @@ def redact_photo(data: bytes, *, param: str = "image", style: str | None = None)
     redactor = image_redactor()
     if style is not None and style != redactor.style:
         redactor = ImageRedactor(redactor.engine, redactor.analyzer, style=style)
-    return redactor.redact(data, param=param)
+    slots = photo_slots()
+    if not slots.acquire(timeout=PHOTO_WAIT):
+        raise RateLimited(
+            "too many photos are being redacted; try again shortly",
+            code="busy",
+            details={"retry_after": 10},
+        )
+    try:
+        return redactor.redact(data, param=param)
+    finally:
+        slots.release()
+
+
+def photo_slots() -> threading.BoundedSemaphore:
+    """Return the process's photo slots (`PHOTO_SLOTS` redactions at a time)."""
+    slots: threading.BoundedSemaphore = _shared(
+        "photo_slots", lambda: threading.BoundedSemaphore(PHOTO_SLOTS)
+    )
+    return slots
 
 
 def _checked(text: str | Sensitive, param: str) -> str:

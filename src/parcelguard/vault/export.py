@@ -176,7 +176,7 @@ def _officer(caller: Caller, rt: Runtime | None = None) -> None:
 def _get(session: Session, tenant: str, request_id: str) -> ExportRequest:
     request = session.get(ExportRequest, (tenant, request_id.strip()))
     if request is None:
-        raise NotFound(f"no export {request_id.strip()!r}", code="export_not_found")
+        raise NotFound("no export request with this id", code="export_not_found")
     return request
 
 

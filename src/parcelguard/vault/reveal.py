@@ -73,9 +73,7 @@ def reveal(
         else:
             outcome = _decide_and_open(rt, session, caller, shipment, wanted, purpose, reference)
     if outcome == "shipment_not_found":
-        raise NotFound(
-            f"no shipment with waybill {waybill_no.strip()!r}", code="shipment_not_found"
-        )
+        raise NotFound("no shipment with this waybill", code="shipment_not_found")
     if isinstance(outcome, str):
         raise Denied(f"reveal denied: {outcome}", code=outcome)
     return outcome
@@ -166,7 +164,8 @@ def _audit(
             decision="allow" if allowed else "deny",
             reason=reason,
             purpose=purpose,
-            reference=(reference or "")[:128] or None,
+            # A reference that is no ticket may be anything, a phone number too: not kept.
+            reference=None if reason == "ticket_invalid" else (reference or "")[:128] or None,
             details=details,
         ),
     )

@@ -116,7 +116,7 @@ class PartySealer:
         opened: dict[str, Sensitive] = {}
         for field in fields:
             if field not in FIELDS:
-                raise InvalidInput(f"unknown party field {field!r}", code="unknown_field")
+                raise InvalidInput("unknown party field", code="unknown_field")
             blob = getattr(party, f"{field}_ct")
             if blob is not None:
                 opened[field] = cipher.open(blob, field_aad(self.tenant_id, owner, field))

@@ -42,9 +42,7 @@ def get_or_raise(session: Session, tenant_id: str, waybill_no: str) -> Shipment:
     """Return the shipment or raise `NotFound` naming the waybill."""
     shipment = get(session, tenant_id, waybill_no)
     if shipment is None:
-        raise NotFound(
-            f"no shipment with waybill {waybill_no.strip()!r}", code="shipment_not_found"
-        )
+        raise NotFound("no shipment with this waybill", code="shipment_not_found")
     return shipment
 
 

@@ -19,9 +19,10 @@ def serve(
     import uvicorn
 
     from parcelguard.app import create_app
+    from parcelguard.web.security.log_hygiene import server_options
 
     rt = invocation(ctx).runtime()
-    uvicorn.run(create_app(rt), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(rt), host=host, port=port, log_level="info", **server_options())
 
 
 def register(app: typer.Typer) -> None:
@@ -52,5 +53,6 @@ def demo(
     import uvicorn
 
     from parcelguard.app import create_app
+    from parcelguard.web.security.log_hygiene import server_options
 
-    uvicorn.run(create_app(rt), host="127.0.0.1", port=port, log_level="info")
+    uvicorn.run(create_app(rt), host="127.0.0.1", port=port, log_level="info", **server_options())

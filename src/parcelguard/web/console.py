@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelguard.access import enrolment, passkeys
 from parcelguard.access import service as access_service
-from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
 from parcelguard.web import (
     console_audit,
@@ -46,19 +45,26 @@ def login_page(
     return render(request, "console/login.html", {}, {"next": safe_next(next)}, None)
 
 
+@router.get("/enrol")
+def enrol_page(request: Request, rt: Runtime = Depends(get_runtime)) -> HTMLResponse:
+    """Show the page that registers a passkey with a one-time link.
+
+    The token is in the link's fragment, which the browser keeps to itself: the page's script
+    reads it, checks it and registers with it, in POST bodies only (the link is not spent).
+    """
+    return render(request, "console/enrol.html", {}, {}, signed_in(rt, request))
+
+
 @router.get("/enrol/{token}")
-def enrol_page(token: str, request: Request, rt: Runtime = Depends(get_runtime)) -> HTMLResponse:
-    """Show the page that registers a passkey with a one-time link (the link is not spent)."""
-    with rt.db.read_session() as session:
-        try:
-            enrolment.redeemable(rt, session, token)
-            valid = True
-        except NotAuthenticated:
-            valid = False
-    context = {"token": token if valid else ""}
-    staff = signed_in(rt, request)
+def exposed_enrol_link(
+    token: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> HTMLResponse:
+    """Refuse an enrolment token sent in the path, and cancel its link: logs on the way hold it."""
+    with rt.db.session() as session:
+        cancelled = enrolment.cancel_exposed(rt, session, token[:128])
+    context = {"exposed": cancelled}
     return render(
-        request, "console/enrol.html", {}, context, staff, status_code=200 if valid else 404
+        request, "console/enrol.html", {}, context, signed_in(rt, request), status_code=404
     )
 
 

@@ -30,6 +30,10 @@ BASE: dict[str, dict[str, Any]] = {
         "enrol_label": "通行密钥名称（可选，例如“工作手机”）",
         "enrol_button": "在这台设备上创建通行密钥",
         "enrol_invalid": "此注册链接无效、已使用或已过期。请联系管理员重新签发。",
+        "enrol_exposed": (
+            "此链接以旧格式打开，可能已被记录在服务器日志中，已作废。请联系管理员重新签发。"
+        ),
+        "enrol_checking": "正在检查注册链接……",
         "whoami": "当前登录",
         "name": "姓名",
         "role": "岗位",
@@ -109,6 +113,9 @@ BASE: dict[str, dict[str, Any]] = {
             "csrf_failed": "页面已过期，请刷新后重试。",
             "not_authenticated": "登录已过期，请重新登录。",
             "session_expired": "登录已过期，请重新登录。",
+            "enrolment_link_invalid": "此注册链接无效。请联系管理员重新签发。",
+            "enrolment_link_used": "此注册链接已使用或已作废。请联系管理员重新签发。",
+            "enrolment_link_expired": "此注册链接已过期。请联系管理员重新签发。",
         },
         "needs_js": "此页面需要启用 JavaScript 才能使用通行密钥。",
         "msg_working": "请在设备上完成验证……",
@@ -148,6 +155,11 @@ BASE: dict[str, dict[str, Any]] = {
         "enrol_label": "Passkey name (optional, e.g. “work phone”)",
         "enrol_button": "Create a passkey on this device",
         "enrol_invalid": "This enrolment link is not valid, was used or expired. Ask an admin.",
+        "enrol_exposed": (
+            "This link was opened in an old form that server logs may keep, so it was "
+            "cancelled. Ask an admin for a new one."
+        ),
+        "enrol_checking": "Checking the enrolment link…",
         "whoami": "Signed in",
         "name": "Name",
         "role": "Role",
@@ -227,6 +239,9 @@ BASE: dict[str, dict[str, Any]] = {
             "csrf_failed": "The page is stale; reload it and try again.",
             "not_authenticated": "Your session ended; sign in again.",
             "session_expired": "Your session ended; sign in again.",
+            "enrolment_link_invalid": "This enrolment link is not valid. Ask an admin for another.",
+            "enrolment_link_used": "This enrolment link was used or cancelled. Ask an admin.",
+            "enrolment_link_expired": "This enrolment link expired. Ask an admin for a new one.",
         },
         "needs_js": "This page needs JavaScript for passkeys.",
         "msg_working": "Confirm on your device…",

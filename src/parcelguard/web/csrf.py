@@ -30,8 +30,8 @@ _STATE = "csrf_token"
 
 
 def cookie_name(rt: Runtime) -> str:
-    """Return the cookie's name: `__Host-` prefixed when cookies are secure-only."""
-    return SECURE_COOKIE if rt.settings.secure_cookies else COOKIE
+    """Return the cookie's name: `__Host-` prefixed when cookies are secure-only (https)."""
+    return SECURE_COOKIE if rt.settings.cookies_secure else COOKIE
 
 
 def form_token(request: Request) -> str:
@@ -63,7 +63,7 @@ def attach(response: Response, request: Request) -> Response:
             path="/",
             httponly=True,
             samesite="strict",
-            secure=rt.settings.secure_cookies,
+            secure=rt.settings.cookies_secure,
         )
     return response
 

@@ -123,7 +123,10 @@ class _SignedOut(Exception):
 def _signin_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
     pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
     response = _page(request, "portal/signin.html", {"pre": pre, "error": error}, status)
-    response.set_cookie(PRE_COOKIE, pre, httponly=True, samesite="strict", path="/portal")
+    secure = request.app.state.runtime.settings.cookies_secure
+    response.set_cookie(
+        PRE_COOKIE, pre, httponly=True, samesite="strict", path="/portal", secure=secure
+    )
     return response
 
 
@@ -188,9 +191,9 @@ def sign_in(
         path="/portal",
         httponly=True,
         samesite="strict",
-        secure=rt.settings.secure_cookies,
+        secure=rt.settings.cookies_secure,
     )
-    response.delete_cookie(PRE_COOKIE, path="/portal")
+    response.delete_cookie(PRE_COOKIE, path="/portal", secure=rt.settings.cookies_secure)
     return response
 
 
@@ -203,7 +206,13 @@ def sign_out(
     with rt.db.session() as session:
         sessions.close(rt, session, request.cookies.get(sessions.COOKIE) or "")
     response = _go("/portal?done=signed_out")
-    response.delete_cookie(sessions.COOKIE, path="/portal", httponly=True, samesite="strict")
+    response.delete_cookie(
+        sessions.COOKIE,
+        path="/portal",
+        httponly=True,
+        samesite="strict",
+        secure=rt.settings.cookies_secure,
+    )
     return response
 
 

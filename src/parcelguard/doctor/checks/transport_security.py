@@ -23,7 +23,7 @@ class TransportSecurity(Check):
                 text
                 for text, ok in (
                     ("base_url is not https", url.scheme == "https"),
-                    ("secure_cookies is off", settings.secure_cookies),
+                    ("secure_cookies is off", settings.cookies_secure),  # https implies it
                     ("hsts is off", settings.hsts),
                 )
                 if not ok

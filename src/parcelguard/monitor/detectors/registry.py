@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from parcelguard.monitor.detectors.auth_lockout import AuthLockoutDetector
 from parcelguard.monitor.detectors.base import Detector
 from parcelguard.monitor.detectors.bulk_export import BulkExportDetector
 from parcelguard.monitor.detectors.canary_hit import CanaryHitDetector
@@ -31,6 +32,7 @@ DETECTORS: tuple[type[Detector], ...] = (
     IsolationForestDetector,
     CanaryHitDetector,
     PoolExhaustedDetector,
+    AuthLockoutDetector,
 )
 RULES: tuple[str, ...] = tuple(d.rule for d in DETECTORS)
 

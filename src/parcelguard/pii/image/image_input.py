@@ -1,9 +1,12 @@
 """Reading an uploaded photo safely, and writing the redacted one without its metadata.
 
-Refuses what is not a JPEG, PNG or WebP by its leading bytes, and decompression bombs by the
-dimensions in the header, before any pixel is decoded. Errors name the parameter and the
-reason, never the content. The output is built from pixels alone: EXIF (with GPS), XMP, ICC
-and text chunks of the input are not carried over.
+Refuses what is not a JPEG, PNG or WebP by its leading bytes, and anything over the limits
+(25 MiB; 24 megapixels or 10 000 px a side: decompression bombs included) by the dimensions
+in the header, before any pixel is decoded (`TooLarge`, HTTP 413, naming the limit). A large
+JPEG is decoded already reduced (draft mode) and every photo is scaled to at most
+`OUTPUT_SIDE` on its long side, so the work of one request is bounded whatever comes in.
+Errors name the parameter and the reason, never the content. The output is built from pixels
+alone: EXIF (with GPS), XMP, ICC and text chunks of the input are not carried over.
 """
 
 from __future__ import annotations
@@ -15,11 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from parcelguard.errors import InvalidInput
+from parcelguard.errors import InvalidInput, TooLarge
 
 MAX_BYTES = 25 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-MAX_SIDE = 12_000
+MAX_PIXELS = 24_000_000  # a 6000 × 4000 phone photo; 6300 × 6300 is refused
+MAX_SIDE = 10_000
+OUTPUT_SIDE = 3000  # the redacted copy's long side at most (plenty to post online)
+# OCR reads a copy of at most this many pixels (and px a side): its cost grows with the area.
+WORK_PIXELS = 2_000_000  # a 1633 × 1225 copy of a 4:3 photo; a label photo is about 1 MP
+WORK_SIDE = 2000
+LIMITS = f"{MAX_PIXELS // 1_000_000} megapixels and {MAX_SIDE} px a side"
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
@@ -51,7 +59,11 @@ def sniff(data: bytes) -> str | None:
 def read_photo(data: bytes, *, param: str = "image") -> Photo:
     """Decode an uploaded photo, or raise `InvalidInput` naming `param` and the reason."""
     if len(data) > MAX_BYTES:
-        raise _refuse(param, "is larger than 25 MiB", "image_too_large")
+        raise TooLarge(
+            f"{param} is larger than the {MAX_BYTES >> 20} MiB limit",
+            code="image_too_large",
+            details={"parameter": param, "max_bytes": MAX_BYTES},
+        )
     kind = sniff(data)
     if kind is None:
         raise _refuse(param, "is not a JPEG, PNG or WebP image", "not_an_image")
@@ -61,19 +73,34 @@ def read_photo(data: bytes, *, param: str = "image") -> Photo:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[kind])
-            width, height = image.size  # from the header: nothing is decoded yet
-            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise _refuse(param, "has too many pixels (a decompression bomb?)", "image_bomb")
+            _check_size(image.size, param)  # from the header: nothing is decoded yet
+            if kind == "JPEG":
+                image.draft("RGB", (OUTPUT_SIDE, OUTPUT_SIDE))  # decode at 1/2, 1/4 … scale
             image.load()
     except InvalidInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(param, "has too many pixels (a decompression bomb?)", "image_bomb") from None
+        raise _too_many_pixels(param) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise _refuse(param, "could not be decoded as an image", "bad_image") from None
     metadata = _metadata(image)
     upright: Image.Image = ImageOps.exif_transpose(image) or image
+    upright.thumbnail((OUTPUT_SIDE, OUTPUT_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     return Photo(np.asarray(_rgb(upright)), kind, metadata)
+
+
+def _check_size(size: tuple[int, int], param: str) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        raise _too_many_pixels(param)
+
+
+def _too_many_pixels(param: str) -> TooLarge:
+    return TooLarge(
+        f"{param} has too many pixels; the limit is {LIMITS}",
+        code="image_too_large",
+        details={"parameter": param, "max_pixels": MAX_PIXELS, "max_side": MAX_SIDE},
+    )
 
 
 def write_photo(pixels: np.ndarray, kind: str) -> bytes:

@@ -23,6 +23,7 @@ from parcelguard.pii.image.geometry import Quad, bounds, expand, span_quad
 from parcelguard.pii.image.image_input import FORMATS, read_photo, write_photo
 from parcelguard.pii.image.ocr_engine import OcrEngine, OcrLine, shared_engine
 from parcelguard.pii.image.painter import STYLES, cover
+from parcelguard.pii.image.work_size import enlarge, work_copy
 from parcelguard.pii.text_view import fold
 
 PAD = 0.18  # of the line height, around every covered span
@@ -103,7 +104,8 @@ class ImageRedactor:
         photo = read_photo(data, param=param)
         pixels = np.array(photo.pixels, copy=True)
         height, width = pixels.shape[:2]
-        regions = self.text_regions(self.engine.read(pixels), width, height)
+        work, factor = work_copy(pixels)  # bounded work: OCR reads at most WORK_SIDE px
+        regions = self.text_regions(enlarge(self.engine.read(work), factor), width, height)
         if self.codes:
             regions += [
                 Region(c.kind, expand(c.quad, 0.08), bounds(expand(c.quad, 0.08), width, height))

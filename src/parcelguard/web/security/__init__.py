@@ -1,10 +1,12 @@
 """HTTP hardening: security headers, body size limits, rate limits, lockout and clean 503s.
 
-`install(app, rt)` adds three plain ASGI middlewares, outermost first: `SecurityHeaders`
-(CSP without inline scripts, no framing, no referrer, no caching of answers that may hold
-PII, HSTS when `hsts`), `BodyLimit` (413 over `[http] max_body_bytes`, larger limits per path
-prefix) and `Guard` (rate limits per client IP or per principal, lockout after repeated bad
-API keys). A database that went away answers 503 with our error body, never a stack trace.
+`install(app, rt)` adds four plain ASGI middlewares, outermost first: `ClientAddress` (the
+one client address, from `[http] trusted_proxies` only), `SecurityHeaders` (CSP without
+inline scripts, no framing, no referrer, no caching of answers that may hold PII, HSTS when
+`hsts`, `Secure` on every cookie when the public URL is https), `BodyLimit` (413 over `[http]
+max_body_bytes`, larger limits per path prefix) and `Guard` (rate limits per client IP or per
+principal, lockout after repeated bad API keys). A database that went away answers 503 with
+our error body, never a stack trace; logs mask tokens and never print exception messages.
 Other domains widen a body limit with `allow_body`, add a path rule with `add_rate_rule`, or
 limit inside a route with `Depends(rate_limit(...))`. See docs/hardening.md.
 """
@@ -16,8 +18,10 @@ from sqlalchemy import exc as sa_exc
 
 from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
+from parcelguard.web.security import log_hygiene
 from parcelguard.web.security.answers import database_error, error_response, validation_problems
 from parcelguard.web.security.body_limit import BodyLimit
+from parcelguard.web.security.client_address import ClientAddress, TrustedProxies
 from parcelguard.web.security.config import (
     BODY_LIMITS,
     RULES,
@@ -33,13 +37,19 @@ from parcelguard.web.security.headers import SecurityHeaders, security_headers
 def install(app: FastAPI, rt: Runtime) -> Hardening:
     """Add the hardening middlewares (outermost of all) and the database-unavailable handler."""
     http = rt.settings.section("http", HttpConfig)
+    proxies = TrustedProxies.parse(http.trusted_proxies)
     hardening = Hardening(rt, http, config_for(rt), body_limits={**BODY_LIMITS, **http.body_limits})
     app.state.hardening = hardening
     app.add_middleware(Guard, hardening=hardening)
     app.add_middleware(BodyLimit, hardening=hardening)
     relaxed_docs = rt.settings.environment == "development"
     headers = security_headers(rt, http.hsts_max_age)
-    app.add_middleware(SecurityHeaders, headers=headers, relaxed_docs=relaxed_docs)
+    secure = rt.settings.cookies_secure
+    app.add_middleware(
+        SecurityHeaders, headers=headers, relaxed_docs=relaxed_docs, secure_cookies=secure
+    )
+    app.add_middleware(ClientAddress, proxies=proxies)
+    log_hygiene.install()
     app.add_exception_handler(sa_exc.DBAPIError, database_error)
     app.add_exception_handler(sa_exc.TimeoutError, database_error)
     return hardening

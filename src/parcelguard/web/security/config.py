@@ -20,7 +20,7 @@ BODY_LIMITS = {
     "/api/v1/pii/redact-image": 26 * MIB,  # photos up to 25 MiB
     "/api/v1/forensics/trace": 1025 * MIB,  # leaked files up to 1 GiB
 }
-KeyKind = Literal["ip", "principal"]
+KeyKind = Literal["ip", "principal", "anonymous"]  # anonymous: per IP, unauthenticated only
 
 
 class HttpConfig(BaseModel):
@@ -29,11 +29,16 @@ class HttpConfig(BaseModel):
     max_body_bytes: int = Field(default=MIB, ge=1024)
     body_limits: dict[str, int] = Field(default_factory=dict)  # path → bytes (see body_limit)
     hsts_max_age: int = Field(default=31_536_000, ge=0)
+    # Proxies whose X-Forwarded-For / Forwarded / X-Real-IP are believed (CIDRs; none).
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class RateRule:
-    """A limit applied by path before the route runs, keyed by client IP or by principal."""
+    """A limit applied by path before the route runs, keyed by client IP or by principal.
+
+    `anonymous` counts per client IP, and only requests without valid credentials.
+    """
 
     name: str
     methods: frozenset[str]
@@ -60,13 +65,22 @@ def rule(
 
 
 RULES = (
-    rule("sign_in", "POST", r"^/api/v1/auth/(login|register|step-up)/", "ip", 20, 60),
+    rule(
+        "sign_in",
+        "POST",
+        r"^/api/v1/auth/((login|register|step-up)/|enrolment-links/check$)",
+        "ip",
+        20,
+        60,
+    ),
     rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 30, 60),
     rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
     rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 30, 60),
     rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 60, 60),
     rule("pii_text", "POST", r"^/api/v1/pii/(scan|redact)$", "ip", 600, 60),
     rule("pii_image", "POST", r"^/api/v1/pii/redact-image$", "ip", 20, 60),
+    rule("pii_image_anonymous", "POST", r"^/api/v1/pii/redact-image$", "anonymous", 6, 60),
+    rule("pii_image_anonymous_day", "POST", r"^/api/v1/pii/redact-image$", "anonymous", 100, 86400),
     rule("leak_trace", "POST", r"^/api/v1/forensics/trace$", "principal", 10, 60),
     rule("doctor", "GET", r"^/api/v1/doctor$", "principal", 6, 60),
 )

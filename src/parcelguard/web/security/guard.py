@@ -83,11 +83,9 @@ class Guard:
         for rule in h.rules:
             if not rule.matches(method, path):
                 continue
-            subject: str | None = f"ip:{client_ip(scope)}"
-            if rule.key == "principal":
-                subject = await principal_key(Request(scope))
+            subject = await _subject(rule.key, scope)
             if subject is None:
-                continue  # bad credentials: the route answers 401
+                continue  # bad credentials (the route answers 401), or not anonymous
             limit = h.limits.limit_for(rule.name, rule.default)
             try:
                 limiter.hit(f"{rule.name}:{subject}", limit.limit, limit.window)
@@ -118,15 +116,27 @@ def rate_limit(
         if not config.enabled:
             return
         if callable(key):
-            subject = key(request)
+            subject: str | None = key(request)
         elif key == "principal":
             subject = await principal_key(request) or f"ip:{client_ip(request.scope)}"
         else:
-            subject = f"ip:{client_ip(request.scope)}"
+            subject = await _subject(key, request.scope)
+        if subject is None:
+            return
         limit = config.limit_for(name, default)
         limiter_for(rt).hit(f"{name}:{subject}", limit.limit, limit.window)
 
     return dependency
+
+
+async def _subject(kind: KeyKind, scope: Scope) -> str | None:
+    """Return who a rule counts: the address, the principal, or the address of the anonymous."""
+    if kind == "ip":
+        return f"ip:{client_ip(scope)}"
+    principal = await principal_key(Request(scope))
+    if kind == "principal":
+        return principal
+    return None if principal is not None else f"ip:{client_ip(scope)}"
 
 
 def record_lockout(rt: Runtime, ip: str, failures: int, lock: Limit) -> None:
@@ -134,7 +144,12 @@ def record_lockout(rt: Runtime, ip: str, failures: int, lock: Limit) -> None:
     from parcelguard.audit.service import Actor, Entry, auditor_for
 
     ref = rt.keyring.index.digest(rt.tenant, "client_ip", ip).hex()[:16]
-    details = {"failures": failures, "window_s": int(lock.window), "network": network_of(ip)}
+    details = {
+        "failures": failures,
+        "window_s": int(lock.window),
+        "network": network_of(ip),
+        "client": ref,  # the monitor's alert names the address by this reference
+    }
     entry = Entry(
         "auth.lockout", "client", ref, decision="deny", reason="bad_api_keys", details=details
     )
@@ -154,7 +169,7 @@ def network_of(ip: str) -> str:
 
 
 def client_ip(scope: Scope) -> str:
-    """Return the client's address (uvicorn rewrites it from a trusted proxy's headers)."""
+    """Return the client's address (`ClientAddress` resolved it from trusted proxies only)."""
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 

@@ -1,4 +1,8 @@
-"""Security headers on every answer: CSP without inline scripts, no framing, no referrer."""
+"""Security headers on every answer: CSP without inline scripts, no framing, no referrer.
+
+With a public URL on https (or `secure_cookies`), every `Set-Cookie` of every answer also
+gets `Secure`, whichever route set it: no cookie of ours ever travels over plain HTTP.
+"""
 
 from __future__ import annotations
 
@@ -41,10 +45,17 @@ def security_headers(rt: Runtime, hsts_max_age: int) -> dict[str, str]:
 class SecurityHeaders:
     """Adds the security headers to every HTTP answer; nothing but static files is cached."""
 
-    def __init__(self, app: ASGIApp, headers: dict[str, str], relaxed_docs: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        headers: dict[str, str],
+        relaxed_docs: bool,
+        secure_cookies: bool = False,
+    ) -> None:
         self.app = app
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.relaxed_docs = relaxed_docs
+        self.secure_cookies = secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the headers the answer does not already carry."""
@@ -63,6 +74,16 @@ class SecurityHeaders:
                         headers[name] = DOCS_CSP if csp else value
                 if "cache-control" not in headers and not path.startswith("/static/"):
                     headers["cache-control"] = "no-store"  # answers may hold PII
+                if self.secure_cookies:
+                    message["headers"] = [secure_cookie(k, v) for k, v in headers.raw]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """Return a header with `; Secure` added when it is a `Set-Cookie` that lacks it."""
+    if name.lower() != b"set-cookie":
+        return name, value
+    attributes = [part.strip().lower() for part in value.split(b";")[1:]]
+    return name, value if b"secure" in attributes else value + b"; Secure"

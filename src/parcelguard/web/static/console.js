@@ -63,9 +63,38 @@
     go(button);
   });
 
+  /* Enrolment: the link's token is in the URL fragment, which no server or proxy ever sees.
+   * Take it off the address bar (kept for this tab only, so a reload still works), check it,
+   * and send it in POST bodies only. */
+  var enrolForm = document.getElementById("pg-enrol-form");
+  var enrolToken = "";
+  var TOKEN_KEY = "pg-enrol-token";
+  if (enrolForm) {
+    enrolToken = window.location.hash.replace(/^#/, "");
+    if (enrolToken) {
+      try { window.sessionStorage.setItem(TOKEN_KEY, enrolToken); } catch (ignored) { /* private mode */ }
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    } else {
+      try { enrolToken = window.sessionStorage.getItem(TOKEN_KEY) || ""; } catch (ignored) { /* none */ }
+    }
+    (async function () {
+      try {
+        if (!enrolToken) throw { code: "enrolment_link_invalid" };
+        await passkeys.post("/api/v1/auth/enrolment-links/check", { token: enrolToken });
+        enrolForm.hidden = false;
+        say("");
+      } catch (error) {
+        say(explain(error), true);
+        var login = document.getElementById("pg-enrol-login");
+        if (login) login.hidden = false;
+      }
+    })();
+  }
+
   action(document.getElementById("pg-enrol"), async function (button) {
     var label = document.getElementById("pg-label");
-    await passkeys.register(button.getAttribute("data-token"), label ? label.value.trim() : "");
+    await passkeys.register(enrolToken, label ? label.value.trim() : "");
+    try { window.sessionStorage.removeItem(TOKEN_KEY); } catch (ignored) { /* none */ }
     go(button);
   });
 
