@@ -358,5 +358,5 @@ def list_keys(session: Session, tenant_id: str, principal_id: str) -> list[dict[
             "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
             "scopes": json.loads(k.scopes),
         }
-        for k in session.scalars(query.order_by(ApiKey.created_at))
+        for k in session.scalars(query.order_by(ApiKey.created_at, ApiKey.key_id))
     ]
