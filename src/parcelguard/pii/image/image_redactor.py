@@ -129,7 +129,7 @@ class ImageRedactor:
         report = None
         if self.verify:
             verifier = Verifier(self.engine, self.verifier, self.finder)
-            added, report = verifier.run(pixels, lines, hits, self._paint(pixels))
+            added, report = verifier.run(pixels, hits, self._paint(pixels))
             regions += added
         return ImageRedaction(
             write_photo(pixels, photo.format),

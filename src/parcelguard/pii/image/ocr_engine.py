@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from parcelguard.pii.image.geometry import Quad, as_quad, split_line
+from parcelguard.pii.image.geometry import Quad, along_text, as_quad, split_line
 
 MODEL = "PP-OCRv6"
 _shared: OcrEngine | None = None
@@ -82,17 +82,24 @@ class OcrEngine:
         ]
 
     def reread(self, pixels: np.ndarray, quads: Sequence[Quad]) -> list[OcrLine]:
-        """Read again only the given line quads (recognition without detection), one line each."""
-        lines = []
-        for quad in quads:
-            crop = _rectified(pixels, quad)
-            if crop is None:
-                lines.append(OcrLine("", 0.0, quad, ()))
-                continue
+        """Read again only the given quads (recognition without detection), one line each.
+
+        Each quad's top edge runs along its text (as `span_quad` makes them), so its crop is
+        upright and goes straight to the recognizer, in batches like the pipeline's own crops.
+        """
+        crops = [_rectified(pixels, quad) for quad in quads]
+        batch = [crop[:, :, ::-1] for crop in crops if crop is not None]
+        texts: list[str] = []
+        scores: list[float] = []
+        if batch:
             with self._lock:
-                out: Any = self._ocr(crop[:, :, ::-1], use_det=False, use_cls=True, use_rec=True)
-            text = "".join(out.txts or ())
-            score = float(out.scores[0]) if out.txts and out.scores else 0.0
+                self._ocr.update_params(return_word_box=False)
+                out: Any = self._ocr.recognize_txt(batch)
+            texts, scores = [str(t) for t in out.txts], [float(v) for v in out.scores]
+        lines, at = [], 0
+        for quad, crop in zip(quads, crops, strict=True):
+            text, score = (texts[at], scores[at]) if crop is not None else ("", 0.0)
+            at += crop is not None
             lines.append(OcrLine(text, score, quad, tuple(split_line(quad, text))))
         return lines
 
@@ -109,7 +116,7 @@ def _line(text: str, score: float, quad: Quad, words: Sequence[Any]) -> OcrLine:
     if chars and spelled == text.replace(" ", "") and len(chars) == len(spelled):
         chars = _with_spaces(text, chars)
     else:
-        chars = split_line(quad, text)
+        chars = split_line(along_text(quad, text), text)
     return OcrLine(text, score, quad, tuple(chars))
 
 
@@ -138,8 +145,6 @@ def _rectified(pixels: np.ndarray, quad: Quad) -> np.ndarray | None:
     dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     crop = cv2.warpPerspective(pixels, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
-    if height > 1.5 * width:  # a vertical line: read it turned, as the pipeline does
-        crop = np.rot90(crop)
     return np.ascontiguousarray(crop)
 
 

@@ -1,26 +1,28 @@
 """Verifying a redacted photo: read it again with two engines and cover what is still read.
 
-After the first cover, each pass re-reads the photo two ways. The detector's engine reads
-again every line whose pixels changed (the rest of the photo is byte for byte what it read
-the first time, so its reading stands); a second, different engine (Tesseract) reads the whole
-photo, and so also sees text the detector never found. On both readings the analyzer runs
-again, and the residue check looks for pieces of the values already found. Whatever is still
-read is covered — with a solid fill where it lies over an earlier cover, since the blur there
-was not enough — and the next pass re-reads that. Passes are bounded (`MAX_PASSES`); the photo
-is `verified` when a pass finds nothing and every reader ran.
+After the first cover, each pass re-reads the photo two ways, side by side. The detector's
+engine reads again every region just covered (the rest of the photo is byte for byte what it
+read the first time, so its reading stands); a second, different engine (Tesseract, in its
+own process) reads the whole photo, and so also sees text the detector never found. On both
+readings the analyzer runs again, and the residue check looks for pieces of the values already
+found. Whatever is still read is covered — with a solid fill where it lies over an earlier
+cover, since the blur there was not enough — and the next pass re-reads that. Passes are
+bounded (`MAX_PASSES`), and at most two second-engine reads run at once in a process; the
+photo is `verified` when a pass finds nothing and every reader ran.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from parcelguard.pii.image.geometry import expand
-from parcelguard.pii.image.ocr_engine import OcrEngine, OcrLine, TextReader
-from parcelguard.pii.image.span_finder import PAD, Hit, Region, SpanFinder, touches
+from parcelguard.pii.image.ocr_engine import OcrEngine, TextReader
+from parcelguard.pii.image.span_finder import Hit, Region, SpanFinder, touches
 from parcelguard.pii.image.tesseract_reader import ReaderFailed
 
 MAX_PASSES = 2
@@ -68,7 +70,7 @@ class Verifier:
         return (self.engine.name,) + ((self.second.name,) if self.second else ())
 
     def run(
-        self, pixels: np.ndarray, lines: Sequence[OcrLine], hits: Sequence[Hit], paint: Paint
+        self, pixels: np.ndarray, hits: Sequence[Hit], paint: Paint
     ) -> tuple[list[Region], Verification]:
         """Verify `pixels` (already covered at `hits`) in place; return the added regions."""
         report = Verification(self.readers)
@@ -76,9 +78,9 @@ class Verifier:
         fresh, added = list(covered), list[Region]()
         for n in range(1, self.max_passes + 1):
             report.passes = n
-            found = self._detector_pass(pixels, lines, fresh, known, covered, n)
-            found += self._second_pass(pixels, known, covered, n, report)
-            found = _distinct(found)
+            second = _pool().submit(self._second_pass, pixels.copy(), known, covered, n, report)
+            found = self._detector_pass(pixels, fresh, known, covered, n)
+            found = _distinct(found + second.result())
             if not found:
                 report.verified = not report.failed
                 return added, report
@@ -93,22 +95,17 @@ class Verifier:
     def _detector_pass(
         self,
         pixels: np.ndarray,
-        lines: Sequence[OcrLine],
         fresh: Sequence[Region],
         known: Sequence[Hit],
         covered: Sequence[Region],
         n: int,
     ) -> list[Hit]:
-        changed = [i for i, line in enumerate(lines) if touches(line.quad, fresh)]
-        if not changed:
+        if not fresh:
             return []
-        again = self.engine.reread(pixels, [expand(lines[i].quad, PAD) for i in changed])
-        view = list(lines)
-        for i, line in zip(changed, again, strict=True):
-            view[i] = line
+        again = self.engine.reread(pixels, [region.quad for region in fresh])
         size = (pixels.shape[1], pixels.shape[0])
         name = self.engine.name
-        found = self.finder.entities(view, size, pass_no=n, reader=name, only=set(changed))
+        found = self.finder.entities(again, size, pass_no=n, reader=name)
         return found + self.finder.residue(again, known, covered, size, pass_no=n, reader=name)
 
     def _second_pass(
@@ -130,6 +127,12 @@ class Verifier:
         name = self.second.name
         found = self.finder.entities(lines, size, pass_no=n, reader=name)
         return found + self.finder.residue(lines, known, covered, size, pass_no=n, reader=name)
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """Return the threads that wait on second-engine reads (two at a time per process)."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="pii-verify")
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:
