@@ -23,6 +23,7 @@ import random
 import re
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,7 +184,7 @@ def main() -> None:
     redactor = ImageRedactor(engine, style=args.style)
     readers = all_readers(engine)
     redactor.redact(photos[0].data)  # warm: models, jieba, dictionaries
-    keep = args.keep or Path(f"/tmp/pg-photos-{args.kind}-{args.seed}")
+    keep = args.keep or Path(tempfile.gettempdir()) / f"pg-photos-{args.kind}-{args.seed}"
     keep.mkdir(parents=True, exist_ok=True)
     tally = Tally()
     for n, photo in enumerate(photos):
