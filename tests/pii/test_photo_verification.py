@@ -41,7 +41,7 @@ class BlindSpotEngine:
         return self.rows[0] <= centre <= self.rows[1]
 
 
-FIRST_LINE = (150.0, 240.0)  # 收件人：林思静  13912345678 (tests/pii/helpers.render_label)
+ID_LINE = (440.0, 510.0)  # 身份证：11010519491231002X (tests/pii/helpers.render_label)
 
 
 def test_verifier_covers_what_the_detector_missed(
@@ -51,27 +51,27 @@ def test_verifier_covers_what_the_detector_missed(
     ocr_text: Callable[[bytes], str],
     tesseract_text: Callable[[bytes], str],
 ) -> None:
-    phone = label_photo.secrets["PHONE"]
-    blind = BlindSpotEngine(engine, FIRST_LINE)
+    id_card = label_photo.secrets["ID_CARD"]
+    blind = BlindSpotEngine(engine, ID_LINE)
     result = ImageRedactor(blind, verifier=tesseract).redact(label_photo.data)  # type: ignore[arg-type]
     second = [r for r in result.regions if r.pass_no >= 1 and r.reader == tesseract.name]
-    assert "PHONE" in {r.type for r in second}
-    assert phone not in ocr_text(result.image)
-    assert phone not in tesseract_text(result.image)
+    assert "ID_CARD" in {r.type for r in second}
+    assert id_card not in ocr_text(result.image)
+    assert id_card not in tesseract_text(result.image)
     report = result.report()
     assert report["verification"]["readers"] == [engine.name, tesseract.name]
     assert report["verification"]["verified"] is True
     assert {"pass": 1, "reader": tesseract.name}.items() <= next(
-        r for r in report["regions"] if r["type"] == "PHONE"
+        r for r in report["regions"] if r["type"] == "ID_CARD"
     ).items()
 
 
 def test_without_the_verifier_the_missed_line_stays_readable(
     engine: OcrEngine, label_photo: LabelPhoto, ocr_text: Callable[[bytes], str]
 ) -> None:
-    blind = BlindSpotEngine(engine, FIRST_LINE)
+    blind = BlindSpotEngine(engine, ID_LINE)
     result = ImageRedactor(blind, verifier=None).redact(label_photo.data)  # type: ignore[arg-type]
-    assert label_photo.secrets["PHONE"] in ocr_text(result.image)
+    assert label_photo.secrets["ID_CARD"] in ocr_text(result.image)
     assert result.report()["verification"]["readers"] == [engine.name]
 
 
