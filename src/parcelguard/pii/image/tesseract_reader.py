@@ -3,7 +3,9 @@
 Runs Debian's `tesseract` binary in a subprocess on a PNG sent through stdin; nothing is
 written to disk. Large photos are downscaled first (text stays legible well below 2 000
 pixels a side) so one read has a bounded cost; boxes are scaled back. Tesseract gives a box
-per word: a word's characters share it in proportion to their widths.
+per word: a word's characters share it in proportion to their widths. Page segmentation 11
+(sparse text) finds fields scattered over a label better than whole-page layout analysis, and
+the check for light text on dark ground is off (labels print dark on light; it costs a tenth).
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class TesseractReader:
         ok, png = cv2.imencode(".png", grey, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if not ok:
             raise ReaderFailed("the photo could not be encoded for the verifier")
-        command = [self.binary, "stdin", "stdout", "-l", self.langs, "--psm", "11", "tsv"]
+        command = [self.binary, "stdin", "stdout", "-l", self.langs, "--psm", "11"]
+        command += ["-c", "tessedit_do_invert=0", "tsv"]  # labels print dark on light
         env = {"OMP_THREAD_LIMIT": "1", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         try:
             done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
