@@ -246,14 +246,16 @@ def _report(t: Tally, args: argparse.Namespace) -> list[str]:
 def _merge_fragment(section: str) -> None:
     """Write this section into bench/results/pii.md, keeping the other sections there.
 
-    A run replaces the section of the same set and seed only, so development and held-out
-    seeds of both sets stand side by side.
+    A run replaces the section of the same set and seed only (and a clear-set section in the
+    format used before the hard set existed), so development and held-out seeds of both sets
+    stand side by side.
     """
     path = Path(__file__).parent / "results" / "pii.md"
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     title = section.splitlines()[0]
+    legacy = title.replace(": clear set, seed ", " (`bench/photo_eval.py`, seed ") + ")"
     kept = [part for part in re.split(r"\n(?=## )", existing.strip()) if part.strip()]
-    kept = [part for part in kept if part.splitlines()[0] != title]
+    kept = [part for part in kept if part.splitlines()[0] not in (title, legacy)]
     write_fragment("pii", "\n\n".join([*kept, section]))
 
 
