@@ -1,17 +1,23 @@
-"""Photo redaction benchmark: after `redact-image`, can OCR still read a full phone, ID or name?
+"""Photo redaction benchmark: after `redact-image`, can any OCR engine still read personal items?
 
-Builds a seeded set of label-like photos (PIL + the WenQuanYi font: masked and unmasked fields,
-a QR code from segno, a Code128 barcode; then rotation, perspective, blur and JPEG), redacts
-each one, OCRs the output again, and counts the personal information still readable. Times
-redaction beside bare OCR of the same photo (decode + rapidocr), alternating, same engine.
+Builds a seeded set of label photos — `clear` (printed labels, turned up to 8°, tilted,
+blurred, JPEG 60–91; `bench/photo_labels.py`) or `hard` (glare, creases, steep perspective,
+occlusion, handwriting, low light, heavy JPEG, rotation; `bench/photo_hard.py`) — redacts each
+one, and has every reader of `bench/photo_readers.py` read the photo before and after. A
+personal item is a full phone, ID or name drawn in clear, or an address's detail after its
+division names; it is readable when a reader's text contains it whole. Times redaction
+(decode, PP-OCRv6, recognizers, zxing, drawing, verification, encoding) beside bare OCR
+(decode + PP-OCRv6) of the same photo, in alternating order; CPU time includes Tesseract's
+child processes.
 
-    python bench/photo_eval.py [--photos 60] [--seed 7] [--keep DIR]
+    python bench/photo_eval.py [--set clear|hard] [--seed 7] [--photos 60] [--held-out]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import random
 import re
@@ -23,111 +29,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import segno
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import write_fragment
 from bench.make_pii_corpus import Fillers
+from bench.photo_hard import CONDITIONS, render_hard
+from bench.photo_labels import Photo, render_label
+from bench.photo_readers import all_readers, norm
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-CHECKED = ("PHONE", "ID_CARD", "NAME")
-
-
-@dataclass
-class Photo:
-    data: bytes
-    gold: list[tuple[str, str]] = field(default_factory=list)  # (type, value) drawn in clear
+RUN = 4  # characters in a row that count as readable
 
 
-def _code128(
-    draw: ImageDraw.ImageDraw, value: str, x: int, y: int, module: int, height: int
-) -> None:
-    from parcelguard.labels.symbols import code128_runs
-
-    at = x
-    for i, width in enumerate(code128_runs(value)):
-        if i % 2 == 0:
-            draw.rectangle([at, y, at + width * module - 1, y + height], fill="black")
-        at += width * module
+def build(kind: str, seed: int, count: int) -> list[Photo]:
+    """Return the seeded photo set."""
+    rng, values = random.Random(seed), Fillers(random.Random(seed + 1))
+    if kind == "hard":
+        return [render_hard(values, rng, i) for i in range(count)]
+    return [render_label(values, rng) for _ in range(count)]
 
 
-def render_label(f: Fillers, rng: random.Random) -> Photo:
-    """Draw one label with a random mix of clear and masked fields."""
-    width, height = 800, 1120
-    img = Image.new("RGB", (width, height), "white")
-    d = ImageDraw.Draw(img)
-    big, mid, small = (ImageFont.truetype(FONT, s) for s in (44, 34, 26))
-    photo = Photo(b"")
-    carrier, waybill = f.waybill()
-    d.text((30, 24), f"{carrier}快递  标准快递", fill="black", font=big)
-    _code128(d, waybill, 40, 100, 3, 110)
-    d.text((60, 220), waybill, fill="black", font=small)
-    y = 280
-    recipient, phone = f.name().replace("·", ""), f.phone().replace(" ", "")
-    cue = rng.choice(["收件人：", "收 ", "收件：", ""])
-    d.text((30, y), f"{cue}{recipient}  {phone}", fill="black", font=mid)
-    photo.gold += [("NAME", recipient), ("PHONE", phone)]
-    y += 60
-    address = f.address(spaced=False)
-    for i in range(0, len(address), 19):
-        d.text((30, y), address[i : i + 19], fill="black", font=mid)
-        y += 50
-    y += 20
-    sender = f.name().replace("·", "")
-    if rng.random() < 0.5:
-        d.text((30, y), f"寄件人：{f.masked_name()}  {f.masked_phone()}", fill="black", font=small)
-    else:
-        sphone = f.phone().replace(" ", "")
-        d.text((30, y), f"寄件人：{sender}  {sphone}", fill="black", font=small)
-        photo.gold += [("NAME", sender), ("PHONE", sphone)]
-    y += 50
-    if rng.random() < 0.4:
-        id_no = f.id_card().replace(" ", "")
-        d.text((30, y), f"实名寄件 身份证：{id_no}", fill="black", font=small)
-        photo.gold.append(("ID_CARD", id_no))
-        y += 50
-    d.text((30, y), f"物品：{f.item()}  重量：{f.weight()}  {f.date()}", fill="black", font=small)
-    qr = segno.make(f"https://pg.example/s/{rng.randrange(16**10):010x}", error="m")
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=7, border=2)
-    img.paste(Image.open(buffer).convert("RGB"), (width - 260, height - 280))
-    photo.data = _as_photo(img, rng)
-    return photo
-
-
-def _as_photo(label: Image.Image, rng: random.Random) -> bytes:
-    """Put the label on a desk, turn it, tilt it, blur it and save it as a phone would."""
-    desk = Image.new(
-        "RGB",
-        (label.width + 240, label.height + 240),
-        tuple(rng.randrange(90, 200) for _ in range(3)),
-    )
-    desk.paste(label, (120, 120))
-    desk = desk.rotate(
-        rng.uniform(-8, 8), resample=Image.BICUBIC, expand=False, fillcolor=(120, 120, 120)
-    )
-    w, h = desk.size
-    j = [rng.uniform(-0.04, 0.04) * s for s in (w, h, w, h, w, h, w, h)]
-    quad = (j[0], j[1], j[2], h + j[3], w + j[4], h + j[5], w + j[6], j[7])
-    desk = desk.transform((w, h), Image.QUAD, quad, resample=Image.BICUBIC)
-    if rng.random() < 0.7:
-        desk = desk.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.3)))
-    out = io.BytesIO()
-    desk.save(out, "JPEG", quality=rng.randrange(60, 92))
-    return out.getvalue()
-
-
-def _norm(text: str) -> str:
-    from parcelguard.pii.text_view import fold
-
-    return "".join(ch for ch in fold(text) if not ch.isspace() and ch not in "-·")
-
-
-def _readable(value: str, text: str) -> int:
+def longest_run(value: str, text: str) -> int:
     """Return the length of the longest piece of `value` that appears in `text`."""
-    value = _norm(value)
     best = 0
     for i in range(len(value)):
         for j in range(len(value), i + best, -1):
@@ -137,9 +61,32 @@ def _readable(value: str, text: str) -> int:
     return best
 
 
-def ocr_text(engine, data: bytes) -> str:
-    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    return _norm("".join(line.text for line in engine.read(pixels, char_boxes=False)))
+@dataclass
+class ReaderTally:
+    """What one reader reads before and after redaction."""
+
+    items: int = 0
+    before: int = 0
+    after: int = 0
+    leaked: int = 0
+    chars: int = 0
+    chars_left: int = 0
+
+    def count(self, photo: Photo, before: str, after: str) -> bool:
+        """Count one photo; return whether any personal item is still readable whole."""
+        leaked = False
+        for _, value in photo.gold:
+            full = norm(value)
+            self.items += 1
+            self.before += full in before
+            self.chars += len(full)
+            left = longest_run(full, after)
+            self.chars_left += left if left >= RUN else 0
+            if full in after:
+                self.after += 1
+                leaked = True
+        self.leaked += leaked
+        return leaked
 
 
 @dataclass
@@ -147,121 +94,168 @@ class Tally:
     """What the run measured."""
 
     photos: int = 0
-    leaked_photos: int = 0
-    values: int = 0
-    readable_before: int = 0
-    readable_after: int = 0
-    chars: int = 0
-    chars_left: int = 0
+    readers: dict[str, ReaderTally] = field(default_factory=dict)
+    leaked_any: int = 0
+    by_condition: dict[str, list[int]] = field(default_factory=dict)  # [photos, leaked]
+    passes: list[int] = field(default_factory=list)
+    reredacted: int = 0
+    unverified: int = 0
     bare_s: list[float] = field(default_factory=list)
     redact_s: list[float] = field(default_factory=list)
     bare_cpu: list[float] = field(default_factory=list)
     redact_cpu: list[float] = field(default_factory=list)
 
-    def count(self, photo: Photo, before: str, after: str) -> bool:
-        """Count one photo's values; return whether any is still readable in full."""
-        leaked = False
-        for kind, value in photo.gold:
-            if kind not in CHECKED:
-                continue
-            full = _norm(value)
-            self.values += 1
-            self.readable_before += full in before
-            self.chars += len(full)
-            left = _readable(value, after)
-            self.chars_left += left if left >= 4 else 0
-            if full in after:
-                self.readable_after += 1
-                leaked = True
-        self.photos += 1
-        self.leaked_photos += leaked
-        return leaked
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def measure(photo: Photo, n: int, redactor, engine, readers, tally: Tally, keep: Path) -> None:
+    """Time bare OCR and redaction of one photo, then let every reader try it."""
+
+    def bare() -> None:
+        start, cpu = time.perf_counter(), _cpu()
+        engine.read(_pixels(photo.data), char_boxes=False)
+        tally.bare_s.append(time.perf_counter() - start)
+        tally.bare_cpu.append(_cpu() - cpu)
+
+    def redact():
+        start, cpu = time.perf_counter(), _cpu()
+        result = redactor.redact(photo.data)
+        tally.redact_s.append(time.perf_counter() - start)
+        tally.redact_cpu.append(_cpu() - cpu)
+        return result
+
+    if n % 2:
+        result = redact()
+        bare()
+    else:
+        bare()
+        result = redact()
+    (keep / f"{n:03d}.jpg").write_bytes(photo.data)
+    (keep / f"{n:03d}.redacted.jpg").write_bytes(result.image)
+    original, redacted = _pixels(photo.data), _pixels(result.image)
+    leaked = [
+        name
+        for name, read in readers.items()
+        if tally.readers.setdefault(name, ReaderTally()).count(
+            photo, read(original), read(redacted)
+        )
+    ]
+    tally.photos += 1
+    tally.leaked_any += bool(leaked)
+    for condition in photo.conditions:
+        counts = tally.by_condition.setdefault(condition, [0, 0])
+        counts[0] += 1
+        counts[1] += bool(leaked)
+    report = result.verification
+    tally.passes.append(report.passes if report else 0)
+    tally.reredacted += any(r.pass_no > 0 for r in result.regions)
+    tally.unverified += bool(report and not report.verified)
+    print(
+        f"photo {n:3d} {'+'.join(photo.conditions) or 'clear':24s} bare {tally.bare_s[-1]:.2f}s"
+        f"  redact {tally.redact_s[-1]:.2f}s  passes {tally.passes[-1]}"
+        f"  leaked to {','.join(leaked) or '-'}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", dest="kind", default="clear", choices=["clear", "hard"])
     parser.add_argument("--photos", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--held-out", action="store_true", help="label the seed as held out")
     parser.add_argument("--style", default="blur", choices=["blur", "fill"])
-    parser.add_argument("--keep", type=Path, help="also write the photos and their redactions here")
+    parser.add_argument("--keep", type=Path, help="write the photos and their redactions here")
     args = parser.parse_args()
 
     from parcelguard.pii.image.image_redactor import ImageRedactor
     from parcelguard.pii.image.ocr_engine import shared_engine
 
-    rng = random.Random(args.seed)
-    values = Fillers(random.Random(args.seed + 1))
-    photos = [render_label(values, rng) for _ in range(args.photos)]
+    photos = build(args.kind, args.seed, args.photos)
     engine = shared_engine()
     redactor = ImageRedactor(engine, style=args.style)
+    readers = all_readers(engine)
     redactor.redact(photos[0].data)  # warm: models, jieba, dictionaries
-    keep = args.keep or Path(tempfile.mkdtemp(prefix="pg-photos-"))
+    keep = args.keep or Path(tempfile.gettempdir()) / f"pg-photos-{args.kind}-{args.seed}"
     keep.mkdir(parents=True, exist_ok=True)
     tally = Tally()
     for n, photo in enumerate(photos):
-        start, cpu = time.perf_counter(), time.process_time()
-        before = ocr_text(engine, photo.data)
-        tally.bare_s.append(time.perf_counter() - start)
-        tally.bare_cpu.append(time.process_time() - cpu)
-        start, cpu = time.perf_counter(), time.process_time()
-        result = redactor.redact(photo.data)
-        tally.redact_s.append(time.perf_counter() - start)
-        tally.redact_cpu.append(time.process_time() - cpu)
-        (keep / f"{n:03d}.jpg").write_bytes(photo.data)
-        (keep / f"{n:03d}.redacted.jpg").write_bytes(result.image)
-        leaked = tally.count(photo, before, ocr_text(engine, result.image))
-        print(
-            f"photo {n:3d}: bare {tally.bare_s[-1]:.2f}s  redact {tally.redact_s[-1]:.2f}s"
-            f"  leaked={leaked}",
-            file=sys.stderr,
-        )
+        measure(photo, n, redactor, engine, readers, tally, keep)
     print(f"photos and redactions in {keep}", file=sys.stderr)
-    text = "\n".join(_report(tally, args.seed, args.style))
+    text = "\n".join(_report(tally, args))
     print(text)
     _merge_fragment(text)
 
 
-def _report(t: Tally, seed: int, style: str) -> list[str]:
-    clean = 1 - t.leaked_photos / t.photos
+def _report(t: Tally, args: argparse.Namespace) -> list[str]:
+    part = "held out, never tuned on" if args.held_out else "development"
     ratio = sum(t.redact_s) / sum(t.bare_s)
     per_photo = statistics.median(r / b for r, b in zip(t.redact_s, t.bare_s, strict=True))
-    return [
-        f"## PII photo redaction (`bench/photo_eval.py`, seed {seed})",
+    lines = [
+        f"## PII photo redaction: {args.kind} set, seed {args.seed}",
         "",
-        f"{t.photos} rendered label photos (seed {seed}: turned up to 8°, perspective, blur,"
-        f" JPEG 60–91), style `{style}`, {platform.python_implementation()}"
-        f" {platform.python_version()}, {platform.machine()}, one process.",
+        f"{t.photos} {args.kind} label photos, seed {args.seed} ({part}), style `{args.style}`,"
+        f" {platform.python_implementation()} {platform.python_version()},"
+        f" {platform.machine()}, one process. Personal items: full phones, IDs and names drawn"
+        " in clear, and address details.",
+        "",
+        "| reader | items read on the original | items read after redaction |"
+        " photos with an item readable after | PII characters readable in runs of 4+ |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in t.readers.items():
+        lines.append(
+            f"| {name} | {r.before}/{r.items} ({r.before / r.items:.0%}) | {r.after} |"
+            f" {r.leaked}/{t.photos} | {r.chars_left}/{r.chars} ({r.chars_left / r.chars:.1%}) |"
+        )
+    lines += [
         "",
         "| measure | value |",
         "| --- | ---: |",
-        f"| full phones, IDs and names drawn in clear | {t.values} |",
-        f"| … of them OCR reads on the original photo | {t.readable_before}"
-        f" ({t.readable_before / t.values:.1%}) |",
-        f"| … of them OCR reads after redaction | {t.readable_after} |",
-        f"| photos with no full phone, ID or name readable | {t.photos - t.leaked_photos}/"
-        f"{t.photos} (**{clean:.1%}**) |",
-        f"| PII characters still readable in runs of 4 or more | {t.chars_left}/{t.chars}"
-        f" ({t.chars_left / t.chars:.1%}) |",
+        f"| photos with no item readable by any reader | {t.photos - t.leaked_any}/{t.photos}"
+        f" (**{1 - t.leaked_any / t.photos:.1%}**) |",
+        f"| photos re-redacted by verification | {t.reredacted} |",
+        f"| verification passes (median, max) | {statistics.median(t.passes):.0f},"
+        f" {max(t.passes)} |",
+        f"| photos not verified clean within the pass limit | {t.unverified} |",
         f"| bare OCR, s/photo (median) | {statistics.median(t.bare_s):.2f} |",
         f"| redaction, s/photo (median) | {statistics.median(t.redact_s):.2f} |",
-        f"| **redaction / bare OCR** (wall time; median per photo {per_photo:.2f})"
-        f" | **{ratio:.2f}** |",
-        f"| redaction / bare OCR (CPU time of the process) |"
-        f" {sum(t.redact_cpu) / sum(t.bare_cpu):.2f} |",
+        f"| **redaction / bare OCR** (wall; median per photo {per_photo:.2f}) | **{ratio:.2f}** |",
+        f"| redaction / bare OCR (CPU incl. Tesseract) | {sum(t.redact_cpu) / sum(t.bare_cpu):.2f} |",
     ]
+    if t.by_condition:
+        lines += [
+            "",
+            "| condition | photos | with an item readable by any reader |",
+            "| --- | ---: | ---: |",
+        ]
+        for condition in CONDITIONS:
+            photos, leaked = t.by_condition.get(condition, [0, 0])
+            lines.append(f"| {condition} | {photos} | {leaked} |")
+    return lines
 
 
 def _merge_fragment(section: str) -> None:
     """Write this section into bench/results/pii.md, keeping the other sections there.
 
-    A run replaces the section of the same seed only, so a development seed and a held-out
-    seed can stand side by side.
+    A run replaces the section of the same set and seed only (and a clear-set section in the
+    format used before the hard set existed), so development and held-out seeds of both sets
+    stand side by side.
     """
     path = Path(__file__).parent / "results" / "pii.md"
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     title = section.splitlines()[0]
+    legacy = title.replace(": clear set, seed ", " (`bench/photo_eval.py`, seed ") + ")"
     kept = [part for part in re.split(r"\n(?=## )", existing.strip()) if part.strip()]
-    kept = [part for part in kept if part.splitlines()[0] != title]
+    kept = [part for part in kept if part.splitlines()[0] not in (title, legacy)]
     write_fragment("pii", "\n\n".join([*kept, section]))
 
 

@@ -91,7 +91,7 @@ def test_refuses_what_is_no_photo(data: bytes, code: str) -> None:
         read_photo(data, param="IN")
     assert caught.value.code == code
     assert caught.value.message.startswith("IN ")
-    assert caught.value.details == {"parameter": "IN"}
+    assert caught.value.details["parameter"] == "IN"
 
 
 def test_refuses_oversized_uploads() -> None:

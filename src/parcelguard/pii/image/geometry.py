@@ -33,6 +33,18 @@ def _lerp(a: Point, b: Point, t: float) -> Point:
     return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
 
 
+def along_text(line: Quad, text: str) -> Quad:
+    """Return a line's quad with its top edge along the text.
+
+    A detector gives a vertical line (a label turned a quarter) corners in image axes; read
+    top to bottom, its characters follow the long side.
+    """
+    tl, tr, br, bl = line
+    if len(text) > 1 and _distance(tl, bl) > 1.5 * _distance(tl, tr):
+        return (tr, br, bl, tl)
+    return line
+
+
 def split_line(line: Quad, text: str) -> list[Quad]:
     """Split a line's quad into one quad per character, in proportion to character widths."""
     if not text:
@@ -50,9 +62,33 @@ def split_line(line: Quad, text: str) -> list[Quad]:
 
 
 def span_quad(chars: Sequence[Quad]) -> Quad:
-    """Return the quad from the first character's left edge to the last one's right edge."""
-    first, last = chars[0], chars[-1]
-    return (first[0], last[1], last[2], first[3])
+    """Return the rectangle around a run of characters, its top edge along the reading line.
+
+    The direction runs from the first character's centre to the last one's, whatever the
+    characters' own corner order (a recognizer reading a vertical line gives its characters
+    corners in image axes, not along the text).
+    """
+    if len(chars) == 1:
+        return chars[0]
+    (ax, ay), (bx, by) = _centre(chars[0]), _centre(chars[-1])
+    length = _distance((ax, ay), (bx, by))
+    if length < 1e-6:
+        return chars[0]
+    ux, uy = (bx - ax) / length, (by - ay) / length
+    nx, ny = -uy, ux  # across the line, downwards for left-to-right text
+    points = [p for quad in chars for p in quad]
+    along = [x * ux + y * uy for x, y in points]
+    across = [x * nx + y * ny for x, y in points]
+    lo, hi, top, bottom = min(along), max(along), min(across), max(across)
+
+    def at(a: float, c: float) -> Point:
+        return (a * ux + c * nx, a * uy + c * ny)
+
+    return (at(lo, top), at(hi, top), at(hi, bottom), at(lo, bottom))
+
+
+def _centre(quad: Quad) -> Point:
+    return (sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4)
 
 
 def expand(quad: Quad, ratio: float) -> Quad:

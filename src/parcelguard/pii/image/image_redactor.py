@@ -1,14 +1,18 @@
 """`ImageRedactor`: blur the personal information and fill the codes of a photo of a label.
 
-One OCR pass gives the lines and a quad per character; the lines are joined into one text so
-a cue on one line (收件人：) still names the value on the next, and the text recognizers run
-once over it, in lenient mode (one misread digit must not let an ID through). Each entity's
-characters are covered on their own line; QR codes and barcodes are filled whole; the output
-is encoded from pixels alone, so EXIF, GPS and every other metadata block are gone.
+One OCR pass (PP-OCRv6) gives the lines and a quad per character; `SpanFinder` runs the text
+recognizers once over the joined lines, in lenient mode (one misread digit must not let an ID
+through), and each entity's characters are covered on their own line; QR codes and barcodes
+are filled whole. Then `Verifier` re-reads the covered photo with the same engine and with
+Tesseract and covers again whatever personal information either still reads, in bounded
+passes. The output is encoded from pixels alone, so EXIF, GPS and every other metadata block
+are gone.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,34 +20,21 @@ import numpy as np
 
 from parcelguard.errors import InvalidInput
 from parcelguard.pii.analyzer import Analyzer
-from parcelguard.pii.division_lexicon import division_lexicon
-from parcelguard.pii.entity import Entity
 from parcelguard.pii.image.code_finder import find_codes
-from parcelguard.pii.image.geometry import Quad, bounds, expand, span_quad
+from parcelguard.pii.image.geometry import bounds, expand
 from parcelguard.pii.image.image_input import FORMATS, read_photo, write_photo
-from parcelguard.pii.image.ocr_engine import OcrEngine, OcrLine, shared_engine
+from parcelguard.pii.image.ocr_engine import OcrEngine, TextReader, shared_engine
 from parcelguard.pii.image.painter import STYLES, cover
+from parcelguard.pii.image.span_finder import Region, SpanFinder
+from parcelguard.pii.image.tesseract_reader import TesseractReader, tesseract_available
+from parcelguard.pii.image.verification import Verification, Verifier
 from parcelguard.pii.image.work_size import enlarge, work_copy
-from parcelguard.pii.text_view import fold
 
-PAD = 0.18  # of the line height, around every covered span
-
-
-@dataclass(frozen=True)
-class Region:
-    """One covered region: what it was and where."""
-
-    type: str
-    quad: Quad
-    box: list[int]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the public region document."""
-        return {
-            "type": self.type,
-            "box": self.box,
-            "polygon": [[round(x), round(y)] for x, y in self.quad],
-        }
+__all__ = ["ImageRedaction", "ImageRedactor", "Region", "shared_verifier"]
+_CODES = frozenset({"QR_CODE", "BARCODE"})
+log = logging.getLogger("parcelguard.pii")
+_verifier_lock = threading.Lock()
+_shared_verifier: list[TextReader | None] = []
 
 
 @dataclass(frozen=True)
@@ -56,6 +47,7 @@ class ImageRedaction:
     height: int
     regions: list[Region] = field(default_factory=list)
     metadata_removed: tuple[str, ...] = ()
+    verification: Verification | None = None
 
     @property
     def media_type(self) -> str:
@@ -63,8 +55,8 @@ class ImageRedaction:
         return FORMATS[self.format]
 
     def report(self, **extra: Any) -> dict[str, Any]:
-        """Return the public report: regions, size, format and the metadata removed."""
-        return {
+        """Return the public report: regions, size, format, metadata removed, verification."""
+        document = {
             **extra,
             "regions": [r.as_dict() for r in self.regions],
             "width": self.width,
@@ -72,10 +64,18 @@ class ImageRedaction:
             "format": self.format.lower(),
             "metadata_removed": list(self.metadata_removed),
         }
+        if self.verification is not None:
+            document["verification"] = self.verification.as_dict()
+        return document
 
 
 class ImageRedactor:
-    """Redacts photos with one OCR engine and one analyzer, both reused across calls."""
+    """Redacts photos with one OCR engine, one verifier and one analyzer, reused across calls.
+
+    `verifier` is the second engine that re-reads each redacted photo: by default Tesseract
+    when it is installed with `chi_sim` (`shared_verifier()`); `None` turns it off. `verify`
+    False skips the re-reading altogether (one read, as before verification existed).
+    """
 
     def __init__(
         self,
@@ -84,13 +84,18 @@ class ImageRedactor:
         *,
         style: str = "blur",
         codes: bool = True,
+        verifier: TextReader | str | None = "default",
+        verify: bool = True,
     ) -> None:
         if style not in STYLES:
             raise InvalidInput("unknown redaction style", code="unknown_style", details=STYLES)
         self._engine = engine
         self.analyzer = analyzer or Analyzer(lenient=True)
+        self.finder = SpanFinder(self.analyzer)
         self.style = style
         self.codes = codes
+        self.verify = verify
+        self._verifier = verifier
 
     @property
     def engine(self) -> OcrEngine:
@@ -99,20 +104,35 @@ class ImageRedactor:
             self._engine = shared_engine()
         return self._engine
 
+    @property
+    def verifier(self) -> TextReader | None:
+        """Return the second engine (the shared Tesseract unless another or None was given)."""
+        if isinstance(self._verifier, str):
+            self._verifier = shared_verifier()
+        return self._verifier
+
     def redact(self, data: bytes, *, param: str = "image") -> ImageRedaction:
         """Return the redacted photo; `InvalidInput` naming `param` for what is no photo."""
         photo = read_photo(data, param=param)
         pixels = np.array(photo.pixels, copy=True)
         height, width = pixels.shape[:2]
         work, factor = work_copy(pixels)  # bounded work: OCR reads at most WORK_SIDE px
-        regions = self.text_regions(enlarge(self.engine.read(work), factor), width, height)
+        lines = enlarge(self.engine.read(work), factor)
+        hits = self.finder.entities(lines, (width, height), pass_no=0, reader=self.engine.name)
+        regions = [hit.region for hit in hits]
         if self.codes:
             regions += [
-                Region(c.kind, expand(c.quad, 0.08), bounds(expand(c.quad, 0.08), width, height))
+                Region(c.kind, q, bounds(q, width, height), 0, "zxing-cpp")
                 for c in find_codes(pixels)
+                for q in [expand(c.quad, 0.08)]
             ]
         for region in regions:
             cover(pixels, region.quad, "fill" if region.type in _CODES else self.style)
+        report = None
+        if self.verify:
+            verifier = Verifier(self.engine, self.verifier, self.finder)
+            added, report = verifier.run(pixels, hits, self._paint(pixels))
+            regions += added
         return ImageRedaction(
             write_photo(pixels, photo.format),
             photo.format,
@@ -120,38 +140,26 @@ class ImageRedactor:
             height,
             regions,
             photo.had_metadata,
+            report,
         )
 
-    def text_regions(self, lines: list[OcrLine], width: int, height: int) -> list[Region]:
-        """Return the regions of the entities found in the OCR lines."""
-        text = "\n".join(line.text for line in lines)
-        starts, at = [], 0
-        for line in lines:
-            starts.append(at)
-            at += len(line.text) + 1
-        regions: list[Region] = []
-        for entity in self.analyzer.analyze(text).entities:
-            begin = entity.start + _kept_prefix(entity)
-            for i, line in enumerate(lines):
-                lo = max(begin, starts[i]) - starts[i]
-                hi = min(entity.end, starts[i] + len(line.text)) - starts[i]
-                if hi > lo:
-                    quad = expand(span_quad(line.chars[lo:hi]), PAD)
-                    regions.append(Region(entity.type, quad, bounds(quad, width, height)))
-        return regions
+    def _paint(self, pixels: np.ndarray) -> Any:
+        def paint(region: Region, solid: bool) -> None:
+            cover(pixels, region.quad, "fill" if solid else self.style)
+
+        return paint
 
 
-_CODES = frozenset({"QR_CODE", "BARCODE"})
-
-
-def _kept_prefix(entity: Entity) -> int:
-    """Return how many leading characters of an address (its divisions) stay readable."""
-    if entity.type != "ADDRESS":
-        return 0
-    value = fold(entity.value.reveal())
-    kept = division_lexicon().prefix_length(value.replace("\n", ""))
-    seen = at = 0
-    while at < len(value) and seen < kept:  # count the kept characters across line breaks
-        seen += value[at] != "\n"
-        at += 1
-    return at
+def shared_verifier() -> TextReader | None:
+    """Return the process-wide Tesseract verifier, or None when it is not installed."""
+    if not _shared_verifier:
+        with _verifier_lock:
+            if not _shared_verifier:
+                reader = TesseractReader() if tesseract_available() else None
+                if reader is None:
+                    log.warning(
+                        "tesseract with chi_sim is not installed: redacted photos are verified"
+                        " by the detector's engine only (scripts/install-system-packages.sh)"
+                    )
+                _shared_verifier.append(reader)
+    return _shared_verifier[0]
