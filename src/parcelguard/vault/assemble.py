@@ -1,0 +1,151 @@
+"""Put a party together from the cells a layout splits it into, or one cell holds whole.
+
+Split layouts give 省 / 市 / 区 / 街道 / 详细地址 (/ 门牌号) in separate columns; the full
+address is the parts in that order, each written once even when the detail repeats the
+divisions. A combined cell (收货信息: "张三，13800138000，浙江省杭州市…") is cut at the phone
+number the phone recognizers find; the short piece that reads as a name is the name, the
+rest is the address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parcelguard.pii.normalize import normalize_phone, to_halfwidth
+from parcelguard.pii.surnames import surname_at
+
+_PIECES = re.compile(r"[，,;；|\n\t]+")
+_SPACE = re.compile(r"\s+")
+_LABEL = re.compile(
+    r"(?:收货人|收件人|收货地址|收件地址|姓名|手机号码|手机号|手机|电话|地址|联系方式)\s*[:：]"
+)
+# A phone inside free text: a mobile or a landline, with +86 and an extension if present.
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:(?:\+|00)?86[ -]?)?"
+    r"(?:1[3-9][0-9](?:[ -]?[0-9]){8}|0[1-9][0-9]{1,2}[ -]?[2-9][0-9]{6,7})"
+    r"(?:\s*(?:转|分机|ext\.?|#|-|_)\s*[0-9]{1,6}|\s*[\[(（【][0-9]{1,6}[\])）】])?"
+    r"(?![0-9])",
+    re.IGNORECASE,
+)
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "盟", "旗")
+
+
+@dataclass(frozen=True)
+class PartyCells:
+    """A party's name, phone and address as the file gives them (plain text, never logged)."""
+
+    name: str
+    phone: str
+    address: str
+
+    def __repr__(self) -> str:
+        return "PartyCells(***)"
+
+
+def join_address(
+    province: str = "",
+    city: str = "",
+    district: str = "",
+    street: str = "",
+    detail: str = "",
+    house: str = "",
+) -> str:
+    """Return the full address from split parts, writing each division once.
+
+    A detail that already starts with the province (or repeats the city or district) keeps
+    what it has; a municipality's city column that repeats the province is dropped.
+    """
+    detail = _compact(detail)
+    full = ""
+    for part in (province, city, district, street):
+        part = _compact(part)
+        if not part or _covered(part, full) or _covered(part, detail[: len(full) + 12]):
+            continue
+        full += part
+    if detail and full and _starts_with_division(detail, province):
+        full = ""  # the detail is already a full address: 浙江省杭州市…
+    return full + _trim_repeat(detail, full) + _compact(house)
+
+
+def parse_combined(text: str) -> PartyCells | None:
+    """Split one cell holding a name, a phone and an address; None without a phone in it."""
+    value = _LABEL.sub(" ", to_halfwidth(text)).strip()
+    match = _PHONE_IN_TEXT.search(value)
+    if match is None or normalize_phone(match.group()) is None:
+        return None
+    before, after = value[: match.start()], value[match.end() :]
+    pieces = [p.strip() for p in _PIECES.split(before + "\n" + after)]
+    name, pieces = _take_name([p for p in pieces if p])
+    address = "".join(_compact(p) for p in pieces)
+    return PartyCells(name, match.group().strip(), address)
+
+
+def has_phone(text: str) -> bool:
+    """Return whether free text holds a phone number (an address cell that is really combined)."""
+    match = _PHONE_IN_TEXT.search(to_halfwidth(text))
+    return match is not None and normalize_phone(match.group()) is not None
+
+
+def _take_name(pieces: list[str]) -> tuple[str, list[str]]:
+    """Return the name among the pieces ("张三", "…1号 张三", "张三 浙江省…") and the rest."""
+    for i, piece in enumerate(pieces):
+        words = piece.split()
+        options = [(piece, "")]
+        if len(words) > 1:
+            options += [(words[-1], " ".join(words[:-1])), (words[0], " ".join(words[1:]))]
+        for word, rest in options:
+            if 2 <= len(word) <= 5 and _looks_like_name(word):
+                return word, [*pieces[:i], *([rest] if rest else []), *pieces[i + 1 :]]
+    return "", pieces
+
+
+def _looks_like_name(word: str) -> bool:
+    if any(ch.isdigit() for ch in word) or word.endswith(_SUFFIXES):
+        return False
+    if word.isascii():
+        return word.replace(".", "").replace(" ", "").isalpha()
+    return bool(surname_at(word, 0)) and all("\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in word)
+
+
+def _compact(text: str) -> str:
+    return _SPACE.sub("", to_halfwidth(text or "")).strip()
+
+
+def _covered(part: str, text: str) -> bool:
+    """Return whether `part` (or its short form, 浙江 for 浙江省) is already written in `text`."""
+    if not text:
+        return False
+    if part in text:
+        return True
+    short = _short(part)
+    return len(short) >= 2 and short in text
+
+
+def _short(part: str) -> str:
+    for suffix in _SUFFIXES:
+        if part.endswith(suffix) and len(part) - len(suffix) >= 2:
+            return part[: -len(suffix)]
+    return part
+
+
+def _starts_with_division(detail: str, province: str) -> bool:
+    province = _compact(province)
+    return bool(province) and (
+        detail.startswith(province) or detail.startswith(_short(province) or "\0")
+    )
+
+
+def _trim_repeat(detail: str, full: str) -> str:
+    """Drop from the detail's start the divisions `full` already holds (区 written twice)."""
+    trimmed = detail
+    changed = True
+    while changed and full:
+        changed = False
+        for size in range(min(len(trimmed), 12), 1, -1):
+            head = trimmed[:size]
+            if full.endswith(head) or (head.endswith(_SUFFIXES) and head in full):
+                trimmed = trimmed[size:]
+                changed = True
+                break
+    return trimmed
