@@ -14,7 +14,7 @@ from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
-from parcelguard.vault import export, keys, lifecycle, retention, service
+from parcelguard.vault import export, fields, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.cli_import import import_
 
@@ -53,6 +53,8 @@ def event(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record a lifecycle event of a shipment."""
+    courier = fields.require("courier_id", courier, name="--courier")
+    station = fields.require("station_id", station, name="--station")
     rt = runtime(ctx)
     when = _instant("--at", at)
     with rt.db.session() as session:
