@@ -29,6 +29,7 @@ _PHONE_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "盟", "旗")
+_ROADS = ("路", "街", "道", "巷", "弄", "大道", "村", "胡同")
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,15 @@ def join_address(
 ) -> str:
     """Return the full address from split parts, writing each division once.
 
-    A detail that already starts with the province (or repeats the city or district) keeps
-    what it has; a municipality's city column that repeats the province is dropped.
+    A municipality's city column that repeats the province is dropped; a detail that repeats
+    the divisions at its start (浙江省杭州市西湖区文三路…, or 杭州西湖区…) loses the repeat.
     """
-    detail = _compact(detail)
+    parts = [_compact(p) for p in (province, city, district, street)]
     full = ""
-    for part in (province, city, district, street):
-        part = _compact(part)
-        if not part or _covered(part, full) or _covered(part, detail[: len(full) + 12]):
-            continue
-        full += part
-    if detail and full and _starts_with_division(detail, province):
-        full = ""  # the detail is already a full address: 浙江省杭州市…
-    return full + _trim_repeat(detail, full) + _compact(house)
+    for part in parts:
+        if part and not _repeats(part, full):
+            full += part
+    return full + _strip_divisions(_compact(detail), parts) + _compact(house)
 
 
 def parse_combined(text: str) -> PartyCells | None:
@@ -112,14 +109,27 @@ def _compact(text: str) -> str:
     return _SPACE.sub("", to_halfwidth(text or "")).strip()
 
 
-def _covered(part: str, text: str) -> bool:
-    """Return whether `part` (or its short form, 浙江 for 浙江省) is already written in `text`."""
-    if not text:
-        return False
-    if part in text:
-        return True
+def _repeats(part: str, text: str) -> bool:
+    """Return whether `text` already ends with `part` or its short form (北京 for 北京市)."""
     short = _short(part)
-    return len(short) >= 2 and short in text
+    return bool(text) and (text.endswith(part) or (len(short) >= 2 and text.endswith(short)))
+
+
+def _strip_divisions(detail: str, parts: list[str]) -> str:
+    """Drop the divisions a detail repeats at its start, in order (full names, or the short
+    form of a province or city when no road name follows: 杭州西湖区… but not 杭州路…)."""
+    rest = detail
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        if rest.startswith(part):
+            rest = rest[len(part) :]
+            continue
+        short = _short(part)
+        after = rest[len(short) :]
+        if i < 2 and len(short) >= 2 and rest.startswith(short) and not after.startswith(_ROADS):
+            rest = after
+    return rest
 
 
 def _short(part: str) -> str:
@@ -127,25 +137,3 @@ def _short(part: str) -> str:
         if part.endswith(suffix) and len(part) - len(suffix) >= 2:
             return part[: -len(suffix)]
     return part
-
-
-def _starts_with_division(detail: str, province: str) -> bool:
-    province = _compact(province)
-    return bool(province) and (
-        detail.startswith(province) or detail.startswith(_short(province) or "\0")
-    )
-
-
-def _trim_repeat(detail: str, full: str) -> str:
-    """Drop from the detail's start the divisions `full` already holds (区 written twice)."""
-    trimmed = detail
-    changed = True
-    while changed and full:
-        changed = False
-        for size in range(min(len(trimmed), 12), 1, -1):
-            head = trimmed[:size]
-            if full.endswith(head) or (head.endswith(_SUFFIXES) and head in full):
-                trimmed = trimmed[size:]
-                changed = True
-                break
-    return trimmed

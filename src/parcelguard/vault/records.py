@@ -66,10 +66,12 @@ class RecordBuilder:
     def _party(self, party: str, cells: list[str], values: dict[str, str]) -> dict[str, str]:
         """Fill one party's name, phone (and extension) and address; return columns moved."""
         get = self._getter(cells)
-        name, phone = get(f"{party}_name"), self._phone(party, cells)
+        name, (phone, phone_column) = get(f"{party}_name"), self._phone(party, cells)
         address = self._address(party, get)
         ext = get(f"{party}_phone_ext")
         moved: dict[str, str] = {}
+        if phone_column:
+            moved[f"{party}_phone"] = phone_column  # of several phone columns, the one used
         info_column = self.plan.column_name(f"{party}_info")
         combined = get(f"{party}_info")
         if not phone and not combined and address and has_phone(address):
@@ -100,11 +102,13 @@ class RecordBuilder:
                 values[f"{party}_{key}"] = value
         return moved
 
-    def _phone(self, party: str, cells: list[str]) -> str:
-        for col in self.plan.columns.get(f"{party}_phone", []):
+    def _phone(self, party: str, cells: list[str]) -> tuple[str, str]:
+        """Return the first non-empty phone cell, and its header when there are several."""
+        cols = self.plan.columns.get(f"{party}_phone", [])
+        for col in cols:
             if col < len(cells) and cells[col].strip():
-                return cells[col]
-        return ""
+                return cells[col], self.plan.headers[col] if len(cols) > 1 else ""
+        return "", ""
 
     def _address(self, party: str, get: _Getter) -> str:
         parts = [get(f"{party}_{p}") for p in SPLIT]

@@ -7,6 +7,7 @@ sender; a row without a waybill number is refused unless numbers may be assigned
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -233,11 +234,23 @@ def _id_number(check: _Row, text: str, today: date) -> Sensitive | None:
     return Sensitive(value)
 
 
+_DATE = re.compile(r"^(\d{4})[/.年-](\d{1,2})[/.月-](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def shop_time(text: str) -> str:
+    """Return the ISO form of the times shop exports write (2026/11/1 8:30, 2026年11月1日)."""
+    match = _DATE.match(text.strip())
+    if match is None:
+        return text
+    y, mo, d, h, mi, sec = (int(g) if g else 0 for g in match.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{sec:02d}"
+
+
 def _instant(check: _Row, text: str) -> datetime | None:
     if not text:
         return None
     try:
-        return parse_instant(text)
+        return parse_instant(shop_time(text))
     except ValueError:
         check.fail("created_at", "invalid_time", "use ISO 8601 or YYYY-MM-DD HH:MM:SS")
         return None
