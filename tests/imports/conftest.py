@@ -73,3 +73,31 @@ def cli_for(runtime: Runtime) -> Callable[..., Result]:
         return Result(code, out.getvalue(), err.getvalue())
 
     return invoke
+
+
+def staff_key(rt: Runtime, role: str, *, trained: bool = True) -> str:
+    """Create a member of staff of `role` (trained until 2027 unless not) and return their key."""
+    from datetime import date
+
+    from parcelguard.access import service as access_service
+    from parcelguard.access.schemas import NewPrincipal
+    from parcelguard.audit.service import SYSTEM
+
+    with rt.db.session() as session:
+        _, key = access_service.create(
+            rt,
+            session,
+            NewPrincipal(
+                name=f"{role} 测试",
+                role=role,
+                trained_until=date(2027, 6, 30) if trained else None,
+            ),
+            SYSTEM,
+        )
+    return key
+
+
+@pytest.fixture
+def agent_key(shop: Runtime) -> str:
+    """A trained customer-service agent's key (may reveal every party field)."""
+    return staff_key(shop, "customer_service")

@@ -82,6 +82,7 @@ class Catalogue:
 
     names: dict[str, tuple[str, ...]]
     sources: dict[str, Source]
+    unrelated: frozenset[str] = frozenset()
 
     def known_names(self, field_name: str) -> list[str]:
         """Return every header name that means `field_name`, generic names first."""
@@ -171,20 +172,24 @@ def recognise(
 ) -> ColumnPlan:
     """Map a row of headers to fields: explicit mapping, then the layout's names, then generic.
 
-    `overrides` (column → field, from --map) win over `saved[<layout id>]` (config.toml's
-    `[import.mappings.<id>]`), which wins over recognition.
+    `overrides` (column → field, from --map) win over `saved[<layout id>]` and
+    `saved["default"]` (config.toml's `[import.mappings.<id>]`), which win over recognition.
     """
     cat = catalogue()
     cleaned = [clean_header(h) for h in headers]
     source = _chosen_source(cat, cleaned, source_id)
     plan = ColumnPlan([str(h).strip() for h in headers], source=source)
     taken: set[int] = set()
-    explicit = {**(saved or {}).get(source.id if source else "default", {}), **(overrides or {})}
-    for column, target in explicit.items():
+    saved = saved or {}
+    kept = {**saved.get("default", {}), **(saved.get(source.id, {}) if source else {})}
+    for column, target in kept.items():  # a saved mapping applies where its column exists
+        if clean_header(column) in cleaned and column not in (overrides or {}):
+            _assign_explicit(plan, cleaned, column, canonical_field(target), taken)
+    for column, target in (overrides or {}).items():
         _assign_explicit(plan, cleaned, column, canonical_field(target), taken)
     if source is not None:
-        _assign(plan, cleaned, source.columns.items(), taken)
-    _assign(plan, cleaned, cat.names.items(), taken)
+        _assign(plan, cleaned, source.columns.items(), taken, cat.unrelated)
+    _assign(plan, cleaned, cat.names.items(), taken, cat.unrelated)
     return plan
 
 
@@ -222,6 +227,7 @@ def _assign(
     cleaned: Sequence[str],
     names: Iterable[tuple[str, tuple[str, ...]]],
     taken: set[int],
+    unrelated: frozenset[str],
 ) -> None:
     """Give each still unmapped field the first free column one of its names matches."""
     for target, aliases in names:
@@ -229,7 +235,7 @@ def _assign(
         if plan.columns.get(target) and not several:
             continue
         for alias in aliases:
-            if alias in cleaned and cleaned.index(alias) not in taken:
+            if alias in cleaned and cleaned.index(alias) not in taken and alias not in unrelated:
                 index = cleaned.index(alias)
                 taken.add(index)
                 plan.columns.setdefault(target, []).append(index)
@@ -239,11 +245,12 @@ def _assign(
 
 def closest_names(headers: Sequence[str], field_name: str, limit: int = 3) -> list[str]:
     """Return the file's headers that look most like a known name of `field_name`."""
-    known = catalogue().known_names(field_name)
+    cat = catalogue()
+    known = cat.known_names(field_name)
     scored: list[tuple[float, str]] = []
     for header in headers:
         key = clean_header(header)
-        if not key:
+        if not key or key in cat.unrelated:
             continue
         best = max((difflib.SequenceMatcher(None, key, k).ratio() for k in known), default=0.0)
         if best >= 0.5:
@@ -278,7 +285,9 @@ def parse_catalogue(data: dict[str, object]) -> Catalogue:
             signature=tuple(clean_header(n) for n in spec.get("signature", [])),
             columns=columns,
         )
-    return Catalogue(names, sources)
+    unrelated = data.get("unrelated", {})
+    words = unrelated.get("names", []) if isinstance(unrelated, dict) else []
+    return Catalogue(names, sources, frozenset(clean_header(w) for w in words))
 
 
 def _names(key: str, value: object) -> tuple[str, ...]:
