@@ -154,6 +154,8 @@ def run(argv: Sequence[str], make_runtime: Callable[[], Runtime] = default_runti
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
+    except SystemExit as exc:  # shell completion exits once it has printed its script
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except typer.Abort:
         report_error("aborted", "aborted", None, as_json)
         return 1
