@@ -170,8 +170,10 @@ _COMMAND: list[Any] = []
 
 
 def command() -> Any:
-    """Return the click command of the app, built once, with every group answering a missing
-    subcommand with a one-line usage error rather than a page of help."""
+    """Return the app's click command, built once.
+
+    Every group answers a missing subcommand with a one-line usage error, not a page of help.
+    """
     if not _COMMAND:
         root_command = typer.main.get_command(app)
         groups = [root_command]

@@ -16,8 +16,16 @@ from parcelguard.clock import FixedClock
 from parcelguard.runtime import Runtime
 from tests.conftest import CliResult, make_settings
 
-SENDER = {"name": "杭州好物旗舰店", "phone": "0571-88886666", "address": "浙江省杭州市余杭区文一西路969号"}
-STATION_SENDER = {"name": "西湖驿站", "phone": "13700001111", "address": "浙江省杭州市西湖区文三路100号"}
+SENDER = {
+    "name": "杭州好物旗舰店",
+    "phone": "0571-88886666",
+    "address": "浙江省杭州市余杭区文一西路969号",
+}
+STATION_SENDER = {
+    "name": "西湖驿站",
+    "phone": "13700001111",
+    "address": "浙江省杭州市西湖区文三路100号",
+}
 
 
 @pytest.fixture(params=["sqlite"])
@@ -33,7 +41,11 @@ def shop_runtime(
     settings = make_settings(
         home,
         database_url,
-        sections={"sender": SENDER, "stations": {"st-xihu": {"sender": STATION_SENDER}}, **sections},
+        sections={
+            "sender": SENDER,
+            "stations": {"st-xihu": {"sender": STATION_SENDER}},
+            **sections,
+        },
     )
     runtime = Runtime.from_settings(settings, clock=clock, publisher=bus)
     attach(runtime)

@@ -31,7 +31,7 @@ def test_init_writes_every_setting_commented(cli: Callable[..., CliResult], rt: 
     text = path.read_text(encoding="utf-8")
     assert tomllib.loads(text) == {}  # all commented: the defaults stay the defaults
     values = tomllib.loads(uncommented(text))
-    for name, info in Settings.model_fields.items():
+    for name in Settings.model_fields:
         if name not in ("home", "sections"):
             assert name in values, name
     for table, model in config_tables():

@@ -97,9 +97,7 @@ def test_reimporting_a_layout_is_idempotent(run: Callable[..., Result], tmp_path
     assert (again["imported"], again["skipped"], again["rejected"]) == (0, len(sample.people), 1)
 
 
-def test_human_report_speaks_in_the_users_words(
-    run: Callable[..., Result], tmp_path: Path
-) -> None:
+def test_human_report_speaks_in_the_users_words(run: Callable[..., Result], tmp_path: Path) -> None:
     layout = next(layout for layout in LAYOUTS if layout.id == "taobao")
     sample = layout.write(tmp_path, seed=42)
     result = run("import", str(sample.path))

@@ -21,7 +21,9 @@ from tests.imports.test_platforms import stored
 ORDER_HEADERS = ["订单编号", "收货人姓名", "联系手机", "收货地址", "物流编号"]
 
 
-def orders(tmp_path: Path, count: int = 3, *, waybills: bool = True, name: str = "o.csv") -> tuple[Path, list[dict[str, str]]]:
+def orders(
+    tmp_path: Path, count: int = 3, *, waybills: bool = True, name: str = "o.csv"
+) -> tuple[Path, list[dict[str, str]]]:
     """Write a shop export whose waybill column has a name nobody uses (物流编号)."""
     rows = list(Faker(5).rows(count))
     path = tmp_path / name
@@ -48,7 +50,9 @@ def test_no_waybill_column_is_refused_with_the_headers_and_how_to_map(
     error = result.json["error"]
     assert error["code"] == "no_waybill_column"
     assert "物流编号" in error["details"]["closest"]  # the closest known name, found
-    assert "--map '物流编号=waybill'" in error["message"] and "--assign-waybills" in error["message"]
+    assert (
+        "--map '物流编号=waybill'" in error["message"] and "--assign-waybills" in error["message"]
+    )
     assert "收货人姓名" in error["message"]  # the headers found
     assert count(shop) == 0  # nothing invented, nothing stored
 
@@ -119,7 +123,7 @@ def test_rejected_rows_file_is_masked_and_formula_safe(
     run: Callable[..., Result], tmp_path: Path
 ) -> None:
     path, rows = orders(tmp_path)
-    bad_name = "=HYPERLINK(\"x\")" + rows[1]["recipient_name"]
+    bad_name = '=HYPERLINK("x")' + rows[1]["recipient_name"]
     text = path.read_text(encoding="utf-8").replace(rows[1]["recipient_phone"], "1380013800")
     path.write_text(text.replace(rows[1]["recipient_name"], bad_name, 1), encoding="utf-8")
     bad = tmp_path / "bad-rows.csv"
@@ -140,13 +144,17 @@ def test_unmasked_rejects_can_be_fixed_and_reimported_idempotently(
 ) -> None:
     path, rows = orders(tmp_path)
     good_phone = rows[1]["recipient_phone"]
-    path.write_text(path.read_text(encoding="utf-8").replace(good_phone, "1380013800"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(good_phone, "1380013800"), encoding="utf-8"
+    )
     bad = tmp_path / "fix-me.csv"
     args = ["import", str(path), "--map", "物流编号=waybill", "--errors", str(bad)]
     first = run(*args, "--unmasked", "--api-key", agent_key, "--json").json
     assert first["imported"] == 2 and first["rejected"] == 1
     assert "1380013800" in bad.read_text(encoding="utf-8-sig")  # as read, to be fixed
-    bad.write_text(bad.read_text(encoding="utf-8-sig").replace("1380013800", good_phone), encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8-sig").replace("1380013800", good_phone), encoding="utf-8"
+    )
     fixed = run("import", str(bad), "--map", "物流编号=waybill", "--json").json
     assert (fixed["imported"], fixed["rejected"]) == (1, 0)
     again = run("import", str(path), "--map", "物流编号=waybill", "--json").json
@@ -167,7 +175,14 @@ def test_the_sheet_holding_the_orders_is_picked_and_named(
     sheet.append(["订单导出 2026-11-01"])  # a title row above the header
     sheet.append(["快递单号", "收件人", "收件人手机", "收件人地址"])
     for r in rows:
-        sheet.append([r["waybill_no"], r["recipient_name"], int(r["recipient_phone"]), r["recipient_address"]])
+        sheet.append(
+            [
+                r["waybill_no"],
+                r["recipient_name"],
+                int(r["recipient_phone"]),
+                r["recipient_address"],
+            ]
+        )
     path = tmp_path / "multi.xlsx"
     book.save(path)
     report = run("import", str(path), "--json").json
@@ -186,8 +201,24 @@ def test_default_sender_is_the_stations_own_when_it_has_one(
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["运单号", "收件人", "收件人电话", "收件地址", "驿站"])
-        writer.writerow([rows[0]["waybill_no"], "王小明", rows[0]["recipient_phone"], rows[0]["recipient_address"], "st-xihu"])
-        writer.writerow([rows[1]["waybill_no"], "李小红", rows[1]["recipient_phone"], rows[1]["recipient_address"], ""])
+        writer.writerow(
+            [
+                rows[0]["waybill_no"],
+                "王小明",
+                rows[0]["recipient_phone"],
+                rows[0]["recipient_address"],
+                "st-xihu",
+            ]
+        )
+        writer.writerow(
+            [
+                rows[1]["waybill_no"],
+                "李小红",
+                rows[1]["recipient_phone"],
+                rows[1]["recipient_address"],
+                "",
+            ]
+        )
     assert run("import", str(path), "--json").json["imported"] == 2
     assert stored(shop, rows[0]["waybill_no"], "sender")["name"] == STATION_SENDER["name"]
     assert stored(shop, rows[1]["waybill_no"], "sender")["name"] == SENDER["name"]

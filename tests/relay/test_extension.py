@@ -69,5 +69,9 @@ def test_twilio_dials_the_base_number_and_sends_the_extension(
 
 def test_a_number_without_extension_sends_no_digits(world: World, client: TestClient) -> None:
     dispatch(world.rt, world.waybill(0), world.couriers[0])
-    params = {"CallSid": "CA901", "From": "+86" + world.couriers[0].phone, "To": bound_number(world)}
+    params = {
+        "CallSid": "CA901",
+        "From": "+86" + world.couriers[0].phone,
+        "To": bound_number(world),
+    }
     assert "sendDigits" not in twilio_post(client, "/relay/twilio/voice", params).text

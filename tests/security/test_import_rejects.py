@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the import fixtures are imported by name and requested as parameters
 """Unmasked rejected rows are a plaintext copy of personal data: only a trained person whose
 role may reveal every party field gets one, and every attempt is audited."""
 
@@ -13,8 +14,7 @@ from sqlalchemy import select
 from parcelguard.audit.models import AuditEvent
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
-from tests.imports.conftest import Result, staff_key
-from tests.imports.conftest import agent_key, backend, run, shop  # noqa: F401 - fixtures
+from tests.imports.conftest import Result, agent_key, backend, run, shop, staff_key  # noqa: F401 - fixtures
 
 
 def _file_with_a_bad_row(tmp_path: Path) -> Path:
@@ -52,8 +52,14 @@ def test_staff_without_a_full_reveal_right_cannot_write_unmasked_rejects(
     key = staff_key(shop, role, trained=trained)
     out = tmp_path / "plain.csv"
     result = run(
-        "import", str(_file_with_a_bad_row(tmp_path)), "--errors", str(out), "--unmasked",
-        "--api-key", key, "--json",
+        "import",
+        str(_file_with_a_bad_row(tmp_path)),
+        "--errors",
+        str(out),
+        "--unmasked",
+        "--api-key",
+        key,
+        "--json",
     )
     assert result.code == 5
     assert result.json["error"]["code"] == reason
@@ -70,7 +76,9 @@ def test_unmasked_rejects_without_a_key_are_a_usage_error(
     assert len(result.stderr.strip().splitlines()) == 1 and "--api-key" in result.stderr
 
 
-def test_masked_rejects_never_hold_the_bad_value(run: Callable[..., Result], tmp_path: Path) -> None:
+def test_masked_rejects_never_hold_the_bad_value(
+    run: Callable[..., Result], tmp_path: Path
+) -> None:
     out = tmp_path / "masked.csv"
     result = run("import", str(_file_with_a_bad_row(tmp_path)), "--errors", str(out), "--json")
     assert result.code == 3
@@ -82,8 +90,14 @@ def test_a_trained_agent_gets_unmasked_rejects_and_it_is_audited(
 ) -> None:
     out = tmp_path / "plain.csv"
     result = run(
-        "import", str(_file_with_a_bad_row(tmp_path)), "--errors", str(out), "--unmasked",
-        "--api-key", agent_key, "--json",
+        "import",
+        str(_file_with_a_bad_row(tmp_path)),
+        "--errors",
+        str(out),
+        "--unmasked",
+        "--api-key",
+        agent_key,
+        "--json",
     )
     assert result.code == 3
     assert "1380013800" in out.read_text(encoding="utf-8-sig")

@@ -116,8 +116,11 @@ def _repeats(part: str, text: str) -> bool:
 
 
 def _strip_divisions(detail: str, parts: list[str]) -> str:
-    """Drop the divisions a detail repeats at its start, in order (full names, or the short
-    form of a province or city when no road name follows: 杭州西湖区… but not 杭州路…)."""
+    """Drop the divisions a detail repeats at its start, in order.
+
+    Full names always; the short form of a province or city only when no road name follows
+    (杭州西湖区… loses 杭州, 杭州路… keeps it).
+    """
     rest = detail
     for i, part in enumerate(parts):
         if not part:

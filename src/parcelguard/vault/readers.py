@@ -218,10 +218,10 @@ def _csv_rows(
         index += 1
         if any(cell.strip() for cell in cells):
             yield builder.build(index, cells)
-    while (cells := _next_record(reader, name, index + 1)) is not None:
+    while (record := _next_record(reader, name, index + 1)) is not None:
         index += 1
-        if any(cell.strip() for cell in cells):
-            yield builder.build(index, cells)
+        if any(cell.strip() for cell in record):
+            yield builder.build(index, record)
 
 
 def _delimiter(head: bytes, encoding: str) -> str:

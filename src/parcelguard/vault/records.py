@@ -111,10 +111,10 @@ class RecordBuilder:
         return "", ""
 
     def _address(self, party: str, get: _Getter) -> str:
-        parts = [get(f"{party}_{p}") for p in SPLIT]
+        province, city, district, street = (get(f"{party}_{p}") for p in SPLIT)
         detail, house = get(f"{party}_address"), get(f"{party}_house")
-        if any(parts) or house:
-            return join_address(*parts, detail, house)
+        if province or city or district or street or house:
+            return join_address(province, city, district, street, detail, house)
         return detail
 
     def _getter(self, cells: list[str]) -> _Getter:

@@ -234,7 +234,9 @@ def _id_number(check: _Row, text: str, today: date) -> Sensitive | None:
     return Sensitive(value)
 
 
-_DATE = re.compile(r"^(\d{4})[/.年-](\d{1,2})[/.月-](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DATE = re.compile(
+    r"^(\d{4})[/.年-](\d{1,2})[/.月-](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 
 
 def shop_time(text: str) -> str:
