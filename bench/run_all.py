@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 BENCHES = [
     ["ingest.py", "--rows", "100000", "--memory-rows", "100000,1000000"],
+    ["import_xlsx.py", "--rows", "100000,1000000"],
     ["reveal.py"],
     ["labels.py"],
     ["relay.py"],
@@ -20,7 +21,7 @@ BENCHES = [
     ["forensics_eval.py"],
     ["load.py"],
 ]
-ORDER = ["ingest", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
+ORDER = ["ingest", "import_xlsx", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
 
 
 def main() -> None:
