@@ -21,15 +21,9 @@ from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, local_operator, rows_progress, runtime
 from parcelguard.vault import ingest
 from parcelguard.vault.config import row_rules, saved_mappings
-from parcelguard.vault.readers import (
-    ReadOptions,
-    ShipmentFile,
-    missing_column_error,
-    missing_columns,
-    open_file,
-)
+from parcelguard.vault.readers import ReadOptions, ShipmentFile, open_file
+from parcelguard.vault.refusals import check_columns
 from parcelguard.vault.rejects import RejectsWriter, authorize_unmasked
-from parcelguard.vault.sources import catalogue, closest_names
 
 SHOWN_ERRORS = 50
 DRY_RUN_ERRORS = 20
@@ -106,7 +100,12 @@ def _run(
     with rows_progress(f"importing {file.name}", None if by_rows else size) as bar:
         opened = open_file(file, options, None if by_rows else bar.advance)
         try:
-            _check_columns(opened, rules)
+            check_columns(
+                opened.name,
+                opened.plan,
+                rules.sender is not None or bool(rules.station_senders),
+                rules.assign_waybills,
+            )
             writer = RejectsWriter(errors, opened.plan, masked=not unmasked) if errors else None
             settings = ingest.ImportOptions(strict, dry_run, rules, writer)
             try:
@@ -122,32 +121,6 @@ def _run(
     if writer is not None:
         writer.close() if writer.count else writer.discard()
     _answer(opened, report, as_json, errors if writer and writer.count else None)
-
-
-def _check_columns(opened: ShipmentFile, rules: Any) -> None:
-    """Refuse a file without the required columns, or without waybills unless assigned."""
-    plan = opened.plan
-    if plan is None:
-        return
-    missing = missing_columns(plan, default_sender=rules.sender is not None)
-    if missing:
-        raise missing_column_error(opened.name, plan, missing)
-    if plan.has("waybill_no") or rules.assign_waybills:
-        return
-    near = closest_names(plan.headers, "waybill_no")
-    known = catalogue().known_names("waybill_no")[1:9]
-    example = near[0] if near else "快递单号"
-    layout = plan.source.id if plan.source else "default"
-    raise InvalidInput(
-        f"{opened.name}: no column is recognised as the waybill number, and ParcelGuard never "
-        f"invents one. Headers found: {', '.join(h for h in plan.headers if h)}. "
-        + (f"Closest to a waybill column: {', '.join(near)}. " if near else "")
-        + f"Known names: {', '.join(known)}. Map it with --map '{example}=waybill' "
-        f"(or save it under [import.mappings.{layout}] in config.toml), "
-        "or pass --assign-waybills to have ParcelGuard number the parcels.",
-        code="no_waybill_column",
-        details={"headers": plan.headers, "closest": near, "known": known},
-    )
 
 
 def _parse_maps(items: list[str]) -> dict[str, str]:

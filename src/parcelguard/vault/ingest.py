@@ -9,9 +9,8 @@ are already there).
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -22,75 +21,15 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import bulk_insert, new_id
-from parcelguard.errors import PartlyDone
 from parcelguard.pii.divisions import Region, resolve_regions
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
 from parcelguard.vault.readers import RawRow
+from parcelguard.vault.report import ImportReport, RejectSink
 from parcelguard.vault.rows import RowError, RowRules, ShipmentInput, validate_row
 from parcelguard.vault.service import sealer_for
 from parcelguard.vault.shown import masked_value
 from parcelguard.vault.spool import Spool
-
-RejectSink = Callable[[RawRow | None, list[RowError]], None]
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts, the imported waybills and the rejected rows."""
-
-    imported: int = 0
-    rejected: int = 0
-    skipped: int = 0
-    waybills: Spool = field(default_factory=Spool)
-    errors: Spool = field(default_factory=Spool)
-    dry_run: bool = False
-    on_reject: RejectSink | None = field(default=None, repr=False)
-
-    def reject(self, problems: list[RowError], raw: RawRow | None = None) -> None:
-        """Count a rejected row, keep its problems and hand the row to the reject sink."""
-        self.rejected += 1
-        for problem in problems:
-            self.errors.append(problem.as_dict())
-        if self.on_reject is not None:
-            self.on_reject(raw, problems)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON shape (plus `skipped`: rows already imported)."""
-        shape = {
-            "imported": self.imported,
-            "rejected": self.rejected,
-            "skipped": self.skipped,
-            "waybills": list(self.waybills),
-            "errors": list(self.errors),
-        }
-        if self.dry_run:
-            shape.update(dry_run=True, imported=0, would_import=self.imported)
-        return shape
-
-    def write_json(self, write: Callable[[str], Any], extra: dict[str, Any] | None = None) -> None:
-        """Stream the JSON document without holding the lists in memory (`extra` keys first)."""
-        head = "".join(
-            f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}, "
-            for k, v in (extra or {}).items()
-        )
-        stored = 0 if self.dry_run else self.imported
-        dry = f'"dry_run": true, "would_import": {self.imported}, ' if self.dry_run else ""
-        write(
-            f'{{{head}"imported": {stored}, "rejected": {self.rejected}, '
-            f'"skipped": {self.skipped}, {dry}"waybills": ['
-        )
-        for i, waybill in enumerate(self.waybills):
-            write(("," if i else "") + json.dumps(waybill))
-        write('], "errors": [')
-        for i, error in enumerate(self.errors):
-            write(("," if i else "") + json.dumps(error, ensure_ascii=False))
-        write("]}\n")
-
-    def raise_if_rejected(self) -> None:
-        """Raise `PartlyDone` when any row was rejected."""
-        if self.rejected:
-            raise PartlyDone(f"{self.rejected} row(s) rejected, {self.imported} imported")
 
 
 @dataclass
@@ -209,28 +148,17 @@ def _store(
     *,
     dry_run: bool = False,
 ) -> None:
-    if not batch.rows:
+    fresh = _fresh(rt, session, batch, report)
+    if dry_run:
+        report.imported += len(fresh)
         return
-    prints = [_fingerprint(rt, item) for item in batch.rows]
-    known_prints, known_waybills = _existing(session, rt.tenant, batch.rows, prints)
+    if not fresh:
+        return
     now = rt.clock.now()
     shipments: list[dict[str, Any]] = []
     parties: list[dict[str, Any]] = []
     sealer = sealer_for(rt)
-    rows = zip(batch.rows, batch.regions, prints, batch.raws, strict=True)
-    for item, (sender, recipient), fp, raw in rows:
-        if fp in known_prints:
-            report.skipped += 1
-            continue
-        waybill = item.waybill_no or _new_waybill()
-        if waybill in known_waybills:
-            report.reject([_duplicate(item, waybill)], raw)
-            continue
-        known_prints.add(fp)
-        known_waybills.add(waybill)
-        if dry_run:
-            report.imported += 1
-            continue
+    for item, (sender, recipient), fp, waybill in fresh:
         created = item.created_at or now
         epoch = max(
             (created + timedelta(days=rt.settings.undelivered_retention_days)).date(), now.date()
@@ -240,25 +168,44 @@ def _store(
         parties.append(sealer.seal(sid, "sender", item.sender, sender, epoch))
         parties.append(sealer.seal(sid, "recipient", item.recipient, recipient, epoch))
         report.waybills.append(waybill)
-    if not shipments:
-        return
     bulk_insert(session, Shipment.__table__, shipments)
     bulk_insert(session, Party.__table__, parties)
     report.imported += len(shipments)
+    details = {
+        "count": len(shipments),
+        "first_row": batch.rows[0].row,
+        "last_row": batch.rows[-1].row,
+    }
     auditor_for(rt).record(
-        session,
-        actor,
-        Entry(
-            "shipments.import",
-            "import",
-            None,
-            details={
-                "count": len(shipments),
-                "first_row": batch.rows[0].row,
-                "last_row": batch.rows[-1].row,
-            },
-        ),
+        session, actor, Entry("shipments.import", "import", None, details=details)
     )
+
+
+_Fresh = tuple[ShipmentInput, tuple[Region, Region], bytes, str]
+
+
+def _fresh(rt: Runtime, session: Session, batch: _Batch, report: ImportReport) -> list[_Fresh]:
+    """Return the batch's rows not stored yet, each with its waybill.
+
+    Rows already stored are counted as skipped, waybills taken by other content rejected.
+    """
+    if not batch.rows:
+        return []
+    prints = [_fingerprint(rt, item) for item in batch.rows]
+    known_prints, known_waybills = _existing(session, rt.tenant, batch.rows, prints)
+    fresh: list[_Fresh] = []
+    for item, regions, fp, raw in zip(batch.rows, batch.regions, prints, batch.raws, strict=True):
+        if fp in known_prints:
+            report.skipped += 1
+            continue
+        waybill = item.waybill_no or _new_waybill()
+        if waybill in known_waybills:
+            report.reject([_duplicate(item, waybill)], raw)
+            continue
+        known_prints.add(fp)
+        known_waybills.add(waybill)
+        fresh.append((item, regions, fp, waybill))
+    return fresh
 
 
 def _duplicate(item: ShipmentInput, waybill: str) -> RowError:

@@ -21,6 +21,7 @@ from typing import IO, Any
 from parcelguard.errors import InvalidInput
 from parcelguard.vault import xlsx
 from parcelguard.vault.records import RawRow, RecordBuilder
+from parcelguard.vault.refusals import missing_column_error, missing_columns
 from parcelguard.vault.sources import ColumnPlan, clean_header, recognise
 
 SNIFF = 1 << 16
@@ -112,34 +113,6 @@ def _closing(opened: ShipmentFile) -> Iterator[RawRow]:
         yield from opened.rows
     finally:
         opened.close()
-
-
-def missing_columns(plan: ColumnPlan, *, default_sender: bool) -> list[str]:
-    """Return the required fields no column gives (sender ones only without a default)."""
-    wanted = [("recipient", p) for p in ("name", "phone", "address")]
-    if not (default_sender and not plan.has_any_party_column("sender")):
-        wanted += [("sender", p) for p in ("name", "phone", "address")]
-    return [f"{party}_{part}" for party, part in wanted if not plan.has_party(party, part)]
-
-
-def missing_column_error(name: str, plan: ColumnPlan, missing: list[str]) -> InvalidInput:
-    """Return the refusal of a file that lacks required columns, naming what was found."""
-    from parcelguard.vault.sources import closest_names
-
-    hints = {m: closest_names(plan.headers, m) for m in missing}
-    found = ", ".join(h for h in plan.headers if h) or "none"
-    near = "; ".join(f"{m} might be {' or '.join(h)}" for m, h in hints.items() if h)
-    sender = any(m.startswith("sender_") for m in missing)
-    return InvalidInput(
-        f"{name}: no column for {', '.join(missing)} (headers may be English or Chinese). "
-        f"Headers found: {found}."
-        + (f" Closest: {near}." if near else "")
-        + " Map a column with --map '<column>=<field>'"
-        + (", or set a default sender in [sender] of config.toml" if sender else "")
-        + ".",
-        code="missing_column",
-        details={"missing": missing, "headers": plan.headers, "closest": hints},
-    )
 
 
 def detect_encoding(head: bytes) -> str:

@@ -123,12 +123,7 @@ def validate_row(
     values = {k: v.strip() for k, v in raw.values.items()}
     check = _Row(raw, values)
     _default_sender(raw, values, rules)
-    for name in REQUIRED:
-        if not values.get(name):
-            check.fail(name, "missing_field", f"{name} is required")
-    for name, limit in LIMITS.items():
-        if len(values.get(name, "")) > limit:
-            check.fail(name, "too_long", f"{name} is longer than {limit} characters")
+    _present_and_short(check)
     if check.problems:
         return check.problems
     plain_values = _plain_fields(check, rules)
@@ -158,6 +153,15 @@ def validate_row(
         created_at=created,
         columns=raw.columns,
     )
+
+
+def _present_and_short(check: _Row) -> None:
+    for name in REQUIRED:
+        if not check.values.get(name):
+            check.fail(name, "missing_field", f"{name} is required")
+    for name, limit in LIMITS.items():
+        if len(check.values.get(name, "")) > limit:
+            check.fail(name, "too_long", f"{name} is longer than {limit} characters")
 
 
 def _default_sender(raw: RawRow, values: dict[str, str], rules: RowRules) -> None:
