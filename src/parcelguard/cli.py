@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from parcelguard import errors
 from parcelguard.runtime import Runtime
@@ -189,9 +190,8 @@ def report_error(code: str, message: str, details: Any, as_json: bool) -> None:
     """Say what went wrong on one line of stderr; with --json, as one JSON document too."""
     line = " ".join(str(message).split())
     if not as_json:
-        stderr.print(
-            f"[red]error[/red] ({code}): {line}", highlight=False, markup=True, soft_wrap=True
-        )
+        text = f"[red]error[/red] ({escape(code)}): {escape(line)}"  # "[sender]" is not markup
+        stderr.print(text, highlight=False, soft_wrap=True)
         return
     document = {"error": {"code": code, "message": line, "details": details}}
     emit(document, True)

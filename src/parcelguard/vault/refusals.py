@@ -20,7 +20,8 @@ def missing_columns(plan: ColumnPlan, *, default_sender: bool) -> list[str]:
 
 def missing_column_error(name: str, plan: ColumnPlan, missing: list[str]) -> InvalidInput:
     """Return the refusal of a file that lacks required columns, naming what was found."""
-    hints = {m: closest_names(plan.headers, m) for m in missing}
+    free = _unused(plan)
+    hints = {m: closest_names(free, m) for m in missing}
     found = ", ".join(h for h in plan.headers if h) or "none"
     near = "; ".join(f"{m} might be {' or '.join(h)}" for m, h in hints.items() if h)
     sender = any(m.startswith("sender_") for m in missing)
@@ -47,9 +48,9 @@ def check_columns(
         raise missing_column_error(name, plan, missing)
     if plan.has("waybill_no") or assign_waybills:
         return
-    near = closest_names(plan.headers, "waybill_no")
+    near = closest_names(_unused(plan), "waybill_no")
     known = catalogue().known_names("waybill_no")[1:9]
-    example = near[0] if near else "快递单号"
+    example = near[0] if near else "<column>"
     layout = plan.source.id if plan.source else "default"
     raise InvalidInput(
         f"{name}: no column is recognised as the waybill number, and ParcelGuard never "
@@ -61,3 +62,9 @@ def check_columns(
         code="no_waybill_column",
         details={"headers": plan.headers, "closest": near, "known": known},
     )
+
+
+def _unused(plan: ColumnPlan) -> list[str]:
+    """Return the headers no field took (a recipient's column is no sender's suggestion)."""
+    used = {c for cols in plan.columns.values() for c in cols}
+    return [h for i, h in enumerate(plan.headers) if i not in used]
