@@ -21,7 +21,18 @@ BENCHES = [
     ["forensics_eval.py"],
     ["load.py"],
 ]
-ORDER = ["ingest", "import_xlsx", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
+ORDER = [
+    "ingest",
+    "import_xlsx",
+    "reveal",
+    "labels",
+    "relay",
+    "pii",
+    "photo",
+    "monitor",
+    "forensics",
+    "load",
+]
 
 
 def main() -> None:
