@@ -28,12 +28,6 @@ STATION_SENDER = {
 }
 
 
-@pytest.fixture(params=["sqlite"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """Import layouts run on SQLite (the vault's own tests cover PostgreSQL)."""
-    return str(request.param)
-
-
 def shop_runtime(
     home: Path, database_url: str, clock: FixedClock, bus: InProcessBus, **sections: Any
 ) -> Runtime:

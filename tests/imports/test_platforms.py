@@ -23,6 +23,12 @@ from tests.imports.layouts import BAD_PHONE, LAYOUTS, Layout, Sample
 IDS = [layout.id for layout in LAYOUTS]
 
 
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Recognising layouts does not depend on the database; the rules' tests run on both."""
+    return str(request.param)
+
+
 def stored(rt: Runtime, waybill: str, role: str = "recipient") -> dict[str, str]:
     """Return the party's name, phone and address as the vault holds them (opened)."""
     with rt.db.session() as session:

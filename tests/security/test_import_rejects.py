@@ -14,7 +14,7 @@ from sqlalchemy import select
 from parcelguard.audit.models import AuditEvent
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
-from tests.imports.conftest import Result, agent_key, backend, run, shop, staff_key  # noqa: F401 - fixtures
+from tests.imports.conftest import Result, agent_key, run, shop, staff_key  # noqa: F401
 
 
 def _file_with_a_bad_row(tmp_path: Path) -> Path:
