@@ -24,6 +24,7 @@ from parcelguard.vault.config import row_rules, saved_mappings
 from parcelguard.vault.readers import ReadOptions, ShipmentFile, open_file
 from parcelguard.vault.refusals import check_columns
 from parcelguard.vault.rejects import RejectsWriter, authorize_unmasked
+from parcelguard.vault.rows import RowRules
 
 SHOWN_ERRORS = 50
 DRY_RUN_ERRORS = 20
@@ -88,7 +89,7 @@ def _run(
     rt: Runtime,
     file: Path,
     options: ReadOptions,
-    rules: Any,
+    rules: RowRules,
     strict: bool,
     dry_run: bool,
     errors: Path | None,
