@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from parcelguard.vault.readers import ReadOptions
     from parcelguard.vault.sources import ColumnPlan
 
-MAX_XLSX_UNCOMPRESSED = 512 << 20
+MAX_XLSX_UNCOMPRESSED = 512 << 20  # always allowed to inflate this far
+# Beyond it, a workbook may inflate to this many times its size on disk: real sheets compress
+# about tenfold (a million-row export: 82 MiB → 803 MiB), a zip bomb a thousandfold.
+MAX_XLSX_RATIO = 20
+MAX_XLSX_INFLATED = 8 << 30  # and never beyond this, however large the file
 
 
 def open_workbook(path: Path) -> Any:
@@ -31,9 +35,14 @@ def open_workbook(path: Path) -> Any:
             inflated = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise InvalidInput(f"{path.name} is not an XLSX workbook", code="bad_file") from None
-    if inflated > MAX_XLSX_UNCOMPRESSED:
+    allowed = min(
+        max(MAX_XLSX_UNCOMPRESSED, MAX_XLSX_RATIO * path.stat().st_size), MAX_XLSX_INFLATED
+    )
+    if inflated > allowed:
         raise InvalidInput(
-            f"{path.name} inflates to {inflated >> 20} MiB; refused", code="too_large"
+            f"{path.name} inflates to {inflated >> 20} MiB (at most {allowed >> 20} MiB for a "
+            "file of its size); refused",
+            code="too_large",
         )
     try:
         return load_workbook(path, read_only=True, data_only=True)
