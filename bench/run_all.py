@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 BENCHES = [
     ["ingest.py", "--rows", "100000", "--memory-rows", "100000,1000000"],
+    ["import_xlsx.py", "--rows", "100000,1000000"],
     ["reveal.py"],
     ["labels.py"],
     ["relay.py"],
@@ -23,7 +24,18 @@ BENCHES = [
     ["load.py"],
     ["audit_log.py", "--events", "1000000"],
 ]
-ORDER = ["ingest", "reveal", "labels", "relay", "pii", "photo", "monitor", "forensics", "load"]
+ORDER = [
+    "ingest",
+    "import_xlsx",
+    "reveal",
+    "labels",
+    "relay",
+    "pii",
+    "photo",
+    "monitor",
+    "forensics",
+    "load",
+]
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ rotation knows every wrapped key, erasure reaches the relay, the monitor sees th
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from parcelguard.runtime import Runtime
 
 
@@ -31,3 +33,27 @@ def install(rt: Runtime, *, server: bool = False) -> None:
     complaint_keys.install(rt)
     monitor_service.install(rt, ensure_bus=server, start_nats=server)
     rt.extras["assembly.installed"] = "server" if server else "cli"
+
+
+def config_tables() -> list[tuple[str, type[BaseModel]]]:
+    """Return every `config.toml` table and its model (for the file `init` writes)."""
+    from parcelguard.doctor.config import DoctorConfig
+    from parcelguard.labels.config import LabelsConfig
+    from parcelguard.monitor.config import MonitorConfig
+    from parcelguard.portal.config import PortalConfig
+    from parcelguard.ratelimit import RateLimitConfig
+    from parcelguard.relay.config import RelayConfig
+    from parcelguard.vault.config import ImportConfig, SenderConfig
+    from parcelguard.web.security.config import HttpConfig
+
+    return [
+        ("sender", SenderConfig),
+        ("import", ImportConfig),
+        ("relay", RelayConfig),
+        ("labels", LabelsConfig),
+        ("portal", PortalConfig),
+        ("monitor", MonitorConfig),
+        ("doctor", DoctorConfig),
+        ("http", HttpConfig),
+        ("ratelimit", RateLimitConfig),
+    ]

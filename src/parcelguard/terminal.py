@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -110,6 +112,49 @@ def progress(description: str, total: float | None) -> Iterator[Callable[[float]
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+class RowCounter:
+    """Counts rows through an iterator and shows them, with rows/s, on a progress bar."""
+
+    def __init__(self, bar: Progress, task: Any) -> None:
+        self._bar, self._task = bar, task
+        self._start = time.monotonic()
+        self.rows = 0
+
+    def advance(self, n: float) -> None:
+        """Move the bar by `n` units of its total (bytes of a CSV, rows of a sheet)."""
+        self._bar.advance(self._task, n)
+
+    def count(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Yield `items`, counting each as a row."""
+        for item in items:
+            self.rows += 1
+            if self.rows % 500 == 0:
+                self._show()
+            yield item
+        self._show()
+
+    def _show(self) -> None:
+        elapsed = max(time.monotonic() - self._start, 1e-6)
+        self._bar.update(self._task, rows=self.rows, rate=self.rows / elapsed)
+
+
+@contextmanager
+def rows_progress(description: str, total: float | None) -> Iterator[RowCounter]:
+    """Show a progress bar with rows and rows/s on stderr (only when stderr is a terminal)."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f} rows/s"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal,
+    )
+    with bar:
+        yield RowCounter(bar, bar.add_task(description, total=total, rows=0, rate=0.0))
 
 
 def local_operator() -> Actor:

@@ -52,6 +52,7 @@ def test_masked_and_damaged_phones_keep_their_visible_digits() -> None:
     assert pattern.fits_phone("13812345678") and not pattern.fits_phone("13812345670")
     damaged = damaged_pattern("1381234567")  # a digit lost
     assert damaged is not None and damaged.fits("138******67")
+    assert damaged.fits("138******67 转 ****")  # a privacy number stored with its extension
     assert masked_pattern("********") is None
 
 

@@ -113,8 +113,8 @@ def test_rerunning_the_same_file_imports_nothing_twice(cli, tmp_path: Path) -> N
     path = write_csv(
         tmp_path / "again.csv", [{**r, "waybill_no": r.get("waybill_no", "")} for r in data]
     )
-    first = cli("import", str(path), "--json").json
-    second = cli("import", str(path), "--json").json
+    first = cli("import", str(path), "--assign-waybills", "--json").json
+    second = cli("import", str(path), "--assign-waybills", "--json").json
     assert first["imported"] == 10
     assert second["imported"] == 0 and second["skipped"] == 10 and second["rejected"] == 0
 
@@ -125,12 +125,15 @@ def test_same_waybill_with_different_content_is_a_duplicate(cli, tmp_path: Path)
     path = write_csv(tmp_path / "dup.csv", data)
     report = cli("import", str(path), "--json").json
     assert report["imported"] == 1
+    # The contract's four keys, plus the user's column and the (non-personal) value.
     assert report["errors"] == [
         {
             "row": 3,
             "field": "waybill_no",
             "code": "duplicate_waybill",
             "message": "this waybill number already exists",
+            "column": "waybill_no",
+            "value": data[0]["waybill_no"],
         }
     ]
 

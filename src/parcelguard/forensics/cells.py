@@ -55,7 +55,8 @@ class PhonePattern:
 
 def masked_pattern(text: str) -> PhonePattern | None:
     """Return the visible head and tail of a masked phone (138****5678, 0571-******88)."""
-    cleaned = _SEPARATORS.sub("", to_halfwidth(text.strip()))
+    number = text.split("转", 1)[0]  # a stored privacy number's masked extension: 转 ****
+    cleaned = _SEPARATORS.sub("", to_halfwidth(number.strip()))
     match = _MASKED_PHONE.fullmatch(cleaned)
     if match is None:
         return None

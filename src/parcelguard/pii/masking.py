@@ -51,12 +51,19 @@ def mask_phone(raw: str) -> str:
 
 
 def mask_normalized_phone(phone: Phone) -> str:
-    """Mask an already normalized phone (the import path has one at hand)."""
+    """Mask an already normalized phone (the import path has one at hand).
+
+    An extension is hidden whole (`138******00 转 ****`): a platform's privacy number is shared
+    by many recipients, so its extension is what tells them apart and plays the part of the
+    hidden digits; the mask keeps only that there is one and how long it is.
+    """
     if phone.kind == "mobile":
-        return phone.national[:3] + MASK * 6 + phone.national[-2:]
-    subscriber = phone.national[len(phone.area_code) :]
-    hidden = max(6, len(subscriber) - 2)
-    return f"{phone.area_code}-{MASK * hidden}{subscriber[hidden:]}"
+        masked = phone.national[:3] + MASK * 6 + phone.national[-2:]
+    else:
+        subscriber = phone.national[len(phone.area_code) :]
+        hidden = max(6, len(subscriber) - 2)
+        masked = f"{phone.area_code}-{MASK * hidden}{subscriber[hidden:]}"
+    return f"{masked} 转 {MASK * len(phone.extension)}" if phone.extension else masked
 
 
 def mask_address(region_prefix: str, detail: str) -> str:

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―()（）.·]")
+# What spreadsheet users put in front of a number to keep it text: 'x, `x, ‘x, ’x, ="x".
+_TEXT_MARKS = "'`‘’\"“”="
+# An extension after a complete number: 13800138000-1234, 转1234, 分机 1234, ext 12, #1234,
+# [1234], (1234), _1234. Platforms export their privacy numbers (虚拟号) this way.
+_EXTENSION = re.compile(
+    r"^(?P<base>.+?)\s*(?:"
+    r"(?:转|轉|分机|分機|ext\.?|x|#|,|_|-|~)\s*(?P<ext>[0-9]{1,6})#?"
+    r"|[\[(（【<]\s*(?P<bracketed>[0-9]{1,6})\s*[\])）】>]"
+    r")$",
+    re.IGNORECASE,
+)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PROVINCES = {
@@ -62,11 +73,12 @@ def to_halfwidth(text: str) -> str:
 
 @dataclass(frozen=True)
 class Phone:
-    """A valid mainland phone number in canonical forms."""
+    """A valid mainland phone number in canonical forms, with its extension if it has one."""
 
     kind: str  # "mobile" or "landline"
-    national: str  # 13812345678 or 057188888888
+    national: str  # 13812345678 or 057188888888 (the base number, never the extension)
     area_code: str = ""
+    extension: str = ""  # digits dialled after the call connects (a privacy number's 分机号)
 
     def __repr__(self) -> str:
         return f"Phone(kind={self.kind!r}, ***)"
@@ -77,14 +89,19 @@ class Phone:
         return "+86" + self.national.lstrip("0")
 
     @property
+    def full(self) -> str:
+        """Return the number as stored and revealed: 13800138000, or 13800138000-1234."""
+        return f"{self.national}-{self.extension}" if self.extension else self.national
+
+    @property
     def last4(self) -> str:
         """Return the last four digits (what a station clerk may ask for)."""
         return self.national[-4:]
 
 
 def phone_digits(raw: str) -> str:
-    """Strip separators and the country prefix, keeping digits (and a leading +)."""
-    text = _SEPARATORS.sub("", to_halfwidth(raw.strip()))
+    """Strip separators, spreadsheet text marks and the country prefix, keeping the digits."""
+    text = _SEPARATORS.sub("", to_halfwidth(raw.strip()).strip(_TEXT_MARKS))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -95,10 +112,29 @@ def phone_digits(raw: str) -> str:
 
 
 def normalize_phone(raw: str) -> Phone | None:
-    """Return the canonical phone, or None when it is not a valid mainland number."""
+    """Return the canonical phone, or None when it is not a valid mainland number.
+
+    Accepts the forms people type and platforms export: a leading apostrophe, full-width
+    digits, spaces and dashes, +86 / 86- / 0086, landlines with their area code, and an
+    extension after a complete number (13800138000-1234, 13800138000转1234, …[1234]).
+    """
     if _PLAIN_MOBILE.fullmatch(raw):
         return Phone("mobile", raw)  # 13812345678 as it is: the usual case, nothing to strip
-    digits = phone_digits(raw)
+    phone = _base_phone(phone_digits(raw))
+    if phone is not None or len(raw) > 64:
+        return phone
+    match = _EXTENSION.match(to_halfwidth(raw.strip()).strip(_TEXT_MARKS))
+    if match is None:
+        return None
+    base = _base_phone(phone_digits(match.group("base")))
+    if base is None:
+        return None
+    extension = match.group("ext") or match.group("bracketed")
+    return Phone(base.kind, base.national, base.area_code, extension)
+
+
+def _base_phone(digits: str) -> Phone | None:
+    """Return the mobile or landline these digits spell, without any extension."""
     if not digits.isdigit():
         return None
     if _MOBILE.fullmatch(digits):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.pii.normalize import normalize_phone
 from parcelguard.relay import bindings, calls
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, RelayNumber, Seat
@@ -44,6 +45,8 @@ class Decision:
     reason: str | None  # the public reason code (None when connecting)
     audit_reason: str  # what the audit log records ("bound", "stranger", "canary" …)
     connect_to: Sensitive | None = None
+    # Digits to send once the callee answers: a platform privacy number's extension (分机号).
+    connect_digits: Sensitive | None = None
     virtual_number: str | None = None
     number_id: str | None = None
     label: str | None = None
@@ -60,7 +63,10 @@ class Decision:
     def answer(self) -> dict[str, Any]:
         """Return the provider's answer `{action, number, reason}` (number: the real one)."""
         number = self.connect_to.reveal() if self.connect_to is not None else None
-        return {"action": self.action, "number": number, "reason": self.reason}
+        answer = {"action": self.action, "number": number, "reason": self.reason}
+        if self.connect_digits is not None:
+            answer["extension"] = self.connect_digits.reveal()
+        return answer
 
     def masked_answer(self) -> dict[str, Any]:
         """Return the same answer with the number masked (for people and screens)."""
@@ -190,9 +196,10 @@ def _to_recipient(
     opened = vault_service.open_fields(rt, session, shipment, [("recipient", "phone")])
     phone = opened.get(("recipient", "phone"))
     number = canonical(phone.reveal()) if phone is not None else None
-    if number is None:
+    if number is None or phone is None:
         return _reject(base, "unreachable")
-    return _connect(base, number, binding.b_ref)
+    parsed = normalize_phone(phone.reveal())  # a privacy number keeps its extension
+    return _connect(base, number, binding.b_ref, parsed.extension if parsed else "")
 
 
 def _to_courier(rt: Runtime, session: Session, binding: Binding, base: Decision) -> Decision:
@@ -207,15 +214,19 @@ def _to_courier(rt: Runtime, session: Session, binding: Binding, base: Decision)
     return _connect(base, number, binding.a_ref)
 
 
-def _connect(base: Decision, number: str, callee_ref: bytes | None) -> Decision:
+def _connect(
+    base: Decision, number: str, callee_ref: bytes | None, extension: str = ""
+) -> Decision:
+    masked = mask_number(number)
     return replace(
         base,
         action="connect",
         reason=None,
         audit_reason="bound",
         connect_to=Sensitive(number),
+        connect_digits=Sensitive(extension) if extension else None,
         callee_ref=callee_ref,
-        callee_masked=mask_number(number),
+        callee_masked=f"{masked} 转 {'*' * len(extension)}" if extension else masked,
     )
 
 

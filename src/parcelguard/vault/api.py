@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI
+from fastapi import APIRouter, Body, Depends, FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,7 @@ from parcelguard.access.principals import Caller
 from parcelguard.runtime import Runtime
 from parcelguard.vault import export, ingest, lifecycle, service
 from parcelguard.vault import reveal as reveal_case
+from parcelguard.vault.config import row_rules
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.schemas import (
     EventIn,
@@ -32,10 +33,17 @@ MAX_BATCH = 5000
 @router.post("", response_model=ImportResult)
 def create_shipments(
     body: ShipmentIn | list[ShipmentIn] = Body(...),
+    assign_waybills: bool = Query(
+        False, description="Generate waybill numbers for shipments that have none."
+    ),
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
-    """Import one shipment or a list (fields as the import file); bad ones come back by index."""
+    """Import one shipment or a list (fields as the import file); bad ones come back by index.
+
+    A shipment without a waybill number is rejected unless `assign_waybills` is set; one
+    without any sender field takes the configured default sender (`[sender]`).
+    """
     require(caller, roles=("admin",), scope="ingest")
     items = body if isinstance(body, list) else [body]
     if len(items) > MAX_BATCH:
@@ -46,7 +54,8 @@ def create_shipments(
         RawRow(i + 1, {k: str(v) for k, v in item.model_dump(exclude_none=True).items()})
         for i, item in enumerate(items)
     )
-    report = ingest.import_shipments(rt, rows, caller.actor)
+    options = ingest.ImportOptions(rules=row_rules(rt, assign_waybills=assign_waybills))
+    report = ingest.import_shipments(rt, rows, caller.actor, options=options)
     return report.as_dict()
 
 

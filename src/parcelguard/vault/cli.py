@@ -1,14 +1,12 @@
-"""Vault commands: import, show, find, event, purge, erase, keys status / rotate."""
+"""Vault commands: import (in `cli_import`), show, find, event, purge, erase, keys."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 
 from parcelguard.access import service as access_service
 from parcelguard.access.principals import Caller
@@ -16,49 +14,11 @@ from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
-from parcelguard.vault import export, ingest, keys, lifecycle, retention, service
+from parcelguard.vault import export, fields, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
-from parcelguard.vault.readers import read_rows
+from parcelguard.vault.cli_import import import_
 
 keys_app = typer.Typer(help="Keyring state and KEK rotation.", no_args_is_help=True)
-
-
-def import_(
-    ctx: typer.Context,
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, XLSX or JSONL file."),
-    strict: bool = typer.Option(False, "--strict", help="All rows or none."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Import shipments from a CSV, XLSX or JSONL file."""
-    rt = runtime(ctx)
-    size = file.stat().st_size
-    unit = 1 if file.suffix.lower() in (".xlsx", ".xlsm") else size
-    with progress(f"importing {file.name}", None if unit == 1 else size) as advance:
-        report = ingest.import_shipments(
-            rt, read_rows(file, advance), local_operator(), strict=strict
-        )
-    try:
-        if as_json:
-            report.write_json(sys.stdout.write)
-        else:
-            _print_report(report)
-        if report.rejected:
-            raise typer.Exit(3)
-    finally:
-        report.waybills.close()
-        report.errors.close()
-
-
-def _print_report(report: ingest.ImportReport) -> None:
-    out = Console()
-    out.print(
-        f"imported {report.imported}, rejected {report.rejected}, already imported {report.skipped}"
-    )
-    for i, error in enumerate(report.errors):
-        if i == 50:
-            out.print(f"… and {report.errors.count - 50} more (use --json for all)")
-            break
-        out.print(f"  row {error['row']}: {error['field']} {error['code']} — {error['message']}")
 
 
 def show(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> None:
@@ -93,6 +53,8 @@ def event(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record a lifecycle event of a shipment."""
+    courier = fields.require("courier_id", courier, name="--courier")
+    station = fields.require("station_id", station, name="--station")
     rt = runtime(ctx)
     when = _instant("--at", at)
     with rt.db.session() as session:

@@ -2,14 +2,15 @@
 
 Each batch is one transaction with its audit event, so a killed import leaves whole batches
 only; every stored row carries a keyed fingerprint, so running the same file again stores
-nothing twice. `strict` puts the whole file in one transaction that lands only if no row fails.
+nothing twice. `strict` puts the whole file in one transaction that lands only if no row fails;
+`dry_run` does everything but seal and store (and reads the database only to find rows that
+are already there).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -20,75 +21,53 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import bulk_insert, new_id
-from parcelguard.errors import PartlyDone
 from parcelguard.pii.divisions import Region, resolve_regions
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
 from parcelguard.vault.readers import RawRow
-from parcelguard.vault.rows import RowError, ShipmentInput, validate_row
+from parcelguard.vault.report import ImportReport, RejectSink
+from parcelguard.vault.rows import RowError, RowRules, ShipmentInput, validate_row
 from parcelguard.vault.service import sealer_for
+from parcelguard.vault.shown import masked_value
 from parcelguard.vault.spool import Spool
-
-
-@dataclass
-class ImportReport:
-    """What an import did: counts, the imported waybills and the rejected rows."""
-
-    imported: int = 0
-    rejected: int = 0
-    skipped: int = 0
-    waybills: Spool = field(default_factory=Spool)
-    errors: Spool = field(default_factory=Spool)
-
-    def reject(self, problems: list[RowError]) -> None:
-        """Count a rejected row and keep its problems."""
-        self.rejected += 1
-        for problem in problems:
-            self.errors.append(problem.as_dict())
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the contract's JSON shape (plus `skipped`: rows already imported)."""
-        return {
-            "imported": self.imported,
-            "rejected": self.rejected,
-            "skipped": self.skipped,
-            "waybills": list(self.waybills),
-            "errors": list(self.errors),
-        }
-
-    def write_json(self, write: Callable[[str], Any]) -> None:
-        """Stream the JSON document without holding the lists in memory."""
-        write(
-            f'{{"imported": {self.imported}, "rejected": {self.rejected}, '
-            f'"skipped": {self.skipped}, "waybills": ['
-        )
-        for i, waybill in enumerate(self.waybills):
-            write(("," if i else "") + json.dumps(waybill))
-        write('], "errors": [')
-        for i, error in enumerate(self.errors):
-            write(("," if i else "") + json.dumps(error, ensure_ascii=False))
-        write("]}\n")
-
-    def raise_if_rejected(self) -> None:
-        """Raise `PartlyDone` when any row was rejected."""
-        if self.rejected:
-            raise PartlyDone(f"{self.rejected} row(s) rejected, {self.imported} imported")
 
 
 @dataclass
 class _Batch:
     rows: list[ShipmentInput]
     regions: list[tuple[Region, Region]]
+    raws: list[RawRow]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: all-or-nothing, a dry run, what a row may leave out, where rejects go."""
+
+    strict: bool = False
+    dry_run: bool = False
+    rules: RowRules = field(default_factory=RowRules)
+    on_reject: RejectSink | None = None
 
 
 def import_shipments(
-    rt: Runtime, rows: Iterable[RawRow], actor: Actor, *, strict: bool = False
+    rt: Runtime,
+    rows: Iterable[RawRow],
+    actor: Actor,
+    *,
+    strict: bool = False,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Import every row; rejected rows are reported and do not stop the good ones."""
-    report = ImportReport()
+    options = options or ImportOptions(strict=strict)
+    report = ImportReport(dry_run=options.dry_run, on_reject=options.on_reject)
     size = rt.settings.import_batch_size
-    batches = _batches(iter(rows), size, rt.clock.now().date(), report)
-    if not strict:
+    batches = _batches(iter(rows), size, rt.clock.now().date(), report, options.rules)
+    if options.dry_run:
+        with rt.db.read_session() as session:
+            for batch in batches:
+                _store(rt, session, batch, actor, report, dry_run=True)
+        return report
+    if not options.strict:
         for batch in batches:
             with rt.db.session() as session:
                 _store(rt, session, batch, actor, report)
@@ -105,78 +84,81 @@ def import_shipments(
 
 
 def _batches(
-    rows: Iterator[RawRow], size: int, today: date, report: ImportReport
+    rows: Iterator[RawRow], size: int, today: date, report: ImportReport, rules: RowRules
 ) -> Iterator[_Batch]:
     while True:
         chunk = list(islice(rows, size))
         if not chunk:
             return
-        valid: list[ShipmentInput] = []
+        valid: list[tuple[RawRow, ShipmentInput]] = []
         for raw in chunk:
-            result = validate_row(raw, today)
+            result = validate_row(raw, today, rules)
             if isinstance(result, list):
-                report.reject(result)
+                report.reject(result, raw)
             else:
-                valid.append(result)
+                valid.append((raw, result))
         yield _resolve(valid, report)
 
 
-def _resolve(valid: list[ShipmentInput], report: ImportReport) -> _Batch:
+def _resolve(valid: list[tuple[RawRow, ShipmentInput]], report: ImportReport) -> _Batch:
     addresses: list[str] = []
-    for item in valid:
+    for _, item in valid:
         addresses += [item.sender.address.reveal(), item.recipient.address.reveal()]
     found = resolve_regions(addresses)
-    kept, regions = [], []
-    for i, item in enumerate(valid):
+    batch = _Batch([], [], [])
+    for i, (raw, item) in enumerate(valid):
         sender, recipient = found[2 * i], found[2 * i + 1]
-        problems = [
-            RowError(
-                item.row,
-                name,
-                "unknown_region",
-                "the address does not resolve to a province and city",
-            )
-            for name, region in (("sender_address", sender), ("recipient_address", recipient))
-            if region is None
-        ]
         if sender is None or recipient is None:
-            report.reject(problems)
+            report.reject(_region_problems(item, sender, recipient), raw)
         else:
-            kept.append(item)
-            regions.append((sender, recipient))
-    return _Batch(kept, regions)
+            batch.rows.append(item)
+            batch.regions.append((sender, recipient))
+            batch.raws.append(raw)
+    return batch
+
+
+def _region_problems(
+    item: ShipmentInput, sender: Region | None, recipient: Region | None
+) -> list[RowError]:
+    problems = []
+    for name, party, region in (
+        ("sender_address", item.sender, sender),
+        ("recipient_address", item.recipient, recipient),
+    ):
+        if region is None:
+            problems.append(
+                RowError(
+                    item.row,
+                    name,
+                    "unknown_region",
+                    "the address does not resolve to a province and city",
+                    item.columns.get(name),
+                    masked_value(name, party.address.reveal()),
+                )
+            )
+    return problems
 
 
 def _store(
-    rt: Runtime, session: Session, batch: _Batch, actor: Actor, report: ImportReport
+    rt: Runtime,
+    session: Session,
+    batch: _Batch,
+    actor: Actor,
+    report: ImportReport,
+    *,
+    dry_run: bool = False,
 ) -> None:
-    if not batch.rows:
+    fresh = _fresh(rt, session, batch, report)
+    if dry_run:
+        report.imported += len(fresh)
         return
-    prints = [_fingerprint(rt, item) for item in batch.rows]
-    known_prints, known_waybills = _existing(session, rt.tenant, batch.rows, prints)
+    if not fresh:
+        return
     now = rt.clock.now()
     shipments: list[dict[str, Any]] = []
     parties: list[dict[str, Any]] = []
     sealer = sealer_for(rt)
-    for item, (sender, recipient), fp in zip(batch.rows, batch.regions, prints, strict=True):
-        if fp in known_prints:
-            report.skipped += 1
-            continue
-        waybill = item.waybill_no or _new_waybill()
-        if waybill in known_waybills:
-            report.reject(
-                [
-                    RowError(
-                        item.row,
-                        "waybill_no",
-                        "duplicate_waybill",
-                        "this waybill number already exists",
-                    )
-                ]
-            )
-            continue
-        known_prints.add(fp)
-        known_waybills.add(waybill)
+    for item, (sender, recipient), fp, waybill in fresh:
         created = item.created_at or now
         epoch = max(
             (created + timedelta(days=rt.settings.undelivered_retention_days)).date(), now.date()
@@ -186,24 +168,54 @@ def _store(
         parties.append(sealer.seal(sid, "sender", item.sender, sender, epoch))
         parties.append(sealer.seal(sid, "recipient", item.recipient, recipient, epoch))
         report.waybills.append(waybill)
-    if not shipments:
-        return
     bulk_insert(session, Shipment.__table__, shipments)
     bulk_insert(session, Party.__table__, parties)
     report.imported += len(shipments)
+    details = {
+        "count": len(shipments),
+        "first_row": batch.rows[0].row,
+        "last_row": batch.rows[-1].row,
+    }
     auditor_for(rt).record(
-        session,
-        actor,
-        Entry(
-            "shipments.import",
-            "import",
-            None,
-            details={
-                "count": len(shipments),
-                "first_row": batch.rows[0].row,
-                "last_row": batch.rows[-1].row,
-            },
-        ),
+        session, actor, Entry("shipments.import", "import", None, details=details)
+    )
+
+
+_Fresh = tuple[ShipmentInput, tuple[Region, Region], bytes, str]
+
+
+def _fresh(rt: Runtime, session: Session, batch: _Batch, report: ImportReport) -> list[_Fresh]:
+    """Return the batch's rows not stored yet, each with its waybill.
+
+    Rows already stored are counted as skipped, waybills taken by other content rejected.
+    """
+    if not batch.rows:
+        return []
+    prints = [_fingerprint(rt, item) for item in batch.rows]
+    known_prints, known_waybills = _existing(session, rt.tenant, batch.rows, prints)
+    fresh: list[_Fresh] = []
+    for item, regions, fp, raw in zip(batch.rows, batch.regions, prints, batch.raws, strict=True):
+        if fp in known_prints:
+            report.skipped += 1
+            continue
+        waybill = item.waybill_no or _new_waybill()
+        if waybill in known_waybills:
+            report.reject([_duplicate(item, waybill)], raw)
+            continue
+        known_prints.add(fp)
+        known_waybills.add(waybill)
+        fresh.append((item, regions, fp, waybill))
+    return fresh
+
+
+def _duplicate(item: ShipmentInput, waybill: str) -> RowError:
+    return RowError(
+        item.row,
+        "waybill_no",
+        "duplicate_waybill",
+        "this waybill number already exists",
+        item.columns.get("waybill_no"),
+        waybill,
     )
 
 
@@ -265,7 +277,10 @@ def _fingerprint(rt: Runtime, item: ShipmentInput) -> bytes:
         item.created_at.isoformat() if item.created_at else "",
     ]
     for party in (item.sender, item.recipient):
-        parts += [party.name.reveal(), party.phone.e164, party.address.reveal()]
+        # The base number's E.164 form as before (fingerprints of earlier imports still
+        # match), the extension only when there is one.
+        phone = party.phone.e164 + (f"-{party.phone.extension}" if party.phone.extension else "")
+        parts += [party.name.reveal(), phone, party.address.reveal()]
         parts.append(party.id_no.reveal() if party.id_no else "")
     return rt.keyring.index.digest(rt.tenant, "row", "\x1f".join(parts))
 

@@ -1,7 +1,9 @@
-"""Streaming readers for shipment files: CSV (UTF-8, UTF-8 BOM, GB18030), XLSX and JSONL.
+"""Streaming readers for shipment files: CSV (UTF-8, UTF-8 BOM, GB18030/GBK), XLSX and JSONL.
 
-Each yields `RawRow`s one at a time so memory stays flat whatever the file's size; `row` is
-the number a spreadsheet shows (header = 1), or the line number for JSONL.
+`open_file` reads just enough to find the header row (title rows above it are skipped), the
+sheet of a workbook whose headers look like shipments, and the column plan; the rows then
+stream one at a time so memory stays flat whatever the file's size. `row` is the number a
+spreadsheet shows (header = its own row number), or the line number for JSONL.
 """
 
 from __future__ import annotations
@@ -10,45 +12,107 @@ import codecs
 import csv
 import io
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from parcelguard.errors import InvalidInput
-from parcelguard.vault.headers import ALIASES, map_headers, missing_required
+from parcelguard.vault import xlsx
+from parcelguard.vault.records import RawRow, RecordBuilder
+from parcelguard.vault.refusals import missing_column_error, missing_columns
+from parcelguard.vault.sources import ColumnPlan, clean_header, recognise
 
 SNIFF = 1 << 16
-MAX_XLSX_UNCOMPRESSED = 512 << 20
+MAX_XLSX_UNCOMPRESSED = xlsx.MAX_XLSX_UNCOMPRESSED
+HEADER_SCAN = 10
 csv.field_size_limit(1 << 20)
-_SURROGATE = re.compile("[\udc80-\udcff]")
+Progress = Callable[[int], None]
+__all__ = ["RawRow", "ReadOptions", "ShipmentFile", "open_file", "read_rows"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file: explicit column mapping, forced layout, saved mappings, sheet."""
+
+    overrides: dict[str, str] = field(default_factory=dict)  # column → field (--map)
+    source: str | None = None  # a layout id of sources.toml (--source)
+    saved: dict[str, dict[str, str]] = field(default_factory=dict)  # [import.mappings]
+    sheet: str | None = None  # a sheet name or 1-based number (--sheet)
 
 
 @dataclass
-class RawRow:
-    """One record as read, before validation; `problem` is a whole-row reading error."""
+class ShipmentFile:
+    """An opened shipment file: what was recognised, and its rows (streamed once)."""
 
-    row: int
-    values: dict[str, str]
-    problem: tuple[str, str, str] | None = None  # (field, code, message)
-    raw_fields: list[str] = field(default_factory=list)
+    name: str
+    format: str  # "csv", "xlsx" or "jsonl"
+    rows: Iterator[RawRow]
+    plan: ColumnPlan | None = None  # None for JSONL (each line names its own fields)
+    header_row: int = 1
+    encoding: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        return f"RawRow(row={self.row}, fields={sorted(self.values)})"
+    def describe(self) -> dict[str, Any]:
+        """Return what a dry run and a report show: layout, sheet, header row, mapping."""
+        plan = self.plan
+        source = plan.source if plan else None
+        return {
+            "file": self.name,
+            "format": self.format,
+            "encoding": self.encoding,
+            "sheet": self.sheet,
+            "sheets": self.sheets,
+            "header_row": self.header_row,
+            "source": source.id if source else None,
+            "source_title": source.title if source else None,
+            "mapping": plan.mapping() if plan else {},
+            "unmapped": plan.unmapped() if plan else [],
+        }
+
+    def close(self) -> None:
+        """Release the open file."""
+        for close in self.closers:
+            close()
 
 
-Progress = Callable[[int], None]
+def open_file(
+    path: Path, options: ReadOptions | None = None, advance: Progress | None = None
+) -> ShipmentFile:
+    """Open a CSV, XLSX or JSONL file (chosen by extension) and recognise its columns."""
+    options = options or ReadOptions()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, options, advance)
+    if suffix == ".xls":
+        raise InvalidInput(
+            f"{path.name}: the old binary .xls format is not read; save it as .xlsx or CSV",
+            code="unsupported_format",
+        )
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return ShipmentFile(path.name, "jsonl", read_jsonl(path, advance), encoding="utf-8")
+    return _open_csv(path, options, advance)
 
 
 def read_rows(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
-    """Yield the rows of a CSV, XLSX or JSONL file, chosen by content and extension."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, advance)
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return read_jsonl(path, advance)
-    return read_csv(path, advance)
+    """Yield the rows of a file; refuses a file without the recipient's or sender's columns."""
+    opened = open_file(path, advance=advance)
+    if opened.plan is not None:
+        missing = missing_columns(opened.plan, default_sender=False)
+        if missing:
+            opened.close()
+            raise missing_column_error(path.name, opened.plan, missing)
+    return _closing(opened)
+
+
+def _closing(opened: ShipmentFile) -> Iterator[RawRow]:
+    try:
+        yield from opened.rows
+    finally:
+        opened.close()
 
 
 def detect_encoding(head: bytes) -> str:
@@ -56,6 +120,7 @@ def detect_encoding(head: bytes) -> str:
 
     A few broken sequences in an otherwise UTF-8 file keep it UTF-8 (those rows are then
     rejected as `bad_encoding`) rather than turning every Chinese character into mojibake.
+    GB18030 is a superset of GBK and GB2312, so every GBK export reads as GB18030.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -84,23 +149,60 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
-def read_csv(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
-    """Yield CSV rows; undecodable bytes make a `bad_encoding` row, not a crash."""
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(SNIFF))
+def _open_csv(path: Path, options: ReadOptions, advance: Progress | None) -> ShipmentFile:
+    raw = path.open("rb")
+    try:
+        head = raw.read(SNIFF)
+        encoding = detect_encoding(head)
         raw.seek(0)
         buffered = io.BufferedReader(CountingReader(raw, advance), buffer_size=1 << 16)
         text = io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
-        reader = csv.reader(text)
-        header = _next_record(reader, path.name, 1)
-        if header is None:
+        reader = csv.reader(text, delimiter=_delimiter(head, encoding))
+        first: list[list[str]] = []
+        while len(first) < HEADER_SCAN:
+            cells = _next_record(reader, path.name, len(first) + 1)
+            if cells is None:
+                break
+            first.append(cells)
+        if not any(cell.strip() for cells in first for cell in cells):
             raise InvalidInput(f"{path.name} is empty", code="empty_file")
-        mapping = _checked_mapping(header, path.name)
-        index = 1
-        while (cells := _next_record(reader, path.name, index + 1)) is not None:
-            index += 1
-            if any(cell.strip() for cell in cells):
-                yield _row_from_cells(index, cells, mapping)
+        at, plan = choose_header(first, options)
+    except BaseException:
+        raw.close()
+        raise
+    rows = _csv_rows(reader, path.name, first, at, plan)
+    return ShipmentFile(
+        path.name,
+        "csv",
+        rows,
+        plan,
+        at + 1,
+        encoding.replace("-sig", " with BOM"),
+        closers=[raw.close],
+    )
+
+
+def _csv_rows(
+    reader: Any, name: str, first: list[list[str]], at: int, plan: ColumnPlan
+) -> Iterator[RawRow]:
+    builder = RecordBuilder(plan)
+    index = at + 1
+    for cells in first[at + 1 :]:
+        index += 1
+        if any(cell.strip() for cell in cells):
+            yield builder.build(index, cells)
+    while (record := _next_record(reader, name, index + 1)) is not None:
+        index += 1
+        if any(cell.strip() for cell in record):
+            yield builder.build(index, record)
+
+
+def _delimiter(head: bytes, encoding: str) -> str:
+    """Return the separator of the header line: comma, tab or semicolon."""
+    line = head.decode(encoding.replace("-sig", ""), "replace").lstrip("\ufeff").split("\n", 1)[0]
+    counts = {sep: line.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
 
 
 def _next_record(reader: Any, name: str, row: int) -> list[str] | None:
@@ -115,65 +217,62 @@ def _next_record(reader: Any, name: str, row: int) -> list[str] | None:
         ) from None
 
 
-def read_xlsx(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
-    """Yield the rows of the first sheet; refuses archives that inflate beyond reason."""
-    import zipfile
+def choose_header(candidates: Sequence[list[str]], options: ReadOptions) -> tuple[int, ColumnPlan]:
+    """Return the index of the header among the first rows and its column plan.
 
-    from openpyxl import load_workbook
+    The header is the row that names the most known fields (title rows above it, such as
+    "订单导出 2026-11-02", are skipped); without any, the first non-empty row.
+    """
+    best, best_score = None, 0
+    wanted = {clean_header(c) for c in options.overrides}
+    for i, cells in enumerate(candidates):
+        plan = recognise(cells, source_id=options.source)
+        score = len(plan.columns) + sum(1 for c in cells if clean_header(c) in wanted)
+        if score > best_score:
+            best, best_score = i, score
+    if best is None or best_score < 2:
+        best = next((i for i, c in enumerate(candidates) if any(x.strip() for x in c)), 0)
+    plan = recognise(candidates[best], options.overrides, options.source, options.saved)
+    return best, plan
 
+
+def _open_xlsx(path: Path, options: ReadOptions, advance: Progress | None) -> ShipmentFile:
+    book = xlsx.open_workbook(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InvalidInput(f"{path.name} is not an XLSX workbook", code="bad_file") from None
-    if inflated > MAX_XLSX_UNCOMPRESSED:
-        raise InvalidInput(
-            f"{path.name} inflates to {inflated >> 20} MiB; refused", code="too_large"
-        )
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises KeyError, ParseError, ValueError … on damaged files
-        raise InvalidInput(
-            f"{path.name} is not a readable XLSX workbook", code="bad_file"
-        ) from None
-    try:
-        rows = _xlsx_rows(book.worksheets[0].iter_rows(values_only=True), path.name)
-        header = next(rows, None)
-        if header is None:
-            raise InvalidInput(f"{path.name} is empty", code="empty_file")
-        mapping = _checked_mapping([_cell(c) for c in header], path.name)
-        for index, values in enumerate(rows, start=2):
-            cells = [_cell(c) for c in values]
-            if advance:
-                advance(1)
-            if not any(cells):
-                continue
-            yield _row_from_cells(index, cells, mapping)
-    finally:
+        sheet, names, at, plan = xlsx.choose_sheet(book, path.name, options.sheet, options)
+    except BaseException:
         book.close()
+        raise
+    rows = _xlsx_rows(sheet, path.name, at, plan, advance)
+    return ShipmentFile(
+        path.name, "xlsx", rows, plan, at + 1, None, sheet.title, names, closers=[book.close]
+    )
 
 
-def _xlsx_rows(rows: Iterator[Any], name: str) -> Iterator[Any]:
-    """Pass the sheet's rows through, turning a damaged sheet into one clear error."""
-    try:
-        yield from rows
-    except Exception:  # a broken sheet XML surfaces only while iterating
-        raise InvalidInput(f"{name}: the first sheet is damaged", code="bad_file") from None
+def _xlsx_rows(
+    sheet: Any, name: str, at: int, plan: ColumnPlan, advance: Progress | None
+) -> Iterator[RawRow]:
+    builder = RecordBuilder(plan)
+    for index, values in enumerate(xlsx.rows_after(sheet, name, at + 1), start=at + 2):
+        cells = [xlsx.cell_text(c) for c in values]
+        if advance:
+            advance(1)
+        if any(cells):
+            yield builder.build(index, cells)
 
 
 def read_jsonl(path: Path, advance: Progress | None = None) -> Iterator[RawRow]:
     """Yield one row per JSON line; a line that is not an object is rejected by number."""
-    inverse = {alias.lower(): field for field, aliases in ALIASES.items() for alias in aliases}
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             if advance:
                 advance(len(line))
             if not line.strip():
                 continue
-            yield _row_from_json(number, line, inverse)
+            yield _row_from_json(number, line)
 
 
-def _row_from_json(number: int, line: bytes, inverse: dict[str, str]) -> RawRow:
+def _row_from_json(number: int, line: bytes) -> RawRow:
     try:
         obj = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -182,44 +281,12 @@ def _row_from_json(number: int, line: bytes, inverse: dict[str, str]) -> RawRow:
         return RawRow(number, {}, ("row", "invalid_json", "the line is not valid JSON"))
     if not isinstance(obj, dict):
         return RawRow(number, {}, ("row", "invalid_json", "the line is not a JSON object"))
-    values: dict[str, str] = {}
-    for key, value in obj.items():
-        name = inverse.get(str(key).strip().lower())
-        if name and name not in values and value is not None:
-            values[name] = str(value)
-    return RawRow(number, values)
+    keys = tuple(str(k) for k in obj)
+    cells = ["" if v is None else str(v) for v in obj.values()]
+    return _json_builder(keys).build(number, cells)
 
 
-def _checked_mapping(header: list[str], name: str) -> dict[str, int]:
-    mapping = map_headers(header)
-    missing = missing_required(mapping)
-    if missing:
-        raise InvalidInput(
-            f"{name}: no column for {', '.join(missing)} (headers may be English or Chinese)",
-            code="missing_column",
-            details={"missing": missing},
-        )
-    return mapping
-
-
-def _row_from_cells(index: int, cells: list[str], mapping: dict[str, int]) -> RawRow:
-    values = {}
-    for name, col in mapping.items():
-        if col < len(cells):
-            cell = cells[col]
-            if _undecodable(cell):
-                return RawRow(index, {}, (name, "bad_encoding", "the cell is not valid text"))
-            values[name] = cell
-    return RawRow(index, values)
-
-
-def _undecodable(text: str) -> bool:
-    return text.isascii() is False and _SURROGATE.search(text) is not None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers typed into Excel come back as floats
-    return str(value)
+@lru_cache(maxsize=64)
+def _json_builder(keys: tuple[str, ...]) -> RecordBuilder:
+    """Return the builder of one set of JSON keys (lines of a file usually share them)."""
+    return RecordBuilder(recognise(list(keys)))

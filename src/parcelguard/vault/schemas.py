@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from parcelguard.vault import fields
 
 
 class ShipmentIn(BaseModel):
@@ -15,12 +17,15 @@ class ShipmentIn(BaseModel):
 
     waybill_no: str | None = Field(default=None, max_length=40)
     carrier: str | None = Field(default=None, max_length=40)
-    sender_name: str = Field(max_length=64)
-    sender_phone: str = Field(max_length=32)
-    sender_address: str = Field(max_length=200)
+    # Without any sender field, the configured default sender ([sender] in config.toml).
+    sender_name: str | None = Field(default=None, max_length=64)
+    sender_phone: str | None = Field(default=None, max_length=32)
+    sender_phone_ext: str | None = Field(default=None, max_length=8)
+    sender_address: str | None = Field(default=None, max_length=200)
     sender_id_no: str | None = Field(default=None, max_length=32)
     recipient_name: str = Field(max_length=64)
     recipient_phone: str = Field(max_length=32)
+    recipient_phone_ext: str | None = Field(default=None, max_length=8)
     recipient_address: str = Field(max_length=200)
     station_id: str | None = Field(default=None, max_length=64)
     courier_id: str | None = Field(default=None, max_length=64)
@@ -41,11 +46,15 @@ class ImportResult(BaseModel):
 
 
 class EventIn(BaseModel):
-    """A lifecycle step."""
+    """A lifecycle step; courier and station ids are checked like the import checks them."""
 
     type: str = Field(pattern="^(assigned|out_for_delivery|at_station|delivered|returned)$")
-    courier_id: str | None = Field(default=None, max_length=64)
-    station_id: str | None = Field(default=None, max_length=64)
+    courier_id: Annotated[
+        str | None, Field(max_length=64), AfterValidator(fields.validator("courier_id"))
+    ] = None
+    station_id: Annotated[
+        str | None, Field(max_length=64), AfterValidator(fields.validator("station_id"))
+    ] = None
     at: datetime | None = None
 
 

@@ -84,7 +84,8 @@ class PartySealer:
             "kek_version": wrapped.kek_version,
             "epoch": epoch,
             "name_ct": cipher.seal(name, aad("name"), nonces[0]),
-            "phone_ct": cipher.seal(phone.national, aad("phone"), nonces[1]),
+            # With its extension (13800138000-1234): reveal and the relay need both.
+            "phone_ct": cipher.seal(phone.full, aad("phone"), nonces[1]),
             "address_ct": cipher.seal(party.address.reveal(), aad("address"), nonces[2]),
             "id_no_ct": cipher.seal(id_no, aad("id_no"), nonces[3]) if id_no else None,
             "phone_bidx": index.digest(self.tenant_id, "phone", phone.e164),

@@ -42,6 +42,8 @@ SPOKEN = {
     "default": "您拨打的号码未绑定，无法接通。请核对号码，或通过快递公司官方渠道联系。",
 }
 SILENT_REJECT = ("invalid_caller", "unknown_number")
+# Before an extension's digits: each "w" waits half a second (TwiML <Number sendDigits>).
+EXTENSION_PAUSE = "wwww"
 
 
 class TwilioProvider(TelephonyProvider):
@@ -129,8 +131,11 @@ class TwilioProvider(TelephonyProvider):
         if decision.action == "connect" and decision.connect_to is not None:
             callback = self._status_url(request)
             dial = response.dial(caller_id=decision.virtual_number, timeout=30)
+            digits = decision.connect_digits
             dial.number(
                 decision.connect_to.reveal(),
+                # A privacy number's extension: wait for its switch to answer, then key it in.
+                send_digits=f"{EXTENSION_PAUSE}{digits.reveal()}#" if digits else None,
                 status_callback=callback,
                 status_callback_event="initiated ringing answered completed",
             )
