@@ -15,7 +15,7 @@ from parcelguard.audit.service import Actor
 from parcelguard.errors import Denied
 from parcelguard.monitor import service as monitor
 from tests.monitor.test_monitor_incidents import finding
-from tests.security.insider_world import Insiders, insiders  # noqa: F401
+from tests.security.insider_world import Insiders, refused_as_usage
 
 
 def _alert_about(world: Insiders, who: str) -> str:
@@ -56,19 +56,20 @@ def test_a_suspended_officer_cannot_restore_themselves(insiders: Insiders) -> No
         access.restore_reveal(insiders.rt, session, insiders.ids["so1"], me)
     assert refused.value.code == "self_action"
     with insiders.rt.db.read_session() as session:
-        assert access.get_or_raise(session, insiders.rt.tenant, insiders.ids["so1"]).reveal_suspended
+        assert access.get_or_raise(
+            session, insiders.rt.tenant, insiders.ids["so1"]
+        ).reveal_suspended
 
 
 def test_alert_commands_act_with_the_officers_own_key(insiders: Insiders) -> None:
     alert = _alert_about(insiders, "courier_a")
-    anonymous = insiders.cli("alerts", "resolve", alert, "--false-positive", "--json")
-    assert anonymous.code == 2  # usage: the officer's --api-key is required
+    # usage: the officer's --api-key is required
+    assert refused_as_usage(insiders, "alerts", "resolve", alert, "--false-positive", "--json")
     as_admin = insiders.cli(
         "alerts", "resolve", alert, "--api-key", insiders.keys["admin"], "--json"
     )
     assert (as_admin.code, as_admin.json["error"]["code"]) == (5, "officer_required")
-    unassigned = insiders.cli("alerts", "assign", alert, "--to", "x", "--json")
-    assert unassigned.code == 2
+    assert refused_as_usage(insiders, "alerts", "assign", alert, "--to", "x", "--json")
     done = insiders.cli(
         "alerts", "resolve", alert, "--false-positive", "--api-key", insiders.keys["so2"], "--json"
     )
@@ -124,8 +125,9 @@ def test_promotion_to_security_officer_waits_for_an_officer(insiders: Insiders) 
 
 def test_the_first_officer_of_a_tenant_is_the_only_one_made_alone(insiders: Insiders) -> None:
     with insiders.rt.db.read_session() as session:
-        officers = access.list_principals(session, insiders.rt.tenant, "security_officer")
-    assert [p.status for p in officers] == ["active"] * 3
+        found = access.list_principals(session, insiders.rt.tenant, "security_officer")
+        statuses = [p.status for p in found]
+    assert statuses == ["active"] * 3
     log = insiders.cli("audit", "log", "--action", "principal.create", "--json").json["events"]
     bootstrap = [e for e in log if e["details"].get("bootstrap")]
     assert [e["target_id"] for e in bootstrap] == [insiders.ids["so1"]]
@@ -160,10 +162,13 @@ def test_case_close_checks_the_role_in_the_service(insiders: Insiders) -> None:
     courier = Actor(insiders.ids["courier_a"], "courier")
     with pytest.raises(Denied), insiders.rt.db.session() as session:
         cases.close_case(insiders.rt, session, case_id, courier)
-    assert insiders.cli("case", "close", case_id, "--json").code == 2
+    assert refused_as_usage(insiders, "case", "close", case_id, "--json")
     by_admin = insiders.cli("case", "close", case_id, "--api-key", insiders.keys["admin"], "--json")
     assert by_admin.code == 5
-    assert insiders.cli("case", "close", case_id, "--api-key", insiders.keys["so2"], "--json").code == 0
+    assert (
+        insiders.cli("case", "close", case_id, "--api-key", insiders.keys["so2"], "--json").code
+        == 0
+    )
 
 
 @pytest.mark.parametrize(

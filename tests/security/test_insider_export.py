@@ -9,7 +9,7 @@ import pytest
 
 from parcelguard.settings import Settings
 from tests.conftest import CliResult, make_settings
-from tests.security.insider_world import Insiders, insiders  # noqa: F401
+from tests.security.insider_world import Insiders
 
 QUOTA = 6
 POLICY = {"roles": {"security_officer": {"daily_quota": QUOTA, "bulk_export_approvals": 2}}}

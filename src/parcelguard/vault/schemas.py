@@ -43,10 +43,16 @@ class ImportResult(BaseModel):
 class EventIn(BaseModel):
     """A lifecycle step."""
 
-    type: str = Field(pattern="^(assigned|out_for_delivery|at_station|delivered|returned)$")
+    type: str = Field(
+        pattern="^(assigned|out_for_delivery|at_station|delivered|returned|transferred)$"
+    )
     courier_id: str | None = Field(default=None, max_length=64)
     station_id: str | None = Field(default=None, max_length=64)
+    # The client's clock: kept as `reported_at` (within the skew), never used by a rule.
     at: datetime | None = None
+    # A delivery's proof: the recipient's pickup code, or else a stated reason (alerted).
+    pickup_code: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
 
 
 class RevealIn(BaseModel):

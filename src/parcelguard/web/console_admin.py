@@ -78,6 +78,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "msg_saved": "已保存。",
         "needs_js": "此页面需要启用 JavaScript。",
         "key_shown": "API 密钥",
+        "key_pending": "API 密钥（另一位安全专员批准后生效）",
         "link_shown": "注册链接",
     },
     "en": {
@@ -129,6 +130,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "msg_saved": "Saved.",
         "needs_js": "This page needs JavaScript.",
         "key_shown": "API key",
+        "key_pending": "API key (works once another security officer approves)",
         "link_shown": "Enrolment link",
     },
 }
@@ -197,8 +199,9 @@ def add_user(
         trained_until=date.fromisoformat(body.trained_until) if body.trained_until else None,
     )
     with rt.db.session() as session:
-        _, key = access.create(rt, session, new, caller.actor)
-    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
+        principal, key = access.create(rt, session, new, caller.actor)
+        label = "key_pending" if principal.status == "pending" else "key_shown"
+    return {"show": {"label": TEXT[language(request)][label], "value": key}}
 
 
 @router.post("/users/{principal_id}/training")
