@@ -29,7 +29,8 @@ def setup(cli, tmp_path: Path) -> dict:
             "2027-12-31",
             "--json",
         ).json["api_key"]
-    case = cli("case", "open", "--title", "list for sale", "--json").json["case_id"]
+    opened = cli("case", "open", "--title", "list for sale", "--api-key", keys["first"], "--json")
+    case = opened.json["case_id"]
     return {"data": data, "keys": keys, "case": case}
 
 
@@ -118,7 +119,7 @@ def test_export_refuses_other_roles_and_closed_cases(cli, setup) -> None:
         "--json",
     ]
     assert cli(*args, "--api-key", courier).json["error"]["code"] == "role_not_allowed"
-    cli("case", "close", setup["case"], "--json")
+    cli("case", "close", setup["case"], "--api-key", setup["keys"]["first"], "--json")
     assert cli(*args, "--api-key", setup["keys"]["first"]).json["error"]["code"] == "case_not_open"
 
 
