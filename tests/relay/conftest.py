@@ -76,12 +76,11 @@ def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dic
         return service.import_numbers(rt, session, rows, SYSTEM)
 
 
-def add_courier(rt: Runtime, name: str, phone: str) -> Courier:
-    """Create a trained courier with their own phone."""
+def add_courier(rt: Runtime, name: str, phone: str, station: str | None = None) -> Courier:
+    """Create a trained courier with their own phone (of a station, when given)."""
+    new = NewPrincipal(name=name, role="courier", phone=phone, station=station)
     with rt.db.session() as session:
-        principal, key = access_service.create(
-            rt, session, NewPrincipal(name=name, role="courier", phone=phone), SYSTEM
-        )
+        principal, key = access_service.create(rt, session, new, SYSTEM)
         return Courier(principal.principal_id, phone, key)
 
 
