@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from parcelguard.access import enrolment, grants, passkeys, service, sessions
+from parcelguard.access import duties, enrolment, grants, passkeys, service, sessions
 from parcelguard.access.ceremony import Ceremony
 from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
@@ -243,7 +243,7 @@ def change_role(
 ) -> dict[str, Any]:
     """Change a person's role (admins); to or from security officer it waits for an officer."""
     require(caller, roles=("admin",))
-    with rt.db.session() as session:
+    with duties.audited_refusals(rt, caller.actor, "role_change"), rt.db.session() as session:
         return grants.grant_view(
             grants.change_role(rt, session, principal_id, body.role, caller.actor)
         )

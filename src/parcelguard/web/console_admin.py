@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from parcelguard.access import enrolment, keys
+from parcelguard.access import duties, enrolment, keys
 from parcelguard.access import service as access
 from parcelguard.access.models import ROLES
 from parcelguard.access.principals import Caller
@@ -210,8 +210,8 @@ def training(
 ) -> dict[str, Any]:
     """Record a privacy-training attestation."""
     caller, _ = _admin(rt, request, csrf_needed=True)
-    with rt.db.session() as session:
-        access.set_training(rt, session, principal_id, body.until, caller.actor)
+    with duties.audited_refusals(rt, caller.actor, "principal.training"), rt.db.session() as s:
+        access.set_training(rt, s, principal_id, body.until, caller.actor)
     return {"next": "/console/admin"}
 
 
@@ -221,7 +221,7 @@ def issue_key(
 ) -> dict[str, Any]:
     """Issue another API key for an account (shown once)."""
     caller, _ = _admin(rt, request, csrf_needed=True)
-    with rt.db.session() as session:
+    with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
         principal = access.get_or_raise(session, rt.tenant, principal_id)
         key = access.issue_key(rt, session, principal, caller.actor)
     return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
