@@ -208,6 +208,14 @@ def test_every_service_checks_the_role_of_whoever_calls_it(
             grants.approve(rt, session, "G-none", actor)
 
 
+def test_an_admin_cannot_silence_the_officers_by_suspending_them(insiders: Insiders) -> None:
+    refused = insiders.cli("users", "suspend", insiders.ids["so1"], "--json")
+    assert (refused.code, refused.json["error"]["code"]) == (5, "officer_required")
+    with insiders.rt.db.read_session() as session:
+        officer = access.get_or_raise(session, insiders.rt.tenant, insiders.ids["so1"])
+        assert officer.reveal_suspended is False
+
+
 def test_nobody_changes_their_own_privileges(insiders: Insiders) -> None:
     admin = Actor(insiders.ids["admin"], "admin")
     with pytest.raises(Denied) as refused, insiders.rt.db.session() as session:

@@ -244,6 +244,9 @@ def suspend_reveal(
     """Take away a principal's reveal rights at once, pending review."""
     duties.require_actor(actor, (*duties.MANAGERS, duties.OFFICER), "suspend reveal rights")
     principal = get_or_raise(session, rt.tenant, principal_id)
+    if principal.role == duties.OFFICER and actor.role not in (duties.OFFICER, "system"):
+        # Suspended officers handle no alerts: only the monitor or another officer may do it.
+        raise Denied("only an officer or the monitor suspends an officer", code="officer_required")
     if not principal.reveal_suspended:
         principal.reveal_suspended, principal.suspended_reason = True, reason
         auditor_for(rt).record(
