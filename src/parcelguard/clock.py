@@ -53,3 +53,22 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=CHINA)
     return value.astimezone(UTC)
+
+
+def operator_time(server_now: datetime, asked: datetime | None) -> datetime:
+    """Return the time an operator's tool acts at (`--now`): the server's, or a later one.
+
+    Moving time forward only closes things sooner (a purge, the end of a binding); moving it
+    back would reopen a reveal window or a binding, or keep data past its retention, so it is
+    refused.
+    """
+    if asked is None:
+        return server_now
+    asked = as_utc(asked)
+    if asked < server_now:
+        from parcelguard.errors import InvalidInput
+
+        raise InvalidInput(
+            "--now may not be earlier than the server clock", code="time_before_server_clock"
+        )
+    return asked

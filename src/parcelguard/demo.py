@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from parcelguard import demo_activity
-from parcelguard.access import enrolment
+from parcelguard.access import enrolment, grants
 from parcelguard.access import service as access
 from parcelguard.access.guards import STAFF
 from parcelguard.access.models import Principal
@@ -142,6 +143,15 @@ def _enrolment_links(rt: Runtime, demo: DemoTenant) -> None:
                 login["reveal_suspended"] = principal.reveal_suspended
 
 
+def _approve_officer(
+    rt: Runtime, session: Session, principal: Principal, officers: list[str]
+) -> None:
+    """Have the demo's first officer approve a later one (as the pending-grant flow asks)."""
+    grant = grants.pending_for(session, rt.tenant, principal.principal_id)
+    if grant is not None and officers:
+        grants.approve(rt, session, grant, Actor(officers[0], "security_officer"))
+
+
 def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
     faker = Faker(2026)
     trained = rt.clock.now().date() + timedelta(days=365)
@@ -160,6 +170,7 @@ def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
                     trained_until=trained,
                 )
                 principal, key = access.create(rt, session, new, SEEDER)
+                _approve_officer(rt, session, principal, staff.get(role, []))
                 staff.setdefault(role, []).append(principal.principal_id)
                 demo.logins.append(
                     {
@@ -212,7 +223,7 @@ PATHS = {
     "assigned": ("assigned",),
     "out_for_delivery": ("assigned", "out_for_delivery"),
     "at_station": ("assigned", "at_station"),
-    "delivered": ("assigned", "out_for_delivery", "delivered"),
+    "delivered": ("assigned", "at_station", "delivered"),  # picked up by its pickup code
     "returned": ("assigned", "returned"),
 }
 
@@ -228,7 +239,18 @@ def _advance(rt: Runtime, waybill: str, state: str, courier: str, station: str) 
                 SEEDER,
                 courier_id=courier if step == "assigned" else None,
                 station_id=station if step == "at_station" else None,
+                pickup_code=_waiting_code(rt, session, waybill) if step == "delivered" else None,
             )
+
+
+def _waiting_code(rt: Runtime, session: Session, waybill: str) -> str | None:
+    """Return the pickup code a parcel waits under (the proof of its demo delivery)."""
+    from parcelguard.labels import pickup
+    from parcelguard.vault.service import get_or_raise
+
+    shipment = get_or_raise(session, rt.tenant, waybill)
+    code = pickup.waiting_for(session, rt.tenant, [shipment.shipment_id]).get(shipment.shipment_id)
+    return code.code if code is not None else None
 
 
 def describe(demo: DemoTenant) -> str:

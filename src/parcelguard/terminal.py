@@ -25,6 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
@@ -166,3 +167,19 @@ def local_operator() -> Actor:
     except (KeyError, OSError):
         user = "unknown"
     return Actor(f"local:{user}"[:64], "operator")
+
+
+PERSON_KEY_OPTION = typer.Option(
+    ...,
+    "--api-key",
+    envvar="PARCELGUARD_API_KEY",
+    help="The API key of the person acting (the command acts for them, not for the operator).",
+)
+
+
+def acting_person(rt: Runtime, api_key: str) -> Caller:
+    """Return who a command acts for: the member of staff whose API key it was given."""
+    from parcelguard.access import service
+
+    with rt.db.session() as session:
+        return service.authenticate_key(rt, session, api_key)

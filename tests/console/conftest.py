@@ -100,6 +100,7 @@ def world(rt: Runtime, cli: Callable[..., Any], tmp_path: Path) -> Iterator[Worl
     for waybill in waybills[9:12]:
         assert cli("event", waybill, "assigned", "--courier", staff["courier2"], "--json").code == 0
         assert cli("event", waybill, "at_station", "--station", "st-xihu", "--json").code == 0
+    rt.clock.advance(minutes=5)  # the day goes on: what staff do next comes after the setup
     with TestClient(create_app(rt)) as client:
         yield World(rt, client, staff, keys, rows, waybills[:3], waybills[3:9], waybills[9:12])
 

@@ -44,9 +44,10 @@ def test_arrival_allocates_codes_that_fill_shelves_in_turn(cli, rt, waiting, imp
     assert _codes(rt)[imported[3]["waybill_no"]] == ("1-1-0001", "st2", "waiting")
 
 
-def test_a_parcel_that_leaves_another_way_frees_its_code(cli, rt, waiting) -> None:
+def test_a_parcel_that_leaves_another_way_frees_its_code(cli, rt, waiting, add_user) -> None:
     waybill = waiting[0]["waybill_no"]
-    cli("event", waybill, "assigned", "--courier", "c1", "--json")
+    courier, _ = add_user("courier", station="st1")
+    assert cli("event", waybill, "assigned", "--courier", courier, "--json").code == 0
     assert _codes(rt)[waybill][2] == "withdrawn"
     refused = cli("pickup", "1-1-0001", "--station", "st1", "--json")
     assert refused.code == 1 and refused.json["error"]["code"] == "wrong_pickup_code"

@@ -97,7 +97,8 @@ def test_staff_not_assigned_to_the_parcel_are_refused(
     cli, client, imported, scan_path: str, add_user, audit_log, role: str
 ) -> None:
     waybill = imported[0]["waybill_no"]
-    cli("event", waybill, "assigned", "--courier", "somebody-else", "--json")
+    somebody_else, _ = add_user("courier")
+    cli("event", waybill, "assigned", "--courier", somebody_else, "--json")
     principal, key = add_user(role, **({"station": "st1"} if role == "station_clerk" else {}))
     page = client.get(scan_path, headers={"Authorization": f"Bearer {key}"})
     assert page.status_code == 403 and "未分配给您" in page.text
@@ -125,7 +126,7 @@ def test_unknown_revoked_and_expired_tokens_get_the_same_neutral_404(
         (content,) = service.label_contents(rt, session, job, SYSTEM)
     other = imported[1]["waybill_no"]
     cli("event", other, "at_station", "--station", "st1", "--json")
-    cli("event", other, "delivered", "--json")
+    cli("event", other, "delivered", "--reason", "handed_in_person", "--json")
     rt.clock.advance(days=8)
     expired = client.get(urlsplit(content.qr_url).path)
     pages = [unknown, malformed, revoked, expired]

@@ -201,14 +201,14 @@ def test_revoke_stops_every_label_of_the_shipment(cli, rt, imported, client, aud
     assert audit_log("label.revoke")[0]["details"] == {"waybill": waybill, "revoked": 2}
 
 
-def test_tokens_expire_n_days_after_delivery(cli, rt, imported, client) -> None:
+def test_tokens_expire_n_days_after_delivery(cli, rt, imported, client, add_user) -> None:
     waybill = imported[0]["waybill_no"]
     with rt.db.session() as session:
         (content,) = service.label_contents(rt, session, service.PrintJob([waybill]), SYSTEM)
     path = urlsplit(content.qr_url).path
-    cli("event", waybill, "assigned", "--courier", "c1", "--json")
+    cli("event", waybill, "assigned", "--courier", add_user("courier")[0], "--json")
     cli("event", waybill, "out_for_delivery", "--json")
-    assert cli("event", waybill, "delivered", "--json").code == 0
+    assert cli("event", waybill, "delivered", "--reason", "left_at_door", "--json").code == 0
     with rt.db.session() as session:
         (row,) = session.scalars(select(LabelToken)).all()
         assert row.expires_at is not None

@@ -11,7 +11,7 @@ from parcelguard.access import service as access
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.audit.bus import InProcessBus
 from parcelguard.audit.service import SYSTEM, Actor, search
-from parcelguard.errors import Conflict, NotFound
+from parcelguard.errors import Conflict, Denied, NotFound
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.consumer import LiveConsumer, install
 from parcelguard.monitor.detectors.base import Finding
@@ -91,8 +91,9 @@ def test_a_finding_after_the_window_or_after_resolution_opens_a_new_incident(rt:
     record(rt, finding(pid, minute=3 * 60, seqs=(7,), suspend=False))
     assert len(alerts(rt)) == 2
     latest = alerts(rt)[0]["id"]
+    officer = Actor(courier(rt, "security_officer"), "security_officer")
     with rt.db.session() as session:
-        monitor.resolve(rt, session, latest, SYSTEM)
+        monitor.resolve(rt, session, latest, officer)
     record(rt, finding(pid, minute=3 * 60 + 10, seqs=(8,), suspend=False))
     assert latest not in {a["id"] for a in alerts(rt)} and len(alerts(rt)) == 2
     assert [a["status"] for a in alerts(rt, "resolved")] == ["resolved"]
@@ -146,7 +147,7 @@ def test_only_a_security_officer_restores_reveal_rights(rt: Runtime) -> None:
     pid = courier(rt)
     record(rt, finding(pid))
     alert_id = alerts(rt)[0]["id"]
-    with pytest.raises(Conflict, match="security officer"), rt.db.session() as session:
+    with pytest.raises(Denied, match="security officer"), rt.db.session() as session:
         monitor.resolve(rt, session, alert_id, Actor("local:ops", "operator"), restore=True)
     officer = Actor(courier(rt, "security_officer"), "security_officer")
     with rt.db.session() as session:

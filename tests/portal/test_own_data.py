@@ -128,7 +128,7 @@ def test_erasure_removes_delivered_parcels_after_confirmation(
 ) -> None:
     delivered = parcels[0]["waybill_no"]
     courier_reveals_address(cli, delivered)
-    assert cli("event", delivered, "delivered", "--json").code == 0
+    assert cli("event", delivered, "delivered", "--reason", "left_at_door", "--json").code == 0
     csrf = sign_in(client, sms)
     page = client.get("/portal/erase").text
     assert "现在可删除：1 个包裹" in page and "派送途中（暂不删除）：2 个" in page
@@ -157,7 +157,10 @@ def test_erasing_everything_makes_the_relay_forget_the_phone(
 ) -> None:
     for row in parcels[:3]:
         courier_reveals_address(cli, row["waybill_no"])
-        assert cli("event", row["waybill_no"], "delivered", "--json").code == 0
+        assert (
+            cli("event", row["waybill_no"], "delivered", "--reason", "left_at_door", "--json").code
+            == 0
+        )
     csrf = sign_in(client, sms)
     done = client.post("/portal/erase", data={"csrf": csrf, "confirm": "yes"})
     assert "已删除 3 个包裹" in done.text

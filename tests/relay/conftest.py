@@ -76,22 +76,29 @@ def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dic
         return service.import_numbers(rt, session, rows, SYSTEM)
 
 
-def add_courier(rt: Runtime, name: str, phone: str) -> Courier:
-    """Create a trained courier with their own phone."""
+def add_courier(rt: Runtime, name: str, phone: str, station: str | None = None) -> Courier:
+    """Create a trained courier with their own phone (of a station, when given)."""
+    new = NewPrincipal(name=name, role="courier", phone=phone, station=station)
     with rt.db.session() as session:
-        principal, key = access_service.create(
-            rt, session, NewPrincipal(name=name, role="courier", phone=phone), SYSTEM
-        )
+        principal, key = access_service.create(rt, session, new, SYSTEM)
         return Courier(principal.principal_id, phone, key)
 
 
 def event(
     rt: Runtime, waybill: str, kind: str, courier: str | None = None, station: str | None = None
 ) -> dict[str, Any]:
-    """Apply one lifecycle step."""
+    """Apply one lifecycle step (a delivery on a stated reason: these parcels have no code)."""
+    reason = "handed_in_person" if kind == "delivered" else None
     with rt.db.session() as session:
         return lifecycle.record_event(
-            rt, session, waybill, kind, SYSTEM, courier_id=courier, station_id=station
+            rt,
+            session,
+            waybill,
+            kind,
+            SYSTEM,
+            courier_id=courier,
+            station_id=station,
+            reason=reason,
         )
 
 

@@ -14,6 +14,7 @@ from parcelguard.relay.models import Binding, RelayNumber, Seat
 from parcelguard.relay.pool import PoolExhausted
 from tests.relay.conftest import (
     World,
+    add_courier,
     add_numbers,
     audit_events,
     configure,
@@ -90,13 +91,15 @@ def test_delivery_ends_the_binding_n_hours_later(world: World, cli) -> None:
 def test_reassignment_releases_the_old_courier(world: World) -> None:
     dispatch(world.rt, world.waybill(0), world.couriers[0])
     event(world.rt, world.waybill(0), "at_station", station="st1")
-    event(world.rt, world.waybill(0), "assigned", world.couriers[1].id)
+    # A parcel at a station goes to a courier of that station.
+    local = add_courier(world.rt, "站内快递员", "13600001234", station="st1")
+    event(world.rt, world.waybill(0), "assigned", local.id)
     assert bindings_of(world) == []
     [released] = bindings_of(world, "ended")
     assert released.end_reason == "reassigned"
     event(world.rt, world.waybill(0), "out_for_delivery")
     [fresh] = bindings_of(world)
-    assert fresh.courier_id == world.couriers[1].id
+    assert fresh.courier_id == local.id
 
 
 def test_pool_exhaustion_is_a_clear_error_and_an_audit_event(world: World, cli) -> None:

@@ -12,13 +12,13 @@ from parcelguard.vault.synthetic import Faker
 
 
 @pytest.fixture
-def setup(cli, tmp_path: Path) -> dict:
+def setup(cli, rt, tmp_path: Path) -> dict:
     data = list(Faker(31).rows(3))
     data[1]["recipient_name"] = '=HYPERLINK("http://x")'  # a poisoned name must stay inert
     cli("import", str(write_csv(tmp_path / "s.csv", data)), "--json")
     keys = {}
     for who in ("first", "second"):
-        keys[who] = cli(
+        made = cli(
             "users",
             "add",
             "--name",
@@ -28,8 +28,13 @@ def setup(cli, tmp_path: Path) -> dict:
             "--trained-until",
             "2027-12-31",
             "--json",
-        ).json["api_key"]
-    case = cli("case", "open", "--title", "list for sale", "--json").json["case_id"]
+        ).json
+        keys[who] = made["api_key"]
+        if "grant_id" in made:  # the second officer waits for the first one's approval
+            assert cli("users", "approve", made["grant_id"], "--api-key", keys["first"]).code == 0
+    rt.clock.advance(days=8)  # past the cool-off: the first made the second an officer
+    opened = cli("case", "open", "--title", "list for sale", "--api-key", keys["first"], "--json")
+    case = opened.json["case_id"]
     return {"data": data, "keys": keys, "case": case}
 
 
@@ -118,7 +123,7 @@ def test_export_refuses_other_roles_and_closed_cases(cli, setup) -> None:
         "--json",
     ]
     assert cli(*args, "--api-key", courier).json["error"]["code"] == "role_not_allowed"
-    cli("case", "close", setup["case"], "--json")
+    cli("case", "close", setup["case"], "--api-key", setup["keys"]["first"], "--json")
     assert cli(*args, "--api-key", setup["keys"]["first"]).json["error"]["code"] == "case_not_open"
 
 

@@ -15,6 +15,12 @@ from parcelguard.vault import service
 from parcelguard.vault.synthetic import Faker
 
 
+def courier(cli) -> str:
+    """Create a courier (an assignment names an existing, active courier)."""
+    made = cli("users", "add", "--name", "赵师傅", "--role", "courier", "--json")
+    return str(made.json["id"])
+
+
 def imported(cli, tmp_path: Path, n: int = 5, seed: int = 3) -> list[dict[str, str]]:
     data = list(Faker(seed).rows(n, prefix=f"S{seed}X"))
     assert cli("import", str(write_csv(tmp_path / "s.csv", data)), "--json").json["imported"] == n
@@ -55,9 +61,9 @@ def test_purge_after_retention_shreds_even_a_copy_taken_before(
 ) -> None:
     data = imported(cli, tmp_path, 4)
     waybill = data[0]["waybill_no"]
-    cli("event", waybill, "assigned", "--courier", "c1", "--json")
+    cli("event", waybill, "assigned", "--courier", courier(cli), "--json")
     cli("event", waybill, "out_for_delivery", "--json")
-    cli("event", waybill, "delivered", "--json")
+    cli("event", waybill, "delivered", "--reason", "handed_in_person", "--json")
     with rt.db.session() as session:
         before = service.get_or_raise(session, rt.tenant, waybill)
         parties_before = service.parties_of(session, before)
@@ -109,9 +115,9 @@ def test_erase_shreds_delivered_parcels_of_one_person_only(cli, rt, tmp_path: Pa
     data_extra[0]["recipient_phone"] = phone
     cli("import", str(write_csv(tmp_path / "x.csv", data_extra)), "--json")
     for event, extra in (
-        ("assigned", ["--courier", "c1"]),
+        ("assigned", ["--courier", courier(cli)]),
         ("out_for_delivery", []),
-        ("delivered", []),
+        ("delivered", ["--reason", "handed_in_person"]),
     ):
         cli("event", data[0]["waybill_no"], event, *extra, "--json")
     result = cli("erase", "--phone", phone, "--json").json
@@ -167,7 +173,7 @@ def test_erasing_a_person_also_ends_their_relay_bindings(cli, rt, tmp_path: Path
     for event, extra in (
         ("assigned", ["--courier", courier]),
         ("out_for_delivery", []),
-        ("delivered", []),
+        ("delivered", ["--reason", "handed_in_person"]),
     ):
         assert cli("event", waybill, event, *extra, "--json").code == 0
     assert cli("erase", "--phone", data[0]["recipient_phone"], "--json").json["erased"] == 1

@@ -17,14 +17,25 @@ def waybill(cli, tmp_path: Path) -> str:
     return data[0]["waybill_no"]
 
 
-def test_full_delivery_path(cli, waybill: str) -> None:
-    assert cli("event", waybill, "assigned", "--courier", "c7", "--json").json["courier_id"] == "c7"
+@pytest.fixture
+def courier(cli) -> str:
+    made = cli(
+        "users", "add", "--name", "钱师傅", "--role", "courier", "--station", "st1", "--json"
+    )
+    return str(made.json["id"])
+
+
+def test_full_delivery_path(cli, waybill: str, courier: str) -> None:
+    assigned = cli("event", waybill, "assigned", "--courier", courier, "--json").json
+    assert assigned["courier_id"] == courier
     assert (
         cli("event", waybill, "at_station", "--station", "st1", "--json").json["station_id"]
         == "st1"
     )
     assert cli("event", waybill, "out_for_delivery", "--json").json["status"] == "out_for_delivery"
-    shown = cli("event", waybill, "delivered", "--json").json
+    refused = cli("event", waybill, "delivered", "--json")
+    assert (refused.code, refused.json["error"]["code"]) == (5, "delivery_proof_required")
+    shown = cli("event", waybill, "delivered", "--reason", "handed_in_person", "--json").json
     assert shown["status"] == "delivered" and "delivered_at" in shown
 
 
@@ -45,8 +56,8 @@ def test_unknown_event_type_and_unknown_waybill(cli, waybill: str) -> None:
     assert missing.code == 1 and missing.json["error"]["code"] == "shipment_not_found"
 
 
-def test_every_step_is_audited_and_the_chain_verifies(cli, waybill: str) -> None:
-    cli("event", waybill, "assigned", "--courier", "c7", "--json")
+def test_every_step_is_audited_and_the_chain_verifies(cli, courier: str, waybill: str) -> None:
+    cli("event", waybill, "assigned", "--courier", courier, "--json")
     log = cli("audit", "log", "--json").json["events"]
     assert [e["action"] for e in log][:2] == ["shipment.assigned", "shipments.import"]
     assert cli("audit", "verify", "--json").json["ok"] is True

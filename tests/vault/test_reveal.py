@@ -69,7 +69,7 @@ def test_courier_cannot_reveal_after_the_delivery_window(cli, rt, parcels) -> No
     courier, key = add_user(cli, "courier")
     waybill = parcels[0]["waybill_no"]
     out_for_delivery(cli, waybill, courier)
-    cli("event", waybill, "delivered", "--json")
+    cli("event", waybill, "delivered", "--reason", "handed_in_person", "--json")
     rt.clock.advance(minutes=121)
     result = cli(
         "reveal",
@@ -133,7 +133,8 @@ def test_customer_service_needs_a_ticket(cli, parcels) -> None:
 
 def test_officer_reveals_under_an_open_case_only(cli, parcels) -> None:
     _, key = add_user(cli, "security_officer")
-    case = cli("case", "open", "--title", "leak report 17", "--json").json["case_id"]
+    opened = cli("case", "open", "--title", "leak report 17", "--api-key", key, "--json")
+    case = opened.json["case_id"]
     base = [
         "reveal",
         parcels[0]["waybill_no"],
@@ -146,7 +147,7 @@ def test_officer_reveals_under_an_open_case_only(cli, parcels) -> None:
         "--json",
     ]
     assert cli(*base, "--reference", case).code == 0
-    cli("case", "close", case, "--json")
+    cli("case", "close", case, "--api-key", key, "--json")
     assert cli(*base, "--reference", case).json["error"]["code"] == "case_not_open"
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from parcelguard.access import enrolment, passkeys, service, sessions
+from parcelguard.access import duties, enrolment, grants, passkeys, service, sessions
 from parcelguard.access.ceremony import Ceremony
 from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
@@ -222,6 +222,56 @@ def check_enrolment_link(
         return {"valid": True, "expires_at": link.expires_at.isoformat()}
 
 
+staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+
+class RoleIn(BaseModel):
+    """A role change asked for by an admin."""
+
+    role: str = Field(max_length=24)
+
+
+@staff.get("/grants")
+def list_grants(
+    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Return the role grants waiting for a security officer (officers and admins)."""
+    require(caller, roles=("security_officer", "admin"))
+    with rt.db.read_session() as session:
+        return {"grants": [grants.grant_view(g) for g in grants.pending(session, rt.tenant)]}
+
+
+@staff.post("/grants/{grant_id}/approve")
+def approve_grant(
+    grant_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Approve a waiting role grant (a security officer other than the person and the asker)."""
+    return grants.decide_grant(rt, caller.actor, grant_id, approved=True)
+
+
+@staff.post("/grants/{grant_id}/refuse")
+def refuse_grant(
+    grant_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+) -> dict[str, Any]:
+    """Refuse a waiting role grant."""
+    return grants.decide_grant(rt, caller.actor, grant_id, approved=False)
+
+
+@staff.post("/{principal_id}/role")
+def change_role(
+    principal_id: str,
+    body: RoleIn,
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    """Change a person's role (admins); to or from security officer it waits for an officer."""
+    require(caller, roles=("admin",))
+    with duties.audited_refusals(rt, caller.actor, "role_change"), rt.db.session() as session:
+        return grants.grant_view(
+            grants.change_role(rt, session, principal_id, body.role, caller.actor)
+        )
+
+
 class CsrfGuard:
     """ASGI middleware: the session's CSRF token on state-changing cookie requests.
 
@@ -262,4 +312,5 @@ def mount(app: FastAPI) -> None:
     rt: Runtime = app.state.runtime
     rt.extras["access.session_authenticator"] = sessions.authenticate_session
     app.include_router(router)
+    app.include_router(staff)
     app.add_middleware(CsrfGuard, rt=rt)

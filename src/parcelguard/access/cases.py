@@ -1,4 +1,7 @@
-"""Investigation cases: a security officer reveals only under an open case."""
+"""Investigation cases: a security officer reveals only under an open case.
+
+Opening and closing are an officer's acts, checked here for every caller (CLI, API, console).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,7 @@ from parcelguard.runtime import Runtime
 
 def open_case(rt: Runtime, session: Session, title: str, actor: Actor) -> Case:
     """Open a case (security officers only)."""
-    if actor.role not in ("security_officer", "operator"):
-        raise Denied("only a security officer opens an investigation case", code="officer_required")
+    _officer(actor, "opens")
     case = Case(
         tenant_id=rt.tenant,
         case_id="C" + new_id()[-10:].upper(),
@@ -30,7 +32,8 @@ def open_case(rt: Runtime, session: Session, title: str, actor: Actor) -> Case:
 
 
 def close_case(rt: Runtime, session: Session, case_id: str, actor: Actor) -> Case:
-    """Close a case; reveals under it stop at once."""
+    """Close a case (security officers only); reveals under it stop at once."""
+    _officer(actor, "closes")
     case = session.get(Case, (rt.tenant, case_id))
     if case is None:
         raise NotFound("no case with this id", code="case_not_found")
@@ -54,3 +57,10 @@ def list_cases(session: Session, tenant_id: str) -> list[Case]:
             select(Case).where(Case.tenant_id == tenant_id).order_by(Case.opened_at.desc())
         )
     )
+
+
+def _officer(actor: Actor, what: str) -> None:
+    if actor.role != "security_officer":
+        raise Denied(
+            f"only a security officer {what} an investigation case", code="officer_required"
+        )

@@ -1,4 +1,9 @@
-"""Access commands: users (add, list, train, suspend, restore, enrol-link), API keys, cases."""
+"""Access commands: users (add, role, approve, train, suspend, enrol-link), API keys, cases.
+
+Commands an officer does for themselves (approving a grant, opening or closing a case) take
+that officer's key (`--api-key` or `PARCELGUARD_API_KEY`); account management runs as the
+local operator who holds the server's keyring.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,17 @@ from datetime import date
 
 import typer
 
-from parcelguard.access import cases, credentials, enrolment, service
+from parcelguard.access import cases, credentials, enrolment, grants, service
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.errors import InvalidInput
-from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
+from parcelguard.terminal import (
+    JSON_OPTION,
+    PERSON_KEY_OPTION,
+    acting_person,
+    emit,
+    local_operator,
+    runtime,
+)
 
 users_app = typer.Typer(help="Staff and service accounts.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys (shown once, stored as a hash).", no_args_is_help=True)
@@ -43,13 +55,72 @@ def add(
     key_days: int = typer.Option(180, "--key-days", help="Days until the API key expires."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create a principal and print its API key (shown this once)."""
+    """Create a principal and print its API key (shown this once).
+
+    A security officer, unless it is the tenant's first, waits for an existing officer's
+    approval (`users approve`); its key works from then on.
+    """
     new = _validated(name, role, phone, station, trained_until, employee_no, scope, key_days)
     rt = runtime(ctx)
     with rt.db.session() as session:
         principal, key = service.create(rt, session, new, local_operator())
-        result = {"id": principal.principal_id, "role": principal.role, "api_key": key}
-    emit(result, as_json, f"created {role} {result['id']}\nAPI key (shown once): {key}")
+        result: dict[str, str | None] = {
+            "id": principal.principal_id,
+            "role": principal.role,
+            "api_key": key,
+            "status": principal.status,
+        }
+        if principal.status == grants.PENDING:
+            result["grant_id"] = grants.pending_for(session, rt.tenant, principal.principal_id)
+    waits = f"\nwaits for a security officer: users approve {result.get('grant_id')}"
+    human = f"created {role} {result['id']}\nAPI key (shown once): {key}"
+    emit(result, as_json, human + (waits if "grant_id" in result else ""))
+
+
+@users_app.command("role")
+def role_(
+    ctx: typer.Context,
+    principal_id: str,
+    role: str = typer.Option(..., "--role", help="The new staff role."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a person's role; to or from security officer it waits for an officer."""
+    rt = runtime(ctx)
+    with rt.db.session() as session:
+        grant = grants.grant_view(
+            grants.change_role(rt, session, principal_id, role, local_operator())
+        )
+    result = {"id": principal_id, "grant_id": grant["id"], "role": role, "status": grant["status"]}
+    emit(result, as_json, f"{principal_id}: {role} {grant['status']}")
+
+
+@users_app.command("grants")
+def grants_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """List the role grants waiting for a security officer."""
+    rt = runtime(ctx)
+    with rt.db.read_session() as session:
+        found = [grants.grant_view(g) for g in grants.pending(session, rt.tenant)]
+    emit({"grants": found}, as_json)
+
+
+@users_app.command("approve")
+def approve(
+    ctx: typer.Context, grant_id: str, api_key: str = PERSON_KEY_OPTION, as_json: bool = JSON_OPTION
+) -> None:
+    """Approve a waiting role grant as a security officer (not the person, not who asked)."""
+    rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
+    emit(grants.decide_grant(rt, officer, grant_id, approved=True), as_json)
+
+
+@users_app.command("refuse")
+def refuse(
+    ctx: typer.Context, grant_id: str, api_key: str = PERSON_KEY_OPTION, as_json: bool = JSON_OPTION
+) -> None:
+    """Refuse a waiting role grant as a security officer."""
+    rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
+    emit(grants.decide_grant(rt, officer, grant_id, approved=False), as_json)
 
 
 def _validated(
@@ -199,22 +270,29 @@ def revoke(ctx: typer.Context, key_id: str, as_json: bool = JSON_OPTION) -> None
 
 @case_app.command("open")
 def open_(
-    ctx: typer.Context, title: str = typer.Option(..., "--title"), as_json: bool = JSON_OPTION
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title"),
+    api_key: str = PERSON_KEY_OPTION,
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """Open an investigation case."""
+    """Open an investigation case as the security officer whose key is given."""
     rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
     with rt.db.session() as session:
-        case = cases.open_case(rt, session, title, local_operator())
+        case = cases.open_case(rt, session, title, officer)
         result = {"case_id": case.case_id, "status": case.status}
     emit(result, as_json, f"opened case {result['case_id']}")
 
 
 @case_app.command("close")
-def close(ctx: typer.Context, case_id: str, as_json: bool = JSON_OPTION) -> None:
-    """Close an investigation case."""
+def close(
+    ctx: typer.Context, case_id: str, api_key: str = PERSON_KEY_OPTION, as_json: bool = JSON_OPTION
+) -> None:
+    """Close an investigation case as the security officer whose key is given."""
     rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
     with rt.db.session() as session:
-        cases.close_case(rt, session, case_id, local_operator())
+        cases.close_case(rt, session, case_id, officer)
     emit({"case_id": case_id, "status": "closed"}, as_json)
 
 

@@ -151,6 +151,40 @@ class ExportRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ExportApproval(Base):
+    """One officer's approval of a bulk export (`bulk_export_approvals` distinct ones needed)."""
+
+    __tablename__ = "export_approvals"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    approver_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoleGrant(Base):
+    """A role given to a principal: at creation or by a change; an officer's waits for another.
+
+    Granted rows also say who made whom what, for the two-person rules' cool-off.
+    """
+
+    __tablename__ = "role_grants"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(24))
+    previous_role: Mapped[str | None] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(12))  # "create" or "change"
+    status: Mapped[str] = mapped_column(String(12))  # "pending", "granted" or "refused"
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_role_grants_principal", "tenant_id", "principal_id"),)
+
+
 class RevealCounter(Base):
     """Allowed reveals of one principal on one day (China time), for the daily quota."""
 

@@ -246,16 +246,24 @@ def _caller_state(policy: Policy, rule: Rule, request: RevealRequest) -> str | N
         caller.trained_until is None or caller.trained_until < _china_date(request.now)
     ):
         return "training_expired"
+    if not step_up_fresh(policy, rule, caller, request.now):
+        return "step_up_required"
+    return None
+
+
+def step_up_fresh(policy: Policy, rule: Rule, caller: Caller, now: datetime) -> bool:
+    """Return whether the caller needs no step-up, or made one within the rule's minutes.
+
+    A browser session always needs one; a person's API key only when the tenant says so.
+    """
     needs_step_up = caller.via == "session" or (
         caller.via == "api_key" and policy.step_up_for_device_keys and caller.is_person
     )
-    if rule.step_up_minutes and needs_step_up:
-        fresh = caller.step_up_at is not None and request.now - caller.step_up_at <= timedelta(
-            minutes=rule.step_up_minutes
-        )
-        if not fresh:
-            return "step_up_required"
-    return None
+    if not rule.step_up_minutes or not needs_step_up:
+        return True
+    return caller.step_up_at is not None and now - caller.step_up_at <= timedelta(
+        minutes=rule.step_up_minutes
+    )
 
 
 def _shipment_state(policy: Policy, rule: Rule, request: RevealRequest) -> str | None:

@@ -27,8 +27,10 @@ def used_today(session: Session, tenant_id: str, principal_id: str, now: datetim
     return int(session.scalar(query) or 0)
 
 
-def count_one(session: Session, tenant_id: str, principal_id: str, now: datetime) -> None:
-    """Add one allowed reveal to today's counter."""
+def count_one(
+    session: Session, tenant_id: str, principal_id: str, now: datetime, count: int = 1
+) -> None:
+    """Add one allowed reveal (or `count` exported records) to today's counter."""
     day = china_day(now)
     insert_ignoring_conflict(
         session,
@@ -42,5 +44,5 @@ def count_one(session: Session, tenant_id: str, principal_id: str, now: datetime
             RevealCounter.principal_id == principal_id,
             RevealCounter.day == day,
         )
-        .values(count=RevealCounter.count + 1)
+        .values(count=RevealCounter.count + count)
     )

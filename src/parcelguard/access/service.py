@@ -9,25 +9,32 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parcelguard.access import keys
+from parcelguard.access import duties, grants, keys
 from parcelguard.access.models import ROLES, ApiKey, Principal
 from parcelguard.access.principals import Caller
 from parcelguard.access.schemas import NewPrincipal
+from parcelguard.access.staff_phone import STAFF_EPOCH as STAFF_EPOCH
+from parcelguard.access.staff_phone import find_by_phone as find_by_phone
+from parcelguard.access.staff_phone import kek_versions_in_use as kek_versions_in_use
+from parcelguard.access.staff_phone import open_phone as open_phone
+from parcelguard.access.staff_phone import rewrap_phone_keys as rewrap_phone_keys
+from parcelguard.access.staff_phone import seal_phone
 from parcelguard.audit.service import Actor, Entry, auditor_for
-from parcelguard.crypto import FieldCipher, WrappedKey, field_aad, new_data_key
 from parcelguard.db import new_id
-from parcelguard.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from parcelguard.errors import Denied, InvalidInput, NotAuthenticated, NotFound
 from parcelguard.pii.masking import mask_name
-from parcelguard.pii.normalize import normalize_phone
 from parcelguard.runtime import Runtime
-from parcelguard.sensitive import Sensitive
 
-STAFF_EPOCH = date(9999, 12, 31)  # staff phones are not shredded by parcel retention
 SCOPES = ("ingest", "read", "events", "labels", "relay", "pii", "reveal")
 
 
 def create(rt: Runtime, session: Session, new: NewPrincipal, actor: Actor) -> tuple[Principal, str]:
-    """Create a principal and its first API key; return both (the key is shown once)."""
+    """Create a principal and its first API key; return both (the key is shown once).
+
+    A new security officer waits for an existing officer's approval (`grants`); until then
+    the principal's status is `pending` and its key does not authenticate.
+    """
+    duties.require_actor(actor, duties.MANAGERS, "create accounts")
     unknown = sorted(
         set(new.scopes) - set(SCOPES) - {s for s in new.scopes if s.startswith("reveal:")}
     )
@@ -51,62 +58,23 @@ def create(rt: Runtime, session: Session, new: NewPrincipal, actor: Actor) -> tu
         created_at=rt.clock.now(),
     )
     if new.phone:
-        _seal_phone(rt, principal, new.phone)
+        seal_phone(rt, principal, new.phone)
     session.add(principal)
+    grant = grants.on_create(rt, session, principal, actor)
     session.flush()
     key = issue_key(rt, session, principal, actor, days=new.key_days)
+    details = {
+        "principal_id": pid,
+        "role": new.role,
+        "station": new.station,
+        "status": principal.status,
+        "grant_id": grant.grant_id,
+        "bootstrap": new.role == duties.OFFICER and grant.status == "granted",
+    }
     auditor_for(rt).record(
-        session,
-        actor,
-        Entry(
-            "principal.create", "principal", pid, details={"role": new.role, "station": new.station}
-        ),
+        session, actor, Entry("principal.create", "principal", pid, details=details)
     )
     return principal, key
-
-
-def _seal_phone(rt: Runtime, principal: Principal, raw: str) -> None:
-    phone = normalize_phone(raw)
-    if phone is None:
-        raise InvalidInput(
-            "phone is not a mainland mobile or a landline with area code", code="invalid_phone"
-        )
-    owner = f"principal/{principal.principal_id}"
-    data_key = new_data_key()
-    wrapped = rt.keyring.wrap_data_key(
-        data_key, STAFF_EPOCH, field_aad(rt.tenant, owner, "data_key")
-    )
-    principal.phone_key, principal.phone_kek_version = wrapped.blob, wrapped.kek_version
-    principal.phone_ct = FieldCipher(data_key).seal(
-        phone.national, field_aad(rt.tenant, owner, "phone")
-    )
-    principal.phone_bidx = rt.keyring.index.digest(rt.tenant, "staff_phone", phone.e164)
-
-
-def open_phone(rt: Runtime, principal: Principal) -> Sensitive | None:
-    """Return a staff member's own phone (for the relay to connect), or None."""
-    if (
-        principal.phone_ct is None
-        or principal.phone_key is None
-        or principal.phone_kek_version is None
-    ):
-        return None
-    owner = f"principal/{principal.principal_id}"
-    wrapped = WrappedKey(principal.phone_kek_version, STAFF_EPOCH, principal.phone_key)
-    data_key = rt.keyring.unwrap_data_key(wrapped, field_aad(rt.tenant, owner, "data_key"))
-    return FieldCipher(data_key).open(principal.phone_ct, field_aad(rt.tenant, owner, "phone"))
-
-
-def find_by_phone(rt: Runtime, session: Session, raw: str) -> Principal | None:
-    """Return the member of staff whose own phone this is."""
-    phone = normalize_phone(raw)
-    if phone is None:
-        return None
-    digest = rt.keyring.index.digest(rt.tenant, "staff_phone", phone.e164)
-    query = select(Principal).where(
-        Principal.tenant_id == rt.tenant, Principal.phone_bidx == digest
-    )
-    return session.scalars(query).first()
 
 
 def get(session: Session, tenant_id: str, principal_id: str) -> Principal | None:
@@ -134,6 +102,8 @@ def issue_key(
     rt: Runtime, session: Session, principal: Principal, actor: Actor, *, days: int = 180
 ) -> str:
     """Issue a new API key for a principal; the full key exists only in the return value."""
+    duties.require_actor(actor, duties.MANAGERS, "issue API keys")
+    duties.not_self(actor, principal.principal_id, "issues an API key to")
     key_id, full, digest = keys.new_key()
     now = rt.clock.now()
     session.add(
@@ -154,23 +124,30 @@ def issue_key(
             "apikey.issue",
             "principal",
             principal.principal_id,
-            details={"key_id": key_id, "days": days},
+            details={"principal_id": principal.principal_id, "key_id": key_id, "days": days},
         ),
     )
     return full
 
 
 def revoke_key(rt: Runtime, session: Session, key_id: str, actor: Actor) -> None:
-    """Revoke an API key by its prefix id."""
+    """Revoke an API key by its prefix id (managers, security officers, or the key's owner)."""
     key = session.get(ApiKey, (rt.tenant, key_id))
     if key is None:
         raise NotFound("no API key with this id", code="key_not_found")
+    if key.principal_id != actor.id:
+        duties.require_actor(actor, (*duties.MANAGERS, duties.OFFICER), "revoke API keys")
     if key.revoked_at is None:
         key.revoked_at = rt.clock.now()
         auditor_for(rt).record(
             session,
             actor,
-            Entry("apikey.revoke", "principal", key.principal_id, details={"key_id": key_id}),
+            Entry(
+                "apikey.revoke",
+                "principal",
+                key.principal_id,
+                details={"principal_id": key.principal_id, "key_id": key_id},
+            ),
         )
 
 
@@ -245,14 +222,19 @@ def caller_for(
 def set_training(
     rt: Runtime, session: Session, principal_id: str, until: date, actor: Actor
 ) -> Principal:
-    """Record a privacy-training attestation valid until `until`."""
+    """Record a privacy-training attestation valid until `until` (not one's own)."""
+    duties.require_actor(actor, duties.MANAGERS, "record training")
+    duties.not_self(actor, principal_id, "attests the training of")
     principal = get_or_raise(session, rt.tenant, principal_id)
     principal.trained_until = until
     auditor_for(rt).record(
         session,
         actor,
         Entry(
-            "principal.training", "principal", principal_id, details={"until": until.isoformat()}
+            "principal.training",
+            "principal",
+            principal_id,
+            details={"principal_id": principal_id, "until": until.isoformat()},
         ),
     )
     return principal
@@ -262,26 +244,45 @@ def suspend_reveal(
     rt: Runtime, session: Session, principal_id: str, reason: str, actor: Actor
 ) -> Principal:
     """Take away a principal's reveal rights at once, pending review."""
+    duties.require_actor(actor, (*duties.MANAGERS, duties.OFFICER), "suspend reveal rights")
     principal = get_or_raise(session, rt.tenant, principal_id)
+    if principal.role == duties.OFFICER and actor.role not in (duties.OFFICER, "system"):
+        # Suspended officers handle no alerts: only the monitor or another officer may do it.
+        raise Denied("only an officer or the monitor suspends an officer", code="officer_required")
     if not principal.reveal_suspended:
         principal.reveal_suspended, principal.suspended_reason = True, reason
         auditor_for(rt).record(
             session,
             actor,
-            Entry("principal.suspend_reveal", "principal", principal_id, reason=reason),
+            Entry(
+                "principal.suspend_reveal",
+                "principal",
+                principal_id,
+                reason=reason,
+                details={"principal_id": principal_id},
+            ),
         )
     return principal
 
 
 def restore_reveal(rt: Runtime, session: Session, principal_id: str, actor: Actor) -> Principal:
-    """Give reveal rights back after a security officer's review."""
-    if actor.role != "security_officer":
-        raise Conflict("only a security officer restores reveal rights", code="officer_required")
+    """Give reveal rights back after the review of an active officer who is someone else."""
+    if actor.role != duties.OFFICER:
+        raise Denied("only a security officer restores reveal rights", code="officer_required")
+    duties.not_self(actor, principal_id, "restores")
+    duties.active_person(session, rt.tenant, actor, officer=True)
     principal = get_or_raise(session, rt.tenant, principal_id)
     if principal.reveal_suspended:
         principal.reveal_suspended, principal.suspended_reason = False, None
         auditor_for(rt).record(
-            session, actor, Entry("principal.restore_reveal", "principal", principal_id)
+            session,
+            actor,
+            Entry(
+                "principal.restore_reveal",
+                "principal",
+                principal_id,
+                details={"principal_id": principal_id},
+            ),
         )
     return principal
 
@@ -311,39 +312,6 @@ def public_view(principal: Principal) -> dict[str, Any]:
         "status": principal.status,
         "reveal_suspended": principal.reveal_suspended,
     }
-
-
-def kek_versions_in_use(session: Session) -> set[int]:
-    """Return the KEK versions wrapping staff phone keys (so rotation keeps them)."""
-    rows = session.scalars(
-        select(Principal.phone_kek_version)
-        .where(Principal.phone_kek_version.is_not(None))
-        .distinct()
-    )
-    return {int(v) for v in rows if v is not None}
-
-
-def rewrap_phone_keys(rt: Runtime) -> int:
-    """Rewrap every staff phone key of the tenant that an older KEK version wraps."""
-    active = rt.keyring.kms.active_version()
-    done = 0
-    with rt.db.session() as session:
-        stale = session.scalars(
-            select(Principal).where(
-                Principal.tenant_id == rt.tenant,
-                Principal.phone_kek_version.is_not(None),
-                Principal.phone_kek_version != active,
-            )
-        )
-        for principal in stale:
-            if principal.phone_key is None or principal.phone_kek_version is None:
-                continue
-            owner = f"principal/{principal.principal_id}"
-            wrapped = WrappedKey(principal.phone_kek_version, STAFF_EPOCH, principal.phone_key)
-            new = rt.keyring.rewrap_data_key(wrapped, field_aad(rt.tenant, owner, "data_key"))
-            principal.phone_key, principal.phone_kek_version = new.blob, new.kek_version
-            done += 1
-    return done
 
 
 def list_keys(session: Session, tenant_id: str, principal_id: str) -> list[dict[str, Any]]:

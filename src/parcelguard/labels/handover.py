@@ -52,8 +52,15 @@ def check_station(caller: Caller, station: str) -> None:
 
 
 def hand_over(rt: Runtime, actor: Actor, request: PickupRequest) -> dict[str, Any]:
-    """Hand the parcel waiting under `code` over; mark it picked up and delivered, or refuse."""
+    """Hand the parcel waiting under `code` over; mark it picked up and delivered, or refuse.
+
+    Only a clerk of that station, an admin or the local operator hands parcels over.
+    """
     station, code = request.station.strip(), request.code.strip()
+    if actor.role not in (*CLERK_ROLES, "operator"):
+        raise Denied(f"a {actor.role} may not hand parcels over", code="role_not_allowed")
+    if actor.role == "station_clerk" and actor.station_id != station:
+        raise Denied("a clerk hands over parcels of their own station only", code="other_station")
     last4 = (request.last4 or "").strip() or None
     if not station or not _CODE.fullmatch(code):
         raise InvalidInput("a pickup code looks like 3-2-0417", code="invalid_pickup_code")
@@ -102,15 +109,14 @@ def _attempt(
 def _hand_over(
     rt: Runtime, session: Session, actor: Actor, waiting: PickupCode, with_last4: bool
 ) -> dict[str, Any]:
-    """Close the code as picked up and record the delivery, in the attempt's transaction."""
+    """Record the delivery proven by the code, then close the code as picked up by the clerk."""
     station = waiting.station_id
+    record_event(rt, session, waiting.waybill_no, "delivered", actor, pickup_code=waiting.code)
     waiting.status, waiting.closed_at, waiting.closed_by = (
         "picked_up",
         rt.clock.now(),
         actor.id[:64],
     )
-    session.flush()
-    record_event(rt, session, waiting.waybill_no, "delivered", actor, station_id=station)
     details = {
         "waybill": waiting.waybill_no,
         "station": station,

@@ -12,11 +12,13 @@ from parcelguard.labels import pickup, tokens
 from parcelguard.runtime import Runtime
 from parcelguard.vault.lifecycle import add_hook
 from parcelguard.vault.models import Shipment
+from parcelguard.vault.transitions import add_proof_check
 
 
 def install(rt: Runtime) -> None:
-    """Add the labels hook to the runtime's lifecycle hooks (idempotent)."""
+    """Add the labels hook and the pickup-code proof of delivery to the runtime (idempotent)."""
     add_hook(rt, on_lifecycle)
+    add_proof_check(rt, pickup.proves_delivery)
 
 
 def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: str) -> None:

@@ -22,7 +22,7 @@ from parcelguard.vault.models import Party, Shipment
 
 MAX_NUMBER = 9999
 # Leaving the station another way than by code withdraws the code.
-_WITHDRAW_ON = ("assigned", "out_for_delivery", "returned")
+_WITHDRAW_ON = ("assigned", "out_for_delivery", "returned", "transferred")
 
 
 def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: str) -> None:
@@ -35,6 +35,14 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
         close(rt, session, shipment, "picked_up", "system")
     elif event_type in _WITHDRAW_ON:
         close(rt, session, shipment, "withdrawn", "system")
+
+
+def proves_delivery(rt: Runtime, session: Session, shipment: Shipment, code: str) -> bool:
+    """Return whether `code` is the pickup code the parcel waits under at its station."""
+    if not shipment.station_id:
+        return False
+    waiting = waiting_by_code(session, rt.tenant, shipment.station_id, code)
+    return waiting is not None and waiting.shipment_id == shipment.shipment_id
 
 
 def allocate(rt: Runtime, session: Session, shipment: Shipment) -> PickupCode:

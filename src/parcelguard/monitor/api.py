@@ -56,8 +56,7 @@ def assign_alert(
 ) -> dict[str, Any]:
     """Assign an alert; an open one becomes acknowledged."""
     require(caller, roles=OFFICERS)
-    with rt.db.session() as session:
-        return service.alert_view(service.assign(rt, session, alert_id, body.to, caller.actor))
+    return service.assign_alert(rt, caller.actor, alert_id, body.to)
 
 
 @router.post("/{alert_id}/resolve")
@@ -69,16 +68,9 @@ def resolve_alert(
 ) -> dict[str, Any]:
     """Resolve an alert (or close it as a false positive), restoring reveal rights if asked."""
     require(caller, roles=OFFICERS)
-    with rt.db.session() as session:
-        incident, restored = service.resolve(
-            rt,
-            session,
-            alert_id,
-            caller.actor,
-            false_positive=body.false_positive,
-            restore=body.restore,
-        )
-        return service.alert_view(incident) | {"restored": restored}
+    return service.resolve_alert(
+        rt, caller.actor, alert_id, false_positive=body.false_positive, restore=body.restore
+    )
 
 
 def mount(app: FastAPI) -> None:

@@ -17,7 +17,15 @@ from parcelguard.monitor import service
 from parcelguard.monitor.config import monitor_config, rule_table
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.monitor.replay import ReplayStats, replay
-from parcelguard.terminal import JSON_OPTION, emit, invocation, local_operator, runtime, stderr
+from parcelguard.terminal import (
+    JSON_OPTION,
+    PERSON_KEY_OPTION,
+    acting_person,
+    emit,
+    invocation,
+    runtime,
+    stderr,
+)
 
 monitor_app = typer.Typer(
     help="Insider-misuse detection over the audit stream.", no_args_is_help=True
@@ -138,12 +146,12 @@ def assign(
     ctx: typer.Context,
     alert_id: str,
     to: str = typer.Option(..., "--to", help="Who handles it (a principal id or a name)."),
+    api_key: str = PERSON_KEY_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Assign an alert; an open one becomes acknowledged."""
+    """Assign an alert as the security officer whose key is given; it becomes acknowledged."""
     rt = runtime(ctx)
-    with rt.db.session() as session:
-        view = service.alert_view(service.assign(rt, session, alert_id, to, local_operator()))
+    view = service.assign_alert(rt, acting_person(rt, api_key).actor, alert_id, to)
     emit(view, as_json, f"alert {alert_id} assigned to {to}")
 
 
@@ -157,22 +165,16 @@ def resolve(
         "--restore/--keep-suspended",
         help="Give reveal rights back (default: only for a false positive).",
     ),
-    api_key: str | None = typer.Option(
-        None, "--api-key", help="A security officer's key (needed to restore reveal rights)."
-    ),
+    api_key: str = PERSON_KEY_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Resolve an alert; restoring reveal rights takes a security officer's API key."""
-    from parcelguard.access import service as access
-
+    """Resolve an alert as the security officer whose key is given (never one about them)."""
     rt = runtime(ctx)
-    with rt.db.session() as session:
-        actor = access.authenticate_key(rt, session, api_key).actor if api_key else local_operator()
-    with rt.db.session() as session:
-        incident, restored = service.resolve(
-            rt, session, alert_id, actor, false_positive=false_positive, restore=restore
-        )
-        view = service.alert_view(incident) | {"restored": restored}
+    actor = acting_person(rt, api_key).actor
+    view = service.resolve_alert(
+        rt, actor, alert_id, false_positive=false_positive, restore=restore
+    )
+    restored = view["restored"]
     emit(
         view,
         as_json,

@@ -15,6 +15,28 @@ from parcelguard.clock import CHINA
 
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
 SIGNAL_KINDS = ("relay.canary_hit", "forensics.canary_hit", "relay.pool_exhausted", "auth.lockout")
+# Insider signals the services record themselves (docs/threat-model.md): every privilege
+# change, a refused self-serving act, lifecycle overreach, a delivery without proof.
+PRIVILEGE_KINDS = (
+    "principal.create",
+    "principal.role_request",
+    "principal.role_grant",
+    "principal.role_change",
+    "principal.role_refuse",
+    "principal.training",
+    "principal.suspend_reveal",
+    "principal.restore_reveal",
+    "apikey.issue",
+    "apikey.revoke",
+    "enrolment.issue",
+    "passkey.revoke",
+)
+INSIDER_KINDS = (
+    *PRIVILEGE_KINDS,
+    "duties.refused",
+    "lifecycle.refused",
+    "shipment.delivered_unproven",
+)
 LOCAL_OFFSET = 8 * 3600  # China Standard Time has no daylight saving
 SUBJECT_KEYS = ("principal_id", "suspect_id", "holder_id", "holder")
 FAST_ACTIONS = {a: a for a in ACCESS_ACTIONS} | {"label.scan": "scan"}
@@ -111,6 +133,8 @@ def normalise_action(action: str, decision: str | None = None) -> str:
         return "scan"
     if action in SIGNAL_KINDS:
         return "signal"
+    if action in INSIDER_KINDS:
+        return "signal"
     head = action.split(".", 1)[0]
     if head == "export":
         return "export"
@@ -146,7 +170,7 @@ def from_audit(payload: dict[str, Any]) -> AccessEvent | None:
         count=_count(details),
         target=_text(details.get("target") or details.get("client") or details.get("scanner")),
         key_id=_text(details.get("key_id")),
-        subject=_subject(details) if action == "signal" else None,
+        subject=(_subject(details) or _principal_target(payload)) if action == "signal" else None,
     )
 
 
@@ -201,6 +225,13 @@ def _count(values: dict[str, Any]) -> int:
         if isinstance(value, int) and value > 0:
             return value
     return 1
+
+
+def _principal_target(payload: dict[str, Any]) -> str | None:
+    """Return the principal an audit event is about (a privilege change's target), if any."""
+    if payload.get("target_type") == "principal" and payload.get("target_id"):
+        return str(payload["target_id"])
+    return None
 
 
 def _subject(details: dict[str, Any]) -> str | None:

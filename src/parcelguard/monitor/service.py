@@ -1,4 +1,4 @@
-"""Monitor use cases: findings into incidents, list, show, assign, resolve, install.
+"""Monitor use cases: findings into incidents (`incidents`), list, show, assign, resolve, install.
 
 `install()` starts the consumer that feeds the detectors from the event bus.
 """
@@ -7,134 +7,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parcelguard.access import duties
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import as_utc
-from parcelguard.db import insert_ignoring_conflict, new_id
-from parcelguard.errors import Conflict, InvalidInput, NotFound
+from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.monitor import response
-from parcelguard.monitor.config import MonitorConfig, monitor_config
-from parcelguard.monitor.detectors.base import SEVERITIES, Finding
-from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident, IncidentHead
+from parcelguard.monitor.incidents import record as record
+from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident
 from parcelguard.runtime import Runtime
 
 MONITOR = response.MONITOR
-
-
-def record(rt: Runtime, session: Session, findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    """Fold findings into incidents and respond to new ones; return their notifications.
-
-    The same principal and rule within the window make one incident with growing evidence.
-    The notifications are to be sent after the transaction commits.
-    """
-    config = monitor_config(rt)
-    notes = []
-    for finding in findings:
-        incident, new = _incident_for(rt, session, config, finding)
-        _add_evidence(session, config, incident, finding)
-        if new:
-            notes.append(response.respond(rt, session, incident, finding))
-    session.flush()
-    return notes
-
-
-def _incident_for(
-    rt: Runtime, session: Session, config: MonitorConfig, finding: Finding
-) -> tuple[Incident, bool]:
-    """Return the open incident this finding adds to, or a new one (head row locked)."""
-    key = {"tenant_id": rt.tenant, "principal_id": finding.principal_id, "rule": finding.rule}
-    insert_ignoring_conflict(session, IncidentHead.__table__, key)
-    head = session.execute(
-        select(IncidentHead)
-        .filter_by(**key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    at = datetime.fromtimestamp(finding.ts, UTC)
-    window = timedelta(minutes=config.incident_window_minutes)
-    current = session.get(Incident, (rt.tenant, head.incident_id)) if head.incident_id else None
-    new = (
-        current is None
-        or current.status not in OPEN_STATUSES
-        or head.last_at is None
-        or abs(at - head.last_at) > window
-    )
-    now = rt.clock.now()
-    if new:
-        current = _open(rt, finding, at)
-        session.add(current)
-        head.incident_id = current.incident_id
-    else:
-        assert current is not None
-        current.findings += 1
-        current.last_at = max(current.last_at, at)
-        current.severity = max(current.severity, finding.severity, key=SEVERITIES.index)
-        current.details = _json(finding.details)
-        current.updated_at = now
-    head.last_at = at if new or head.last_at is None else max(head.last_at, at)
-    return current, new
-
-
-def _open(rt: Runtime, finding: Finding, at: datetime) -> Incident:
-    """Return a new open incident for a finding."""
-    now = rt.clock.now()
-    return Incident(
-        tenant_id=rt.tenant,
-        incident_id=new_id(),
-        principal_id=finding.principal_id,
-        role=finding.role or None,
-        rule=finding.rule,
-        severity=finding.severity,
-        status="open",
-        first_at=at,
-        last_at=at,
-        findings=1,
-        evidence_count=0,
-        suspended=False,
-        details=_json(finding.details),
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _add_evidence(
-    session: Session, config: MonitorConfig, incident: Incident, finding: Finding
-) -> None:
-    """Keep the finding's events (sequence numbers and summaries), each once, up to a cap."""
-    session.flush()
-    have = set(
-        session.scalars(
-            select(Evidence.seq).where(
-                Evidence.tenant_id == incident.tenant_id,
-                Evidence.incident_id == incident.incident_id,
-                Evidence.seq.is_not(None),
-            )
-        )
-    )
-    for event in finding.evidence:
-        if incident.evidence_count >= config.evidence_per_incident:
-            return
-        if event.seq is not None and event.seq in have:
-            continue
-        incident.evidence_count += 1
-        session.add(
-            Evidence(
-                tenant_id=incident.tenant_id,
-                incident_id=incident.incident_id,
-                position=incident.evidence_count,
-                seq=event.seq,
-                at=datetime.fromtimestamp(event.ts, UTC),
-                action=event.kind[:48],
-                summary=_json(event.summary()),
-            )
-        )
-        if event.seq is not None:
-            have.add(event.seq)
+OFFICER = duties.OFFICER
 
 
 def list_alerts(
@@ -170,14 +59,36 @@ def evidence_of(session: Session, incident: Incident) -> list[Evidence]:
     return list(session.scalars(query))
 
 
+def involved(incident: Incident) -> set[str]:
+    """Return who an alert is about: its principal and whoever made the change it reports."""
+    found = json.loads(incident.details or "{}").get("involved") or []
+    return {incident.principal_id, *(str(p) for p in found)}
+
+
+def _reviewer(rt: Runtime, session: Session, incident: Incident, actor: Actor) -> None:
+    """Refuse anyone but an active, unsuspended officer who is not involved in the alert."""
+    if actor.role != OFFICER:
+        raise Denied("only a security officer handles alerts", code="officer_required")
+    if actor.id in involved(incident):
+        raise duties.DutyRefused(
+            "nobody acts on an alert about themselves", code="own_alert", subject=actor.id
+        )
+    duties.active_person(session, rt.tenant, actor, officer=True)
+
+
 def assign(
     rt: Runtime, session: Session, incident_id: str, assignee: str, actor: Actor
 ) -> Incident:
-    """Give an incident to someone; an open one becomes acknowledged."""
+    """Give an incident to someone not involved in it; an open one becomes acknowledged."""
     assignee = assignee.strip()
     if not assignee or len(assignee) > 64:
         raise InvalidInput("the assignee must be 1 to 64 characters", code="invalid_assignee")
     incident = get_or_raise(session, rt.tenant, incident_id)
+    _reviewer(rt, session, incident, actor)
+    if assignee in involved(incident):
+        raise duties.DutyRefused(
+            "an alert goes to someone it is not about", code="own_alert", subject=assignee
+        )
     if incident.status not in OPEN_STATUSES:
         raise Conflict(f"alert {incident_id} is {incident.status}", code="alert_closed")
     incident.assignee = assignee
@@ -203,10 +114,12 @@ def resolve(
 ) -> tuple[Incident, bool]:
     """Close an incident (resolved or false positive); maybe restore reveal rights.
 
-    Rights come back when asked (by default for a false positive), which only a security
-    officer may do. Return the incident and whether rights were restored.
+    Only an active security officer who is not involved in the alert closes it; rights come
+    back when asked (by default for a false positive). Return the incident and whether
+    rights were restored.
     """
     incident = get_or_raise(session, rt.tenant, incident_id)
+    _reviewer(rt, session, incident, actor)
     if incident.status not in OPEN_STATUSES:
         raise Conflict(f"alert {incident_id} is already {incident.status}", code="alert_closed")
     wants_restore = false_positive if restore is None else restore
@@ -228,6 +141,28 @@ def resolve(
         ),
     )
     return incident, restored
+
+
+def resolve_alert(
+    rt: Runtime,
+    actor: Actor,
+    incident_id: str,
+    *,
+    false_positive: bool = False,
+    restore: bool | None = None,
+) -> dict[str, Any]:
+    """Resolve in its own transaction (API, CLI); a try on one's own alert is audited."""
+    with duties.audited_refusals(rt, actor, "monitor.resolve"), rt.db.session() as session:
+        incident, restored = resolve(
+            rt, session, incident_id, actor, false_positive=false_positive, restore=restore
+        )
+        return alert_view(incident) | {"restored": restored}
+
+
+def assign_alert(rt: Runtime, actor: Actor, incident_id: str, assignee: str) -> dict[str, Any]:
+    """Assign in its own transaction (API, CLI); a try on one's own alert is audited."""
+    with duties.audited_refusals(rt, actor, "monitor.assign"), rt.db.session() as session:
+        return alert_view(assign(rt, session, incident_id, assignee, actor))
 
 
 def open_counts(session: Session, tenant_id: str) -> dict[str, int]:
@@ -273,7 +208,3 @@ def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) 
 
 def _iso(at: datetime | None) -> str | None:
     return None if at is None else as_utc(at).isoformat()
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.clock import operator_time
 from parcelguard.pii.normalize import normalize_phone
 from parcelguard.relay import bindings, calls
 from parcelguard.relay.inventory import find_number
@@ -92,7 +93,7 @@ def route(
 ) -> Decision:
     """Decide a call or SMS from `caller` to X, audit it, and keep the call record."""
     clock_now = rt.clock.now()
-    decision = decide(rt, session, caller, to, now or clock_now)
+    decision = decide(rt, session, caller, to, operator_time(clock_now, now))
     _audit(rt, session, actor, decision, channel, call_id)
     if decision.expired is not None and decision.expired.expires_at <= clock_now:
         bindings.release(rt, session, decision.expired, "expired", clock_now)

@@ -87,7 +87,7 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
             bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
     elif event_type in ENDING_EVENTS:
         bindings.schedule_end(rt, session, shipment, shipment.delivered_at or now)
-    elif event_type == "assigned":
+    elif event_type in ("assigned", "transferred"):
         for binding in bindings.active_for_shipment(session, rt.tenant, shipment.shipment_id):
             if binding.courier_id != shipment.courier_id:
                 bindings.release(rt, session, binding, "reassigned", now, SYSTEM)

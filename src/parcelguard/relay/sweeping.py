@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
+from parcelguard.clock import operator_time
 from parcelguard.relay import bindings, pool
 from parcelguard.relay.config import config_for
 from parcelguard.relay.models import Binding
@@ -32,7 +33,7 @@ def sweep(
     limit: int | None = None,
 ) -> dict[str, int]:
     """End expired bindings, cool idle numbers, free cooled ones, forget cooled seats."""
-    at = now or rt.clock.now()
+    at = operator_time(rt.clock.now(), now)
     batch = limit or config_for(rt).sweep_batch
     due = list(
         session.scalars(

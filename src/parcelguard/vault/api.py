@@ -76,20 +76,18 @@ def post_event(
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
-    """Record a lifecycle step (assigned, out_for_delivery, at_station, delivered, returned)."""
-    require(caller, roles=("admin", "station_clerk"), scope="events")
-    with rt.db.session() as session:
-        return lifecycle.record_event(
-            rt,
-            session,
-            waybill,
-            event.type,
-            caller.actor,
-            courier_id=event.courier_id,
-            station_id=event.station_id
-            or (caller.station_id if caller.role == "station_clerk" else None),
-            at=event.at,
-        )
+    """Record a lifecycle step; the service checks station, courier, state, proof and time."""
+    return lifecycle.record(
+        rt,
+        caller,
+        waybill,
+        event.type,
+        courier_id=event.courier_id,
+        station_id=event.station_id,
+        at=event.at,
+        pickup_code=event.pickup_code,
+        reason=event.reason,
+    )
 
 
 @router.post("/{waybill}/reveal", response_model=RevealOut)
@@ -139,9 +137,8 @@ def request_export(
 def approve_export(
     request_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
-    """Approve another officer's export."""
-    request = export.approve_export(rt, caller, request_id)
-    return {"id": request.request_id, "status": request.status}
+    """Approve another officer's export (`approvals` of `needed` so far)."""
+    return export.approve_export(rt, caller, request_id)
 
 
 @exports.post("/{request_id}/run", response_class=PlainTextResponse)

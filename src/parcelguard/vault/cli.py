@@ -13,10 +13,19 @@ from parcelguard.access.principals import Caller
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
-from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime, stderr
+from parcelguard.terminal import (
+    JSON_OPTION,
+    acting_person,
+    emit,
+    local_operator,
+    progress,
+    runtime,
+    stderr,
+)
 from parcelguard.vault import export, fields, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.cli_import import import_
+from parcelguard.vault.transitions import DELIVERY_REASONS
 
 keys_app = typer.Typer(help="Keyring state and KEK rotation.", no_args_is_help=True)
 
@@ -45,30 +54,55 @@ def event(
     ctx: typer.Context,
     waybill: str,
     type_: str = typer.Argument(
-        ..., metavar="TYPE", help="assigned, out_for_delivery, at_station, delivered, returned"
+        ...,
+        metavar="TYPE",
+        help="assigned, out_for_delivery, at_station, delivered, returned, transferred",
     ),
     courier: str | None = typer.Option(None, "--courier", help="Courier id (for assigned)."),
-    station: str | None = typer.Option(None, "--station", help="Station id (for at_station)."),
-    at: str | None = typer.Option(None, "--at", help="When it happened (ISO 8601); default now."),
+    station: str | None = typer.Option(
+        None, "--station", help="Station id (at_station; the new station of transferred)."
+    ),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="When it happened by your clock (ISO 8601): kept as information, within 15 min.",
+    ),
+    pickup_code: str | None = typer.Option(
+        None, "--pickup-code", help="delivered: the recipient's pickup code (the proof)."
+    ),
+    reason: str | None = typer.Option(
+        None, "--reason", help="delivered without a code: " + ", ".join(DELIVERY_REASONS)
+    ),
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        envvar="PARCELGUARD_API_KEY",
+        help="Act as this person (default: the local operator).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Record a lifecycle event of a shipment."""
+    """Record a lifecycle event of a shipment (checked as for any caller; server time)."""
     courier = fields.require("courier_id", courier, name="--courier")
     station = fields.require("station_id", station, name="--station")
     rt = runtime(ctx)
-    when = _instant("--at", at)
-    with rt.db.session() as session:
-        shipment_view = lifecycle.record_event(
-            rt,
-            session,
-            waybill,
-            type_,
-            local_operator(),
-            courier_id=courier,
-            station_id=station,
-            at=when,
-        )
+    caller = acting_person(rt, api_key) if api_key else _operator()
+    shipment_view = lifecycle.record(
+        rt,
+        caller,
+        waybill,
+        type_,
+        courier_id=courier,
+        station_id=station,
+        at=_instant("--at", at),
+        pickup_code=pickup_code,
+        reason=reason,
+    )
     emit(shipment_view, as_json)
+
+
+def _operator() -> Caller:
+    operator = local_operator()
+    return Caller(operator.id, operator.role)
 
 
 def purge(
@@ -199,7 +233,7 @@ def export_request(
     emit(
         {"id": request.request_id, "status": request.status},
         as_json,
-        f"export {request.request_id} waits for a second officer",
+        f"export {request.request_id} waits for other officers' approval",
     )
 
 
@@ -212,8 +246,7 @@ def export_approve(
 ) -> None:
     """Approve another officer's export request."""
     rt = runtime(ctx)
-    request = export.approve_export(rt, _officer_caller(rt, api_key), request_id)
-    emit({"id": request.request_id, "status": request.status}, as_json)
+    emit(export.approve_export(rt, _officer_caller(rt, api_key), request_id), as_json)
 
 
 @export_app.command("run")

@@ -160,8 +160,11 @@ def _store(
     sealer = sealer_for(rt)
     for item, (sender, recipient), fp, waybill in fresh:
         created = item.created_at or now
+        # Retention counts from the server's clock: a creation date in the future is kept as
+        # information, never as a reason to keep the data longer.
         epoch = max(
-            (created + timedelta(days=rt.settings.undelivered_retention_days)).date(), now.date()
+            (min(created, now) + timedelta(days=rt.settings.undelivered_retention_days)).date(),
+            now.date(),
         )
         sid = new_id()
         shipments.append(_shipment_row(rt.tenant, sid, waybill, item, created, now, epoch, fp))

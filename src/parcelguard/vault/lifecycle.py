@@ -1,7 +1,13 @@
 """Shipment lifecycle: assigned → out for delivery → at station → delivered / returned.
 
-Delivery moves the parties' data keys to the retention epoch of the delivery date, and
-lifecycle hooks (the relay binds and releases numbers) run inside the same transaction.
+Parcels move between stations by explicit transfers only. `record()` is the entry for
+people and services (API, CLI, console): it owns its transaction and, when a step reaches
+outside the caller's remit, records the refusal after the rollback so the monitor sees it.
+`record_event()` applies a step inside a caller's transaction (the hand-over at the counter,
+the demo); both check everything in `transitions`. Times are the server's: delivery moves
+the parties' keys to the retention epoch of the server's delivery date, and a client's `at`
+is kept as `reported_at` only. Lifecycle hooks (the relay binds and releases numbers, labels
+allocate pickup codes) run inside the same transaction.
 """
 
 from __future__ import annotations
@@ -10,25 +16,23 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from parcelguard.access.guards import require
+from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import Conflict, InvalidInput
 from parcelguard.runtime import Runtime
+from parcelguard.vault import transitions
 from parcelguard.vault.models import Shipment, ShipmentEvent
 from parcelguard.vault.service import get_or_raise, parties_of, sealer_for, view
+from parcelguard.vault.transitions import EVENT_TYPES as EVENT_TYPES
+from parcelguard.vault.transitions import Step
 
-EVENT_TYPES = ("assigned", "out_for_delivery", "at_station", "delivered", "returned")
-ALLOWED_FROM = {
-    "assigned": {"created", "assigned", "at_station"},
-    "out_for_delivery": {"assigned", "at_station"},
-    "at_station": {"created", "assigned", "out_for_delivery"},
-    "delivered": {"out_for_delivery", "at_station"},
-    "returned": {"created", "assigned", "out_for_delivery", "at_station"},
-}
 LifecycleHook = Callable[[Runtime, Session, Shipment, str], None]
 HOOKS_KEY = "vault.lifecycle_hooks"
+LIFECYCLE_ROLES = ("admin", "station_clerk", "courier", "operator")
 
 
 def add_hook(rt: Runtime, hook: LifecycleHook) -> None:
@@ -36,6 +40,45 @@ def add_hook(rt: Runtime, hook: LifecycleHook) -> None:
     hooks: list[LifecycleHook] = rt.extras.setdefault(HOOKS_KEY, [])
     if hook not in hooks:
         hooks.append(hook)
+
+
+def record(
+    rt: Runtime,
+    caller: Caller,
+    waybill_no: str,
+    event_type: str,
+    *,
+    courier_id: str | None = None,
+    station_id: str | None = None,
+    at: datetime | None = None,
+    pickup_code: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Apply one step for a person or a service key, in its own transaction.
+
+    A step outside the caller's remit is refused, and the refusal is audited
+    (`lifecycle.refused`) after the rollback; a service key needs the `events` scope.
+    """
+    require(caller, roles=LIFECYCLE_ROLES, scope="events")
+    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
+    try:
+        with rt.db.session() as session:
+            return apply(rt, session, waybill_no, step, caller.actor)
+    except transitions.Overreach as refused:
+        with rt.db.session() as session:
+            auditor_for(rt).record(
+                session,
+                caller.actor,
+                Entry(
+                    "lifecycle.refused",
+                    "shipment",
+                    None,
+                    decision="deny",
+                    reason=refused.code,
+                    details=refused.details,
+                ),
+            )
+        raise
 
 
 def record_event(
@@ -48,87 +91,128 @@ def record_event(
     courier_id: str | None = None,
     station_id: str | None = None,
     at: datetime | None = None,
+    pickup_code: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """Apply one lifecycle step and return the shipment's masked view."""
-    if event_type not in EVENT_TYPES:
-        raise InvalidInput(
-            f"event type must be one of {', '.join(EVENT_TYPES)}", code="invalid_event_type"
-        )
+    """Apply one lifecycle step in the caller's transaction; return the masked view."""
+    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
+    return apply(rt, session, waybill_no, step, actor)
+
+
+def apply(
+    rt: Runtime, session: Session, waybill_no: str, step: Step, actor: Actor
+) -> dict[str, Any]:
+    """Check and apply a step (see `transitions`); return the shipment's masked view."""
+    transitions.check_request(actor, step)
+    reported = transitions.reported_time(rt, step.reported_at)
+    if step.type == "at_station" and not step.station_id and actor.role == "station_clerk":
+        step = Step(step.type, step.courier_id, actor.station_id, reported_at=step.reported_at)
     shipment = get_or_raise(session, rt.tenant, waybill_no)
-    if shipment.status not in ALLOWED_FROM[event_type]:
-        raise Conflict(
-            f"a shipment that is {shipment.status} cannot become {event_type}",
-            code="invalid_transition",
+    transitions.check_step(rt, session, actor, shipment, step)
+    proof = None
+    if step.type == "delivered":
+        proof = transitions.delivery_proof(rt, session, shipment, step)
+    from_station = shipment.station_id
+    _apply(rt, session, shipment, step)
+    _log_step(rt, session, shipment, step, actor, reported, from_station, proof)
+    _audit(rt, session, shipment, step, actor, reported, from_station, proof)
+    for hook in rt.extras.get(HOOKS_KEY, []):
+        hook(rt, session, shipment, step.type)
+    session.flush()
+    return view(session, shipment)
+
+
+def _apply(rt: Runtime, session: Session, shipment: Shipment, step: Step) -> None:
+    now = rt.clock.now()
+    if step.type == "assigned":
+        shipment.courier_id = step.courier_id
+    if step.type == "transferred":
+        shipment.courier_id = None  # the old station's courier no longer holds it
+        shipment.station_id = step.station_id
+    elif step.station_id and shipment.station_id is None:
+        shipment.station_id = step.station_id  # first placement, not a change
+    if step.type == "out_for_delivery":
+        if not shipment.courier_id:
+            raise Conflict("assign a courier before the shipment goes out", code="no_courier")
+        shipment.out_for_delivery_at = now
+    if step.type == "at_station" and not shipment.station_id:
+        raise InvalidInput(
+            "arrival at a station needs --station / station_id", code="missing_station"
         )
-    when = at or rt.clock.now()
-    _apply(rt, session, shipment, event_type, when, courier_id, station_id)
-    seq = (
-        session.scalar(
-            select(func.max(ShipmentEvent.seq)).where(
-                ShipmentEvent.tenant_id == rt.tenant,
-                ShipmentEvent.shipment_id == shipment.shipment_id,
-            )
+    if step.type in ("delivered", "returned"):
+        shipment.delivered_at = now
+        _move_to_delivery_epoch(rt, session, shipment, now)
+    shipment.status = step.type
+    shipment.updated_at = now
+
+
+def _log_step(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    step: Step,
+    actor: Actor,
+    reported: datetime | None,
+    from_station: str | None,
+    proof: str | None,
+) -> None:
+    seq = session.scalar(
+        select(func.max(ShipmentEvent.seq)).where(
+            ShipmentEvent.tenant_id == rt.tenant,
+            ShipmentEvent.shipment_id == shipment.shipment_id,
         )
-        or 0
     )
     session.add(
         ShipmentEvent(
             tenant_id=rt.tenant,
             shipment_id=shipment.shipment_id,
-            seq=seq + 1,
-            type=event_type,
-            at=when,
+            seq=(seq or 0) + 1,
+            type=step.type,
+            at=rt.clock.now(),
             courier_id=shipment.courier_id,
             station_id=shipment.station_id,
             actor_id=actor.id,
+            reported_at=reported,
+            from_station_id=from_station if step.type == "transferred" else None,
+            proof=proof,
+            reason=step.reason if proof == "stated_reason" else None,
         )
     )
-    details = {
+
+
+def _audit(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    step: Step,
+    actor: Actor,
+    reported: datetime | None,
+    from_station: str | None,
+    proof: str | None,
+) -> None:
+    details: dict[str, Any] = {
         "waybill": shipment.waybill_no,
         "courier_id": shipment.courier_id,
         "station_id": shipment.station_id,
     }
-    auditor_for(rt).record(
-        session,
-        actor,
-        Entry(f"shipment.{event_type}", "shipment", shipment.shipment_id, details=details),
-    )
-    for hook in rt.extras.get(HOOKS_KEY, []):
-        hook(rt, session, shipment, event_type)
-    session.flush()
-    return view(session, shipment)
-
-
-def _apply(
-    rt: Runtime,
-    session: Session,
-    shipment: Shipment,
-    event_type: str,
-    when: datetime,
-    courier_id: str | None,
-    station_id: str | None,
-) -> None:
-    if event_type == "assigned":
-        if not courier_id:
-            raise InvalidInput("an assignment needs --courier / courier_id", code="missing_courier")
-        shipment.courier_id = courier_id
-    elif courier_id:
-        shipment.courier_id = courier_id
-    if station_id:
-        shipment.station_id = station_id
-    if event_type == "out_for_delivery":
-        if not shipment.courier_id:
-            raise Conflict("assign a courier before the shipment goes out", code="no_courier")
-        shipment.out_for_delivery_at = when
-    if event_type == "at_station" and not shipment.station_id:
-        raise InvalidInput(
-            "arrival at a station needs --station / station_id", code="missing_station"
+    if step.type == "transferred":
+        details["from_station"] = from_station
+    if reported is not None:
+        details["reported_at"] = reported.isoformat()
+    if proof is not None:
+        details["proof"] = proof
+    entries = [Entry(f"shipment.{step.type}", "shipment", shipment.shipment_id, details=details)]
+    if proof == "stated_reason":
+        entries.append(
+            Entry(
+                "shipment.delivered_unproven",
+                "shipment",
+                shipment.shipment_id,
+                reason=step.reason,
+                details={"waybill": shipment.waybill_no, "reason": step.reason},
+            )
         )
-    if event_type in ("delivered", "returned"):
-        shipment.delivered_at = when
-        _move_to_delivery_epoch(rt, session, shipment, when)
-    shipment.status = event_type
-    shipment.updated_at = rt.clock.now()
+    auditor_for(rt).record_many(session, actor, entries)
 
 
 def _move_to_delivery_epoch(
@@ -140,3 +224,34 @@ def _move_to_delivery_epoch(
     for party in parties_of(session, shipment).values():
         sealer.rewrap(party, epoch)
     shipment.purge_epoch = epoch
+
+
+def transfers_at(
+    session: Session, tenant_id: str, station: str, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Return the latest transfers into and out of a station (both stations see each one)."""
+    query = (
+        select(ShipmentEvent, Shipment.waybill_no)
+        .join(
+            Shipment,
+            (Shipment.tenant_id == ShipmentEvent.tenant_id)
+            & (Shipment.shipment_id == ShipmentEvent.shipment_id),
+        )
+        .where(
+            ShipmentEvent.tenant_id == tenant_id,
+            ShipmentEvent.type == "transferred",
+            or_(ShipmentEvent.station_id == station, ShipmentEvent.from_station_id == station),
+        )
+        .order_by(ShipmentEvent.at.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "waybill_no": waybill,
+            "from_station": event.from_station_id,
+            "to_station": event.station_id,
+            "at": event.at,
+            "direction": "in" if event.station_id == station else "out",
+        }
+        for event, waybill in session.execute(query).all()
+    ]

@@ -126,6 +126,11 @@ class ShipmentEvent(Base):
     courier_id: Mapped[str | None] = mapped_column(String(64))
     station_id: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[str] = mapped_column(String(64))
+    # What the client said the time was: information only, never used by a rule.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    from_station_id: Mapped[str | None] = mapped_column(String(64))  # transfers
+    proof: Mapped[str | None] = mapped_column(String(24))  # deliveries: pickup_code / reason
+    reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         ForeignKeyConstraint(
@@ -133,4 +138,5 @@ class ShipmentEvent(Base):
             ["shipments.tenant_id", "shipments.shipment_id"],
             ondelete="CASCADE",
         ),
+        Index("ix_shipment_events_transfers", "tenant_id", "type", "at"),
     )

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.clock import operator_time
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
 from parcelguard.vault.service import shipment_ids_for_phone
@@ -34,8 +35,12 @@ def add_erasure_hook(rt: Runtime, hook: ErasureHook) -> None:
 
 
 def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
-    """Shred every shipment whose retention epoch ended before `now`'s day."""
-    when = now or rt.clock.now()
+    """Shred every shipment whose retention epoch ended before `now`'s day.
+
+    `now` (an operator's `--now`) may only be later than the server clock: an earlier one
+    would keep data past its retention.
+    """
+    when = operator_time(rt.clock.now(), now)
     today = when.date()
     purged = 0
     while True:

@@ -48,14 +48,20 @@ class ImportResult(BaseModel):
 class EventIn(BaseModel):
     """A lifecycle step; courier and station ids are checked like the import checks them."""
 
-    type: str = Field(pattern="^(assigned|out_for_delivery|at_station|delivered|returned)$")
+    type: str = Field(
+        pattern="^(assigned|out_for_delivery|at_station|delivered|returned|transferred)$"
+    )
     courier_id: Annotated[
         str | None, Field(max_length=64), AfterValidator(fields.validator("courier_id"))
     ] = None
     station_id: Annotated[
         str | None, Field(max_length=64), AfterValidator(fields.validator("station_id"))
     ] = None
+    # The client's clock: kept as `reported_at` (within the skew), never used by a rule.
     at: datetime | None = None
+    # A delivery's proof: the recipient's pickup code, or else a stated reason (alerted).
+    pickup_code: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
 
 
 class RevealIn(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from parcelguard.access import enrolment, keys
+from parcelguard.access import duties, enrolment, keys
 from parcelguard.access import service as access
 from parcelguard.access.models import ROLES
 from parcelguard.access.principals import Caller
@@ -78,6 +78,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "msg_saved": "已保存。",
         "needs_js": "此页面需要启用 JavaScript。",
         "key_shown": "API 密钥",
+        "key_pending": "API 密钥（另一位安全专员批准后生效）",
         "link_shown": "注册链接",
     },
     "en": {
@@ -129,6 +130,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "msg_saved": "Saved.",
         "needs_js": "This page needs JavaScript.",
         "key_shown": "API key",
+        "key_pending": "API key (works once another security officer approves)",
         "link_shown": "Enrolment link",
     },
 }
@@ -197,8 +199,9 @@ def add_user(
         trained_until=date.fromisoformat(body.trained_until) if body.trained_until else None,
     )
     with rt.db.session() as session:
-        _, key = access.create(rt, session, new, caller.actor)
-    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
+        principal, key = access.create(rt, session, new, caller.actor)
+        label = "key_pending" if principal.status == "pending" else "key_shown"
+    return {"show": {"label": TEXT[language(request)][label], "value": key}}
 
 
 @router.post("/users/{principal_id}/training")
@@ -207,8 +210,8 @@ def training(
 ) -> dict[str, Any]:
     """Record a privacy-training attestation."""
     caller, _ = _admin(rt, request, csrf_needed=True)
-    with rt.db.session() as session:
-        access.set_training(rt, session, principal_id, body.until, caller.actor)
+    with duties.audited_refusals(rt, caller.actor, "principal.training"), rt.db.session() as s:
+        access.set_training(rt, s, principal_id, body.until, caller.actor)
     return {"next": "/console/admin"}
 
 
@@ -218,7 +221,7 @@ def issue_key(
 ) -> dict[str, Any]:
     """Issue another API key for an account (shown once)."""
     caller, _ = _admin(rt, request, csrf_needed=True)
-    with rt.db.session() as session:
+    with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
         principal = access.get_or_raise(session, rt.tenant, principal_id)
         key = access.issue_key(rt, session, principal, caller.actor)
     return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}

@@ -4,7 +4,8 @@ A clerk sees their own station's waiting parcels with the masked name, the picku
 shelf; nothing on the page reads a phone number. The hand-over form posts to the pickup API
 (`POST /api/v1/stations/{station}/pickup`, through `static/console.js` with the session's CSRF
 token), which checks the code and the optional last four digits, counts wrong attempts and
-audits every one. Shelf labels of the selected parcels come as one PDF.
+audits every one. Shelf labels of the selected parcels come as one PDF. Parcels transferred
+into or out of the station are listed too: both stations see every transfer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from parcelguard.labels import pickup
 from parcelguard.labels import service as labels_service
 from parcelguard.runtime import Runtime
+from parcelguard.vault import lifecycle
 from parcelguard.vault import service as vault_service
 from parcelguard.web.console_shell import Staff, gate, render
 from parcelguard.web.deps import get_runtime
@@ -25,6 +27,26 @@ from parcelguard.web.deps import get_runtime
 router = APIRouter(prefix="/console/station", include_in_schema=False)
 CLERKS = ("station_clerk",)
 MAX_LABELS = 200
+TEXT: dict[str, dict[str, Any]] = {
+    "zh": {
+        "transfers": "转站记录",
+        "transfer_in": "转入",
+        "transfer_out": "转出",
+        "no_transfers": "最近没有包裹转入或转出本站。",
+        "direction": "方向",
+        "route": "站点",
+        "when": "时间",
+    },
+    "en": {
+        "transfers": "Transfers",
+        "transfer_in": "in",
+        "transfer_out": "out",
+        "no_transfers": "No parcel was transferred into or out of this station lately.",
+        "direction": "Direction",
+        "route": "Stations",
+        "when": "When",
+    },
+}
 
 
 def waiting_rows(rt: Runtime, session: Session, station: str) -> list[dict[str, Any]]:
@@ -50,12 +72,14 @@ def waiting_rows(rt: Runtime, session: Session, station: str) -> list[dict[str, 
 def _counter(request: Request, rt: Runtime, staff: Staff, *, notice: str = "") -> Response:
     station = staff.caller.station_id or ""
     rows: list[dict[str, Any]] = []
+    transfers: list[dict[str, Any]] = []
     if station:
         with rt.db.read_session() as session:
             rows = waiting_rows(rt, session, station)
-    context = {"station": station, "rows": rows, "notice": notice}
+            transfers = lifecycle.transfers_at(session, rt.tenant, station)
+    context = {"station": station, "rows": rows, "notice": notice, "transfers": transfers}
     status = 400 if notice else 200
-    return render(request, "console/station/counter.html", {}, context, staff, status_code=status)
+    return render(request, "console/station/counter.html", TEXT, context, staff, status_code=status)
 
 
 @router.get("", response_model=None)

@@ -8,15 +8,19 @@ from parcelguard.monitor.detectors.bulk_export import BulkExportDetector
 from parcelguard.monitor.detectors.canary_hit import CanaryHitDetector
 from parcelguard.monitor.detectors.denial_burst import DenialBurstDetector
 from parcelguard.monitor.detectors.distinct_targets import DistinctTargetsDetector
+from parcelguard.monitor.detectors.duty_conflict import DutyConflictDetector
 from parcelguard.monitor.detectors.enumeration import EnumerationDetector
 from parcelguard.monitor.detectors.isolation_forest import IsolationForestDetector
+from parcelguard.monitor.detectors.lifecycle_overreach import LifecycleOverreachDetector
 from parcelguard.monitor.detectors.off_hours import OffHoursDetector
 from parcelguard.monitor.detectors.own_volume import OwnVolumeDetector
 from parcelguard.monitor.detectors.peer_volume import PeerVolumeDetector
 from parcelguard.monitor.detectors.pool_exhausted import PoolExhaustedDetector
+from parcelguard.monitor.detectors.privilege_change import PrivilegeChangeDetector
 from parcelguard.monitor.detectors.stranger_scans import StrangerScansDetector
 from parcelguard.monitor.detectors.unassigned_access import UnassignedAccessDetector
 from parcelguard.monitor.detectors.unassigned_drip import UnassignedDripDetector
+from parcelguard.monitor.detectors.unproven_delivery import UnprovenDeliveryDetector
 
 DETECTORS: tuple[type[Detector], ...] = (
     OwnVolumeDetector,
@@ -33,6 +37,10 @@ DETECTORS: tuple[type[Detector], ...] = (
     CanaryHitDetector,
     PoolExhaustedDetector,
     AuthLockoutDetector,
+    PrivilegeChangeDetector,
+    DutyConflictDetector,
+    LifecycleOverreachDetector,
+    UnprovenDeliveryDetector,
 )
 RULES: tuple[str, ...] = tuple(d.rule for d in DETECTORS)
 
