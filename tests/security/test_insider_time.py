@@ -111,7 +111,9 @@ def test_relay_route_cannot_reopen_an_ended_binding_with_an_earlier_now(
     courier = insiders.add_user("runner", "--role", "courier", "--station", "st-a",
                                 "--phone", "13600136099")  # fmt: skip
     rows = [{k: v for k, v in r.items() if k != "waybill_no"} for r in Faker(78).rows(1)]
-    made = insiders.cli("import", str(write_csv(tmp_path / "r.csv", rows)), "--json").json
+    made = insiders.cli(
+        "import", str(write_csv(tmp_path / "r.csv", rows)), "--json", "--assign-waybills"
+    ).json
     waybill, recipient = made["waybills"][0], rows[0]["recipient_phone"]
     insiders.cli("event", waybill, "at_station", "--station", "st-a", "--json")
     insiders.cli("event", waybill, "assigned", "--courier", courier["id"], "--json")
@@ -132,7 +134,9 @@ def test_an_imported_creation_date_in_the_future_does_not_extend_retention(
 ) -> None:
     rows = [{k: v for k, v in r.items() if k != "waybill_no"} for r in Faker(79).rows(1)]
     rows[0]["created_at"] = "2099-01-01 00:00:00"
-    made = insiders.cli("import", str(write_csv(tmp_path / "f.csv", rows)), "--json")
+    made = insiders.cli(
+        "import", str(write_csv(tmp_path / "f.csv", rows)), "--json", "--assign-waybills"
+    )
     assert made.code == 0, made.stdout
     stored = _stored(insiders, made.json["waybills"][0])
     days = insiders.rt.settings.undelivered_retention_days
