@@ -119,6 +119,11 @@ class Database:
         """Return `sqlite` or `postgresql`."""
         return self.engine.dialect.name
 
+    @property
+    def in_memory(self) -> bool:
+        """Return whether the database lives in this process only (another cannot open it)."""
+        return self.dialect == "sqlite" and self.engine.url.database in (None, "", ":memory:")
+
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """Open a read-only transaction (it never waits for, or blocks, a writer on SQLite)."""

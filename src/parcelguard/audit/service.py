@@ -122,6 +122,7 @@ def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:
                 rt.settings.audit_checkpoint_every,
                 timedelta(minutes=rt.settings.audit_checkpoint_minutes),
             ),
+            url=None if rt.db.in_memory else rt.db.url,
         )
 
 

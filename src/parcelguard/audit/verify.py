@@ -1,7 +1,8 @@
 """Verification: recompute every leaf, MAC and root; compare with every signature that vouches.
 
-One pass over the events in order recomputes each leaf from its columns, checks its MAC
-(a key outside the database) and grows the tree; at the size of every signed checkpoint
+One pass over the events in order (in aligned chunks, one process per core for a big log)
+recomputes each leaf from its columns, checks its MAC (a key outside the database) and grows
+the tree; at the size of every signed checkpoint
 and of each witness's newest cosigned checkpoint, the recomputed root must equal the signed
 one, which also proves each checkpoint consistent with the one before. Then: nothing a
 signature vouches for may be missing (a cut tail), no witnessed checkpoint may be missing
@@ -14,24 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from parcelguard.audit import verify_chunks as chunks
 from parcelguard.audit.anchors import Anchors, gather
 from parcelguard.audit.auditor import LogKeys
-from parcelguard.audit.leaf import COLUMNS as LEAF_COLUMNS
-from parcelguard.audit.leaf import leaf_text
-from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, TreeNode
-from parcelguard.audit.tree import is_stored
+from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead
 from parcelguard.audit.witnesses import WitnessClient
 from parcelguard.clock import as_utc
-from parcelguard.tlog.hashing import leaf_hash
-from parcelguard.tlog.tree import Frontier
+from parcelguard.tlog.tree import Frontier, fold
 
-BATCH = 10_000
 SKEW = timedelta(minutes=1)  # servers' clocks may differ this much
-# the leaf's columns (leaf.COLUMNS without tenant_id), then what verification compares
-ROW = (*LEAF_COLUMNS[1:], "salt", "leaf_hash", "mac")
 
 
 @dataclass(frozen=True)
@@ -65,7 +60,7 @@ class VerifyResult:
 class _Walk:
     """The state of one pass over the events."""
 
-    frontier: Frontier = field(default_factory=Frontier)
+    count: int = 0
     problem: tuple[int, str] | None = None
     stale_node: tuple[int, str] | None = None
     last_good: int = 0
@@ -83,11 +78,16 @@ def verify_log(
     now: datetime,
     stale_after: timedelta,
     cadence: tuple[int, timedelta] | None = None,
+    url: str | None = None,
+    workers: int | None = None,
+    chunk_level: int = chunks.CHUNK_LEVEL,
 ) -> VerifyResult:
     """Verify the tenant's log; name the first bad sequence and why.
 
     `cadence` (checkpoint every N events or T) lets it name a tail that an append should
-    have had signed: signing was stopped, whatever the head row claims.
+    have had signed: signing was stopped, whatever the head row claims. With the database's
+    `url`, a log of several chunks (2**chunk_level events each) is checked by `workers`
+    processes (default: one per core; `verify_chunks.py`).
     """
     head = session.get(AuditHead, tenant_id)
     if head is not None and head.format != TREE_FORMAT:
@@ -95,8 +95,10 @@ def verify_log(
 
         return verify_chain(session, tenant_id, keys)
     anchors = gather(session, tenant_id, keys.signer.verifier, witnesses)
-    walk = _walk_events(session, tenant_id, keys, anchors, cadence)
-    count = walk.frontier.size
+    walk = _walk_events(session, tenant_id, keys, anchors, (url, workers, chunk_level))
+    if walk.problem is None and cadence is not None:
+        _check_tail(session, walk, tenant_id, cadence)
+    count = walk.count
     problem = (
         walk.problem
         or _cut(anchors, count)
@@ -125,70 +127,52 @@ def _walk_events(
     tenant_id: str,
     keys: LogKeys,
     anchors: Anchors,
-    cadence: tuple[int, timedelta] | None,
+    runner: tuple[str | None, int | None, int],
 ) -> _Walk:
+    """Check every chunk in order, folding the chunks' roots to compare each signed root."""
     walk = _Walk()
     targets: dict[int, list[tuple[bytes, str]]] = {}
     for anchor in anchors.all():
         targets.setdefault(anchor.size, []).append((anchor.root, anchor.source))
     walk.covered = max((a.size for a in anchors.all()), default=0)
-    nodes = _stored_nodes(session, tenant_id)
-    frontier, mac, expected = walk.frontier, keys.mac, 1
-    for row in session.execute(_events_query(tenant_id)):
-        seq, salt, stored, tag = row[0], row[-3], row[-2], row[-1]
-        if seq != expected:
-            walk.problem = _gap(seq, expected)
-            return walk
-        digest = leaf_hash(leaf_text(tenant_id, row[:-3], salt or b"").encode())
-        if not mac.matches(digest, tag):
-            walk.problem = (seq, f"event {seq} was changed after it was written (MAC differs)")
-            return walk
-        if stored != digest and walk.stale_node is None:
-            walk.stale_node = (seq, f"the stored leaf hash of event {seq} was changed")
-        _check_stored(walk, frontier.append(digest), nodes, seq)
-        if seq in targets:
-            problem = _compare(frontier, seq, targets[seq], walk.last_good)
+    conn = session.connection()
+    last = conn.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.tenant_id == tenant_id))
+    url, workers, chunk_level = runner
+    jobs = chunks.plan(tenant_id, last or 0, sorted(targets), chunk_level)
+    above = chunks.stored_nodes_above(conn, tenant_id, chunk_level)
+    tops = Frontier()  # the tree whose leaves are the chunks' roots
+    for result in chunks.run_chunks(conn, url, keys.mac, jobs, workers):
+        for size in sorted(result.snapshots):
+            root = fold([*tops.hashes, *result.snapshots[size]])
+            problem = _compare(root, size, targets[size], walk.last_good)
             if problem is not None:
                 walk.problem = problem
                 return walk
-            walk.last_good = seq
-        if seq > walk.covered and cadence is not None and walk.suppressed is None:
-            _check_cadence(walk, seq, as_utc(_instant(row[1])), cadence)
-        expected += 1
+            walk.last_good = size
+        walk.count += result.count
+        if result.root is not None:
+            for level, idx, node in tops.append(result.root):
+                chunks.check_stored_node(result, above, level + chunk_level, idx, node)
+        walk.stale_node = walk.stale_node or result.stale
+        if result.problem is not None:
+            walk.problem = result.problem
+            return walk
     return walk
 
 
-def _events_query(tenant_id: str) -> Select[Any]:
-    """Select the leaf columns in order; `at` as the driver gives it.
-
-    SQLite's stored text is read as it is (no datetime built per event), PostgreSQL's
-    datetime as it comes; `leaf.canonical_time` reads both.
-    """
-    columns = [
-        type_coerce(AuditEvent.at, String) if c == "at" else getattr(AuditEvent, c) for c in ROW
-    ]
-    return (
-        select(*columns)
-        .where(AuditEvent.tenant_id == tenant_id)
-        .order_by(AuditEvent.seq)
-        .execution_options(yield_per=BATCH)
-    )
-
-
-def _check_stored(
-    walk: _Walk,
-    completed: list[tuple[int, int, bytes]],
-    nodes: dict[tuple[int, int], bytes],
-    seq: int,
+def _check_tail(
+    session: Session, walk: _Walk, tenant_id: str, cadence: tuple[int, timedelta]
 ) -> None:
-    """Note the first stored subtree hash that differs from the recomputed one."""
-    for level, idx, node in completed:
-        if is_stored(level) and nodes.get((level, idx)) != node and walk.stale_node is None:
-            first = (idx << level) + 1
-            walk.stale_node = (
-                first,
-                f"the stored tree hash over events {first}..{seq} was changed (proofs would fail)",
-            )
+    """Walk the events no checkpoint covers, in order, for a signing that was stopped."""
+    rows = session.execute(
+        select(AuditEvent.seq, type_coerce(AuditEvent.at, String))
+        .where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq > walk.covered)
+        .order_by(AuditEvent.seq)
+    )
+    for seq, at in rows:
+        _check_cadence(walk, seq, as_utc(_instant(at)), cadence)
+        if walk.suppressed is not None:
+            return
 
 
 def _check_cadence(walk: _Walk, seq: int, at: datetime, cadence: tuple[int, timedelta]) -> None:
@@ -210,23 +194,9 @@ def _instant(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _stored_nodes(session: Session, tenant_id: str) -> dict[tuple[int, int], bytes]:
-    rows = session.execute(
-        select(TreeNode.level, TreeNode.idx, TreeNode.hash).where(TreeNode.tenant_id == tenant_id)
-    )
-    return {(level, idx): h for level, idx, h in rows}
-
-
-def _gap(seq: int, expected: int) -> tuple[int, str]:
-    if seq > expected:
-        return expected, f"event {expected} is missing (removed)"
-    return seq, f"event {seq} appears twice"
-
-
 def _compare(
-    frontier: Frontier, size: int, roots: list[tuple[bytes, str]], last_good: int
+    root: bytes, size: int, roots: list[tuple[bytes, str]], last_good: int
 ) -> tuple[int, str] | None:
-    root = frontier.root()
     for expected, source in roots:
         if expected != root:
             return (
