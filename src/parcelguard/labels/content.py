@@ -34,6 +34,7 @@ class LabelSize(Enum):
     """The waybill sizes a renderer lays out, as `<width>x<height>` in millimetres."""
 
     MM_100X180 = "100x180"
+    MM_100X150 = "100x150"  # the one-part e-waybill most stations' thermal printers hold
     MM_76X130 = "76x130"
 
     @property
@@ -48,7 +49,7 @@ class LabelSize(Enum):
 
     @classmethod
     def parse(cls, text: str) -> LabelSize:
-        """Return the size named `100x180` or `76x130`; anything else is `InvalidInput`."""
+        """Return the size named `100x180`, `100x150` or `76x130`; else `InvalidInput`."""
         for size in cls:
             if size.value == text.strip().lower():
                 return size
