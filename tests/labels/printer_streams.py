@@ -1,4 +1,5 @@
-"""A small printer for the tests: rasterises the TSPL, ESC/POS and ZPL subsets ParcelGuard emits.
+"""A small printer for the tests: a raw-TCP listener, and interpreters that rasterise the TSPL,
+ESC/POS and ZPL subsets ParcelGuard emits.
 
 Each interpreter reads a stream as a printer would and returns one greyscale image per printed
 label, at the printer's resolution. It is strict: a command outside the subset, a bitmap that
@@ -8,6 +9,8 @@ runs off the label or past the end of the stream, is an error rather than a gues
 from __future__ import annotations
 
 import re
+import socket
+import threading
 
 import segno
 from PIL import Image, ImageChops, ImageDraw
@@ -25,6 +28,51 @@ class StreamError(ValueError):
 def dots(mm: float, dpi: int) -> int:
     """Return millimetres as printer dots."""
     return round(mm * dpi / 25.4)
+
+
+class Listener:
+    """A raw-TCP printer on 127.0.0.1: keeps what each connection sent, in order."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self.done = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            if self.stopping:
+                conn.close()
+                return
+            with conn:
+                chunks = []
+                while chunk := conn.recv(65536):
+                    chunks.append(chunk)
+            self.jobs.append(b"".join(chunks))
+            self.done.set()
+
+    def job(self) -> bytes:
+        """Return the last job, once it has been received whole."""
+        assert self.done.wait(10), "the printer received nothing"
+        self.done.clear()
+        return self.jobs[-1]
+
+    def close(self) -> None:
+        self.stopping = True
+        socket.create_connection(("127.0.0.1", self.port), 1).close()  # wakes accept()
+        self.thread.join(5)
+        self.server.close()
 
 
 # --- TSPL2 ---

@@ -8,13 +8,18 @@ barcode and the QR link from the printed image.
 from __future__ import annotations
 
 import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.labels.printer_streams import dots, escpos_labels, tspl_labels, zpl_labels
+from tests.labels.printer_streams import (
+    Listener,
+    dots,
+    escpos_labels,
+    tspl_labels,
+    zpl_labels,
+)
 
 from parcelguard.errors import Unavailable
 from parcelguard.labels.content import LabelContent, LabelSize
@@ -32,59 +37,6 @@ Decoder = Callable[[Image.Image], dict[str, list[str]]]
 LANGUAGES = ("tspl", "escpos", "zpl")
 CASES = [(lang, dpi, size) for lang in LANGUAGES for dpi in (203, 300) for size in LabelSize]
 IDS = [f"{lang}-{dpi}dpi-{size.value}" for lang, dpi, size in CASES]
-
-
-class Listener:
-    """A raw-TCP printer on 127.0.0.1: keeps what each connection sent, in order."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.jobs: list[bytes] = []
-        self.done = threading.Event()
-        self.stopping = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"tcp://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            if self.stopping:
-                conn.close()
-                return
-            with conn:
-                chunks = []
-                while chunk := conn.recv(65536):
-                    chunks.append(chunk)
-            self.jobs.append(b"".join(chunks))
-            self.done.set()
-
-    def job(self) -> bytes:
-        """Return the last job, once it has been received whole."""
-        assert self.done.wait(10), "the printer received nothing"
-        self.done.clear()
-        return self.jobs[-1]
-
-    def close(self) -> None:
-        self.stopping = True
-        socket.create_connection(("127.0.0.1", self.port), 1).close()  # wakes accept()
-        self.thread.join(5)
-        self.server.close()
-
-
-@pytest.fixture
-def printer() -> Iterator[Listener]:
-    """Return a raw-TCP printer listening on a free local port."""
-    listener = Listener()
-    yield listener
-    listener.close()
 
 
 def printed(language: str, stream: bytes, dpi: int) -> list[Image.Image]:
