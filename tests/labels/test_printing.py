@@ -11,9 +11,11 @@ from tests.labels.printer_streams import escpos_labels, tspl_labels, zpl_labels
 from parcelguard.errors import ConfigError, InvalidInput
 from parcelguard.labels import printing
 from parcelguard.labels.printers import configured, printer_for
+from parcelguard.runtime import Runtime
 
 
-def _configure(rt, **tables: dict) -> None:  # type: ignore[no-untyped-def]
+def _configure(rt: Runtime, **tables: dict[str, object]) -> None:
+    """Give the runtime these `[printers.<name>]` tables, as config.toml would."""
     rt.settings.sections["printers"] = tables
 
 
@@ -164,3 +166,20 @@ def test_bad_printer_tables_are_config_errors(rt, table) -> None:
         printer_for(rt.settings, "p")
     assert "[printers.p]" in caught.value.message
     assert configured(rt.settings.model_copy(update={"sections": {}})) == {}
+
+
+@pytest.mark.parametrize(("fmt", "interpret"), [("tspl", tspl_labels), ("escpos", escpos_labels)])
+def test_api_serves_printer_streams(client, imported, add_user, decode, fmt, interpret) -> None:
+    waybill = imported[0]["waybill_no"]
+    _, key = add_user("service", scope="labels")
+    answer = client.get(
+        f"/api/v1/shipments/{waybill}/label.{fmt}",
+        params={"size": "100x150", "dpi": 300},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/octet-stream"
+    assert f'filename="label-{waybill}.{fmt}"' in answer.headers["content-disposition"]
+    stream = answer.content
+    (image,) = interpret(stream, 300) if fmt == "tspl" else interpret(stream)
+    assert set(decode(image)["code128"]) == {waybill}
