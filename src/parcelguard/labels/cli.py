@@ -23,8 +23,8 @@ labels_app = typer.Typer(help="Label tokens and station shelf labels.", no_args_
 FORMAT_OPTION = typer.Option(
     None,
     "--format",
-    help="pdf, png or zpl for a file (default pdf); tspl, escpos or zpl for a printer "
-    "(default: the printer's language in config.toml).",
+    help="pdf, png, zpl, tspl or escpos (default pdf); a printer takes tspl, escpos or zpl "
+    "(default: its language in config.toml).",
 )
 OUT_OPTION = typer.Option(
     None, "--out", help="File to write (PNG: one file per waybill); optional with --printer."
@@ -35,8 +35,8 @@ DPI_OPTION = typer.Option(
 PRINTER_OPTION = typer.Option(
     None,
     "--printer",
-    help="Send to a printer: tcp://host[:9100] (raw TCP), cups://queue (lp -o raw), "
-    "or the name of a [printers.NAME] table in config.toml.",
+    help="Send to a printer: tcp://host:9100 (raw TCP), cups://queue (lp -o raw), "
+    "or a printer's name from config.toml (its printers.NAME table).",
 )
 
 

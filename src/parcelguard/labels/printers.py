@@ -51,8 +51,12 @@ class PrinterUrl:
         problem = InvalidInput(
             "a printer is tcp://host[:port] or cups://queue", code="invalid_printer_url"
         )
+        text = text.strip()
+        # urlsplit silently drops tabs and newlines; an address holding any is refused instead.
+        if any(char.isspace() or not char.isprintable() for char in text):
+            raise problem
         try:
-            parts = urlsplit(text.strip())
+            parts = urlsplit(text)
             port = parts.port
         except ValueError:
             raise problem from None
