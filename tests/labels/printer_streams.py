@@ -172,7 +172,7 @@ _ZPL_COMMAND = re.compile(r"\^([A-Z@][A-Z0-9@]?)([^\^]*)")
 
 
 def zpl_labels(stream: bytes) -> list[Image.Image]:
-    """Print a ZPL stream: ^XA…^XZ formats with ^FO/^FT, ^A, ^GB, ^BY/^BC, ^BQ, ^FR, ^FH, ^FD."""
+    """Print ZPL: ^XA…^XZ formats with ^FO/^FT, ^A, ^GB, ^GFA, ^BY/^BC, ^BQ, ^FR, ^FH, ^FD."""
     text = stream.decode("utf-8")
     return [_zpl_format(body) for body in re.findall(r"\^XA(.*?)\^XZ", text, re.S)]
 
@@ -190,7 +190,7 @@ def _zpl_format(body: str) -> Image.Image:
             height = int(raw)
         elif name in ("FO", "FT"):
             state = {"origin": name, "x": int(args[0]), "y": int(args[1])}
-        elif name in ("A1", "GB", "BC", "BQ", "BY"):
+        elif name in ("A1", "GB", "BC", "BQ", "BY", "GF"):
             state[name] = raw
         elif name in ("FR", "FH"):
             state[name] = True
@@ -212,6 +212,10 @@ def _zpl_field(canvas: Image.Image, field: dict[str, str | int | bool]) -> None:
     x, y = int(field["x"]), int(field["y"])
     mark = Image.new("1", canvas.size, 0)
     draw = ImageDraw.Draw(mark)
+    if "GF" in field:
+        # A set bit is a black dot: Pillow reads it as 255, which is where the mask paints.
+        canvas.paste(BLACK, (x, y), _graphic(str(field["GF"])).convert("L"))
+        return
     if "GB" in field:
         w, h, thickness = (int(v) for v in str(field["GB"]).split(",")[:3])
         if thickness >= min(w, h):
@@ -253,6 +257,28 @@ def _zpl_field(canvas: Image.Image, field: dict[str, str | int | bool]) -> None:
         canvas.paste(ImageChops.difference(canvas, ink), (0, 0))
     else:
         canvas.paste(BLACK, (0, 0), ink)
+
+
+def _graphic(raw: str) -> Image.Image:
+    """Decode ^GFA,total,total,row bytes,data (ASCII hex; `,` ends a row white, `:` repeats)."""
+    kind, total, _, row_bytes, data = raw.split(",", 4)
+    width, rows, row, previous = int(row_bytes), [], "", ""
+    for char in data:
+        if char == ":" and not row:
+            rows.append(previous)
+        elif char == ",":
+            rows.append(row.ljust(2 * width, "0"))
+            previous, row = rows[-1], ""
+        elif char in "0123456789ABCDEF":
+            row += char
+            if len(row) == 2 * width:
+                rows.append(row)
+                previous, row = row, ""
+        else:
+            raise StreamError(f"^GF data holds {char!r}")
+    if kind != "A" or row or len(rows) * width != int(total):
+        raise StreamError("^GF data of the wrong length")
+    return Image.frombytes("1", (width * 8, len(rows)), bytes.fromhex("".join(rows)))
 
 
 def _unescape(data: str) -> str:

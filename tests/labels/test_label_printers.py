@@ -34,7 +34,8 @@ from parcelguard.labels.tspl_renderer import TsplRenderer
 from parcelguard.labels.waybill_layout import waybill_page
 
 Decoder = Callable[[Image.Image], dict[str, list[str]]]
-LANGUAGES = ("tspl", "escpos", "zpl")
+LANGUAGES = ("tspl", "escpos", "zpl", "zpl-raster")
+RASTERS = ("tspl", "escpos", "zpl-raster")
 CASES = [(lang, dpi, size) for lang in LANGUAGES for dpi in (203, 300) for size in LabelSize]
 IDS = [f"{lang}-{dpi}dpi-{size.value}" for lang, dpi, size in CASES]
 
@@ -69,7 +70,7 @@ def test_sent_over_tcp_the_printed_label_scans(
     assert found["code128"] and set(found["code128"]) == {label.waybill_no}
 
 
-@pytest.mark.parametrize("language", ["tspl", "escpos"])
+@pytest.mark.parametrize("language", RASTERS)
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_raster_prints_exactly_the_png_cjk_text_included(
     label: LabelContent, language: str, dpi: int
@@ -115,6 +116,21 @@ def test_escpos_bands_and_label_feeds() -> None:
     assert max(rows) == BAND_ROWS and sum(rows) == 3 * dots(180, 300)
 
 
+def test_zpl_raster_is_one_compressed_graphic_per_label() -> None:
+    labels = [sample_label(i) for i in range(2)]
+    (stream,) = renderer_for("zpl-raster", dpi=203).render_many(labels, LabelSize.MM_100X150)
+    text = stream.decode("ascii")
+    assert text.count("^XA") == text.count("^GFA,") == text.count("^XZ") == 2
+    width, height = dots(100, 203), dots(150, 203)
+    total = (width + 7) // 8 * height
+    assert (
+        f"^PW{width}\n^LL{height}\n^LH0,0\n^FO0,0^GFA,{total},{total},{(width + 7) // 8},," in text
+    )
+    assert ":" in text  # repeated rows are sent once
+    assert len(stream) < 2 * total  # below plain hex, which doubles the bitmap
+    assert labels[0].recipient_name not in text and "^CW" not in text  # no printer font needed
+
+
 def _raster_headers(stream: bytes) -> list[int]:
     """Return the offsets of the GS v 0 headers, walking the stream band by band."""
     found, at = [], 2
@@ -140,7 +156,7 @@ def test_many_labels_one_stream_one_printout_each(
     assert [decode(image)["qr"] for image in images] == [[item.qr_url] for item in labels]
 
 
-@pytest.mark.parametrize("language", ["tspl", "escpos"])
+@pytest.mark.parametrize("language", RASTERS)
 def test_shelf_label_prints(language: str) -> None:
     shelf = sample_shelf_label(0)
     (image,) = printed(language, renderer_for(language).render_shelf(shelf), 203)

@@ -23,8 +23,8 @@ labels_app = typer.Typer(help="Label tokens and station shelf labels.", no_args_
 FORMAT_OPTION = typer.Option(
     None,
     "--format",
-    help="pdf, png, zpl, tspl or escpos (default pdf); a printer takes tspl, escpos or zpl "
-    "(default: its language in config.toml).",
+    help="pdf, png, zpl, tspl, escpos or zpl-raster (default pdf); a printer takes tspl, "
+    "escpos, zpl or zpl-raster (default: its language in config.toml).",
 )
 OUT_OPTION = typer.Option(
     None, "--out", help="File to write (PNG: one file per waybill); optional with --printer."

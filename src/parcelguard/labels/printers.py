@@ -27,7 +27,7 @@ SCHEMES = ("tcp", "cups")
 _QUEUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,126}")
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-Language = Literal["tspl", "escpos", "zpl"]
+Language = Literal["tspl", "escpos", "zpl", "zpl-raster"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,14 +44,14 @@ def plan(
     fmt = (choice.format or (printer.language if printer else None) or "").strip().lower()
     if printer is not None and not fmt:
         raise InvalidInput(
-            "say what the printer speaks: --format tspl, escpos or zpl, or language = … "
-            "in its [printers.<name>] table",
+            "say what the printer speaks: --format tspl, escpos, zpl or zpl-raster, "
+            "or language = … in its [printers.<name>] table",
             code="printer_language_missing",
             details={"languages": list(PRINTER_LANGUAGES)},
         )
     if printer is not None and fmt not in PRINTER_LANGUAGES:
         raise InvalidInput(
-            "a printer takes tspl, escpos or zpl, not a document format",
+            "a printer takes tspl, escpos, zpl or zpl-raster, not a document format",
             code="not_a_printer_language",
             details={"languages": list(PRINTER_LANGUAGES)},
         )
