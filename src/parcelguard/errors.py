@@ -10,7 +10,8 @@
     ├── Conflict          state does not allow it, duplicates          409       · exit 1
     ├── RateLimited       too many attempts                            429       · exit 1
     ├── IntegrityError    ciphertext, audit chain or keyring tampered  500       · exit 4
-    └── ConfigError       unsafe or broken configuration               500       · exit 1
+    ├── ConfigError       unsafe or broken configuration               500       · exit 1
+    └── Unavailable       a device or service did not answer (printer) 500       · exit 1
 
 Messages never carry plaintext PII or key material: callers pass codes, field names and row
 numbers, never values.
@@ -92,3 +93,9 @@ class ConfigError(ParcelGuardError):
     """The configuration is missing, unsafe or inconsistent."""
 
     code = "config_error"
+
+
+class Unavailable(ParcelGuardError):
+    """A device or service outside ParcelGuard (a label printer) refused, failed or timed out."""
+
+    code = "unavailable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +14,7 @@ import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image
 from tests.conftest import write_csv
+from tests.labels.printer_streams import Listener
 
 from parcelguard.app import create_app
 from parcelguard.audit.service import search
@@ -21,6 +22,14 @@ from parcelguard.labels.content import LabelContent
 from parcelguard.labels.samples import sample_label
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
+
+
+@pytest.fixture
+def printer() -> Iterator[Listener]:
+    """Return a raw-TCP printer (a real server) listening on a free local port."""
+    listener = Listener()
+    yield listener
+    listener.close()
 
 
 @pytest.fixture

@@ -171,7 +171,7 @@ def test_a_phone_number_anywhere_is_refused(field: str, phone: str, cut: int) ->
 
 
 def test_sizes() -> None:
-    assert sizes() == ["100x180", "76x130"]
+    assert sizes() == ["100x180", "100x150", "76x130"]
     assert LabelSize.parse(" 76X130 ") is LabelSize.MM_76X130
     assert (LabelSize.MM_100X180.width_mm, LabelSize.MM_100X180.height_mm) == (100.0, 180.0)
     with pytest.raises(InvalidInput) as caught:

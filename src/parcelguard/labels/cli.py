@@ -7,6 +7,7 @@ starts: every other command would pay for them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -19,30 +20,54 @@ from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, ru
 
 labels_app = typer.Typer(help="Label tokens and station shelf labels.", no_args_is_help=True)
 
-FORMAT_OPTION = typer.Option("pdf", "--format", help="pdf, png or zpl.")
-OUT_OPTION = typer.Option(..., "--out", help="File to write (PNG: one file per waybill).")
-DPI_OPTION = typer.Option(203, "--dpi", help="Printer resolution: 203, 300 or 600.")
+FORMAT_OPTION = typer.Option(
+    None,
+    "--format",
+    help="pdf, png, zpl, tspl, escpos or zpl-raster (default pdf); a printer takes tspl, "
+    "escpos, zpl or zpl-raster (default: its language in config.toml).",
+)
+OUT_OPTION = typer.Option(
+    None, "--out", help="File to write (PNG: one file per waybill); optional with --printer."
+)
+DPI_OPTION = typer.Option(
+    None, "--dpi", help="Printer resolution: 203, 300 or 600 (default: the printer's, else 203)."
+)
+PRINTER_OPTION = typer.Option(
+    None,
+    "--printer",
+    help="Send to a printer: tcp://host:9100 (raw TCP), cups://queue (lp -o raw), "
+    "or a printer's name from config.toml (its printers.NAME table).",
+)
 
 
 def label(
     ctx: typer.Context,
     waybills: list[str] = typer.Argument(..., metavar="WAYBILL...", help="Waybill numbers."),
-    out: Path = OUT_OPTION,
-    format_: str = FORMAT_OPTION,
-    size: str = typer.Option("100x180", "--size", help="100x180 or 76x130 (mm)."),
-    dpi: int = DPI_OPTION,
+    out: Path | None = OUT_OPTION,
+    format_: str | None = FORMAT_OPTION,
+    size: str | None = typer.Option(
+        None,
+        "--size",
+        help="100x180, 100x150 or 76x130 (mm; default: the printer's stock, else 100x180).",
+    ),
+    dpi: int | None = DPI_OPTION,
+    printer: str | None = PRINTER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print privacy waybill labels: many waybills make one PDF (or one ZPL file)."""
-    from parcelguard.labels import service
+    """Print privacy waybill labels to a file (--out) or a printer (--printer), or both."""
+    from parcelguard.labels import printing, service
 
+    _need_destination(out, printer)
     rt = runtime(ctx)
-    job = service.PrintJob(waybills, format_.strip().lower(), size, dpi)
+    job, target = printing.plan(rt, waybills, printing.Choice(format_, size, dpi, printer))
     unique = list(dict.fromkeys(w.strip() for w in waybills))
+    sent: dict[str, Any] | None = None
     with progress("rendering labels", len(unique)) as advance:
-        documents = service.print_labels(rt, job, local_operator(), progress=advance)
-    written = _write(out, documents, unique, job.format)
-    emit({"written": written}, as_json, "\n".join(written))
+        if target is None:
+            documents = service.print_labels(rt, job, local_operator(), progress=advance)
+        else:
+            documents, sent = printing.send(rt, job, local_operator(), target, progress=advance)
+    _report(out, documents, unique, job.format, sent, as_json)
 
 
 @labels_app.command("revoke")
@@ -60,20 +85,26 @@ def revoke(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> Non
 def shelf(
     ctx: typer.Context,
     waybills: list[str] = typer.Argument(..., metavar="WAYBILL...", help="Waybill numbers."),
-    out: Path = OUT_OPTION,
-    format_: str = FORMAT_OPTION,
-    dpi: int = DPI_OPTION,
+    out: Path | None = OUT_OPTION,
+    format_: str | None = FORMAT_OPTION,
+    dpi: int | None = DPI_OPTION,
+    printer: str | None = PRINTER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Print the station shelf labels (pickup code, masked name, shelf) of waiting parcels."""
-    from parcelguard.labels import service
+    from parcelguard.labels import printing, service
 
+    _need_destination(out, printer)
     rt = runtime(ctx)
-    job = service.PrintJob(waybills, format_.strip().lower(), "100x180", dpi)
+    choice = printing.Choice(format_, "100x180", dpi, printer)
+    job, target = printing.plan(rt, waybills, choice)
     unique = list(dict.fromkeys(w.strip() for w in waybills))
-    documents = service.print_shelf_labels(rt, job, local_operator())
-    written = _write(out, documents, unique, job.format)
-    emit({"written": written}, as_json, "\n".join(written))
+    sent: dict[str, Any] | None = None
+    if target is None:
+        documents = service.print_shelf_labels(rt, job, local_operator())
+    else:
+        documents, sent = printing.send(rt, job, local_operator(), target, shelf=True)
+    _report(out, documents, unique, job.format, sent, as_json)
 
 
 def pickup(
@@ -100,6 +131,30 @@ def pickup(
         actor = caller.actor
     result = handover.hand_over(rt, actor, handover.PickupRequest(station, code, last4))
     emit(result, as_json, f"handed over {result['waybill_no']} ({result['pickup_code']})")
+
+
+def _need_destination(out: Path | None, printer: str | None) -> None:
+    """Refuse a print with nowhere to go: `--out`, `--printer` or both are needed."""
+    if out is None and printer is None:
+        raise typer.BadParameter("give --out PATH, --printer PRINTER or both", param_hint="--out")
+
+
+def _report(
+    out: Path | None,
+    documents: list[bytes],
+    waybills: list[str],
+    fmt: str,
+    sent: dict[str, Any] | None,
+    as_json: bool,
+) -> None:
+    """Write the file when asked, then say what was written and what was sent."""
+    written = _write(out, documents, waybills, fmt) if out is not None else []
+    result: dict[str, Any] = {"written": written}
+    lines = list(written)
+    if sent is not None:
+        result["printed"] = sent
+        lines.append(f"sent {sent['labels']} label(s) to {sent['printer']} ({sent['format']})")
+    emit(result, as_json, "\n".join(lines))
 
 
 def _write(out: Path, documents: list[bytes], waybills: list[str], fmt: str) -> list[str]:

@@ -26,6 +26,7 @@ _MIN_PHONE_MASKS = 6
 # The opaque token of `<base URL>/s/<token>`: URL-safe, long enough to be unguessable.
 _TOKEN_PATH = re.compile(r"/s/[A-Za-z0-9_-]{16,128}\Z")
 _TAIL = re.compile(r"[A-Za-z0-9]{1,4}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: no label text holds them
 # What a Code128 symbol and a ZPL field carry safely; carriers' numbers are all of this form.
 _WAYBILL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,39}")
 
@@ -34,6 +35,7 @@ class LabelSize(Enum):
     """The waybill sizes a renderer lays out, as `<width>x<height>` in millimetres."""
 
     MM_100X180 = "100x180"
+    MM_100X150 = "100x150"  # the one-part e-waybill most stations' thermal printers hold
     MM_76X130 = "76x130"
 
     @property
@@ -48,7 +50,7 @@ class LabelSize(Enum):
 
     @classmethod
     def parse(cls, text: str) -> LabelSize:
-        """Return the size named `100x180` or `76x130`; anything else is `InvalidInput`."""
+        """Return the size named `100x180`, `100x150` or `76x130`; else `InvalidInput`."""
         for size in cls:
             if size.value == text.strip().lower():
                 return size
@@ -117,7 +119,7 @@ def validate_masked(content: LabelContent | ShelfLabelContent) -> None:
     Rules (an empty value shows nothing and passes): no field but the waybill number holds a
     run of seven or more digits; a name carries a mask character; a phone carries at least six;
     an address ends with one; the QR holds `<base URL>/s/<token>` and nothing else; the waybill
-    number is letters, digits and dashes.
+    number is letters, digits and dashes; no text holds a control character.
     """
     _require_text(content)
     if isinstance(content, ShelfLabelContent):
@@ -174,6 +176,13 @@ def _require_text(content: LabelContent | ShelfLabelContent) -> None:
         if expected is not None and not isinstance(value, expected):
             raise InvalidInput(
                 "label field is not text", code="invalid_label", details=_at(field.name)
+            )
+        # Control characters print as nothing useful and can stop a text shaper mid-label.
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise InvalidInput(
+                "label field holds control characters",
+                code="invalid_label",
+                details=_at(field.name),
             )
 
 

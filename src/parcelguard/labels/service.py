@@ -37,12 +37,13 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class PrintJob:
-    """What to print: the waybills, the format, the size and the printer resolution."""
+    """What to print: the waybills, the format, the size, the resolution, maybe the printer."""
 
     waybills: Sequence[str]
     format: str = "pdf"
     size: str = "100x180"
     dpi: int = 203
+    printer: str | None = None  # the printer's name or URL when the labels go to one
 
 
 def print_labels(
@@ -90,6 +91,7 @@ def label_contents(
                 "format": job.format,
                 "size": job.size,
                 "token_ref": token.ref,
+                **_destination(job),
             },
         )
         for shipment, token in zip(shipments, issued, strict=True)
@@ -141,6 +143,11 @@ def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
         ),
     )
     return count
+
+
+def _destination(job: PrintJob) -> dict[str, str]:
+    """Return the `printer` of an audit event's details, when the labels go to one."""
+    return {"printer": job.printer} if job.printer else {}
 
 
 def _checked(content: LabelContent | ShelfLabelContent, waybill: str) -> None:
@@ -224,7 +231,12 @@ def shelf_contents(
         )
         _checked(content, shipment.waybill_no)
         contents.append(content)
-        details = {"waybill": shipment.waybill_no, "kind": "shelf", "format": job.format}
+        details = {
+            "waybill": shipment.waybill_no,
+            "kind": "shelf",
+            "format": job.format,
+            **_destination(job),
+        }
         entries.append(Entry("label.print", "shipment", shipment.shipment_id, details=details))
     auditor_for(rt).record_many(session, actor, entries)
     return contents

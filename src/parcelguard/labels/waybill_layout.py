@@ -2,8 +2,9 @@
 
 Zones: header (carrier, print time), code (Code128 of the waybill number), destination and
 sorting code (large), recipient and sender (masked, with the QR beside them), contents,
-signature and, on the 100 × 180 mm label, the tear-off customer stub. The 76 × 130 mm label
-keeps the same zones with smaller type and no stub.
+signature and, on the 100 × 180 mm label, the tear-off customer stub. The 100 × 150 mm label
+is the 100 × 180 one without the stub; the 76 × 130 mm label keeps the same zones with smaller
+type and no stub.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Geometry:
 
 GEOMETRY = {
     LabelSize.MM_100X180: Geometry(2.0, 10.0, 27.0, 20.0, 31.0, 25.0, 14.0, 33.0, 29.0, 1.0),
+    LabelSize.MM_100X150: Geometry(2.0, 10.0, 27.0, 20.0, 31.0, 25.0, 14.0, 0.0, 29.0, 1.0),
     LabelSize.MM_76X130: Geometry(1.5, 8.0, 23.0, 16.0, 28.0, 23.0, 14.0, 0.0, 23.0, 0.78),
 }
 
