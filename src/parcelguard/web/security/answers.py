@@ -58,6 +58,17 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "the server failed; nothing was changed")
 
 
+async def limiter_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """Answer 503 while the rate limits' Redis is unreachable: limits fail closed."""
+    log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is not answering; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 def validation_problems(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return 422 details that name fields and reasons but never echo what was submitted."""
     return [_problem(error) for error in errors]
