@@ -35,6 +35,23 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)
 _template: dict[str, Path] = {}
 
 
+# Test families kept together: every test in the folder gets the mark (`-m faults`,
+# `-m browser`) and the xdist group, so `pytest -n 2 --dist loadgroup` runs each family on
+# one worker, one test at a time, while the other worker runs the rest. Fault tests kill
+# subprocesses that saturate a core, restart a private PostgreSQL or cut NATS; browser tests
+# drive a Chromium with a live server. Two of either at once on two cores starve each other.
+FAMILIES = {"faults": "faults", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark and group the tests of each family by the folder they live in."""
+    for item in items:
+        family = FAMILIES.get(item.path.parent.name)
+        if family is not None and item.path.parent.parent.name == "tests":
+            item.add_marker(getattr(pytest.mark, family))
+            item.add_marker(pytest.mark.xdist_group(family))
+
+
 def _database_name() -> str:
     # One database per test process: parallel runs (xdist workers, several checkouts) never
     # share or drop each other's database.
