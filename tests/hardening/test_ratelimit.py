@@ -213,3 +213,18 @@ def test_memory_storage_forgets_the_least_recently_used_keys_past_its_bound() ->
             with pytest.raises(RateLimited):
                 limiter.hit("kept", 1, 60)  # a key in use stays in memory
     assert len(storage.events) == 100
+
+
+@pytest.mark.redis
+def test_doctor_says_where_the_limits_count_and_fails_on_a_silent_redis(
+    rt: Runtime, cli, redis_windows
+) -> None:
+    def store() -> dict:
+        checks = cli("doctor", "--json").json["checks"]
+        return next(c for c in checks if c["name"] == "ratelimit.store")
+
+    assert store()["status"] == "pass" and "per process" in store()["detail"]
+    rt.limiter = RateLimiter(redis_windows())
+    assert store()["status"] == "pass" and "shared" in store()["detail"]
+    rt.limiter = RateLimiter(RedisWindows("redis://127.0.0.1:1/0"))
+    assert store()["status"] == "fail"
