@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from parcelguard.errors import ParcelGuardError, RateLimited
 from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
-from parcelguard.web.security.answers import error_response, limited
+from parcelguard.web.security.answers import limited, unavailable
 from parcelguard.web.security.body_limit import header
 from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
 
@@ -47,9 +47,7 @@ class Guard:
             refusal = await self._refusal(scope)
         except (SQLAlchemyError, StorageError) as exc:  # the database or Redis went away
             log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-            refusal = error_response(
-                503, "database_unavailable", "the database is not answering; try again shortly"
-            )
+            refusal = unavailable()
         if refusal is not None:
             await refusal(scope, receive, send)
             return
