@@ -22,6 +22,7 @@ BENCHES = [
     ["monitor_eval.py"],
     ["forensics_eval.py"],
     ["load.py"],
+    ["ratelimit.py"],
     ["audit_log.py", "--events", "1000000"],
 ]
 ORDER = [
@@ -35,6 +36,7 @@ ORDER = [
     "monitor",
     "forensics",
     "load",
+    "ratelimit",
 ]
 
 
