@@ -31,13 +31,13 @@ test: install lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser and not faults and not slow"
 
 bench: install
 	$(BIN)/python bench/run_all.py
 
 faults: install
-	$(BIN)/python -m pytest -q tests/faults
+	$(BIN)/python -m pytest -q -m faults
 
 screenshots: install
 	$(BIN)/python scripts/screenshots.py

@@ -17,8 +17,9 @@ if ! bash -c 'echo > /dev/tcp/127.0.0.1/6379' >/dev/null 2>&1; then
 fi
 for i in $(seq 1 30); do
     pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1 \
-        && bash -c 'echo > /dev/tcp/127.0.0.1/4222' >/dev/null 2>&1 && exit 0
+        && bash -c 'echo > /dev/tcp/127.0.0.1/4222' >/dev/null 2>&1 \
+        && bash -c 'echo > /dev/tcp/127.0.0.1/6379' >/dev/null 2>&1 && exit 0
     sleep 1
 done
-echo "PostgreSQL or NATS did not come up" >&2
+echo "PostgreSQL, NATS or Redis did not come up" >&2
 exit 1

@@ -13,8 +13,6 @@ the bindings the load drives are made through the real `bind_waybill` path on to
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import os
 import random
@@ -209,13 +207,9 @@ def serve(home: str, port: int) -> None:
 
 
 def sign(body: bytes) -> dict[str, str]:
-    ts = str(int(time.time()))
-    mac = hmac.new(SECRET.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return {
-        "X-ParcelGuard-Timestamp": ts,
-        "X-ParcelGuard-Signature": "sha256=" + mac,
-        "Content-Type": "application/json",
-    }
+    from parcelguard.relay.signatures import signed_headers
+
+    return signed_headers(SECRET.encode(), int(time.time()), body)
 
 
 def load(

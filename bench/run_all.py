@@ -23,6 +23,7 @@ BENCHES = [
     ["monitor_eval.py"],
     ["forensics_eval.py"],
     ["load.py"],
+    ["ratelimit.py"],
     ["audit_log.py", "--events", "1000000"],
 ]
 ORDER = [
@@ -37,6 +38,7 @@ ORDER = [
     "monitor",
     "forensics",
     "load",
+    "ratelimit",
 ]
 
 

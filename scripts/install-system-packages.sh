@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages ParcelGuard uses (CJK label font, Chromium for browser tests,
-# Tesseract with chi_sim to verify redacted photos, handwriting fonts for the photo evaluation)
-# when apt is usable; elsewhere it says what is missing and carries on.
+# Redis for the shared rate limits, Tesseract with chi_sim to verify redacted photos,
+# handwriting fonts for the photo evaluation) when apt is usable; elsewhere it says what is
+# missing and carries on.
 set -u
 need=""
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need="$need fonts-wqy-microhei"
 [ -x /usr/bin/chromium ] || need="$need chromium"
+[ -x /usr/bin/redis-server ] || need="$need redis-server"  # shared rate limits, tested in CI
 [ -x /usr/bin/tesseract ] || need="$need tesseract-ocr"
 [ -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || need="$need tesseract-ocr-chi-sim"
 [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || need="$need fonts-arphic-ukai"

@@ -7,6 +7,8 @@ import io
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -23,12 +25,31 @@ from parcelguard.clock import CHINA, FixedClock
 from parcelguard.db import Database
 from parcelguard.migrations import upgrade
 from parcelguard.migrations.all_models import metadata
+from parcelguard.ratelimit import MemoryWindows, RateLimiter, RedisWindows
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 
 PG_ADMIN = os.environ.get("PARCELGUARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PARCELGUARD_TEST_REDIS", "redis://127.0.0.1:6379/0")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=CHINA)
 _template: dict[str, Path] = {}
+
+
+# Test families kept together: every test in the folder gets the mark (`-m faults`,
+# `-m browser`) and the xdist group, so `pytest -n 2 --dist loadgroup` runs each family on
+# one worker, one test at a time, while the other worker runs the rest. Fault tests kill
+# subprocesses that saturate a core, restart a private PostgreSQL or cut NATS; browser tests
+# drive a Chromium with a live server. Two of either at once on two cores starve each other.
+FAMILIES = {"faults": "faults", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark and group the tests of each family by the folder they live in."""
+    for item in items:
+        family = FAMILIES.get(item.path.parent.name)
+        if family is not None and item.path.parent.parent.name == "tests":
+            item.add_marker(getattr(pytest.mark, family))
+            item.add_marker(pytest.mark.xdist_group(family))
 
 
 def _database_name() -> str:
@@ -141,6 +162,49 @@ def rt(settings: Settings, clock: FixedClock, bus: InProcessBus) -> Iterator[Run
     runtime.keyring  # noqa: B018
     yield runtime
     runtime.close()
+
+
+@pytest.fixture
+def redis_windows() -> Iterator[Callable[..., RedisWindows]]:
+    """Return a maker of Redis storages under this test's own key prefix (deleted after).
+
+    Redis is a service of the machine and of CI (.ci/services.sh): a test that needs it fails
+    when it is down, it never skips.
+    """
+    prefix = f"pgtest-{uuid.uuid4().hex[:12]}"
+    made: list[RedisWindows] = []
+
+    def make(clock: Callable[[], float] = time.time) -> RedisWindows:
+        storage = RedisWindows(REDIS_URL, clock, prefix=prefix)
+        made.append(storage)
+        return storage
+
+    probe = make()
+    try:
+        probe.storage.ping()
+    except Exception as exc:  # any failure means the service is missing
+        pytest.fail(f"Redis is not answering at {REDIS_URL} ({type(exc).__name__})")
+    yield make
+    keys = list(probe.storage.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        probe.storage.delete(*keys)
+    for storage in made:
+        storage.storage.close()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def limits_storage(request: pytest.FixtureRequest, rt: Runtime) -> str:
+    """Run the test with the runtime's limits in memory, then shared through Redis."""
+
+    def clock() -> float:
+        return rt.clock.now().timestamp()
+
+    if request.param == "redis":
+        maker = request.getfixturevalue("redis_windows")
+        rt.limiter = RateLimiter(maker(clock))
+    else:
+        rt.limiter = RateLimiter(MemoryWindows(clock))
+    return str(request.param)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from parcelguard.clock import Clock
 from parcelguard.crypto import Keyring, KmsProvider
 from parcelguard.crypto.keystore import KeyStore
 from parcelguard.db import Database
+from parcelguard.ratelimit import RateLimiter
 from parcelguard.settings import Settings
 
 
@@ -44,6 +45,13 @@ class Runtime:
     _keyring: Keyring | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Every rate limit's windows: memory, or Redis with `PARCELGUARD_REDIS_URL` (built below).
+    limiter: RateLimiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter.for_url(
+            self.settings.redis_url, lambda: self.clock.now().timestamp()
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Runtime:

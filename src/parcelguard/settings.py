@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     tenant: str = "default"
     nats_url: str | None = None
+    # Redis for the rate limits' windows, shared by every server process; unset: in memory.
+    redis_url: str | None = None
     base_url: str = "http://localhost:8080"  # WebAuthn RP IDs cannot be IP addresses
     environment: Literal["development", "production"] = "development"
     demo_mode: bool = False

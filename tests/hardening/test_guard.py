@@ -1,16 +1,21 @@
-"""Rate limits on sign-in, reveal and any route, and the lockout after repeated bad API keys."""
+"""Rate limits on sign-in, reveal and any route, and the lockout after repeated bad API keys.
+
+Every test runs twice: with the limits in memory and shared through Redis.
+"""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
-from sqlalchemy.exc import OperationalError
 
 from parcelguard.app import create_app
-from parcelguard.ratelimit import EXTRA_KEY, Limit, MemoryStore, RateLimiter, Window
+from parcelguard.ratelimit import Limit, RateLimiter, RedisWindows
 from parcelguard.runtime import Runtime
 from parcelguard.web.security import rate_limit
 from tests.hardening.conftest import bearer
+
+pytestmark = pytest.mark.usefixtures("limits_storage")
 
 ATTACKER = ("203.0.113.9", 40000)
 BAD_KEY = "pg_0123abcd_notTheRightSecretAtAll000000000000000000000"
@@ -103,20 +108,24 @@ def test_route_dependency_limits_by_any_key(rt: Runtime) -> None:
     assert refused.json()["error"]["details"] == {"retry_after": 3600}
 
 
-class BrokenStore(MemoryStore):
-    """A shared store whose database went away."""
-
-    def attempt(self, key: str, now: float, window: float, limit: int | None) -> Window:
-        raise OperationalError("SELECT 1", {}, ConnectionError("gone"))
-
-    def peek(self, key: str, now: float, window: float) -> Window:
-        raise OperationalError("SELECT 1", {}, ConnectionError("gone"))
-
-
-def test_a_lost_shared_store_answers_503_not_500(rt: Runtime) -> None:
+def test_a_lost_redis_answers_503_not_500(rt: Runtime) -> None:
     client = TestClient(create_app(rt), raise_server_exceptions=False)
-    rt.extras[EXTRA_KEY] = RateLimiter(BrokenStore())
+    rt.limiter = RateLimiter(RedisWindows("redis://127.0.0.1:1/0"))  # nothing listens there
     refused = client.post("/api/v1/auth/login/options")
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "database_unavailable"
     assert client.get("/healthz").status_code == 200  # unlimited routes keep working
+
+
+def test_a_lost_redis_inside_a_route_answers_503(rt: Runtime) -> None:
+    app = create_app(rt)
+    verify = rate_limit("caller_verify", Limit(limit=2, window=3600), key=lambda r: "digest:ab12")
+
+    @app.post("/verify", dependencies=[Depends(verify)])
+    def verify_caller() -> dict:
+        return {"ok": True}
+
+    rt.limiter = RateLimiter(RedisWindows("redis://127.0.0.1:1/0"))
+    refused = TestClient(app, raise_server_exceptions=False).post("/verify")
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "5"

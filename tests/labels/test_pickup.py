@@ -146,6 +146,7 @@ def test_hand_over_with_the_last_four_digits_over_the_api(
     assert audit_log("pickup.handover")[0]["details"]["with_last4"] is True
 
 
+@pytest.mark.usefixtures("limits_storage")
 def test_wrong_codes_are_rate_limited_per_clerk_and_station(
     client, rt, waiting, add_user, audit_log
 ) -> None:

@@ -19,6 +19,7 @@ from parcelguard.doctor.checks.keyring_permissions import KeyringPermissions
 from parcelguard.doctor.checks.keyring_provider import KeyringProvider
 from parcelguard.doctor.checks.open_alerts import OpenAlerts
 from parcelguard.doctor.checks.outbox_lag import OutboxLag
+from parcelguard.doctor.checks.rate_limit_store import RateLimitStore
 from parcelguard.doctor.checks.retention_backlog import RetentionBacklog
 from parcelguard.doctor.checks.storage_permissions import StoragePermissions
 from parcelguard.doctor.checks.transport_security import TransportSecurity
@@ -43,6 +44,7 @@ BUILTIN: tuple[type[Check], ...] = (
     OpenAlerts,
     AdminCount,
     OutboxLag,
+    RateLimitStore,
 )
 
 

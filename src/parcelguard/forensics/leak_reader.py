@@ -21,11 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from parcelguard.errors import InvalidInput, TooLarge
+from parcelguard import workbook
+from parcelguard.errors import InvalidInput
 from parcelguard.vault.readers import CountingReader, detect_encoding
+from parcelguard.workbook import Inflation
 
 SNIFF = 1 << 16
 MAX_XLSX_UNCOMPRESSED = 1 << 30
+TRACE_INFLATION = Inflation(MAX_XLSX_UNCOMPRESSED)  # leaked workbooks: 1 GiB inflated, flat
 MAX_CELL = 4096
 DELIMITERS = (",", "\t", ";", "|")
 csv.field_size_limit(1 << 20)
@@ -185,25 +188,8 @@ def read_workbook(path: Path, advance: Progress | None = None) -> Iterator[LeakT
     The workbook is opened from its file handle: openpyxl refuses a *path* without an .xlsx
     extension, and an upload is stored under a name of our own.
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
-    if inflated > MAX_XLSX_UNCOMPRESSED:
-        raise TooLarge(
-            f"the workbook inflates to {inflated >> 20} MiB; the limit is "
-            f"{MAX_XLSX_UNCOMPRESSED >> 20} MiB",
-            code="too_large",
-        )
     with path.open("rb") as fh:
-        try:
-            book = load_workbook(fh, read_only=True, data_only=True)
-        except (*_DAMAGED, InvalidFileException):
-            raise InvalidInput("the file is not an XLSX workbook", code="bad_file") from None
+        book = workbook.open_workbook(path, "the file", TRACE_INFLATION, source=fh)
         try:
             for index, sheet in enumerate(book.worksheets, start=1):
                 rows = _sheet_rows(sheet, index, advance)

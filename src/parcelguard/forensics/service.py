@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
-from parcelguard.errors import InvalidInput, NotFound
+from parcelguard.errors import InvalidInput, NotFound, RateLimited
 from parcelguard.forensics import canaries, exposure
-from parcelguard.forensics.rate_limit import RateLimiter
 from parcelguard.forensics.trace import Progress, leak_document, trace_file
 from parcelguard.pii.masking import mask_normalized_phone
 from parcelguard.pii.normalize import normalize_phone
+from parcelguard.ratelimit import Limit
 from parcelguard.runtime import Runtime
 
 __all__ = [
@@ -109,20 +109,28 @@ def exposure_salt(rt: Runtime) -> dict[str, Any]:
 
 def exposure_range(rt: Runtime, prefix: str, client: str) -> dict[str, Any]:
     """Answer a k-anonymous range query (rate-limited per client)."""
-    limiter_for(rt).check(client)
+    try:
+        rt.limiter.hit_all(f"exposure_range:ip:{client}", exposure_limits(rt))
+    except RateLimited as exc:
+        raise RateLimited(
+            "too many exposure checks; try again in a minute",
+            code="rate_limited",
+            details=exc.details,
+        ) from None
     with rt.db.read_session() as session:
         return exposure.bucket(session, rt.tenant, prefix)
 
 
-def limiter_for(rt: Runtime) -> RateLimiter:
-    """Return the runtime's limiter for the anonymous exposure endpoints."""
-    limiter = rt.extras.get("forensics.exposure_limiter")
-    if limiter is None:
-        section = rt.settings.sections.get("forensics", {})
-        limiter = RateLimiter(
-            rt.clock,
-            per_minute=float(section.get("exposure_per_minute", 30)),
-            burst=int(section.get("exposure_burst", 10)),
-        )
-        rt.extras["forensics.exposure_limiter"] = limiter
-    return limiter
+def exposure_limits(rt: Runtime) -> tuple[Limit, Limit]:
+    """Return the range query's limits per client: `exposure_per_minute`, and the burst.
+
+    `exposure_burst` queries may come at once; the burst window is the time the sustained
+    rate takes to earn them back (10 at 30 a minute: 20 s).
+    """
+    section = rt.settings.sections.get("forensics", {})
+    per_minute = float(section.get("exposure_per_minute", 30))
+    burst = int(section.get("exposure_burst", 10))
+    return (
+        Limit(limit=max(1, int(per_minute)), window=60),
+        Limit(limit=burst, window=min(86_400.0, max(1.0, burst * 60 / per_minute))),
+    )

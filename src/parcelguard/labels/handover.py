@@ -3,8 +3,9 @@
 The clerk never reads a phone number: the code names the parcel, and the last four digits
 the customer says are checked against the keyed digest the vault stored at import
 (`PartySealer.last4_digest`), without decrypting anything. Wrong answers count against the
-clerk at that station in a sliding window kept in the database (so every process and every
-CLI run sees the same count); past the limit every attempt is refused, right or wrong.
+clerk at that station in a moving window of the runtime's rate limiter (shared by every
+server process through Redis when `PARCELGUARD_REDIS_URL` is set); past the limit every
+attempt is refused, right or wrong.
 Every attempt is audited, and a refusal is committed before it is raised.
 """
 
@@ -13,19 +14,16 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor, Entry, auditor_for
-from parcelguard.db import new_id
 from parcelguard.errors import Denied, InvalidInput, NotFound, RateLimited
 from parcelguard.labels import pickup
 from parcelguard.labels.config import config_for
-from parcelguard.labels.models import PickupCode, PickupFailure
+from parcelguard.labels.models import PickupCode
 from parcelguard.runtime import Runtime
 from parcelguard.vault.lifecycle import record_event
 from parcelguard.vault.models import Party
@@ -83,8 +81,9 @@ def _attempt(
     rt: Runtime, session: Session, actor: Actor, station: str, code: str, last4: str | None
 ) -> tuple[str, dict[str, Any]]:
     """Decide one attempt in its transaction; return the outcome and the answer if handed over."""
-    now = rt.clock.now()
-    if _recent_failures(rt, session, station, actor.id, now) >= config_for(rt).pickup_failures:
+    config, key = config_for(rt), _failures_key(rt, station, actor.id)
+    window = config.pickup_window_minutes * 60
+    if rt.limiter.wait(key, config.pickup_failures, window):
         _audit_attempt(rt, session, actor, station, None, "rate_limited")
         return "rate_limited", {}
     waiting = pickup.waiting_by_code(session, rt.tenant, station, code)
@@ -94,14 +93,7 @@ def _attempt(
         outcome = "wrong_last4"
     else:
         return "handed_over", _hand_over(rt, session, actor, waiting, last4 is not None)
-    failure = PickupFailure(
-        tenant_id=rt.tenant,
-        station_id=station,
-        principal_id=actor.id[:64],
-        failure_id=new_id(),
-        at=now,
-    )
-    session.add(failure)
+    rt.limiter.record(key, config.pickup_failures, window)
     _audit_attempt(rt, session, actor, station, waiting, outcome)
     return outcome, {}
 
@@ -148,19 +140,9 @@ def _last4_matches(rt: Runtime, session: Session, waiting: PickupCode, last4: st
     return hmac.compare_digest(expected, recipient.last4_digest)
 
 
-def _recent_failures(
-    rt: Runtime, session: Session, station: str, principal_id: str, now: datetime
-) -> int:
-    """Count the clerk's wrong attempts at this station within the window (older ones go)."""
-    since = now - timedelta(minutes=config_for(rt).pickup_window_minutes)
-    mine = (
-        PickupFailure.tenant_id == rt.tenant,
-        PickupFailure.station_id == station,
-        PickupFailure.principal_id == principal_id[:64],
-    )
-    session.execute(delete(PickupFailure).where(*mine, PickupFailure.at < since))
-    count = session.scalar(select(func.count()).select_from(PickupFailure).where(*mine))
-    return int(count or 0)
+def _failures_key(rt: Runtime, station: str, principal_id: str) -> str:
+    """Return the limiter key of a clerk's wrong answers at a station."""
+    return f"pickup_fail:{rt.tenant}:{station}:{principal_id[:64]}"
 
 
 def _audit_attempt(

@@ -86,15 +86,3 @@ class PickupCounter(Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     station_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class PickupFailure(Base):
-    """A wrong pickup attempt, kept for the sliding window of the per-clerk rate limit."""
-
-    __tablename__ = "pickup_failures"
-
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    station_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    principal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failure_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())

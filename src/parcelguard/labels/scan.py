@@ -82,7 +82,7 @@ def _within_limit(rt: Runtime, client_ref: str) -> tuple[bool, bool]:
     if not config.enabled:
         return True, False
     limit = config.limit_for("label_scan", SCAN_LIMIT)
-    limiter = ratelimit.limiter_for(rt)
+    limiter = rt.limiter
     try:
         limiter.hit(f"label_scan:ip:{client_ref}", limit.limit, limit.window)
         return True, False

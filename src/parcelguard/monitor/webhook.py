@@ -2,14 +2,13 @@
 
 The consumer only queues a notification; a slow or dead receiver never delays detection.
 Each body is signed with HMAC-SHA256 over "<timestamp>.<body>" under `[monitor].webhook_secret`
-(header `X-ParcelGuard-Signature: t=<unix seconds>,v1=<hex>`), so a receiver can check both
-origin and freshness. Bodies carry ids, rule names and codes only, never personal data.
+(header `X-ParcelGuard-Signature: t=<unix seconds>,v1=<hex>`; the recipe is
+`crypto/webhook_signature.py`'s, shared with the relay), so a receiver can check both origin
+and freshness. Bodies carry ids, rule names and codes only, never personal data.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import queue
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from parcelguard.crypto.webhook_signature import any_matches, body_mac, is_fresh
 
 log = logging.getLogger("parcelguard.monitor.webhook")
 SIGNATURE_HEADER = "X-ParcelGuard-Signature"
@@ -38,8 +39,7 @@ class Delivery:
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     """Return the signature header value for a body sent at `timestamp`."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+    return f"t={timestamp},v1={body_mac(secret.encode(), timestamp, body)}"
 
 
 def verify(secret: str, header: str, body: bytes, *, now: float, tolerance: float = 300) -> bool:
@@ -49,9 +49,9 @@ def verify(secret: str, header: str, body: bytes, *, now: float, tolerance: floa
         timestamp = int(parts["t"])
     except (ValueError, KeyError):
         return False
-    if abs(now - timestamp) > tolerance:
+    if not is_fresh(timestamp, now, tolerance):
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), header)
+    return any_matches(sign(secret, timestamp, body), [header])
 
 
 class WebhookNotifier:

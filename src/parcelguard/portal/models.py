@@ -1,10 +1,10 @@
-"""Portal tables: one-time codes (hashed), throttle counters, and the sealed phone of a session."""
+"""Portal tables: one-time codes (hashed) and the sealed phone of a session."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.db import Base, UTCDateTime
@@ -25,19 +25,6 @@ class OneTimeCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_portal_codes_phone", "tenant_id", "phone_digest", "created_at"),)
-
-
-class Throttle(Base):
-    """A counter in a time window for one subject (a phone or an address, keyed-hashed)."""
-
-    __tablename__ = "portal_throttles"
-
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
-    action: Mapped[str] = mapped_column(String(8), primary_key=True)  # "send" or "fail"
-    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PersonSessionPhone(Base):

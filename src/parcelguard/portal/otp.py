@@ -1,12 +1,15 @@
 """Sign-in by one-time code: six digits by SMS, stored as a keyed hash, five minutes, one use.
 
 Sends are limited per phone and per client address; wrong codes are counted per phone and
-per address, and reaching the limit locks sign-in for a while and kills the live code. Audit
-details name a phone only by the first hex digits of its blind index, never the number.
+per address, and reaching the limit locks sign-in for a while and kills the live code. The
+counts are moving windows of the runtime's limiter (shared by every process through Redis
+when configured), keyed by a keyed hash of the phone's digest or the address. Audit details
+name a phone only by the first hex digits of its blind index, never the number.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -23,7 +26,7 @@ from parcelguard.db import new_id
 from parcelguard.errors import InvalidInput, NotAuthenticated, ParcelGuardError, RateLimited
 from parcelguard.pii.masking import mask_normalized_phone
 from parcelguard.pii.normalize import Phone, normalize_phone
-from parcelguard.portal import sessions, throttle
+from parcelguard.portal import sessions
 from parcelguard.portal.config import PortalConfig, portal_config
 from parcelguard.portal.models import OneTimeCode
 from parcelguard.portal.sms import sms_provider_for
@@ -81,10 +84,15 @@ def _key(rt: Runtime) -> bytes:
     return key
 
 
-def subject(rt: Runtime, scope: str, value: str) -> bytes:
-    """Return the keyed hash a throttle counts under (`scope` is "phone" or "ip")."""
+def subject(rt: Runtime, scope: str, value: str) -> str:
+    """Return the keyed hash the limits count under (`scope` is "phone" or "ip")."""
     message = f"{rt.tenant}\x1f{scope}\x1f{value}".encode()
-    return hmac.digest(_key(rt), message, "sha256")[:16]
+    return hmac.digest(_key(rt), message, "sha256")[:16].hex()
+
+
+def locked_for(rt: Runtime, config: PortalConfig, who: str) -> int:
+    """Return the seconds a phone or address stays locked out after too many wrong codes."""
+    return rt.limiter.wait(f"portal_locked:{who}", 1, config.lockout_minutes * 60)
 
 
 def _code_hash(rt: Runtime, code_id: str, digest: bytes, code: str) -> bytes:
@@ -113,7 +121,7 @@ def send_code(rt: Runtime, raw_phone: str, client: str, lang: str = "zh") -> Cod
     now = rt.clock.now()
     code = f"{secrets.randbelow(10**6):06d}"
     with rt.db.session() as session:
-        retry = _send_refusal(rt, session, config, digest, client, now)
+        retry = _send_refusal(rt, config, digest, client, now)
         details: dict[str, object] = {"phone": digest_prefix(digest)}
         if retry is None:
             expires = _store_code(rt, session, digest, code, now, config)
@@ -147,19 +155,20 @@ def send_code(rt: Runtime, raw_phone: str, client: str, lang: str = "zh") -> Cod
 
 
 def _send_refusal(
-    rt: Runtime, session: Session, config: PortalConfig, digest: bytes, client: str, now: datetime
+    rt: Runtime, config: PortalConfig, digest: bytes, client: str, now: datetime
 ) -> datetime | None:
     """Count a send against the address and the phone; return when to retry if refused."""
     by_phone, by_ip = subject(rt, "phone", digest.hex()), subject(rt, "ip", client)
-    span = timedelta(minutes=config.send_window_minutes)
     for who in (by_phone, by_ip):
-        locked = throttle.locked_until(session, rt.tenant, who, "fail", now)
-        if locked is not None:
-            return locked
+        locked = locked_for(rt, config, who)
+        if locked:
+            return now + timedelta(seconds=locked)
+    span = config.send_window_minutes * 60
     for who, limit in ((by_ip, config.sends_per_ip), (by_phone, config.sends_per_phone)):
-        retry = throttle.take(session, rt.tenant, who, "send", throttle.Window(limit, span), now)
-        if retry is not None:
-            return retry
+        try:
+            rt.limiter.hit(f"portal_send:{who}", limit, span)
+        except RateLimited as refused:
+            return now + timedelta(seconds=refused.details["retry_after"])
     return None
 
 
@@ -234,10 +243,7 @@ class _Attempt:
     def check(self, code: str) -> str:
         """Return "ok" (the code is now spent) or the reason code of the refusal."""
         tenant = self.rt.tenant
-        if any(
-            throttle.locked_until(self.session, tenant, s, "fail", self.now)
-            for s in (self.by_phone, self.by_ip)
-        ):
+        if any(locked_for(self.rt, self.config, s) for s in (self.by_phone, self.by_ip)):
             return self._refuse("otp_locked", None, counted=False)
         latest = self.session.scalars(
             select(OneTimeCode)
@@ -259,7 +265,9 @@ class _Attempt:
             return self._refuse("otp_expired", latest, counted=not matches)
         if matches and latest.state == "live":
             latest.state, latest.used_at = "used", self.now
-            throttle.clear(self.session, tenant, self.by_phone, "fail")
+            config = self.config
+            key = f"portal_fail:{self.by_phone}"
+            self.rt.limiter.reset(key, config.failures_per_phone, config.lockout_minutes * 60)
             return "ok"
         return self._refuse(
             "otp_used" if matches and latest.state == "used" else "otp_invalid", latest
@@ -269,16 +277,11 @@ class _Attempt:
         """Count a wrong attempt, lock at the limit (killing the live code), audit; say why."""
         locked = False
         if counted:
-            lockout = timedelta(minutes=self.config.lockout_minutes)
             for who, limit in (
                 (self.by_phone, self.config.failures_per_phone),
                 (self.by_ip, self.config.failures_per_ip),
             ):
-                window = throttle.Window(limit, lockout, lockout)
-                hit = throttle.count_failure(
-                    self.session, self.rt.tenant, who, "fail", window, self.now
-                )
-                locked = locked or hit
+                locked = self._count_failure(who, limit) or locked
             if locked and latest is not None and latest.state == "live":
                 latest.state = "locked"
         outcome = "otp_locked" if locked else reason
@@ -295,3 +298,12 @@ class _Attempt:
             ),
         )
         return outcome
+
+    def _count_failure(self, who: str, limit: int) -> bool:
+        """Count a wrong code; at `limit` in the window, lock `who` out for the lockout time."""
+        lockout = self.config.lockout_minutes * 60
+        if self.rt.limiter.record(f"portal_fail:{who}", limit, lockout) < limit:
+            return False
+        with contextlib.suppress(RateLimited):  # already locked by a concurrent failure
+            self.rt.limiter.hit(f"portal_locked:{who}", 1, lockout)
+        return True

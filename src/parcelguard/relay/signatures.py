@@ -1,5 +1,8 @@
 """Webhook signatures of the provider-neutral API: HMAC-SHA256 over "<timestamp>.<body>".
 
+The recipe is `crypto/webhook_signature.py`'s (shared with the monitor's webhooks); this
+module only lays it out in headers.
+
 Headers: `X-ParcelGuard-Timestamp: <unix seconds>` and `X-ParcelGuard-Signature:
 sha256=<hex>` (several comma-separated signatures are accepted, so a secret can be rotated).
 A request without both, outside the time tolerance, or with no matching signature is refused:
@@ -8,8 +11,7 @@ the secret itself is never logged or echoed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+from parcelguard.crypto.webhook_signature import any_matches, body_mac, is_fresh
 
 TIMESTAMP_HEADER = "x-parcelguard-timestamp"
 SIGNATURE_HEADER = "x-parcelguard-signature"
@@ -18,8 +20,7 @@ SCHEME = "sha256="
 
 def sign(secret: bytes, timestamp: int, body: bytes) -> str:
     """Return the signature header value of a body sent at `timestamp`."""
-    mac = hmac.new(secret, str(timestamp).encode() + b"." + body, hashlib.sha256)
-    return SCHEME + mac.hexdigest()
+    return SCHEME + body_mac(secret, timestamp, body)
 
 
 def signed_headers(secret: bytes, timestamp: int, body: bytes) -> dict[str, str]:
@@ -46,10 +47,6 @@ def valid(
         sent = int(timestamp.strip())
     except ValueError:
         return False
-    if abs(now - sent) > tolerance:
+    if not is_fresh(sent, now, tolerance):
         return False
-    expected = sign(secret, sent, body)
-    return any(
-        hmac.compare_digest(expected.encode(), candidate.strip().encode())
-        for candidate in signature.split(",")
-    )
+    return any_matches(sign(secret, sent, body), signature.split(","))

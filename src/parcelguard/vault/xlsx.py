@@ -7,49 +7,27 @@ sheet whose header row names the most shipment fields is read, and the report sa
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from parcelguard import workbook
 from parcelguard.errors import InvalidInput
+from parcelguard.workbook import Inflation
 
 if TYPE_CHECKING:
     from parcelguard.vault.readers import ReadOptions
     from parcelguard.vault.sources import ColumnPlan
 
 MAX_XLSX_UNCOMPRESSED = 512 << 20  # always allowed to inflate this far
-# Beyond it, a workbook may inflate to this many times its size on disk: real sheets compress
-# about tenfold (a million-row export: 82 MiB → 803 MiB), a zip bomb a thousandfold.
-MAX_XLSX_RATIO = 20
-MAX_XLSX_INFLATED = 8 << 30  # and never beyond this, however large the file
+# Beyond it, 20 times its size on disk, and never beyond 8 GiB (see `workbook.Inflation`).
+IMPORT_INFLATION = Inflation(MAX_XLSX_UNCOMPRESSED, 20, 8 << 30, error=InvalidInput)
 
 
 def open_workbook(path: Path) -> Any:
     """Open a workbook read-only; refuse damaged archives and ones that inflate beyond reason."""
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise InvalidInput(f"{path.name} is not an XLSX workbook", code="bad_file") from None
-    allowed = min(
-        max(MAX_XLSX_UNCOMPRESSED, MAX_XLSX_RATIO * path.stat().st_size), MAX_XLSX_INFLATED
-    )
-    if inflated > allowed:
-        raise InvalidInput(
-            f"{path.name} inflates to {inflated >> 20} MiB (at most {allowed >> 20} MiB for a "
-            "file of its size); refused",
-            code="too_large",
-        )
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises KeyError, ParseError, ValueError … on damaged files
-        raise InvalidInput(
-            f"{path.name} is not a readable XLSX workbook", code="bad_file"
-        ) from None
+    return workbook.open_workbook(path, path.name, IMPORT_INFLATION)
 
 
 def choose_sheet(

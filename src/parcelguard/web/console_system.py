@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from parcelguard.doctor.service import examine
 from parcelguard.errors import RateLimited
-from parcelguard.ratelimit import Limit, config_for, limiter_for
+from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
 from parcelguard.web.console_security import READERS, security_page
@@ -59,4 +59,4 @@ def _limit(rt: Runtime, principal_id: str) -> None:
     config = config_for(rt)
     if config.enabled:
         rule = config.limit_for("doctor", DOCTOR_LIMIT)
-        limiter_for(rt).hit(f"console_doctor:principal:{principal_id}", rule.limit, rule.window)
+        rt.limiter.hit(f"console_doctor:principal:{principal_id}", rule.limit, rule.window)

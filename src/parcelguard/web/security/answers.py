@@ -48,14 +48,25 @@ async def database_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, lost) or getattr(exc, "connection_invalidated", False):
         # Never the driver's message: it may quote a statement's parameters.
         log.warning("database unavailable (%s)", type(exc).__name__)
-        return error_response(
-            503,
-            "database_unavailable",
-            "the database is not answering; try again shortly",
-            headers={"Retry-After": "5"},
-        )
+        return unavailable()
     log.error("database error %s", type(exc).__name__)
     return error_response(500, "internal_error", "the server failed; nothing was changed")
+
+
+async def limiter_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """Answer 503 while the rate limits' Redis is unreachable: limits fail closed."""
+    log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
+    return unavailable()
+
+
+def unavailable() -> JSONResponse:
+    """Return the 503 of a database or rate-limit store that is not answering."""
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is not answering; try again shortly",
+        headers={"Retry-After": "5"},
+    )
 
 
 def validation_problems(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,13 +17,14 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from limits.errors import StorageError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.errors import ParcelGuardError, RateLimited
-from parcelguard.ratelimit import Limit, config_for, limiter_for
+from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
-from parcelguard.web.security.answers import error_response, limited
+from parcelguard.web.security.answers import limited, unavailable
 from parcelguard.web.security.body_limit import header
 from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
 
@@ -44,11 +45,9 @@ class Guard:
             return
         try:
             refusal = await self._refusal(scope)
-        except SQLAlchemyError as exc:  # the shared store's database is not answering
+        except (SQLAlchemyError, StorageError) as exc:  # the database or Redis went away
             log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-            refusal = error_response(
-                503, "database_unavailable", "the database is not answering; try again shortly"
-            )
+            refusal = unavailable()
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -67,12 +66,12 @@ class Guard:
         if status == 401:
             try:
                 await run_in_threadpool(self._bad_key, scope)
-            except SQLAlchemyError as exc:  # the answer is sent; the count is lost, not the app
+            except (SQLAlchemyError, StorageError) as exc:  # the answer is sent; the count is lost
                 log.warning("could not count a bad API key (%s)", type(exc).__name__)
 
     async def _refusal(self, scope: Scope) -> JSONResponse | None:
         h = self.hardening
-        limiter = limiter_for(h.rt)
+        limiter = h.rt.limiter
         if bearer(scope):
             lock = h.limits.limit_for("lockout", LOCKOUT)
             try:
@@ -96,9 +95,15 @@ class Guard:
     def _bad_key(self, scope: Scope) -> None:
         h = self.hardening
         lock = h.limits.limit_for("lockout", LOCKOUT)
-        failures = limiter_for(h.rt).record(lockout_key(scope), lock.window)
-        if failures == lock.limit:
-            record_lockout(h.rt, client_ip(scope), failures, lock)
+        limiter, ip = h.rt.limiter, client_ip(scope)
+        failures = limiter.record(lockout_key(scope), lock.limit, lock.window)
+        if failures < lock.limit:
+            return
+        try:  # one report per lockout, however many workers saw the failures
+            limiter.hit(f"lockout_reported:ip:{ip}", 1, lock.window)
+        except RateLimited:
+            return
+        record_lockout(h.rt, ip, lock.limit, lock)
 
 
 def rate_limit(
@@ -124,7 +129,7 @@ def rate_limit(
         if subject is None:
             return
         limit = config.limit_for(name, default)
-        limiter_for(rt).hit(f"{name}:{subject}", limit.limit, limit.window)
+        rt.limiter.hit(f"{name}:{subject}", limit.limit, limit.window)
 
     return dependency
 
