@@ -109,3 +109,15 @@ def test_a_destroyed_epoch_is_shredded_not_tampered(keyring: Keyring) -> None:
     with pytest.raises(IntegrityError) as caught:
         keyring.unwrap_data_key(wrapped, AAD)
     assert caught.value.code == "shredded"
+
+
+def test_a_process_that_missed_a_rotation_still_opens_every_epoch(keyring: Keyring) -> None:
+    """Another process rotated and destroyed KEK 1: this one re-reads its epoch entries."""
+    first = keyring.wrap_data_key(DATA_KEY, DAY, AAD)
+    second = keyring.wrap_data_key(DATA_KEY, OTHER_DAY, AAD)
+    other = Keyring.open(keyring.path)  # started before the rotation, nothing cached yet
+    keyring.rotate()
+    first, second = keyring.rewrap_data_key(first, AAD), keyring.rewrap_data_key(second, AAD)
+    keyring.remove_kek(1)
+    assert other.unwrap_data_key(first, AAD) == DATA_KEY  # its provider reloads the KEKs …
+    assert other.unwrap_data_key(second, AAD) == DATA_KEY  # … and its epoch entries follow

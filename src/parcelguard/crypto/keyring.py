@@ -214,8 +214,12 @@ class Keyring:
             return cipher
         with self._lock:
             entry = self._data.get("epochs", {}).get(epoch.isoformat())
-            if entry is None:
-                self._data = self._store.read()  # another process may have made or destroyed it
+            if entry is None or int(entry["v"]) not in self.kms.versions():
+                # Another process may have made or destroyed it, or rotated the KEKs (and the
+                # provider may have reloaded them already, so the file's stamp is no guide).
+                self._data = self._store.read()
+                if isinstance(self.kms, LocalFileKms):
+                    self.kms.reload()
                 entry = self._data.get("epochs", {}).get(epoch.isoformat())
             if entry is None:
                 if not create or epoch.isoformat() in self._data.get("destroyed_epochs", {}):
