@@ -22,7 +22,9 @@ VECTOR_FORMAT_1 = bytes.fromhex(
     "6465666768696a6b6c6d6e6f7928e6574bda62ab08556700a2051ef8fe6cc8cfd34f00a0ecb9e3"
 )
 VECTOR_FORMAT_2 = bytes.fromhex(
-    "026655d1076465666768696a6b6c6d6e6f7928e6574bda62ab085567eee7ffac62e8c59a13dec3a89770a47d"
+    "02a782b084"  # format 2, key id of OLD
+    "6465666768696a6b6c6d6e6f"  # nonce
+    "7928e6574bda62ab0855675a7a2f39cdfb4e957418eb6dde6604be"  # ciphertext, tag
 )
 
 

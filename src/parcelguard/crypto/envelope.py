@@ -48,7 +48,8 @@ class Envelope:
         # The data key and every nonce in one system call (an import seals four fields a row).
         random = os.urandom(KEY_BYTES + NONCE * len(values))
         data_key = random[:KEY_BYTES]
-        wrapped = self.keyring.wrap_data_key(data_key, epoch, self._ctx(owner, DATA_KEY_FIELD))
+        prefix = self._ctx(owner, "")  # the context of every field is prefix + field name
+        wrapped = self.keyring.wrap_data_key(data_key, epoch, prefix + DATA_KEY_FIELD.encode())
         cipher = FieldCipher(data_key)
         columns: dict[str, Any] = {
             self.table.key_column: wrapped.blob,
@@ -59,7 +60,7 @@ class Envelope:
             columns[self.table.epoch_column] = epoch
         for i, (name, plain) in enumerate(values.items()):
             nonce = random[KEY_BYTES + i * NONCE :][:NONCE]
-            sealed = None if plain is None else cipher.seal(plain, self._ctx(owner, name), nonce)
+            sealed = None if plain is None else cipher.seal(plain, prefix + name.encode(), nonce)
             columns[self.table.fields[name]] = sealed
         return columns
 
@@ -83,6 +84,8 @@ class Envelope:
         """Open the asked fields of a row; empty ones are left out."""
         fields = list(fields)
         self._known(fields)
+        owner = self.table.owner_of(row)
+        prefix = self._ctx(owner, "")
         cipher: FieldCipher | None = None
         version = getattr(row, self.table.format_column)
         opened: dict[str, Sensitive] = {}
@@ -90,8 +93,8 @@ class Envelope:
             blob = getattr(row, self.table.fields[name])
             if blob is None:
                 continue
-            cipher = cipher or self._cipher(row)
-            opened[name] = cipher.open(blob, self._field_ctx(row, name), version=version)
+            cipher = cipher or self._cipher(row, owner)
+            opened[name] = cipher.open(blob, prefix + name.encode(), version=version)
         return opened
 
     def rewrap(self, row: Any, epoch: date | None = None) -> None:
@@ -116,7 +119,7 @@ class Envelope:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _data_key(self, row: Any) -> bytes:
+    def _data_key(self, row: Any, owner: str | None = None) -> bytes:
         table = self.table
         wrapped = WrappedKey(
             getattr(row, table.kek_column),
@@ -124,7 +127,7 @@ class Envelope:
             getattr(row, table.key_column),
             getattr(row, table.format_column),
         )
-        ctx = self._ctx(table.owner_of(row), DATA_KEY_FIELD)
+        ctx = self._ctx(owner or table.owner_of(row), DATA_KEY_FIELD)
         return self.keyring.unwrap_data_key(wrapped, ctx)
 
     def _resealed(self, row: Any, data_key: bytes) -> dict[str, bytes]:
@@ -141,8 +144,8 @@ class Envelope:
                 resealed[column] = cipher.seal(cipher.open_bytes(blob, ctx, version=version), ctx)
         return resealed
 
-    def _cipher(self, row: Any) -> FieldCipher:
-        return FieldCipher(self._data_key(row), policy=self.keyring.policy)
+    def _cipher(self, row: Any, owner: str | None = None) -> FieldCipher:
+        return FieldCipher(self._data_key(row, owner), policy=self.keyring.policy)
 
     def _ctx(self, owner: str, name: str) -> bytes:
         return context(self.tenant_id, owner, name)

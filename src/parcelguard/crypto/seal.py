@@ -53,7 +53,7 @@ class FieldCipher:
         self._keys: dict[int, AESGCM] = {}
         for key in keys:
             self._keys.setdefault(key_id(key), AESGCM(key))
-        self._first = key_id(keys[0])
+        self._first = next(iter(self._keys))
         self._policy = policy
 
     def seal(self, plaintext: str | bytes, aad: bytes, nonce: bytes | None = None) -> bytes:

@@ -5,7 +5,8 @@ Format 2, the layout of every sealed field and every wrapped data key ParcelGuar
     offset  bytes  field
     0       1      format version: 2
     1       4      key id, unsigned big-endian: for a wrapped data key the KEK version that
-                   wraps it; for a sealed field the id of the data key (`key_id()`)
+                   wraps it; for a sealed field the id of the data key (`key_id()`: a
+                   4-byte keyed BLAKE2b of "parcelguard" 0x1F "key id" under the data key)
     5       12     nonce: fresh randomness for this seal, never a counter
     17      n+16   AES-256-GCM ciphertext of the n plaintext bytes, then the 16-byte tag
 
@@ -26,7 +27,6 @@ Fernet's `InvalidToken`, it gives an attacker nothing to tell one failure from a
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import struct
 from dataclasses import dataclass
@@ -67,8 +67,9 @@ def read_header(blob: bytes) -> int:
 
 
 def key_id(key: bytes) -> int:
-    """Return the 32-bit id of a data key: the first bytes of a MAC under it, not the key."""
-    return int.from_bytes(hmac.new(key, _KEY_ID_LABEL, hashlib.sha256).digest()[:4], "big")
+    """Return the 32-bit id of a data key: a MAC under it (keyed BLAKE2b), never the key."""
+    mac = hashlib.blake2b(_KEY_ID_LABEL, key=key, digest_size=4)  # in-process, sub-µs
+    return int.from_bytes(mac.digest(), "big")
 
 
 def opaque() -> IntegrityError:
