@@ -60,6 +60,7 @@ def swap_whole_envelope_between_parcels(session: Session) -> tuple[SealedTable, 
 def swap_recipient_and_sender_address(session: Session) -> tuple[SealedTable, Any]:
     recipient, _ = recipients(session)
     sender = session.get(Party, (recipient.tenant_id, recipient.shipment_id, "sender"))
+    assert sender is not None
     recipient.address_ct = sender.address_ct
     return PARTY_SEALING, recipient
 
