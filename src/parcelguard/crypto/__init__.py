@@ -11,7 +11,6 @@ from parcelguard.crypto.seal import FieldCipher, field_aad, new_data_key
 from parcelguard.crypto.sealed_columns import (
     SealedTable,
     register_sealed,
-    sealed_table,
     sealed_tables,
 )
 from parcelguard.crypto.sealed_format import SealPolicy
@@ -37,6 +36,5 @@ __all__ = [
     "field_aad",
     "new_data_key",
     "register_sealed",
-    "sealed_table",
     "sealed_tables",
 ]

@@ -89,11 +89,3 @@ def register_sealed(table: SealedTable) -> SealedTable:
 def sealed_tables() -> tuple[SealedTable, ...]:
     """Return every registered table, in a stable order."""
     return tuple(_REGISTRY[name] for name in sorted(_REGISTRY))
-
-
-def sealed_table(name: str) -> SealedTable:
-    """Return the registration of one table."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise LookupError(f"table {name} has no sealed-column registration") from None
