@@ -2,7 +2,7 @@
 
 The CLI and the server both call `install()`, so a command run on the server machine behaves
 like a request: the relay binds numbers along the lifecycle, labels expire their tokens,
-rotation knows every wrapped key, erasure reaches the relay, the monitor sees the events.
+erasure reaches the relay, the monitor sees the events.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from parcelguard.runtime import Runtime
 def install(rt: Runtime, *, server: bool = False) -> None:
     """Install every domain's hooks on `rt` (idempotent); `server` also starts consumers."""
     from parcelguard.audit.bus import attach
-    from parcelguard.complaints import keys as complaint_keys
     from parcelguard.forensics import hooks as forensics_hooks
     from parcelguard.labels import hooks as labels_hooks
     from parcelguard.monitor import service as monitor_service
@@ -30,13 +29,13 @@ def install(rt: Runtime, *, server: bool = False) -> None:
     relay_service.install(rt)
     add_erasure_hook(rt, relay_service.forget_phone)
     forensics_hooks.install(rt)
-    complaint_keys.install(rt)
     monitor_service.install(rt, ensure_bus=server, start_nats=server)
     rt.extras["assembly.installed"] = "server" if server else "cli"
 
 
 def config_tables() -> list[tuple[str, type[BaseModel]]]:
     """Return every `config.toml` table and its model (for the file `init` writes)."""
+    from parcelguard.crypto import SealingConfig
     from parcelguard.doctor.config import DoctorConfig
     from parcelguard.labels.config import LabelsConfig
     from parcelguard.monitor.config import MonitorConfig
@@ -56,4 +55,5 @@ def config_tables() -> list[tuple[str, type[BaseModel]]]:
         ("doctor", DoctorConfig),
         ("http", HttpConfig),
         ("ratelimit", RateLimitConfig),
+        ("keys", SealingConfig),
     ]

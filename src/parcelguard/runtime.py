@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from parcelguard.clock import Clock
-from parcelguard.crypto import Keyring, KmsProvider
+from parcelguard.crypto import Keyring, KmsProvider, SealingConfig
 from parcelguard.crypto.keystore import KeyStore
 from parcelguard.db import Database
 from parcelguard.ratelimit import RateLimiter
@@ -74,6 +74,7 @@ class Runtime:
                         self.settings.keyring_path,
                         provider=self.kms,
                         development=self.settings.demo_mode,
+                        policy=self.settings.section("keys", SealingConfig).policy(),
                     )
         return self._keyring
 

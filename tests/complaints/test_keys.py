@@ -11,6 +11,7 @@ from parcelguard.complaints.service import sealer_for
 from parcelguard.portal.sms import RecordingSmsProvider
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
+from parcelguard.vault.models import PARTY_SEALING
 from tests.complaints.conftest import TEXT, file_complaint
 from tests.portal.conftest import sign_in
 
@@ -29,7 +30,7 @@ def test_rotation_rewraps_complaint_keys_then_retires_the_old_kek(
     csrf = sign_in(client, sms)
     file_complaint(client, csrf, [])
     old = rt.keyring.kms.active_version()
-    vault_keys.rotate(rt, SYSTEM)  # the app installed the complaint key user
+    vault_keys.rotate(rt, SYSTEM)  # the registry names the complaints table: no hook to install
     assert old not in rt.keyring.kms.versions()  # rewrapped, so nothing needs it any more
     assert complaint_keys.rewrap_pending(rt) == 0
     assert words_of(rt) == TEXT
@@ -42,7 +43,7 @@ def test_a_kek_still_wrapping_a_complaint_key_is_kept(
     file_complaint(client, csrf, [])
     old = rt.keyring.kms.active_version()
     rt.keyring.rotate()  # a new KEK, nothing rewrapped yet
-    vault_keys.rewrap_pending(rt)  # the parcels move; the complaint does not
+    vault_keys.rewrap_table(rt, PARTY_SEALING)  # the parcels move; the complaint does not
     vault_keys.retire_unused(rt, SYSTEM)
     assert old in rt.keyring.kms.versions()
     assert words_of(rt) == TEXT

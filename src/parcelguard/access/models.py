@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.crypto import SealedTable, register_sealed
 from parcelguard.db import Base, UTCDateTime
 
 ROLES = ("courier", "station_clerk", "customer_service", "security_officer", "admin", "service")
@@ -28,6 +29,7 @@ class Principal(Base):
     phone_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_kek_version: Mapped[int | None] = mapped_column(Integer)
+    phone_seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     phone_bidx: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     trained_until: Mapped[date | None] = mapped_column(Date)
     scopes: Mapped[str] = mapped_column(Text, default="[]")
@@ -41,6 +43,23 @@ class Principal(Base):
         Index("ix_principals_role", "tenant_id", "role"),
         Index("ix_principals_phone", "tenant_id", "phone_bidx"),
     )
+
+
+STAFF_EPOCH = date(9999, 12, 31)  # staff phones are not shredded by parcel retention
+
+# A member of staff's own phone (the relay connects it); KEK rotation walks this.
+PRINCIPAL_PHONE_SEALING = register_sealed(
+    SealedTable(
+        Principal,
+        owner="principal/{principal_id}",
+        fields={"phone": "phone_ct"},
+        key_column="phone_key",
+        kek_column="phone_kek_version",
+        format_column="phone_seal_format",
+        epoch_column=None,
+        fixed_epoch=STAFF_EPOCH,
+    )
+)
 
 
 class ApiKey(Base):

@@ -15,9 +15,7 @@ from parcelguard.access.principals import Caller
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.access.staff_phone import STAFF_EPOCH as STAFF_EPOCH
 from parcelguard.access.staff_phone import find_by_phone as find_by_phone
-from parcelguard.access.staff_phone import kek_versions_in_use as kek_versions_in_use
 from parcelguard.access.staff_phone import open_phone as open_phone
-from parcelguard.access.staff_phone import rewrap_phone_keys as rewrap_phone_keys
 from parcelguard.access.staff_phone import seal_phone
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query
 
 from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
-from parcelguard.complaints import keys, service
+from parcelguard.complaints import service
 from parcelguard.complaints.schemas import AnswerIn, ComplaintRevealIn
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_caller, get_runtime
@@ -65,6 +65,5 @@ def reveal_under_complaint(
 
 
 def mount(app: FastAPI) -> None:
-    """Add the complaints API; key rotation learns about complaint keys."""
-    keys.install(app.state.runtime)
+    """Add the complaints API."""
     app.include_router(router)

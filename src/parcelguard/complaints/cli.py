@@ -27,7 +27,6 @@ API_KEY = typer.Option(
 
 
 def _actor(rt: Runtime, api_key: str | None) -> Actor:
-    keys.install(rt)
     if not api_key:
         return local_operator()
     from parcelguard.access import service as access_service
@@ -92,7 +91,7 @@ def answer(
 
 @complaints_app.command("rewrap-keys")
 def rewrap_keys(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Rewrap complaint data keys under the active KEK (after `keys rotate`)."""
+    """Rewrap complaint data keys under the active KEK and format (`keys rotate` does all)."""
     rt = runtime(ctx)
     done = keys.rewrap_pending(rt)
     emit({"rewrapped": done}, as_json, f"rewrapped {done} complaint keys")

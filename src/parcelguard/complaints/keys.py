@@ -1,49 +1,16 @@
-"""Complaint data keys and KEK rotation: which KEK versions they use, and rewrapping them.
+"""Complaint data keys and KEK rotation: `complaints rewrap-keys` rewraps this table alone.
 
-`vault.keys.retire_unused` destroys a KEK version only when nothing uses it; complaint keys
-count through `rt.extras["keys.users"]`, which `install()` fills.
+Rotation itself needs nothing from here: `COMPLAINT_SEALING` (models.py) registers the table,
+and `vault.keys` walks every registered table when it rewraps and before it retires a KEK.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from parcelguard.complaints.models import Complaint
+from parcelguard.complaints.models import COMPLAINT_SEALING
 from parcelguard.runtime import Runtime
-
-BATCH = 500
-
-
-def kek_versions_in_use(session: Session) -> set[int]:
-    """Return the KEK versions wrapping complaint data keys (every tenant)."""
-    return {int(v) for v in session.scalars(select(Complaint.kek_version).distinct())}
+from parcelguard.vault import keys as vault_keys
 
 
 def rewrap_pending(rt: Runtime) -> int:
-    """Rewrap, batch by batch, every complaint key of the tenant under an old KEK."""
-    from parcelguard.complaints.service import sealer_for
-
-    active = rt.keyring.kms.active_version()
-    done = 0
-    while True:
-        with rt.db.session() as session:
-            batch = list(
-                session.scalars(
-                    select(Complaint)
-                    .where(Complaint.tenant_id == rt.tenant, Complaint.kek_version != active)
-                    .limit(BATCH)
-                )
-            )
-            for complaint in batch:
-                sealer_for(rt).rewrap(complaint)
-        if not batch:
-            return done
-        done += len(batch)
-
-
-def install(rt: Runtime) -> None:
-    """Make key rotation rewrap complaint keys and keep the KEK versions they still use."""
-    from parcelguard.vault.keys import add_key_user
-
-    add_key_user(rt, kek_versions_in_use, rewrap_pending)
+    """Rewrap, batch by batch, every complaint key of the tenant under an old KEK or format."""
+    return vault_keys.rewrap_table(rt, COMPLAINT_SEALING)

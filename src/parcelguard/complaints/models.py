@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKeyConstraint, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.crypto import SealedTable, register_sealed
 from parcelguard.db import Base, UTCDateTime
 
 KINDS = ("leak", "harassment", "scam_call", "courier_misconduct", "label_photo")
@@ -31,6 +42,8 @@ class Complaint(Base):
     waybills: Mapped[str] = mapped_column(Text, default="[]")
     key_blob: Mapped[bytes] = mapped_column(LargeBinary)
     kek_version: Mapped[int] = mapped_column(Integer)
+    # The sealed-value format of the key and fields (complaints filed before format 2: 1).
+    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     epoch: Mapped[date] = mapped_column(Date)
     phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
     text_ct: Mapped[bytes] = mapped_column(LargeBinary)
@@ -48,6 +61,16 @@ class Complaint(Base):
         Index("ix_complaints_complainant", "tenant_id", "complainant_digest"),
         Index("ix_complaints_kek", "tenant_id", "kek_version"),
     )
+
+
+# The complainant's phone and words and the company's answer; KEK rotation walks this.
+COMPLAINT_SEALING = register_sealed(
+    SealedTable(
+        Complaint,
+        owner="complaint/{complaint_id}",
+        fields={"phone": "phone_ct", "text": "text_ct", "answer": "answer_ct"},
+    )
+)
 
 
 class ComplaintEvent(Base):

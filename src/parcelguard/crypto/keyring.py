@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parcelguard.crypto.blind_index import BlindIndex
@@ -29,20 +28,31 @@ from parcelguard.crypto.keystore import KeyStore
 from parcelguard.crypto.kms import KmsProvider
 from parcelguard.crypto.local_kms import LocalFileKms
 from parcelguard.crypto.note import NoteSigner
-from parcelguard.crypto.seal import NONCE
+from parcelguard.crypto.sealed_format import (
+    FORMAT,
+    FORMAT_LEGACY,
+    SealPolicy,
+    header,
+    opaque,
+    open_legacy,
+    open_with,
+    read_header,
+    seal_with,
+)
 from parcelguard.crypto.signing import CheckpointSigner
-from parcelguard.errors import ConfigError, IntegrityError
+from parcelguard.errors import ConfigError, IntegrityError, NotFound
 
 ProviderFactory = Callable[[KeyStore], KmsProvider]
 
 
 @dataclass(frozen=True)
 class WrappedKey:
-    """A data key as stored: the KEK version of its inner layer and the sealed bytes."""
+    """A data key as stored: the KEK version of its inner layer, its epoch, bytes and format."""
 
     kek_version: int
     epoch: date
     blob: bytes
+    format: int = FORMAT
 
 
 @dataclass(frozen=True)
@@ -61,9 +71,10 @@ class KeyringStatus:
 class Keyring:
     """Every key ParcelGuard holds, behind methods that never hand out key bytes."""
 
-    def __init__(self, store: KeyStore, kms: KmsProvider) -> None:
+    def __init__(self, store: KeyStore, kms: KmsProvider, policy: SealPolicy | None = None) -> None:
         self._store = store
         self.kms = kms
+        self.policy = policy or SealPolicy()
         self._lock = threading.RLock()
         self._epochs: dict[date, AESGCM] = {}
         self._data = store.read()
@@ -80,6 +91,7 @@ class Keyring:
         *,
         provider: ProviderFactory | None = None,
         development: bool = False,
+        policy: SealPolicy | None = None,
     ) -> Keyring:
         """Create the keyring file if it is missing (idempotent) and open it."""
         store = KeyStore(path)
@@ -98,17 +110,23 @@ class Keyring:
         store.check_permissions()
         kms = provider(store) if provider else LocalFileKms(store)
         _ensure_secrets(store, kms)
-        return cls(store, kms)
+        return cls(store, kms, policy)
 
     @classmethod
-    def open(cls, path: Path, *, provider: ProviderFactory | None = None) -> Keyring:
+    def open(
+        cls,
+        path: Path,
+        *,
+        provider: ProviderFactory | None = None,
+        policy: SealPolicy | None = None,
+    ) -> Keyring:
         """Open an existing keyring; refuses a file others can read."""
         store = KeyStore(path)
         if not store.exists():
             raise ConfigError(f"no keyring at {path}: run `parcelguard init`")
         store.check_permissions()
         kms = provider(store) if provider else LocalFileKms(store)
-        return cls(store, kms)
+        return cls(store, kms, policy)
 
     def log_signer(self, name: str) -> NoteSigner:
         """Return the audit log's checkpoint signer (the Ed25519 signing key) under `name`."""
@@ -117,28 +135,42 @@ class Keyring:
     # -- data keys ---------------------------------------------------------------------------
 
     def wrap_data_key(self, data_key: bytes, epoch: date, aad: bytes) -> WrappedKey:
-        """Wrap a data key under the active KEK, then seal it under the epoch key."""
+        """Wrap a data key under the active (newest) KEK, then seal it under the epoch key.
+
+        The result is a format-2 value whose header names the KEK version; the KMS binds the
+        inner layer to the same header and context (`sealed_format`).
+        """
         version = self.kms.active_version()
-        inner = self.kms.wrap(version, data_key, aad)
-        nonce = os.urandom(NONCE)
-        blob = nonce + self._epoch_cipher(epoch, create=True).encrypt(nonce, inner, aad)
-        return WrappedKey(version, epoch, blob)
+        bound = header(version) + aad
+        inner = self.kms.wrap(version, data_key, bound)
+        blob = seal_with(self._epoch_cipher(epoch, create=True), version, inner, aad)
+        return WrappedKey(version, epoch, blob, FORMAT)
 
     def unwrap_data_key(self, wrapped: WrappedKey, aad: bytes) -> bytes:
-        """Open both layers; a destroyed epoch or a tampered blob is an `IntegrityError`."""
+        """Open both layers under any KEK version still held.
+
+        A destroyed epoch is `IntegrityError` code `shredded`; every other failure (altered
+        bytes, another row, a KEK version that is gone or disagrees with the header, a format
+        below the watermark) is the one opaque error.
+        """
         cipher = self._epoch_cipher(wrapped.epoch, create=False)
+        self.policy.check(wrapped.format)
+        if wrapped.format == FORMAT_LEGACY:
+            inner, bound = open_legacy(cipher, wrapped.blob, aad), aad
+        else:
+            if read_header(wrapped.blob) != wrapped.kek_version:
+                raise opaque()
+            inner = open_with(cipher, wrapped.blob, aad)
+            bound = header(wrapped.kek_version) + aad
         try:
-            inner = cipher.decrypt(wrapped.blob[:NONCE], wrapped.blob[NONCE:], aad)
-        except (InvalidTag, ValueError):
-            raise IntegrityError(
-                "a wrapped data key failed to open: altered or moved", code="ciphertext_mismatch"
-            ) from None
-        return self.kms.unwrap(wrapped.kek_version, inner, aad)
+            return self.kms.unwrap(wrapped.kek_version, inner, bound)
+        except (IntegrityError, NotFound):
+            raise opaque() from None
 
     def rewrap_data_key(
         self, wrapped: WrappedKey, aad: bytes, epoch: date | None = None
     ) -> WrappedKey:
-        """Return the key wrapped under the active KEK and the given (or same) epoch."""
+        """Return the key rewrapped: active KEK, current format, the given (or same) epoch."""
         return self.wrap_data_key(self.unwrap_data_key(wrapped, aad), epoch or wrapped.epoch, aad)
 
     # -- retention epochs --------------------------------------------------------------------
@@ -166,6 +198,11 @@ class Keyring:
                 self._epochs.pop(day, None)
         return sorted(destroyed)
 
+    def destroyed_epochs(self) -> list[date]:
+        """Return the purge days whose keys were destroyed (their data is shredded)."""
+        self._refresh_if_changed()
+        return sorted(date.fromisoformat(d) for d in self._data.get("destroyed_epochs", {}))
+
     def is_destroyed(self, epoch: date) -> bool:
         """Return whether the epoch key of that day was destroyed."""
         self._refresh_if_changed()
@@ -177,8 +214,12 @@ class Keyring:
             return cipher
         with self._lock:
             entry = self._data.get("epochs", {}).get(epoch.isoformat())
-            if entry is None:
-                self._data = self._store.read()  # another process may have made or destroyed it
+            if entry is None or int(entry["v"]) not in self.kms.versions():
+                # Another process may have made or destroyed it, or rotated the KEKs (and the
+                # provider may have reloaded them already, so the file's stamp is no guide).
+                self._data = self._store.read()
+                if isinstance(self.kms, LocalFileKms):
+                    self.kms.reload()
                 entry = self._data.get("epochs", {}).get(epoch.isoformat())
             if entry is None:
                 if not create or epoch.isoformat() in self._data.get("destroyed_epochs", {}):

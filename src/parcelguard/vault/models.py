@@ -10,12 +10,14 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.crypto import SealedTable, register_sealed
 from parcelguard.db import Base, UTCDateTime
 
 STATUSES = (
@@ -85,6 +87,8 @@ class Party(Base):
     role: Mapped[str] = mapped_column(String(12), primary_key=True)
     key_blob: Mapped[bytes] = mapped_column(LargeBinary)
     kek_version: Mapped[int] = mapped_column(Integer)
+    # The sealed-value format of the row's key and fields (rows sealed before format 2: 1).
+    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     epoch: Mapped[date] = mapped_column(Date)
     name_ct: Mapped[bytes] = mapped_column(LargeBinary)
     phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
@@ -111,6 +115,21 @@ class Party(Base):
         Index("ix_parties_phone", "tenant_id", "phone_bidx"),
         Index("ix_parties_name_region", "tenant_id", "name_region_bidx"),
     )
+
+
+# Every PII field of a party, sealed under the party's data key; KEK rotation walks this.
+PARTY_SEALING = register_sealed(
+    SealedTable(
+        Party,
+        owner="{shipment_id}/{role}",
+        fields={
+            "name": "name_ct",
+            "phone": "phone_ct",
+            "address": "address_ct",
+            "id_no": "id_no_ct",
+        },
+    )
+)
 
 
 class ShipmentEvent(Base):

@@ -1,19 +1,16 @@
-"""Sealing a party: its own data key, fields under AES-GCM, indexes and masked forms.
+"""Sealing a party: the envelope recipe over its fields, plus its indexes and masked forms.
 
-Every field is sealed under a fresh data key and bound to its row; the key is wrapped by the
-KEK and the retention epoch; blind indexes and masked forms are stored beside it.
+The fields go through `crypto.Envelope` (one data key per party, wrapped by the KEK and the
+retention epoch, each field bound to its row); blind indexes and masked forms sit beside them.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from parcelguard.crypto import FieldCipher, Keyring, WrappedKey, field_aad
-from parcelguard.crypto.seal import KEY_BYTES, NONCE
-from parcelguard.errors import InvalidInput
+from parcelguard.crypto import Envelope, Keyring
 from parcelguard.pii.divisions import Region
 from parcelguard.pii.masking import (
     mask_address,
@@ -22,22 +19,10 @@ from parcelguard.pii.masking import (
     mask_normalized_phone,
 )
 from parcelguard.sensitive import Sensitive
-from parcelguard.vault.models import Party
+from parcelguard.vault.models import PARTY_SEALING, Party
 from parcelguard.vault.rows import PartyInput
 
-FIELDS = ("name", "phone", "address", "id_no")
-
-
-class _AadPrefix:
-    """Builds `field_aad(tenant, owner, field)` for one owner without repeating the prefix."""
-
-    __slots__ = ("_prefix",)
-
-    def __init__(self, tenant_id: str, owner: str) -> None:
-        self._prefix = field_aad(tenant_id, owner, "")
-
-    def __call__(self, field: str) -> bytes:
-        return self._prefix + field.encode()
+FIELDS = tuple(PARTY_SEALING.fields)
 
 
 def owner_id(shipment_id: str, role: str) -> str:
@@ -57,37 +42,31 @@ class PartySealer:
     def __init__(self, keyring: Keyring, tenant_id: str) -> None:
         self.keyring = keyring
         self.tenant_id = tenant_id
+        self.envelope = Envelope(keyring, tenant_id, PARTY_SEALING)
 
     def seal(
         self, shipment_id: str, role: str, party: PartyInput, region: Region, epoch: date
     ) -> dict[str, Any]:
         """Return the column values of a new `Party` row."""
-        owner = owner_id(shipment_id, role)
-        random = os.urandom(KEY_BYTES + 4 * NONCE)  # the data key and four nonces in one call
-        key, nonces = (
-            random[:KEY_BYTES],
-            [random[KEY_BYTES + i * NONCE :][:NONCE] for i in range(4)],
-        )
-        wrapped = self.keyring.wrap_data_key(
-            key, epoch, field_aad(self.tenant_id, owner, "data_key")
-        )
-        cipher = FieldCipher(key)
         name, phone = party.name.reveal(), party.phone
         index = self.keyring.index
         id_no = party.id_no.reveal() if party.id_no else None
-        aad = _AadPrefix(self.tenant_id, owner)
+        sealed = self.envelope.seal_new(
+            {"shipment_id": shipment_id, "role": role},
+            {
+                "name": name,
+                # With its extension (13800138000-1234): reveal and the relay need both.
+                "phone": phone.full,
+                "address": party.address.reveal(),
+                "id_no": id_no,
+            },
+            epoch,
+        )
         return {
             "tenant_id": self.tenant_id,
             "shipment_id": shipment_id,
             "role": role,
-            "key_blob": wrapped.blob,
-            "kek_version": wrapped.kek_version,
-            "epoch": epoch,
-            "name_ct": cipher.seal(name, aad("name"), nonces[0]),
-            # With its extension (13800138000-1234): reveal and the relay need both.
-            "phone_ct": cipher.seal(phone.full, aad("phone"), nonces[1]),
-            "address_ct": cipher.seal(party.address.reveal(), aad("address"), nonces[2]),
-            "id_no_ct": cipher.seal(id_no, aad("id_no"), nonces[3]) if id_no else None,
+            **sealed,
             "phone_bidx": index.digest(self.tenant_id, "phone", phone.e164),
             "name_region_bidx": index.digest(
                 self.tenant_id, "name_region", name_region_key(name, region)
@@ -109,28 +88,8 @@ class PartySealer:
 
     def open(self, party: Party, fields: Iterable[str]) -> dict[str, Sensitive]:
         """Open only the asked fields of a party (`name`, `phone`, `address`, `id_no`)."""
-        owner = owner_id(party.shipment_id, party.role)
-        key = self.keyring.unwrap_data_key(
-            self._wrapped(party), field_aad(self.tenant_id, owner, "data_key")
-        )
-        cipher = FieldCipher(key)
-        opened: dict[str, Sensitive] = {}
-        for field in fields:
-            if field not in FIELDS:
-                raise InvalidInput("unknown party field", code="unknown_field")
-            blob = getattr(party, f"{field}_ct")
-            if blob is not None:
-                opened[field] = cipher.open(blob, field_aad(self.tenant_id, owner, field))
-        return opened
+        return self.envelope.open(party, fields)
 
     def rewrap(self, party: Party, epoch: date | None = None) -> None:
         """Rewrap the party's data key under the active KEK (and a new epoch when given)."""
-        owner = owner_id(party.shipment_id, party.role)
-        new = self.keyring.rewrap_data_key(
-            self._wrapped(party), field_aad(self.tenant_id, owner, "data_key"), epoch
-        )
-        party.key_blob, party.kek_version, party.epoch = new.blob, new.kek_version, new.epoch
-
-    @staticmethod
-    def _wrapped(party: Party) -> WrappedKey:
-        return WrappedKey(party.kek_version, party.epoch, party.key_blob)
+        self.envelope.rewrap(party, epoch)

@@ -32,7 +32,7 @@ class KekAge(Check):
             where = f"KEK version {status.active}, held by the {status.provider} provider"
         if pending:
             return self.warned(
-                f"{where}; {pending} data keys still under an older version: "
+                f"{where}; {pending} data keys still under an older KEK or format: "
                 "run `parcelguard keys rotate` again to finish"
             )
         return self.passed(where)
