@@ -86,6 +86,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.assembly import install
     from parcelguard.complaints import api as complaints_api
     from parcelguard.forensics import api as forensics_api
+    from parcelguard.identity import api as identity_api
     from parcelguard.labels import api as labels_api
     from parcelguard.monitor import api as monitor_api
     from parcelguard.pii import api as pii_api
@@ -107,6 +108,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         portal.mount,
         console_service.mount,
         console_admin.mount,
+        identity_api.mount,
     ):
         mount(app)
     pii_api.mount(app, guard=deps.pii_text_caller)

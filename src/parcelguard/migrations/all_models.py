@@ -12,5 +12,6 @@ import parcelguard.relay.models
 import parcelguard.forensics.models
 import parcelguard.complaints.models
 import parcelguard.portal.models
+import parcelguard.identity.models
 
 metadata = Base.metadata
