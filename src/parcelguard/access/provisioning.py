@@ -115,6 +115,8 @@ def update_person(
     if role is not None and role != principal.role:
         if role not in STAFF_ROLES:
             raise InvalidInput("a directory provisions staff roles only", code="invalid_role")
+        if grants.pending_for(session, rt.tenant, principal.principal_id) is not None:
+            return  # a directory re-sends; one waiting grant is enough
         grants.change_role(rt, session, principal.principal_id, role, actor)
 
 
