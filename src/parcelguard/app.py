@@ -54,12 +54,16 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         from parcelguard.audit.nats_outbox import start_outbox
         from parcelguard.doctor.schedule import start_schedule
         from parcelguard.migrations import upgrade
+        from parcelguard.siem.runner import start_exporter
 
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
         outbox = start_outbox(rt)  # only when PARCELGUARD_NATS_URL is set
         doctor = start_schedule(rt)  # every [doctor] interval_minutes; 0 turns it off
+        siem = start_exporter(rt)  # only with [siem] enabled and destinations
         yield
+        if siem is not None:
+            siem.stop()
         if doctor is not None:
             doctor.stop()
         if outbox is not None:

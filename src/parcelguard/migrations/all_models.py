@@ -13,5 +13,6 @@ import parcelguard.forensics.models
 import parcelguard.complaints.models
 import parcelguard.portal.models
 import parcelguard.identity.models
+import parcelguard.siem.models
 
 metadata = Base.metadata
