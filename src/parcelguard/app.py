@@ -92,6 +92,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.forensics import api as forensics_api
     from parcelguard.identity import api as identity_api
     from parcelguard.labels import api as labels_api
+    from parcelguard.metrics import api as metrics_api
     from parcelguard.monitor import api as monitor_api
     from parcelguard.pii import api as pii_api
     from parcelguard.relay import api as relay_api
@@ -113,6 +114,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         console_service.mount,
         console_admin.mount,
         identity_api.mount,
+        metrics_api.mount,
     ):
         mount(app)
     pii_api.mount(app, guard=deps.pii_text_caller)
