@@ -280,3 +280,14 @@ def test_exporter_is_off_without_configuration(rt) -> None:
     from parcelguard.siem.runner import start_exporter
 
     assert start_exporter(rt) is None
+
+
+def test_file_that_cannot_be_written_keeps_the_cursor(rt, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    dest = Destination(name="shipper", kind="file", path=blocked)  # a folder: the write fails
+    configure(rt, dest)
+    record_events(rt, 3)
+    result = service.export(rt, dest)
+    assert (result.sent, result.error) == (0, "siem_delivery_failed")
+    assert service.cursor_of(rt, "shipper") == 0

@@ -8,8 +8,7 @@ SameSite=Strict session cookie is sent on a same-site navigation.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -127,15 +126,9 @@ def scim_bearer(request: Request, rt: Runtime = Depends(get_runtime)) -> Runtime
     return rt
 
 
-@contextmanager
-def _tx(rt: Runtime) -> Iterator[Session]:
-    with rt.db.session() as session:
-        yield session
-
-
 def _run(rt: Runtime, work: Callable[[Session], Any], status: int = 200) -> Response:
     try:
-        with _tx(rt) as session:
+        with rt.db.session() as session:
             result = work(session)
     except errors.ParcelGuardError as exc:
         scim_type = (

@@ -23,6 +23,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from parcelguard.access import provisioning, service, sessions
+from parcelguard.access.ceremony import ANONYMOUS
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import NotAuthenticated
 from parcelguard.identity.config import RoleRule, SsoConfig
@@ -32,7 +33,6 @@ from parcelguard.runtime import Runtime
 
 LOGIN_TTL = timedelta(minutes=10)
 SSO_ACTOR = Actor("sso", "system")
-ANONYMOUS = Actor("anonymous", "anonymous")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from parcelguard.siem.cef import to_cef
 from parcelguard.siem.config import Destination, SiemConfig
 from parcelguard.siem.ocsf import severity_of, to_ocsf
 from parcelguard.siem.record import Record
-from parcelguard.siem.syslog import SyslogTlsSender, message
+from parcelguard.siem.syslog import DeliveryFailed, SyslogTlsSender, message
 
 
 class Sink(Protocol):
@@ -74,13 +74,18 @@ class FileSink:
             for r in records
         )
         path = self.destination.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, lines.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, lines.encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise DeliveryFailed(
+                f"file destination {self.destination.name} failed ({type(exc).__name__})"
+            ) from None
 
 
 def sink_for(destination: Destination, config: SiemConfig) -> Sink:
