@@ -23,6 +23,7 @@ BENCHES = [
     ["forensics_eval.py"],
     ["load.py"],
     ["audit_log.py", "--events", "1000000"],
+    ["enterprise.py"],
 ]
 ORDER = [
     "ingest",

@@ -75,7 +75,7 @@ def start_provider() -> OpenIdProvider:
         stderr=subprocess.DEVNULL,
     )
     issuer = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         try:
             if (

@@ -105,7 +105,7 @@ class Receiver:
             stdout=subprocess.DEVNULL,
             stderr=open(self.folder / "rsyslogd.err", "ab"),  # noqa: SIM115
         )
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ from parcelguard.settings import Settings
 DEFAULT_LIBRARY = "/usr/lib/softhsm/libsofthsm2.so"
 _LIBS: dict[str, Any] = {}
 _LIBS_LOCK = threading.Lock()
+LIST_TTL = 30.0  # seconds; a KEK another process added is seen within this
 
 
 class Pkcs11Config(BaseModel):
@@ -82,17 +84,22 @@ class Pkcs11Kms(KmsProvider):
         except pkcs11.PinIncorrect:
             raise ConfigError("the PKCS#11 token refused the PIN") from None
         self._pattern = re.compile(rf"^{re.escape(config.key_label)}-v(\d+)$")
+        self._handles: dict[int, Any] = {}
+        self._listed: tuple[float, list[int]] | None = None
         if not self.versions():
             self._generate(1)
 
     # -- the KmsProvider seam ----------------------------------------------------------------
 
     def versions(self) -> list[int]:
-        """Return the KEK versions present in the token, oldest first."""
+        """Return the KEK versions present in the token, oldest first (listed every 30 s)."""
         with self._lock:
-            found = self._session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY})
-            labels = [self._pattern.match(str(obj.label or "")) for obj in found]
-        return sorted(int(m.group(1)) for m in labels if m)
+            now = time.monotonic()
+            if self._listed is None or now - self._listed[0] > LIST_TTL:
+                found = self._session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY})
+                labels = [self._pattern.match(str(obj.label or "")) for obj in found]
+                self._listed = (now, sorted(int(m.group(1)) for m in labels if m))
+            return list(self._listed[1])
 
     def active_version(self) -> int:
         """Return the newest version: it wraps new keys."""
@@ -132,6 +139,7 @@ class Pkcs11Kms(KmsProvider):
     def add_version(self) -> int:
         """Generate a new KEK in the token; it becomes the active version."""
         with self._lock:
+            self._listed = None  # another process may have rotated meanwhile
             version = max(self.versions(), default=0) + 1
             self._generate(version)
             return version
@@ -142,6 +150,8 @@ class Pkcs11Kms(KmsProvider):
             if version == self.active_version():
                 raise ValueError("the active KEK version cannot be removed")
             self._key(version).destroy()
+            self._handles.pop(version, None)
+            self._listed = None
 
     # -- what `doctor` and `keys status` show ------------------------------------------------
 
@@ -172,6 +182,7 @@ class Pkcs11Kms(KmsProvider):
         return f"{self.config.key_label}-v{version}"
 
     def _generate(self, version: int) -> None:
+        self._listed = None
         self._session.generate_key(
             KeyType.AES,
             256,
@@ -189,12 +200,19 @@ class Pkcs11Kms(KmsProvider):
         )
 
     def _key(self, version: int) -> Any:
+        handle = self._handles.get(version)
+        if handle is not None:
+            return handle
         try:
-            return self._session.get_key(
+            handle = self._session.get_key(
                 object_class=ObjectClass.SECRET_KEY, label=self._label(version)
             )
         except pkcs11.NoSuchKey:
             raise NotFound(f"KEK version {version} does not exist in the token") from None
+        self._handles[version] = handle
+        if self._listed is not None and version not in self._listed[1]:
+            self._listed = None  # a version another process made: list again
+        return handle
 
 
 def configured_provider(settings: Settings) -> Callable[[KeyStore], KmsProvider] | None:

@@ -19,6 +19,26 @@ from parcelguard.siem.models import SiemCursor
 from parcelguard.siem.record import Record
 from parcelguard.siem.sinks import Sink, sink_for
 
+COLUMNS = tuple(
+    getattr(AuditEvent, name)
+    for name in (
+        "tenant_id",
+        "seq",
+        "at",
+        "actor_id",
+        "actor_role",
+        "station_id",
+        "action",
+        "target_type",
+        "target_id",
+        "decision",
+        "reason",
+        "purpose",
+        "reference",
+        "details",
+    )
+)  # plain rows, not ORM objects: an export reads many and changes none
+
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -63,8 +83,8 @@ def export(
     sent, last = 0, cursor_of(rt, dest.name)
     for _ in range(max_batches):
         with rt.db.read_session() as session:
-            rows = session.scalars(
-                select(AuditEvent)
+            rows = session.execute(
+                select(*COLUMNS)
                 .where(AuditEvent.tenant_id == rt.tenant, AuditEvent.seq > last)
                 .order_by(AuditEvent.seq)
                 .limit(config.batch_size)
