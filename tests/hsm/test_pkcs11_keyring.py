@@ -12,7 +12,9 @@ from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 from parcelguard.crypto import Keyring
 from parcelguard.crypto.pkcs11_kms import Pkcs11Config, Pkcs11Kms, _library
 from parcelguard.errors import ConfigError, IntegrityError
-from tests.conftest import make_settings
+from parcelguard.vault import service as vault
+from parcelguard.vault.synthetic import Faker
+from tests.conftest import make_settings, write_csv
 from tests.hsm.conftest import PIN
 
 EPOCH = date(2027, 1, 31)
@@ -99,11 +101,20 @@ def test_wrong_pin_and_unknown_token_are_configuration_errors(
 
 
 def test_deployment_uses_the_hsm_and_doctor_says_so(
-    token: Pkcs11Config, home, database_url, cli_hsm
+    token: Pkcs11Config, home, database_url, cli_hsm, tmp_path
 ) -> None:
     status = cli_hsm("keys", "status", "--json")
     assert status.code == 0 and status.json["provider"] == "pkcs11"
-    assert cli_hsm("keys", "rotate", "--json").json["active"] == 2
+    row = next(Faker(3).rows(1))
+    assert cli_hsm("import", str(write_csv(tmp_path / "s.csv", [row])), "--json").code == 0
+    rotated = cli_hsm("keys", "rotate", "--json").json
+    assert (rotated["active"], rotated["pending_rewrap"]) == (2, 0)
+    assert [label for label, *_ in token_keys(token)][-1] == "parcelguard-kek-v2"
+    rt = cli_hsm.rt
+    with rt.db.session() as session:  # the rewrapped data keys open through the token
+        shipment = vault.get_or_raise(session, rt.tenant, row["waybill_no"])
+        opened = vault.open_fields(rt, session, shipment, [("recipient", "phone")])
+        assert opened[("recipient", "phone")].reveal() == row["recipient_phone"]
     doctor = cli_hsm("doctor", "--json").json
     found = {c["name"]: c for c in doctor["checks"]}
     assert found["keyring.kek_custody"]["status"] == "pass"
@@ -141,5 +152,6 @@ def cli_hsm(token: Pkcs11Config, home, database_url, clock):
             code = run(list(args), make_runtime=lambda: rt)
         return CliResult(code, buffer.getvalue())
 
+    invoke.rt = rt  # type: ignore[attr-defined]
     yield invoke
     rt.close()
