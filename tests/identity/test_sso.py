@@ -192,3 +192,25 @@ def test_token_of_another_login_is_refused(rt, idp) -> None:
     with pytest.raises(NotAuthenticated) as refused:
         client.verify_id_token(token, nonce="a-different-login", now=rt.clock.now())
     assert refused.value.code == "sso_nonce_mismatch"
+
+
+@pytest.mark.parametrize("algorithms", [["none"], ["HS256"], ["RS256", "HS512"], []])
+def test_config_refuses_unpinned_or_symmetric_algorithms(algorithms: list[str]) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        SsoConfig(enabled=True, issuer="https://idp", client_id="c", algorithms=algorithms)
+
+
+def test_provider_whose_metadata_names_another_issuer_is_refused(idp) -> None:
+    from parcelguard.errors import ConfigError
+
+    lookalike = OidcClient(
+        SsoConfig(
+            enabled=True, issuer=idp.issuer + "/", client_id="parcelguard", client_secret="x"
+        ),
+        REDIRECT,
+        httpx.Client(),
+    )
+    with pytest.raises(ConfigError):
+        lookalike.start()
