@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from parcelguard import errors
 from parcelguard.access import sessions
 from parcelguard.app import status_for
-from parcelguard.identity import scim, sso
+from parcelguard.identity import scim, scim_groups, sso
 from parcelguard.identity.config import scim_config, sso_config
 from parcelguard.identity.oidc import OidcClient
 from parcelguard.runtime import Runtime
@@ -215,20 +215,20 @@ def scim_delete_user(user_id: str, rt: Runtime = Depends(scim_bearer)) -> Respon
 @scim_router.get("/Groups")
 def scim_list_groups(rt: Runtime = Depends(scim_bearer)) -> Response:
     """List groups."""
-    return _run(rt, lambda s: scim.list_groups(rt, s))
+    return _run(rt, lambda s: scim_groups.list_groups(rt, s))
 
 
 @scim_router.post("/Groups")
 async def scim_create_group(request: Request, rt: Runtime = Depends(scim_bearer)) -> Response:
     """Create a group."""
     body = await _body(request)
-    return _run(rt, lambda s: scim.create_group(rt, s, body, sso_config(rt)), 201)
+    return _run(rt, lambda s: scim_groups.create_group(rt, s, body, sso_config(rt)), 201)
 
 
 @scim_router.get("/Groups/{group_id}")
 def scim_get_group(group_id: str, rt: Runtime = Depends(scim_bearer)) -> Response:
     """Read a group."""
-    return _run(rt, lambda s: scim.group_view(scim.get_group(rt, s, group_id)))
+    return _run(rt, lambda s: scim_groups.group_view(scim_groups.get_group(rt, s, group_id)))
 
 
 @scim_router.put("/Groups/{group_id}")
@@ -237,7 +237,7 @@ async def scim_put_group(
 ) -> Response:
     """Replace a group."""
     body = await _body(request)
-    return _run(rt, lambda s: scim.replace_group(rt, s, group_id, body, sso_config(rt)))
+    return _run(rt, lambda s: scim_groups.replace_group(rt, s, group_id, body, sso_config(rt)))
 
 
 @scim_router.patch("/Groups/{group_id}")
@@ -246,13 +246,13 @@ async def scim_patch_group(
 ) -> Response:
     """Add or remove members."""
     body = await _body(request)
-    return _run(rt, lambda s: scim.patch_group(rt, s, group_id, body, sso_config(rt)))
+    return _run(rt, lambda s: scim_groups.patch_group(rt, s, group_id, body, sso_config(rt)))
 
 
 @scim_router.delete("/Groups/{group_id}")
 def scim_delete_group(group_id: str, rt: Runtime = Depends(scim_bearer)) -> Response:
     """Delete a group."""
-    return _run(rt, lambda s: scim.delete_group(rt, s, group_id))
+    return _run(rt, lambda s: scim_groups.delete_group(rt, s, group_id))
 
 
 def mount(app: FastAPI) -> None:
