@@ -41,6 +41,10 @@ def test_create_read_and_list_a_user(scim: Scim, rt) -> None:
     assert scim.get(f"/Users/{body['id']}").json()["userName"] == "wang.xm"
     listed = scim.get("/Users", filter='userName eq "wang.xm"').json()
     assert listed["totalResults"] == 1 and listed["Resources"][0]["id"] == body["id"]
+    by_external = scim.get("/Users", filter='externalId eq "ext-wang.xm"').json()
+    assert [r["id"] for r in by_external["Resources"]] == [body["id"]]
+    assert scim.get("/Users", filter='userName eq "nobody"').json()["totalResults"] == 0
+    assert scim.get("/Users", filter='displayName co "x"').status_code == 400
     with rt.db.session() as session:
         principal = service.get_or_raise(session, rt.tenant, body["id"])
         assert (principal.role, principal.station_id, principal.status) == (
@@ -129,3 +133,10 @@ def test_delete_deactivates_and_the_person_stays_for_the_audit_trail(scim: Scim,
         f"/Users/{uid}", patch({"op": "replace", "path": "active", "value": True})
     )
     assert reactivated.json()["active"] is True
+
+
+def test_discovery_endpoints_describe_the_service(scim: Scim) -> None:
+    config = scim.get("/ServiceProviderConfig").json()
+    assert config["patch"]["supported"] is True and config["bulk"]["supported"] is False
+    types = scim.get("/ResourceTypes").json()
+    assert [t["endpoint"] for t in types["Resources"]] == ["/Users", "/Groups"]

@@ -152,15 +152,17 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _user_name_filter(value: str | None) -> str | None:
+def _user_filter(value: str | None) -> tuple[str, str] | None:
+    """Parse `userName eq "…"` or `externalId eq "…"` (what directories send)."""
     if not value:
         return None
     parts = value.split(" ", 2)
-    if len(parts) != 3 or parts[0] != "userName" or parts[1].lower() != "eq":
+    if len(parts) != 3 or parts[0] not in scim.FILTERS or parts[1].lower() != "eq":
         raise errors.InvalidInput(
-            'only userName eq "…" filters are supported', code="invalidFilter"
+            'only userName eq "…" and externalId eq "…" filters are supported',
+            code="invalidFilter",
         )
-    return parts[2].strip().strip('"')
+    return parts[0], parts[2].strip().strip('"')
 
 
 @scim_router.get("/Users")
@@ -171,8 +173,8 @@ def scim_list_users(
     rt: Runtime = Depends(scim_bearer),
 ) -> Response:
     """List users, optionally `filter=userName eq "…"`."""
-    name = _user_name_filter(filter)
-    return _run(rt, lambda s: scim.list_users(rt, s, name, startIndex, min(count, 500)))
+    wanted = _user_filter(filter)
+    return _run(rt, lambda s: scim.list_users(rt, s, wanted, startIndex, min(count, 500)))
 
 
 @scim_router.post("/Users")
@@ -253,6 +255,18 @@ async def scim_patch_group(
 def scim_delete_group(group_id: str, rt: Runtime = Depends(scim_bearer)) -> Response:
     """Delete a group."""
     return _run(rt, lambda s: scim_groups.delete_group(rt, s, group_id))
+
+
+@scim_router.get("/ServiceProviderConfig")
+def scim_service_provider_config(rt: Runtime = Depends(scim_bearer)) -> Response:
+    """Say what this SCIM service supports (RFC 7643 §5)."""
+    return JSONResponse(scim.SERVICE_PROVIDER_CONFIG, media_type=SCIM_TYPE)
+
+
+@scim_router.get("/ResourceTypes")
+def scim_resource_types(rt: Runtime = Depends(scim_bearer)) -> Response:
+    """List the resource types: users and groups (RFC 7643 §6)."""
+    return JSONResponse(scim.RESOURCE_TYPES, media_type=SCIM_TYPE)
 
 
 def mount(app: FastAPI) -> None:

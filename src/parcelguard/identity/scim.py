@@ -31,6 +31,49 @@ USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+FILTERS = {"userName": ExternalIdentity.subject, "externalId": ExternalIdentity.external_id}
+SERVICE_PROVIDER_CONFIG: dict[str, Any] = {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+    "patch": {"supported": True},
+    "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+    "filter": {"supported": True, "maxResults": 500},
+    "changePassword": {"supported": False},
+    "sort": {"supported": False},
+    "etag": {"supported": False},
+    "authenticationSchemes": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The [scim] token of config.toml",
+        }
+    ],
+}
+RESOURCE_TYPES: dict[str, Any] = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+    "totalResults": 2,
+    "Resources": [
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "User",
+            "name": "User",
+            "endpoint": "/Users",
+            "schema": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "schemaExtensions": [
+                {
+                    "schema": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                    "required": False,
+                }
+            ],
+        },
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": "Group",
+            "name": "Group",
+            "endpoint": "/Groups",
+            "schema": "urn:ietf:params:scim:schemas:core:2.0:Group",
+        },
+    ],
+}
 
 
 def _role_of(
@@ -133,14 +176,14 @@ def get_user(rt: Runtime, session: Session, user_id: str) -> tuple[Principal, Ex
 
 
 def list_users(
-    rt: Runtime, session: Session, user_name: str | None, start: int, count: int
+    rt: Runtime, session: Session, wanted: tuple[str, str] | None, start: int, count: int
 ) -> dict[str, Any]:
-    """Return a SCIM list response, optionally filtered by `userName eq "…"`."""
+    """Return a SCIM list response, optionally filtered by `userName` or `externalId` eq."""
     query = select(ExternalIdentity).where(
         ExternalIdentity.tenant_id == rt.tenant, ExternalIdentity.source == SOURCE
     )
-    if user_name is not None:
-        query = query.where(ExternalIdentity.subject == user_name)
+    if wanted is not None:
+        query = query.where(FILTERS[wanted[0]] == wanted[1])
     links = list(session.scalars(query.order_by(ExternalIdentity.created_at)))
     page = links[max(start, 1) - 1 : max(start, 1) - 1 + max(count, 0)]
     resources = [
