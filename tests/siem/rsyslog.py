@@ -114,6 +114,7 @@ class Receiver:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
+        self.stop()  # never leave a half-started receiver behind
         raise RuntimeError("rsyslogd did not start: " + (self.folder / "rsyslogd.err").read_text())
 
     def stop(self) -> None:
