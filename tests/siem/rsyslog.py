@@ -23,6 +23,7 @@ global(workDirectory="{work}"
        DefaultNetstreamDriverCAFile="{ca}"
        DefaultNetstreamDriverCertFile="{cert}"
        DefaultNetstreamDriverKeyFile="{key}")
+main_queue(queue.type="Direct")
 module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")
 input(type="imtcp" port="{port}" address="127.0.0.1")
 template(name="raw" type="string" string="%rawmsg%\\n")
