@@ -46,7 +46,7 @@ class OpenIdProvider:
             self.process.kill()
 
 
-def start_provider() -> OpenIdProvider:
+def start_provider(*, groups_in_userinfo_only: bool = False) -> OpenIdProvider:
     """Start node oidc-provider with two clients ("parcelguard" and "other") and test accounts."""
     node = shutil.which("node")
     if node is None or not (SERVER.parent / "node_modules" / "oidc-provider").is_dir():
@@ -65,6 +65,7 @@ def start_provider() -> OpenIdProvider:
             {**client, "client_id": "other-app", "client_secret": OTHER_SECRET},
         ],
         "accounts": ACCOUNTS,
+        "conform": groups_in_userinfo_only,
     }
     env = {**os.environ, "OIDC_TEST_CONFIG": json.dumps(config), "NODE_NO_WARNINGS": "1"}
     process = subprocess.Popen(

@@ -214,3 +214,27 @@ def test_provider_whose_metadata_names_another_issuer_is_refused(idp) -> None:
     )
     with pytest.raises(ConfigError):
         lookalike.start()
+
+
+def test_groups_served_only_by_userinfo_still_map_to_a_role(rt) -> None:
+    from tests.identity.conftest import ROLES
+    from tests.identity.oidc_provider import CLIENT_SECRET, start_provider
+
+    provider = start_provider(groups_in_userinfo_only=True)
+    try:
+        config = SsoConfig(
+            enabled=True,
+            issuer=provider.issuer,
+            client_id="parcelguard",
+            client_secret=CLIENT_SECRET,
+            roles=ROLES,
+        )
+        client = OidcClient(config, REDIRECT, httpx.Client())
+        token, nonce = genuine_token(client, "bob")
+        assert "groups" not in client.verify_id_token(token, nonce=nonce, now=rt.clock.now())
+        rt.extras["identity.oidc_client"] = client
+        app = TestClient(create_app(rt), base_url="http://localhost:8080")
+        assert sign_in(app, "bob").status_code == 200
+        assert app.get("/api/v1/auth/me").json()["role"] == "station_clerk"
+    finally:
+        provider.stop()

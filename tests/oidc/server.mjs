@@ -19,7 +19,8 @@ const provider = new Provider(issuer, {
   jwks: { keys: [jwk] },
   claims: { openid: ['sub'], profile: ['name'], email: ['email'], groups: ['groups'] },
   scopes: ['openid', 'profile', 'email', 'groups'],
-  conformIdTokenClaims: false,
+  // false: scope claims (groups …) ride in the ID token; true: only userinfo serves them.
+  conformIdTokenClaims: Boolean(config.conform),
   pkce: { required: () => true },
   features: { devInteractions: { enabled: false } },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +36,15 @@ class Discovery:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    userinfo_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What the token endpoint answered: the ID token and (for userinfo) the access token."""
+
+    id_token: str = field(repr=False)
+    access_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,9 @@ class OidcClient:
                     authorization_endpoint=str(doc["authorization_endpoint"]),
                     token_endpoint=str(doc["token_endpoint"]),
                     jwks_uri=str(doc["jwks_uri"]),
+                    userinfo_endpoint=str(doc["userinfo_endpoint"])
+                    if doc.get("userinfo_endpoint")
+                    else None,
                 )
             except KeyError as exc:
                 raise ConfigError(f"the provider's metadata lacks {exc.args[0]}") from None
@@ -101,6 +113,10 @@ class OidcClient:
 
     def exchange(self, code: str, code_verifier: str) -> str:
         """Trade the code (with the PKCE verifier) for tokens; return the ID token."""
+        return self.exchange_tokens(code, code_verifier).id_token
+
+    def exchange_tokens(self, code: str, code_verifier: str) -> Tokens:
+        """Trade the code (with the PKCE verifier) for the ID token and the access token."""
         try:
             answer = self._http.post(
                 self.discovery().token_endpoint,
@@ -122,10 +138,31 @@ class OidcClient:
                 "the identity provider refused the code (used, expired or not ours)",
                 code="sso_code_refused",
             )
-        token = answer.json().get("id_token")
+        body = answer.json()
+        token, access = body.get("id_token"), body.get("access_token")
         if not isinstance(token, str):
             raise NotAuthenticated("the provider sent no ID token", code="sso_no_id_token")
-        return token
+        return Tokens(token, access if isinstance(access, str) else None)
+
+    def userinfo(self, access_token: str, subject: str) -> dict[str, Any]:
+        """Return the userinfo claims of the signed-in person (same subject, or refuse)."""
+        endpoint = self.discovery().userinfo_endpoint
+        if endpoint is None:
+            return {}
+        try:
+            answer = self._http.get(
+                endpoint,
+                headers={"Authorization": f"Bearer {access_token}"},
+                timeout=self.config.timeout_seconds,
+            )
+            doc = answer.json() if answer.status_code == 200 else None
+        except (httpx.HTTPError, json.JSONDecodeError):
+            doc = None
+        if not isinstance(doc, dict):
+            raise NotAuthenticated("the provider's userinfo did not answer", code="sso_userinfo")
+        if doc.get("sub") != subject:  # OIDC Core 5.3.2: never mix two people's claims
+            raise NotAuthenticated("userinfo names another person", code="sso_userinfo")
+        return doc
 
     def verify_id_token(self, token: str, *, nonce: str, now: datetime) -> dict[str, Any]:
         """Return the claims of a valid ID token for this login, or refuse."""

@@ -97,8 +97,12 @@ def finish_login(
                 "this sign-in was started in another browser", code="sso_state_mismatch"
             )
         login = _spend(rt, state)
-        token = client.exchange(code, login.code_verifier)
-        claims = client.verify_id_token(token, nonce=login.nonce, now=rt.clock.now())
+        tokens = client.exchange_tokens(code, login.code_verifier)
+        claims = client.verify_id_token(tokens.id_token, nonce=login.nonce, now=rt.clock.now())
+        if client.config.groups_claim not in claims and tokens.access_token:
+            # Providers that keep groups out of the ID token serve them from userinfo.
+            extra = client.userinfo(tokens.access_token, str(claims["sub"]))
+            claims = {**{k: v for k, v in extra.items() if k not in claims}, **claims}
         mapped = map_claims(client.config, claims)
         with rt.db.session() as session:
             principal = _link(rt, session, client, claims, mapped)
