@@ -238,3 +238,22 @@ def test_groups_served_only_by_userinfo_still_map_to_a_role(rt) -> None:
         assert app.get("/api/v1/auth/me").json()["role"] == "station_clerk"
     finally:
         provider.stop()
+
+
+def test_token_signed_by_an_unknown_key_id_is_refused_after_a_jwks_refresh(rt, idp) -> None:
+    client = oidc_client(rt)
+    _, nonce = genuine_token(client, "alice")
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "rotated-key"})
+    now = int(time.time())
+    claims = {
+        "iss": idp.issuer,
+        "aud": "parcelguard",
+        "sub": "alice",
+        "nonce": nonce,
+        "iat": now,
+        "exp": now + 600,
+    }
+    token = jwt.encode({"alg": "RS256", "kid": "rotated-key"}, claims, stranger)
+    with pytest.raises(NotAuthenticated) as refused:
+        client.verify_id_token(token, nonce=nonce, now=rt.clock.now())
+    assert refused.value.code == "sso_bad_signature"

@@ -21,7 +21,7 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from parcelguard.errors import ConfigError, NotAuthenticated
@@ -198,7 +198,7 @@ class OidcClient:
                     token, self._key_set(refresh=attempt > 0), self.config.algorithms
                 )
             except JoseError as exc:
-                if attempt == 0 and "key" in type(exc).__name__.lower():
+                if attempt == 0 and isinstance(exc, InvalidKeyIdError):
                     continue
                 raise NotAuthenticated(
                     "the ID token's signature does not verify", code="sso_bad_signature"
