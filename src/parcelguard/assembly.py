@@ -38,11 +38,14 @@ def install(rt: Runtime, *, server: bool = False) -> None:
 def config_tables() -> list[tuple[str, type[BaseModel]]]:
     """Return every `config.toml` table and its model (for the file `init` writes)."""
     from parcelguard.doctor.config import DoctorConfig
+    from parcelguard.identity.config import ScimConfig, SsoConfig
     from parcelguard.labels.config import LabelsConfig
+    from parcelguard.metrics.config import MetricsConfig
     from parcelguard.monitor.config import MonitorConfig
     from parcelguard.portal.config import PortalConfig
     from parcelguard.ratelimit import RateLimitConfig
     from parcelguard.relay.config import RelayConfig
+    from parcelguard.siem.config import SiemConfig
     from parcelguard.vault.config import ImportConfig, SenderConfig
     from parcelguard.web.security.config import HttpConfig
 
@@ -56,4 +59,8 @@ def config_tables() -> list[tuple[str, type[BaseModel]]]:
         ("doctor", DoctorConfig),
         ("http", HttpConfig),
         ("ratelimit", RateLimitConfig),
+        ("sso", SsoConfig),
+        ("scim", ScimConfig),
+        ("siem", SiemConfig),
+        ("metrics", MetricsConfig),
     ]

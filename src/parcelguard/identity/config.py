@@ -33,10 +33,12 @@ class SsoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = False
+    # exactly as the provider's /.well-known/openid-configuration names it
     issuer: str = ""
     client_id: str = ""
     client_secret: str | None = None
-    client_secret_env: str = "PARCELGUARD_SSO_CLIENT_SECRET"  # noqa: S105 - a variable name
+    # the environment variable that holds the client secret (better than client_secret)
+    client_secret_env: str = Field(default="PARCELGUARD_SSO_CLIENT_SECRET")
     scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email", "groups"])
     algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
     groups_claim: str = "groups"
@@ -44,6 +46,7 @@ class SsoConfig(BaseModel):
     name_claim: str = "name"
     leeway_seconds: int = Field(default=30, ge=0, le=300)
     create_accounts: bool = True
+    # [[sso.roles]] group = "…", role = "courier" …, station = "…" (first match wins)
     roles: list[RoleRule] = Field(default_factory=list)
     timeout_seconds: float = Field(default=10.0, gt=0, le=60)
 
@@ -70,7 +73,8 @@ class ScimConfig(BaseModel):
 
     enabled: bool = False
     token: str | None = None
-    token_env: str = "PARCELGUARD_SCIM_TOKEN"  # noqa: S105 - a variable name
+    # the environment variable that holds the token (better than token)
+    token_env: str = Field(default="PARCELGUARD_SCIM_TOKEN")
 
     def bearer(self) -> str | None:
         """Return the configured token, or None when SCIM is off or has no token."""

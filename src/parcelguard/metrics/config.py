@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from parcelguard.runtime import Runtime
 
@@ -18,7 +18,8 @@ class MetricsConfig(BaseModel):
 
     enabled: bool = False
     token: str | None = None
-    token_env: str = "PARCELGUARD_METRICS_TOKEN"  # noqa: S105 - a variable name
+    # the environment variable that holds the token (better than token)
+    token_env: str = Field(default="PARCELGUARD_METRICS_TOKEN")
 
     def bearer(self) -> str | None:
         """Return the token a scraper must present, or None when metrics are off."""

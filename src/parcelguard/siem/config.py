@@ -50,6 +50,7 @@ class SiemConfig(BaseModel):
     interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     hostname: str = Field(default="parcelguard", max_length=255)
     in_server: bool = True  # `serve` exports; false when `siem export --follow` runs apart
+    # [[siem.destinations]] name, kind = "syslog" | "file", format = "ocsf" | "cef" …
     destinations: list[Destination] = Field(default_factory=list)
 
 
