@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test test-fast lint bench faults screenshots clean services
 
-install: $(STAMP)
+OIDC := tests/oidc
+OIDC_STAMP := $(OIDC)/node_modules/.installed
+
+install: $(STAMP) $(OIDC_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,6 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	./scripts/install-system-packages.sh
 	touch $(STAMP)
+
+# The OpenID provider (node oidc-provider) the SSO tests start, pinned by package-lock.json.
+$(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json $(STAMP)
+	cd $(OIDC) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(OIDC_STAMP)
 
 DEMO_HOME ?= $(CURDIR)/.demo
 

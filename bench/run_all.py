@@ -26,6 +26,7 @@ BENCHES = [
     ["load.py"],
     ["ratelimit.py"],
     ["audit_log.py", "--events", "1000000"],
+    ["enterprise.py"],
 ]
 ORDER = [
     "ingest",

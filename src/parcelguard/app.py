@@ -54,12 +54,16 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         from parcelguard.audit.nats_outbox import start_outbox
         from parcelguard.doctor.schedule import start_schedule
         from parcelguard.migrations import upgrade
+        from parcelguard.siem.runner import start_exporter
 
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
         outbox = start_outbox(rt)  # only when PARCELGUARD_NATS_URL is set
         doctor = start_schedule(rt)  # every [doctor] interval_minutes; 0 turns it off
+        siem = start_exporter(rt)  # only with [siem] enabled and destinations
         yield
+        if siem is not None:
+            siem.stop()
         if doctor is not None:
             doctor.stop()
         if outbox is not None:
@@ -86,7 +90,9 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.assembly import install
     from parcelguard.complaints import api as complaints_api
     from parcelguard.forensics import api as forensics_api
+    from parcelguard.identity import api as identity_api
     from parcelguard.labels import api as labels_api
+    from parcelguard.metrics import api as metrics_api
     from parcelguard.monitor import api as monitor_api
     from parcelguard.pii import api as pii_api
     from parcelguard.relay import api as relay_api
@@ -107,6 +113,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         portal.mount,
         console_service.mount,
         console_admin.mount,
+        identity_api.mount,
+        metrics_api.mount,
     ):
         mount(app)
     pii_api.mount(app, guard=deps.pii_text_caller)

@@ -37,11 +37,14 @@ def config_tables() -> list[tuple[str, type[BaseModel]]]:
     """Return every `config.toml` table and its model (for the file `init` writes)."""
     from parcelguard.crypto import SealingConfig
     from parcelguard.doctor.config import DoctorConfig
+    from parcelguard.identity.config import ScimConfig, SsoConfig
     from parcelguard.labels.config import LabelsConfig
+    from parcelguard.metrics.config import MetricsConfig
     from parcelguard.monitor.config import MonitorConfig
     from parcelguard.portal.config import PortalConfig
     from parcelguard.ratelimit import RateLimitConfig
     from parcelguard.relay.config import RelayConfig
+    from parcelguard.siem.config import SiemConfig
     from parcelguard.vault.config import ImportConfig, SenderConfig
     from parcelguard.web.security.config import HttpConfig
 
@@ -56,4 +59,8 @@ def config_tables() -> list[tuple[str, type[BaseModel]]]:
         ("http", HttpConfig),
         ("ratelimit", RateLimitConfig),
         ("keys", SealingConfig),
+        ("sso", SsoConfig),
+        ("scim", ScimConfig),
+        ("siem", SiemConfig),
+        ("metrics", MetricsConfig),
     ]

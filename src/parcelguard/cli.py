@@ -121,6 +121,7 @@ def _mount() -> None:
     from parcelguard.monitor import cli as monitor_cli
     from parcelguard.pii import cli as pii_cli
     from parcelguard.relay import cli as relay_cli
+    from parcelguard.siem import cli as siem_cli
     from parcelguard.vault import cli as vault_cli
     from parcelguard.web import cli as web_cli
     from parcelguard.witness import cli as witness_cli
@@ -138,6 +139,7 @@ def _mount() -> None:
         complaints_cli.register,
         pii_cli.register,
         witness_cli.register,
+        siem_cli.register,
     ):
         register(app)
 

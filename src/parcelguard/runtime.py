@@ -72,11 +72,19 @@ class Runtime:
                     self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
                     self._keyring = Keyring.create(
                         self.settings.keyring_path,
-                        provider=self.kms,
+                        provider=self._provider(),
                         development=self.settings.demo_mode,
                         policy=self.settings.section("keys", SealingConfig).policy(),
                     )
         return self._keyring
+
+    def _provider(self) -> Callable[[KeyStore], KmsProvider] | None:
+        """Return the KMS provider: the one passed in, else `kms_provider` (pkcs11 or local)."""
+        if self.kms is not None or self.settings.kms_provider in ("", "local"):
+            return self.kms
+        from parcelguard.crypto.pkcs11_kms import configured_provider  # needs python-pkcs11
+
+        return configured_provider(self.settings)
 
     def close(self) -> None:
         """Release the database connections."""

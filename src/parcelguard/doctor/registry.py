@@ -15,6 +15,7 @@ from parcelguard.doctor.checks.checkpoint_age import CheckpointAge
 from parcelguard.doctor.checks.development_mode import DevelopmentMode
 from parcelguard.doctor.checks.dormant_privileged import DormantPrivileged
 from parcelguard.doctor.checks.kek_age import KekAge
+from parcelguard.doctor.checks.kek_custody import KekCustody
 from parcelguard.doctor.checks.keyring_permissions import KeyringPermissions
 from parcelguard.doctor.checks.keyring_provider import KeyringProvider
 from parcelguard.doctor.checks.open_alerts import OpenAlerts
@@ -31,6 +32,7 @@ EXTRA_KEY = "doctor.checks"
 BUILTIN: tuple[type[Check], ...] = (
     KeyringPermissions,
     KeyringProvider,
+    KekCustody,
     DevelopmentMode,
     TransportSecurity,
     StoragePermissions,

@@ -12,5 +12,7 @@ import parcelguard.relay.models
 import parcelguard.forensics.models
 import parcelguard.complaints.models
 import parcelguard.portal.models
+import parcelguard.identity.models
+import parcelguard.siem.models
 
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Prometheus metrics: reveals, denials, alerts, queue lag, imports and relay routes."""

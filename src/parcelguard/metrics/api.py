@@ -1,0 +1,53 @@
+"""`GET /metrics`: the Prometheus text format, behind its own bearer token (`[metrics]`)."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from parcelguard.errors import NotAuthenticated
+from parcelguard.metrics.collector import ParcelGuardCollector
+from parcelguard.metrics.config import metrics_config
+from parcelguard.runtime import Runtime
+from parcelguard.web.deps import get_runtime
+
+REGISTRY_KEY = "metrics.registry"
+router = APIRouter(tags=["ops"])
+
+
+def registry_for(rt: Runtime) -> CollectorRegistry:
+    """Return the runtime's registry (one collector, made on first scrape)."""
+    registry = rt.extras.get(REGISTRY_KEY)
+    if not isinstance(registry, CollectorRegistry):
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(ParcelGuardCollector(rt))
+        rt.extras[REGISTRY_KEY] = registry
+    return registry
+
+
+def scraper(request: Request, rt: Runtime = Depends(get_runtime)) -> Runtime:
+    """Let the request through only with the metrics token (never an API key or a cookie)."""
+    expected = metrics_config(rt).bearer()
+    header = request.headers.get("authorization", "")
+    presented = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if (
+        not expected
+        or not presented
+        or not hmac.compare_digest(presented.encode(), expected.encode())
+    ):
+        raise NotAuthenticated("a valid metrics token is required", code="metrics_token")
+    return rt
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(rt: Runtime = Depends(scraper)) -> Response:
+    """Return every metric in the Prometheus text format."""
+    return Response(generate_latest(registry_for(rt)), media_type=CONTENT_TYPE_LATEST)
+
+
+def mount(app: FastAPI) -> None:
+    """Add `/metrics`."""
+    app.include_router(router)
