@@ -125,6 +125,7 @@ def test_pool_exhaustion_is_a_clear_error_and_an_audit_event(world: World, cli) 
 
 
 def test_exhaustion_when_going_out_does_not_stop_the_parcel(world: World) -> None:
+    configure(world.rt, enabled=True)  # the relay is in use; its pool is empty
     with world.rt.db.session() as session:
         session.execute(RelayNumber.__table__.delete())
     dispatch(world.rt, world.waybill(0), world.couriers[0])

@@ -17,7 +17,7 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, InvalidInput, NotFound
-from parcelguard.relay import pool
+from parcelguard.relay import conditions, pool
 from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.models import Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, party_ref
@@ -194,8 +194,12 @@ def _seat(
         binding.number_id = number.number_id
         session.add(binding)
         session.flush()
+        bound(session, tenant_id, binding.kind)
         return number
-    raise pool.PoolExhausted("no virtual number is free for this binding", details={"city": city})
+    raise pool.PoolExhausted(
+        "no virtual number is free for this binding",
+        details={"city": city, "kind": binding.kind},
+    )
 
 
 def _audit_bind(
@@ -235,14 +239,22 @@ def record_refusal(
     error: Conflict | NotFound | InvalidInput,
     *,
     automatic: bool,
-) -> None:
-    """Audit a binding that could not be made; exhaustion is its own event, for the monitor."""
+) -> bool:
+    """Audit a binding that could not be made; return True when it opened an exhaustion.
+
+    The first exhaustion of an episode is its own event (`relay.pool_exhausted`, which the
+    monitor alerts on); refusals while the pool stays exhausted are ordinary refused bindings.
+    """
     exhausted = isinstance(error, pool.PoolExhausted)
+    kind = error.details.get("kind", "axb") if isinstance(error.details, dict) else "axb"
+    first = exhausted and conditions.open_condition(
+        session, rt.tenant, f"{conditions.POOL_EXHAUSTED}:{kind}", rt.clock.now()
+    )
     auditor_for(rt).record(
         session,
         actor,
         Entry(
-            "relay.pool_exhausted" if exhausted else "relay.bind",
+            "relay.pool_exhausted" if first else "relay.bind",
             "shipment",
             shipment.shipment_id,
             decision="deny",
@@ -255,6 +267,12 @@ def record_refusal(
             },
         ),
     )
+    return first
+
+
+def bound(session: Session, tenant_id: str, kind: str) -> None:
+    """Close the exhaustion episode of `kind`: a binding of that kind succeeded."""
+    conditions.close_condition(session, tenant_id, f"{conditions.POOL_EXHAUSTED}:{kind}")
 
 
 def release(

@@ -23,6 +23,9 @@ class RelayConfig(BaseModel):
     max_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60, le=365 * 24 * 3600)
     axn_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=365 * 24 * 3600)
     auto_bind: bool = True  # bind when a parcel goes out for delivery
+    # Whether this deployment uses the relay at all: None (the default) means "when the
+    # tenant has a number pool"; a deployment without one never hears of the relay.
+    enabled: bool | None = None
     # Caller verification still says "genuine" this long after a binding ended.
     verify_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # Provider-neutral webhooks: HMAC-SHA256 over "<timestamp>.<body>" with this secret;

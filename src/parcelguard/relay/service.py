@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import SYSTEM, Actor
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
-from parcelguard.relay import bindings, calls, inventory, routing
+from parcelguard.relay import bindings, calls, conditions, inventory, routing
 from parcelguard.relay.config import config_for
 from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
@@ -50,6 +50,7 @@ __all__ = [
     "handle_call",
     "handle_status",
     "import_numbers",
+    "in_use",
     "install",
     "list_bindings",
     "maybe_sweep",
@@ -78,19 +79,30 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
     """Lifecycle hook: bind on out_for_delivery, end after delivery, release on reassignment."""
     now = rt.clock.now()
     if event_type == "out_for_delivery" and config_for(rt).auto_bind:
+        if not in_use(rt, session):
+            return  # no relay in this deployment: nothing to bind, nothing to complain about
         try:
             bindings.bind_shipment(rt, session, shipment, SYSTEM, automatic=True)
         except (Conflict, NotFound, InvalidInput) as exc:
-            # The parcel still goes out; the refusal (pool exhaustion above all) is an event
-            # the monitor alerts on, and `relay bind` can retry once a number is free.
-            log.warning("relay: no binding for a parcel going out (%s)", exc.code)
-            bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
+            # The parcel still goes out; the refusal is audited, an exhaustion alerts once per
+            # episode (not per parcel), and `relay bind` can retry once a number is free.
+            first = bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
+            if first or not isinstance(exc, PoolExhausted):
+                log.warning("relay: no binding for a parcel going out (%s)", exc.code)
     elif event_type in ENDING_EVENTS:
         bindings.schedule_end(rt, session, shipment, shipment.delivered_at or now)
     elif event_type in ("assigned", "transferred"):
         for binding in bindings.active_for_shipment(session, rt.tenant, shipment.shipment_id):
             if binding.courier_id != shipment.courier_id:
                 bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+
+
+def in_use(rt: Runtime, session: Session) -> bool:
+    """Say whether this deployment uses the relay (`enabled`, or else: it has a pool)."""
+    enabled = config_for(rt).enabled
+    if enabled is not None:
+        return enabled
+    return conditions.has_pool(session, rt.tenant)
 
 
 def bind_waybill(
