@@ -117,7 +117,9 @@ def pool_import(
     require(caller, roles=ADMIN, scope="relay")
     rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
     with rt.db.session() as session:
-        return service.import_numbers(rt, session, rows, caller.actor)
+        return service.import_numbers(
+            rt, session, rows, caller.actor, mode=body.mode, group=body.group
+        )
 
 
 @router.post("/pool/reserve", response_model=ReserveOut)

@@ -17,9 +17,9 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, InvalidInput, NotFound
-from parcelguard.relay import conditions, pool
+from parcelguard.relay import conditions, extensions, pool
 from parcelguard.relay.config import RelayConfig, config_for
-from parcelguard.relay.models import Binding, RelayNumber, Seat
+from parcelguard.relay.models import BINDING_KINDS, Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, party_ref
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
@@ -77,8 +77,8 @@ def bind_shipment(
 ) -> Binding:
     """Bind a shipment's parties through a pool number; an existing binding is reused."""
     config = config_for(rt)
-    if kind not in ("axb", "axn"):
-        raise InvalidInput("kind must be axb or axn", code="invalid_kind")
+    if kind not in BINDING_KINDS:
+        raise InvalidInput("kind must be axb, axn, axe or axg", code="invalid_kind")
     lifetime = ttl_for(config, kind, ttl_seconds)
     now = rt.clock.now()
     if shipment.status not in BINDABLE:
@@ -88,9 +88,11 @@ def bind_shipment(
         raise Conflict("the shipment has no recipient on record", code="no_recipient")
     if kind == "axn":
         return _bind_axn(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
+    if kind == "axg":
+        return _bind_axg(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
     if not shipment.courier_id:
         raise Conflict("assign a courier before binding", code="no_courier")
-    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, kind):
         if binding.courier_id == shipment.courier_id and binding.expires_at > now:
             if ttl_seconds is not None:
                 binding.expires_at = now + lifetime
@@ -102,7 +104,7 @@ def bind_shipment(
     binding = Binding(
         tenant_id=rt.tenant,
         binding_id=new_id(),
-        kind="axb",
+        kind=kind,
         shipment_id=shipment.shipment_id,
         courier_id=shipment.courier_id,
         a_ref=a_ref,
@@ -113,8 +115,65 @@ def bind_shipment(
         created_by=actor.id[:64],
     )
     city = pool.city_code(recipient.adcode)
-    _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
+    if kind == "axe":
+        binding.number_id, binding.extension = extensions.allocate(
+            session, rt.tenant, binding.binding_id, now, digits=config.extension_digits, city=city
+        )
+        session.add(binding)
+        session.flush()
+        bound(session, rt.tenant, "axe")
+    else:
+        _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
     _audit_bind(rt, session, actor, binding, shipment, automatic)
+    return binding
+
+
+def _bind_axg(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    b_ref: bytes,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+) -> Binding:
+    """Bind the recipient to the group (the parcel's station): one group number, one B."""
+    group = shipment.station_id
+    if not group:
+        raise Conflict("an AXG binding needs the parcel's station", code="no_station")
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, "axg"):
+        if binding.group_id == group and binding.expires_at > now:
+            return binding
+        release(rt, session, binding, "reassigned", now, actor)
+    binding = Binding(
+        tenant_id=rt.tenant,
+        binding_id=new_id(),
+        kind="axg",
+        shipment_id=shipment.shipment_id,
+        courier_id=None,
+        a_ref=None,
+        b_ref=b_ref,
+        status="active",
+        created_at=now,
+        expires_at=now + lifetime,
+        created_by=actor.id[:64],
+        group_id=group[:64],
+    )
+    number = pool.allocate_group(session, rt.tenant, group, now)
+    binding.number_id = number.number_id
+    session.add(binding)
+    session.add(
+        Seat(
+            tenant_id=rt.tenant,
+            number_id=number.number_id,
+            party_ref=b_ref,
+            binding_id=binding.binding_id,
+            until=None,
+        )
+    )
+    session.flush()
+    bound(session, rt.tenant, "axg")
+    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
     return binding
 
 
@@ -222,6 +281,8 @@ def _audit_bind(
                 "binding_id": binding.binding_id,
                 "number_id": binding.number_id,
                 "kind": binding.kind,
+                "extension": binding.extension,
+                "group_id": binding.group_id,
                 "waybill": shipment.waybill_no,
                 "courier_id": binding.courier_id,
                 "expires_at": binding.expires_at.isoformat(),
@@ -297,6 +358,14 @@ def release(
         )
         .values(until=pool.quiet_until(config_for(rt), ended))
     )
+    if binding.extension is not None:
+        extensions.cool(
+            session,
+            binding.tenant_id,
+            binding.number_id,
+            binding.binding_id,
+            pool.quiet_until(config_for(rt), ended),
+        )
     if actor is not None:
         auditor_for(rt).record(
             session,
@@ -314,8 +383,9 @@ def release(
 def schedule_end(rt: Runtime, session: Session, shipment: Shipment, at: datetime) -> None:
     """Let the shipment's AXB bindings run until `at` + the configured hours, no longer."""
     end = at + timedelta(hours=config_for(rt).binding_hours_after_delivery)
-    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
-        binding.expires_at = min(binding.expires_at, end)
+    for kind in ("axb", "axe", "axg"):
+        for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, kind):
+            binding.expires_at = min(binding.expires_at, end)
 
 
 def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> dict[str, Any]:
@@ -324,6 +394,8 @@ def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> d
         "binding_id": binding.binding_id,
         "kind": binding.kind,
         "virtual_number": number.number if number is not None else None,
+        "extension": binding.extension,
+        "group_id": binding.group_id,
         "expires_at": binding.expires_at.isoformat(),
         "status": binding.status,
         "waybill": waybill,

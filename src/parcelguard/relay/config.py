@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 
 from parcelguard.runtime import Runtime
@@ -26,6 +28,13 @@ class RelayConfig(BaseModel):
     # Whether this deployment uses the relay at all: None (the default) means "when the
     # tenant has a number pool"; a deployment without one never hears of the relay.
     enabled: bool | None = None
+    # What a parcel going out is bound with: an AXB number of its own, or an extension on a
+    # shared AXE number ("X 转 1234"); AXE numbers are imported with `--mode axe`.
+    auto_kind: Literal["axb", "axe"] = "axb"
+    extension_digits: int = Field(default=4, ge=3, le=6)
+    # The IVR asks for the extension this many times (the first ask and one retry), then
+    # plays a help message that names nobody.
+    extension_attempts: int = Field(default=2, ge=1, le=5)
     # Caller verification still says "genuine" this long after a binding ended.
     verify_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # Provider-neutral webhooks: HMAC-SHA256 over "<timestamp>.<body>" with this secret;

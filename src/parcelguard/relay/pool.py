@@ -91,6 +91,41 @@ def allocate(
     )
 
 
+def allocate_group(session: Session, tenant_id: str, group: str, now: datetime) -> RelayNumber:
+    """Lock and return an AXG number of `group` that carries no live or cooling seat."""
+    ids = list(
+        session.scalars(
+            select(RelayNumber.number_id).where(
+                RelayNumber.tenant_id == tenant_id,
+                RelayNumber.state == "axg",
+                RelayNumber.label == group,
+            )
+        )
+    )
+    random.shuffle(ids)
+    for number_id in ids:
+        number = session.scalars(
+            select(RelayNumber)
+            .where(RelayNumber.tenant_id == tenant_id, RelayNumber.number_id == number_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).first()
+        if number is None:
+            continue
+        seats = session.execute(
+            select(Seat.until).where(Seat.tenant_id == tenant_id, Seat.number_id == number_id)
+        ).all()
+        if any(until is None or until > now for (until,) in seats):
+            continue
+        if seats:
+            session.execute(
+                delete(Seat).where(Seat.tenant_id == tenant_id, Seat.number_id == number_id)
+            )
+        number.updated_at = now
+        return number
+    raise PoolExhausted("no number of the group is free", details={"group": group, "kind": "axg"})
+
+
 def _kind(exclusive: bool) -> str:
     return "axn" if exclusive else "axb"
 

@@ -82,7 +82,8 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
         if not in_use(rt, session):
             return  # no relay in this deployment: nothing to bind, nothing to complain about
         try:
-            bindings.bind_shipment(rt, session, shipment, SYSTEM, automatic=True)
+            kind = config_for(rt).auto_kind
+            bindings.bind_shipment(rt, session, shipment, SYSTEM, kind=kind, automatic=True)
         except (Conflict, NotFound, InvalidInput) as exc:
             # The parcel still goes out; the refusal is audited, an exhaustion alerts once per
             # episode (not per parcel), and `relay bind` can retry once a number is free.
@@ -92,9 +93,12 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
     elif event_type in ENDING_EVENTS:
         bindings.schedule_end(rt, session, shipment, shipment.delivered_at or now)
     elif event_type in ("assigned", "transferred"):
-        for binding in bindings.active_for_shipment(session, rt.tenant, shipment.shipment_id):
-            if binding.courier_id != shipment.courier_id:
-                bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+        for kind in ("axb", "axe"):
+            for binding in bindings.active_for_shipment(
+                session, rt.tenant, shipment.shipment_id, kind
+            ):
+                if binding.courier_id != shipment.courier_id:
+                    bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
 
 
 def in_use(rt: Runtime, session: Session) -> bool:
@@ -185,6 +189,8 @@ def handle_call(
             channel=channel,
             call_id=event.call_id,
             provider=provider.name,
+            extension=event.extension,
+            attempt=event.attempt,
         )
     maybe_sweep(rt)
     return provider.reply(decision, event, request)  # only once the decision is durable
