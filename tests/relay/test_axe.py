@@ -312,3 +312,19 @@ def test_a_thousand_parallel_axe_binds_never_give_one_extension_twice(rt: Runtim
     assert {(e.number_id, e.extension, e.binding_id) for e in live} == {
         (b.number_id, b.extension, b.binding_id) for b in active
     }
+
+
+def test_a_caller_walking_the_extensions_raises_one_enumeration_alert(axe: World, client) -> None:
+    from tests.relay.test_quiet import _alerts
+
+    dispatch(axe.rt, axe.waybill(0), axe.couriers[0])
+    binding = axe_binding(axe, 0)
+    post = neutral_post(client)
+    for guess in range(8):
+        keyed = f"{(int(binding.extension or '0') + 1 + guess) % 10000:04d}"
+        post(
+            "/relay/voice",
+            {"from": STRANGER, "to": x_of(axe, binding), "extension": keyed, "attempt": 2},
+        )
+    assert len(_alerts(axe.rt, "relay_extension_enumeration")) == 1
+    assert len(audit_events(axe.rt, "relay.extension_miss")) == 8

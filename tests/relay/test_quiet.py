@@ -7,8 +7,10 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from parcelguard.monitor import service as monitor_service
-from parcelguard.monitor.models import Incident
+from parcelguard.audit.models import AuditEvent
+from parcelguard.audit.service import event_payload
+from parcelguard.monitor.consumer import LiveConsumer
+from parcelguard.monitor.detectors.base import Finding
 from parcelguard.relay import service
 from parcelguard.relay.models import Binding, Condition, RelayNumber
 from parcelguard.runtime import Runtime
@@ -24,9 +26,13 @@ from tests.relay.conftest import (
 )
 
 
-def _alerts(rt: Runtime, rule: str) -> list[Incident]:
+def _alerts(rt: Runtime, rule: str) -> list[Finding]:
+    """Run the tenant's audit events through the monitor's detectors; return new alerts."""
     with rt.db.session() as session:
-        return [i for i in monitor_service.list_alerts(session, rt.tenant) if i.rule == rule]
+        query = select(AuditEvent).where(AuditEvent.tenant_id == rt.tenant)
+        payloads = [event_payload(e) for e in session.scalars(query.order_by(AuditEvent.seq))]
+    found = LiveConsumer(rt).detect(payloads)
+    return [f for f in found if f.rule == rule and not f.repeat]
 
 
 def _no_pool(world: World) -> None:
@@ -37,7 +43,6 @@ def _no_pool(world: World) -> None:
 def test_without_a_pool_going_out_neither_logs_nor_alerts(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monitor_service.install(world.rt, ensure_bus=True)
     _no_pool(world)
     with caplog.at_level(logging.DEBUG, logger="parcelguard.relay"):
         for i in range(4):
@@ -59,7 +64,6 @@ def test_enabled_false_keeps_the_relay_quiet_even_with_a_pool(world: World) -> N
 def test_an_exhausted_pool_alerts_once_not_once_per_parcel(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monitor_service.install(world.rt, ensure_bus=True)
     configure(world.rt, enabled=True)  # a deployment that uses the relay, its pool empty
     _no_pool(world)
     with caplog.at_level(logging.WARNING, logger="parcelguard.relay"):

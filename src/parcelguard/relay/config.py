@@ -35,6 +35,8 @@ class RelayConfig(BaseModel):
     # The IVR asks for the extension this many times (the first ask and one retry), then
     # plays a help message that names nobody.
     extension_attempts: int = Field(default=2, ge=1, le=5)
+    # SMS relay: texts one sender may forward through one binding per hour.
+    sms_per_hour: int = Field(default=20, ge=1, le=1000)
     # Caller verification still says "genuine" this long after a binding ended.
     verify_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # Provider-neutral webhooks: HMAC-SHA256 over "<timestamp>.<body>" with this secret;

@@ -20,7 +20,7 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
 from parcelguard.pii.normalize import normalize_phone
-from parcelguard.relay import bindings, calls, extensions
+from parcelguard.relay import bindings, calls, extensions, sms
 from parcelguard.relay.config import config_for
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, RelayNumber, Seat
@@ -67,6 +67,8 @@ class Decision:
     # expired or no extension, what went wrong (audited as `relay.extension_miss`).
     attempt: int | None = None
     extension_miss: str | None = None
+    # SMS: the text to forward, scrubbed of phone, ID, card and e-mail values.
+    forward_text: Sensitive | None = None
 
     def answer(self) -> dict[str, Any]:
         """Return the provider's answer `{action, number, reason}` (number: the real one)."""
@@ -76,6 +78,8 @@ class Decision:
             answer["extension"] = self.connect_digits.reveal()
         if self.action == "gather":
             answer["attempt"] = self.attempt
+        if self.forward_text is not None:
+            answer["text"] = self.forward_text.reveal()
         return answer
 
     def masked_answer(self) -> dict[str, Any]:
@@ -108,18 +112,25 @@ def route(
     now: datetime | None = None,
     extension: str | None = None,
     attempt: int = 1,
+    text: str | None = None,
 ) -> Decision:
     """Decide a call or SMS from `caller` to X, audit it, and keep the call record.
 
     For an AXE number, `extension` is what the caller keyed (None before the IVR asked) and
-    `attempt` which ask it answered; a plain ask is neither audited nor recorded.
+    `attempt` which ask it answered; a plain ask is neither audited nor recorded. An SMS
+    (`text`) to an AXE number names its extension first; it is asked nothing, and a connected
+    SMS carries its scrubbed text in `forward_text`.
     """
     clock_now = rt.clock.now()
-    decision = decide(
-        rt, session, caller, to, operator_time(clock_now, now), extension=extension, attempt=attempt
-    )
+    at = operator_time(clock_now, now)
+    if channel == "sms":
+        extension, text = _sms_extension(rt, session, to, text)
+        attempt = config_for(rt).extension_attempts  # a text cannot be asked again
+    decision = decide(rt, session, caller, to, at, extension=extension, attempt=attempt)
     if decision.action == "gather" and decision.extension_miss is None:
         return decision
+    if channel == "sms" and decision.action == "connect":
+        decision = _sms(rt, session, actor, decision, text, canonical(caller), at)
     _audit(rt, session, actor, decision, channel, call_id)
     if decision.expired is not None and decision.expired.expires_at <= clock_now:
         bindings.release(rt, session, decision.expired, "expired", clock_now)
@@ -127,6 +138,73 @@ def route(
         calls.record_route(rt, session, decision, call_id, channel, provider, clock_now)
     session.flush()
     return decision
+
+
+def _sms_extension(
+    rt: Runtime, session: Session, to: str | None, text: str | None
+) -> tuple[str | None, str | None]:
+    """Return the extension an SMS to an AXE number names first (else ""), and the rest."""
+    x = canonical(to)
+    number = find_number(session, rt.tenant, x) if x else None
+    if number is None or number.state != "axe":
+        return None, text
+    extension, rest = sms.split_extension(text, config_for(rt).extension_digits)
+    return (extension or ""), rest
+
+
+def _sms(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    text: str | None,
+    sender: str | None,
+    now: datetime,
+) -> Decision:
+    """Rate-limit a connected SMS and scrub its text; audit what was taken out."""
+    config = config_for(rt)
+    ref = decision.caller_ref
+    binding_id = decision.binding_id
+    if (
+        ref is not None
+        and binding_id is not None
+        and sms.over_limit(session, rt.tenant, binding_id, ref, now, config.sms_per_hour)
+    ):
+        return replace(
+            decision,
+            action="reject",
+            reason="rate_limited",
+            audit_reason="rate_limited",
+            connect_to=None,
+            connect_digits=None,
+        )
+    scrubbed = sms.scrub(text, sender)
+    if scrubbed.types:
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry(
+                "relay.sms_pii",
+                "shipment",
+                decision.shipment_id,
+                decision="deny",
+                reason="others_pii" if scrubbed.others else "own_number",
+                details={
+                    "binding_id": decision.binding_id,
+                    "number_id": decision.number_id,
+                    "direction": decision.direction,
+                    # The staff member who sent it (the alert is about them), never a recipient.
+                    "principal_id": decision.principal_id
+                    if decision.direction != "b_to_a"
+                    else None,
+                    "types": list(scrubbed.types),
+                    "caller": decision.caller_masked,
+                    "target": ref.hex()[:16] if ref else None,
+                },
+            ),
+        )
+        log.info("relay: personal data scrubbed from a relayed text (%s)", ",".join(scrubbed.types))
+    return replace(decision, forward_text=Sensitive(scrubbed.text))
 
 
 def decide(

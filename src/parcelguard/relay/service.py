@@ -191,6 +191,7 @@ def handle_call(
             provider=provider.name,
             extension=event.extension,
             attempt=event.attempt,
+            text=event.text,
         )
     maybe_sweep(rt)
     return provider.reply(decision, event, request)  # only once the decision is durable

@@ -205,9 +205,9 @@ class TwilioProvider(TelephonyProvider):
 def _sms(decision: Decision, event: CallEvent) -> str:
     response = MessagingResponse()
     if decision.action == "connect" and decision.connect_to is not None:
-        response.message(
-            event.text or "", to=decision.connect_to.reveal(), from_=decision.virtual_number
-        )
+        # The scrubbed text (routing took phone, ID and card numbers out), sent from X.
+        text = decision.forward_text.reveal() if decision.forward_text is not None else ""
+        response.message(text, to=decision.connect_to.reveal(), from_=decision.virtual_number)
     return str(response)
 
 
