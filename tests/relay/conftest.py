@@ -131,6 +131,11 @@ def details(event: AuditEvent) -> dict[str, Any]:
 @pytest.fixture
 def world(rt: Runtime) -> World:
     """Six parcels, two couriers with phones, a pool of eight numbers; the hook installed."""
+    return make_world(rt)
+
+
+def make_world(rt: Runtime) -> World:
+    """Build the relay tests' tenant on a runtime (the `world` fixture; other suites too)."""
     configure(rt)
     service.install(rt)
     faker = Faker(11)

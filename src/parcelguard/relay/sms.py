@@ -31,6 +31,10 @@ PLACEHOLDER = {
     "EMAIL": "[邮箱已隐藏]",
 }
 MAX_TEXT = 1000
+# A backstop after the recognizers: any long run of digits (separators allowed) that they
+# did not claim, say a card number failing its checksum, is not forwarded either.
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-.·]?\d){10,}")
+DIGITS_PLACEHOLDER = "[数字已隐藏]"
 # An SMS to an AXE number names the extension first: "1234 到楼下了" or "1234#…".
 _EXTENSION = re.compile(r"^\s*(\d{3,6})\s*[#:：,，\s]\s*(.*)$", re.S)
 
@@ -69,7 +73,12 @@ def scrub(text: str | None, sender: str | None) -> Scrubbed:
         at = entity.end
         others = others or not _is_sender(entity.type, entity.value.reveal(), sender)
     pieces.append(plain[at:])
-    return Scrubbed("".join(pieces), tuple(sorted({e.type for e in found})), others)
+    types = {e.type for e in found}
+    text, runs = _DIGIT_RUN.subn(DIGITS_PLACEHOLDER, "".join(pieces))
+    if runs:
+        types.add("DIGITS")
+        others = True
+    return Scrubbed(text, tuple(sorted(types)), others)
 
 
 def _is_sender(kind: str, value: str, sender: str | None) -> bool:
