@@ -6,6 +6,7 @@ at delivered + N hours or at their TTL, whichever comes first, and their seats t
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,14 +18,17 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, InvalidInput, NotFound
-from parcelguard.relay import conditions, extensions, pool
+from parcelguard.relay import conditions, extensions, pool, providers
 from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.models import BINDING_KINDS, Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, party_ref
+from parcelguard.relay.providers.cloud import BindRequest
 from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
 from parcelguard.vault.models import Shipment
 
+log = logging.getLogger("parcelguard.relay")
 BINDABLE = ("assigned", "out_for_delivery", "at_station")
 SEAT_RETRIES = 3
 
@@ -124,6 +128,7 @@ def bind_shipment(
         bound(session, rt.tenant, "axe")
     else:
         _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
+    push(rt, session, binding, shipment)
     _audit_bind(rt, session, actor, binding, shipment, automatic)
     return binding
 
@@ -173,6 +178,7 @@ def _bind_axg(
     )
     session.flush()
     bound(session, rt.tenant, "axg")
+    push(rt, session, binding, shipment)
     _audit_bind(rt, session, actor, binding, shipment, automatic=False)
     return binding
 
@@ -213,6 +219,7 @@ def _bind_axn(
         created_by=actor.id[:64],
     )
     _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
+    push(rt, session, binding, shipment)
     _audit_bind(rt, session, actor, binding, shipment, automatic=False)
     return binding
 
@@ -261,6 +268,52 @@ def _seat(
     )
 
 
+def push(rt: Runtime, session: Session, binding: Binding, shipment: Shipment) -> None:
+    """Push the binding to the configured cloud platform (none for neutral and Twilio).
+
+    The real numbers are opened here for the platform only; a refusal raises, so the
+    binding (and its number) is not kept either.
+    """
+    provider = providers.cloud_provider(rt)
+    if provider is None:
+        return
+    number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+    opened = vault_service.open_fields(rt, session, shipment, [("recipient", "phone")])
+    recipient = opened.get(("recipient", "phone"))
+    if number is None or recipient is None:
+        raise Conflict("the recipient has no phone to bind", code="no_recipient")
+    courier = None
+    if binding.courier_id:
+        principal = access_service.get(session, rt.tenant, binding.courier_id)
+        courier = access_service.open_phone(rt, principal) if principal is not None else None
+    result = provider.bind(
+        BindRequest(
+            kind=binding.kind,
+            x=number.number,
+            b=Sensitive(canonical(recipient.reveal()) or recipient.reveal()),
+            expires_at=binding.expires_at,
+            out_id=binding.binding_id,
+            a=Sensitive(canonical(courier.reveal()) or courier.reveal()) if courier else None,
+            extension=binding.extension,
+            group=binding.group_id,
+            record=config_for(rt).record_calls,
+        )
+    )
+    binding.provider_ref = result.ref[:64]
+
+
+def _unpush(rt: Runtime, session: Session, binding: Binding) -> None:
+    """End the binding on the platform too; a failure is logged (it expires there anyway)."""
+    provider = providers.cloud_provider(rt)
+    number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+    if provider is None or binding.provider_ref is None or number is None:
+        return
+    try:
+        provider.unbind(binding.provider_ref, number.number)
+    except Conflict as exc:
+        log.warning("relay: the platform did not unbind a binding (%s)", exc.code)
+
+
 def _audit_bind(
     rt: Runtime,
     session: Session,
@@ -287,9 +340,15 @@ def _audit_bind(
                 "courier_id": binding.courier_id,
                 "expires_at": binding.expires_at.isoformat(),
                 "automatic": automatic,
+                "provider": binding_provider(rt) if binding.provider_ref else None,
             },
         ),
     )
+
+
+def binding_provider(rt: Runtime) -> str:
+    """Return the name of the platform bindings are pushed to."""
+    return config_for(rt).provider
 
 
 def record_refusal(
@@ -358,6 +417,7 @@ def release(
         )
         .values(until=pool.quiet_until(config_for(rt), ended))
     )
+    _unpush(rt, session, binding)
     if binding.extension is not None:
         extensions.cool(
             session,

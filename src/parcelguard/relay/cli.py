@@ -252,6 +252,25 @@ def list_bindings(
     )
 
 
+@relay_app.command("doctor")
+def doctor(
+    ctx: typer.Context,
+    callback_url: str | None = typer.Option(
+        None, "--callback-url", help="The public base URL the platform calls back."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check the platform's credentials and that its callbacks reach this server (exit 1 if not)."""
+    rt = runtime(ctx)
+    result = service.doctor(rt, callback_url=callback_url)
+    lines = [f"provider {result['provider']}"] + [
+        f"  {'ok  ' if c['ok'] else 'FAIL'} {c['name']}: {c['detail']}" for c in result["checks"]
+    ]
+    emit(result, as_json, "\n".join(lines))
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
 def _instant(option: str, text: str | None) -> datetime | None:
     if text is None:
         return None

@@ -49,6 +49,22 @@ class RelayConfig(BaseModel):
     twilio_auth_token: SecretStr | None = None
     twilio_shared_key: SecretStr | None = None
     public_base_url: str | None = None
+    # Which platform carries calls: "neutral" or "twilio" ask ParcelGuard per call; "aliyun"
+    # (号码隐私保护) and "huawei" (隐私保护通话) get each binding pushed and route themselves.
+    provider: Literal["neutral", "twilio", "aliyun", "huawei"] = "neutral"
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: SecretStr | None = None
+    aliyun_pool_key: str | None = None
+    aliyun_endpoint: str = "https://dyplsapi.aliyuncs.com"
+    aliyun_region: str = "cn-hangzhou"
+    aliyun_receipt_token: SecretStr | None = None  # in the receipt URLs set in the console
+    aliyun_groups: dict[str, str] = Field(default_factory=dict)  # station id → AXG GroupId
+    huawei_app_key: str | None = None
+    huawei_app_secret: SecretStr | None = None
+    huawei_endpoint: str = "https://rtcpns.cn-north-1.myhuaweicloud.com"
+    # Call recordings: asked of the platform only when `record_calls`; kept sealed this long.
+    record_calls: bool = False
+    recording_retention_days: int = Field(default=30, ge=1, le=3650)
     # Lazy sweeping on the routing path: at most this often, at most this many bindings.
     sweep_every_seconds: float = Field(default=60.0, ge=0)
     sweep_batch: int = Field(default=500, ge=1, le=100_000)

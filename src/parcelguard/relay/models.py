@@ -6,9 +6,9 @@ forms; the real numbers stay sealed in the vault and in staff records.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import Date, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.db import Base, UTCDateTime
@@ -65,11 +65,14 @@ class Binding(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     extension: Mapped[str | None] = mapped_column(String(8))  # AXE: the extension on X
     group_id: Mapped[str | None] = mapped_column(String(64))  # AXG: the station of the group
+    # A cloud provider's id of the same binding (Alibaba SubsId, Huawei subscriptionId).
+    provider_ref: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_relay_bindings_shipment", "tenant_id", "shipment_id", "status"),
         Index("ix_relay_bindings_expiry", "tenant_id", "status", "expires_at"),
         Index("ix_relay_bindings_recipient", "tenant_id", "b_ref"),
+        Index("ix_relay_bindings_provider_ref", "tenant_id", "provider_ref"),
         # At most one active AXB binding per parcel, whatever races the callers run.
         Index(
             "uq_relay_bindings_active",
@@ -189,6 +192,11 @@ class Recording(Base):
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary())  # NULL once erased
+    # The recording's own data key, wrapped by the keyring under the retention epoch of its
+    # expiry day (destroying that epoch shreds every copy, backups included).
+    key_blob: Mapped[bytes | None] = mapped_column(LargeBinary())
+    kek_version: Mapped[int | None] = mapped_column(Integer)
+    epoch: Mapped[date | None] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

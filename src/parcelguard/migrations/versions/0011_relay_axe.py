@@ -22,6 +22,10 @@ def upgrade() -> None:
     with op.batch_alter_table("relay_bindings") as batch:
         batch.add_column(sa.Column("extension", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("group_id", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("provider_ref", sa.String(length=64), nullable=True))
+    op.create_index(
+        "ix_relay_bindings_provider_ref", "relay_bindings", ["tenant_id", "provider_ref"]
+    )
     op.create_table(
         "relay_extensions",
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
@@ -57,6 +61,9 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=32), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("sealed", sa.LargeBinary(), nullable=True),
+        sa.Column("key_blob", sa.LargeBinary(), nullable=True),
+        sa.Column("kek_version", sa.Integer(), nullable=True),
+        sa.Column("epoch", sa.Date(), nullable=True),
         sa.Column("recorded_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("erased_at", parcelguard.db.UTCDateTime(timezone=True), nullable=True),
@@ -81,6 +88,8 @@ def downgrade() -> None:
     op.drop_index("ix_relay_extensions_until", table_name="relay_extensions")
     op.drop_index("ix_relay_extensions_binding", table_name="relay_extensions")
     op.drop_table("relay_extensions")
+    op.drop_index("ix_relay_bindings_provider_ref", table_name="relay_bindings")
     with op.batch_alter_table("relay_bindings") as batch:
+        batch.drop_column("provider_ref")
         batch.drop_column("group_id")
         batch.drop_column("extension")
