@@ -133,7 +133,7 @@ def recording(
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
-    """A call recording, for a security officer under an open case (audited)."""
+    """Return a call recording to a security officer under an open case (audited)."""
     require(caller, roles=("security_officer",), scope="relay")
     with rt.db.session() as session:
         audio, media = service.reveal_recording(rt, session, recording_id, caller.actor, case_id)
