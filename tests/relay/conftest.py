@@ -66,6 +66,8 @@ def configure(rt: Runtime, **values: Any) -> RelayConfig:
     rt.extras[CONFIG_KEY] = config
     rt.extras.pop("relay.provider.neutral", None)
     rt.extras.pop("relay.provider.twilio", None)
+    for name in ("aliyun", "huawei"):
+        rt.extras.pop(f"relay.cloud.{name}", None)
     return config
 
 
