@@ -58,10 +58,11 @@ def huawei_digest(secret: str, nonce: str, created: str) -> str:
 
 def huawei_headers(key: str, secret: str, nonce: str, created: str | None = None) -> dict:
     created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    password = huawei_digest(secret, nonce, created)
     return {
         "Authorization": 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"',
         "X-AKSK": (
-            f'UsernameToken Username="{key}",PasswordDigest="{huawei_digest(secret, nonce, created)}",'
+            f'UsernameToken Username="{key}",PasswordDigest="{password}",'
             f'Nonce="{nonce}",Created="{created}"'
         ),
         "Content-Type": "application/json;charset=UTF-8",

@@ -19,7 +19,7 @@ from parcelguard.relay import service
 from parcelguard.relay.models import Binding, CallRecord, Recording
 from parcelguard.relay.numbers import national
 from parcelguard.relay.providers.aliyun import signature, string_to_sign
-from tests.relay.conftest import World, audit_events, configure, dispatch, event
+from tests.relay.conftest import World, configure, dispatch, event
 from tests.relay.fakes import (
     RECORDING,
     FakeAliyun,
@@ -299,7 +299,7 @@ def _notice(
     client: TestClient,
     body: dict,
     *,
-    secret: str = "hw-app-secret",
+    secret: str = "hw-app-secret",  # noqa: S107 - the fake platform's test secret
     nonce=None,
     created: str | None = None,
 ):
