@@ -129,7 +129,7 @@ async def huawei_events(request: Request) -> Response:
 @router.get("/recordings/{recording_id}", response_class=Response)
 def recording(
     recording_id: str = Path(pattern="^[0-9a-f]{32}$"),
-    case_id: str | None = Query(None, max_length=32, pattern="^[0-9a-f]{1,32}$"),
+    case_id: str | None = Query(None, max_length=32, pattern="^[A-Za-z0-9]{1,32}$"),
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
