@@ -118,7 +118,7 @@ def reveal(
 ) -> tuple[bytes, str]:
     """Open a recording for a security officer under an open case; audited either way."""
     recording = session.get(Recording, (rt.tenant, recording_id))
-    refusal = None
+    refusal: Denied | NotFound | None = None
     if actor.role != OFFICER:
         refusal = Denied("only a security officer may hear a recording", code="not_an_officer")
     elif not cases.is_open(session, rt.tenant, case_id):
@@ -142,7 +142,8 @@ def reveal(
         session.commit()  # the refused attempt stays on record
         raise refusal
     assert recording is not None and recording.sealed is not None
-    wrapped = WrappedKey(recording.kek_version or 0, recording.epoch, recording.key_blob or b"")
+    assert recording.epoch is not None and recording.kek_version is not None
+    wrapped = WrappedKey(recording.kek_version, recording.epoch, recording.key_blob or b"")
     try:
         key = rt.keyring.unwrap_data_key(wrapped, _aad(rt, recording_id, "data_key"))
     except IntegrityError as exc:
