@@ -404,3 +404,26 @@ def test_relay_doctor_checks_credentials_and_callback_reachability(
     assert bad.code == 1
     assert [c["ok"] for c in bad.json["checks"]] == [False, False]
     assert "hw-app-secret" not in bad.stdout and "wrong" not in bad.stdout
+
+
+def test_without_record_calls_no_recording_is_fetched_or_kept(
+    world: World, aliyun: FakeAliyun, client: TestClient
+) -> None:
+    configure(
+        world.rt,
+        provider="aliyun",
+        aliyun_access_key_id="LTAI-test",
+        aliyun_access_key_secret="aliyun-secret",
+        aliyun_endpoint=aliyun.url,
+        aliyun_receipt_token=TOKEN,
+        record_calls=False,
+    )
+    dispatch(world.rt, world.waybill(0), world.couriers[0])
+    binding = binding_of(world)
+    report = _aliyun_report(world, bound_number(world), binding.provider_ref or "", "c-norec")
+    report["record_url"] = f"{aliyun.url}/oss/c-norec.mp3"
+    assert _push(client, "SecretReport", [report]).status_code == 200
+    assert aliyun.seen.downloads == 0
+    assert aliyun.seen.calls[0]["IsRecordingEnabled"] == "false"
+    with world.rt.db.session() as session:
+        assert session.scalars(select(Recording)).all() == []

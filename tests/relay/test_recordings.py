@@ -57,9 +57,7 @@ def test_an_officer_with_an_open_case_hears_the_recording(world: World) -> None:
     recording_id = keep_one(world)
     case_id = open_case(world)
     with world.rt.db.session() as session:
-        audio, media = service.reveal_recording(
-            world.rt, session, recording_id, OFFICER, case_id
-        )
+        audio, media = service.reveal_recording(world.rt, session, recording_id, OFFICER, case_id)
     assert audio == RECORDING and media == "audio/wav"
     [shown] = audit_events(world.rt, "relay.recording_reveal")
     assert shown.decision == "allow" and details(shown)["case_id"] == case_id
