@@ -20,7 +20,7 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
 from parcelguard.pii.normalize import normalize_phone
-from parcelguard.relay import bindings, calls, extensions, sms
+from parcelguard.relay import bindings, calls, extensions, pool, sms
 from parcelguard.relay.config import config_for
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, RelayNumber, Seat
@@ -278,7 +278,7 @@ def _axn(
     """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
     seat = session.scalars(
         select(Seat).where(
-            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, Seat.until.is_(None)
+            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
         )
     ).first()
     binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
@@ -359,7 +359,7 @@ def _axg(
     """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
     seat = session.scalars(
         select(Seat).where(
-            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, Seat.until.is_(None)
+            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
         )
     ).first()
     binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
