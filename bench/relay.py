@@ -3,11 +3,18 @@ loopback to one uvicorn process) beside a bare indexed lookup of the same bindin
 server and database, with a pool of 10k numbers carrying 1M active bindings; plus binding
 creation/s through the real bind use case (allocation, seats, audit) on that loaded pool.
 
-The 1M bindings are bulk-loaded with executemany (random parties, each seated on its number);
-the bindings the load drives are made through the real `bind_waybill` path on top of them.
+AXE beside AXB: `--axe-share` of the live bindings sit on AXE numbers behind 4-digit
+extensions (X 转 1234); AXE routing is the IVR's second step (the caller keyed the
+extension: extension lookup, party check, decrypt, audit, call record), beside a bare
+lookup of the same extension's binding; AXE binding creation is `bind_waybill(kind="axe")`
+(random extension drawn and claimed on the primary key, audit) on the loaded pool.
+
+The 1M bindings are bulk-loaded with executemany (random parties, each seated on its number,
+or holding an extension of its AXE number); the bindings the load drives are made through
+the real `bind_waybill` path on top of them.
 
     python bench/relay.py [--numbers 10000] [--bindings 1000000] [--parcels 2000]
-                          [--seconds 10] [--threads 8]
+                          [--axe-share 0.5] [--seconds 10] [--threads 8]
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from bench.common import free_port, percentile, wait_up, write_fragment
 SECRET = "bench-relay-secret"  # noqa: S105 - a throwaway home
 COURIERS = 20
 CHUNK = 50_000
+AXE_FILL = 5000  # live extensions per AXE number when loaded (half of the 10,000)
 
 
 def runtime(home: Path):
@@ -40,7 +48,9 @@ def runtime(home: Path):
     return Runtime.from_settings(Settings.load(home=home, database_url=None))
 
 
-def seed(home: Path, numbers: int, bindings: int, parcels: int) -> dict[str, Any]:
+def seed(
+    home: Path, numbers: int, bindings: int, parcels: int, axe_share: float = 0.5
+) -> dict[str, Any]:
     """Pool, filler bindings (bulk), real parcels and couriers; then time real binds."""
     from sqlalchemy import text
 
@@ -64,7 +74,12 @@ def seed(home: Path, numbers: int, bindings: int, parcels: int) -> dict[str, Any
         rows = (PoolRow(i + 2, f"171{i:08d}") for i in range(numbers))
         service.import_numbers(rt, session, rows, SYSTEM)
     filler = max(0, bindings - parcels)
-    bulk_s = bulk_load(rt, filler)
+    axe_filler = int(filler * axe_share)
+    axe_count = max(2, (axe_filler + parcels) // AXE_FILL + 1)
+    with rt.db.session() as session:
+        rows = (PoolRow(i + 2, f"172{i:08d}") for i in range(axe_count))
+        service.import_numbers(rt, session, rows, SYSTEM, mode="axe")
+    bulk_s = bulk_load(rt, filler - axe_filler) + bulk_load_axe(rt, axe_filler)
     print(f"bulk-loaded {filler:,} bindings in {bulk_s:.0f} s", file=sys.stderr, flush=True)
     faker = Faker(3)
     rows = list(faker.rows(parcels, prefix="RB"))
@@ -87,21 +102,37 @@ def seed(home: Path, numbers: int, bindings: int, parcels: int) -> dict[str, Any
                 for i, r in enumerate(rows)
             ],
         )
-    probes = []
+    probes, axe_probes = [], []
+    half = len(rows) // 2
     began = time.perf_counter()
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows[:half]):
         made = service.bind_waybill(rt, row["waybill_no"], SYSTEM)
         x = made["virtual_number"]
         probes.append((couriers[i % COURIERS][1], x))
         probes.append((row["recipient_phone"], x))
     bind_s = time.perf_counter() - began
+    began = time.perf_counter()
+    for i, row in enumerate(rows[half:], start=half):
+        made = service.bind_waybill(rt, row["waybill_no"], SYSTEM, kind="axe")
+        x, extension = made["virtual_number"], made["extension"]
+        axe_probes.append((couriers[i % COURIERS][1], x, extension))
+        axe_probes.append((row["recipient_phone"], x, extension))
+    axe_bind_s = time.perf_counter() - began
     with rt.db.session() as session:
         active = session.scalar(text("SELECT count(*) FROM relay_bindings WHERE status = 'active'"))
+        axe_active = session.scalar(
+            text("SELECT count(*) FROM relay_bindings WHERE status = 'active' AND kind = 'axe'")
+        )
     rt.close()
     return {
         "probes": probes,
-        "binds_per_s": parcels / bind_s,
-        "bind_ms": bind_s / parcels * 1000,
+        "axe_probes": axe_probes,
+        "binds_per_s": half / bind_s,
+        "bind_ms": bind_s / half * 1000,
+        "axe_binds_per_s": (len(rows) - half) / axe_bind_s,
+        "axe_bind_ms": axe_bind_s / (len(rows) - half) * 1000,
+        "axe_active": int(axe_active or 0),
+        "axe_numbers": axe_count,
         "active_bindings": int(active or 0),
         "bulk_s": bulk_s,
         "seed_s": time.perf_counter() - started,
@@ -122,8 +153,12 @@ def bulk_load(rt, count: int) -> float:
     expires = now + timedelta(days=30)
     rnd = random.Random(1)
     with rt.db.session() as session:
-        number_ids = list(session.scalars(select(RelayNumber.number_id)))
-        session.execute(update(RelayNumber).values(state="bound"))
+        number_ids = list(
+            session.scalars(select(RelayNumber.number_id).where(RelayNumber.state == "free"))
+        )
+        session.execute(
+            update(RelayNumber).where(RelayNumber.state == "free").values(state="bound")
+        )
     done = 0
     while done < count:
         n = min(CHUNK, count - done)
@@ -166,6 +201,68 @@ def bulk_load(rt, count: int) -> float:
     return time.perf_counter() - began
 
 
+def bulk_load_axe(rt, count: int) -> float:
+    """Insert `count` active AXE bindings, each holding an extension of an AXE number."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from parcelguard.db import bulk_insert, new_id
+    from parcelguard.relay.models import Binding, Extension, RelayNumber
+
+    began = time.perf_counter()
+    now = rt.clock.now()
+    expires = now + timedelta(days=30)
+    rnd = random.Random(2)
+    with rt.db.session() as session:
+        number_ids = list(
+            session.scalars(select(RelayNumber.number_id).where(RelayNumber.state == "axe"))
+        )
+    # Each AXE number's first AXE_FILL extensions of a random order of all 10,000.
+    orders = {n: rnd.sample(range(10_000), AXE_FILL) for n in number_ids}
+    done = 0
+    while done < count:
+        n = min(CHUNK, count - done)
+        bindings, held = [], []
+        for i in range(done, done + n):
+            binding_id = new_id()
+            number_id = number_ids[i % len(number_ids)]
+            extension = f"{orders[number_id][i // len(number_ids)]:04d}"
+            bindings.append(
+                {
+                    "tenant_id": rt.tenant,
+                    "binding_id": binding_id,
+                    "kind": "axe",
+                    "number_id": number_id,
+                    "shipment_id": new_id(),
+                    "courier_id": f"c{i % 5000}",
+                    "a_ref": rnd.randbytes(16),
+                    "b_ref": rnd.randbytes(16),
+                    "status": "active",
+                    "created_at": now,
+                    "expires_at": expires,
+                    "ended_at": None,
+                    "end_reason": None,
+                    "created_by": "bench",
+                    "extension": extension,
+                }
+            )
+            held.append(
+                {
+                    "tenant_id": rt.tenant,
+                    "number_id": number_id,
+                    "extension": extension,
+                    "binding_id": binding_id,
+                    "until": None,
+                }
+            )
+        with rt.db.session() as session:
+            bulk_insert(session, Binding.__table__, bindings)
+            bulk_insert(session, Extension.__table__, held)
+        done += n
+    return time.perf_counter() - began
+
+
 def serve(home: str, port: int) -> None:
     """(server process) the real app plus one bare endpoint on the same runtime."""
     import uvicorn
@@ -173,7 +270,7 @@ def serve(home: str, port: int) -> None:
     from sqlalchemy import select
 
     from parcelguard.app import create_app
-    from parcelguard.relay.models import Binding, RelayNumber, Seat
+    from parcelguard.relay.models import Binding, Extension, RelayNumber, Seat
     from parcelguard.relay.numbers import canonical, party_ref
 
     rt = runtime(Path(home))
@@ -203,6 +300,35 @@ def serve(home: str, port: int) -> None:
             row = session.execute(query).first()
         return {"binding_id": row.binding_id if row else None}
 
+    @app.post("/bench/bare_axe")
+    def bare_axe(body: dict[str, str] = Body(...)) -> dict[str, Any]:
+        """Find the binding behind (X, extension) and check the caller is one of its parties."""
+        caller, x = canonical(body["from"]), canonical(body["to"])
+        ref = party_ref(rt, caller or "")
+        query = (
+            select(Binding.binding_id, Binding.a_ref, Binding.b_ref)
+            .join(
+                Extension,
+                (Extension.tenant_id == Binding.tenant_id)
+                & (Extension.binding_id == Binding.binding_id),
+            )
+            .join(
+                RelayNumber,
+                (RelayNumber.tenant_id == Extension.tenant_id)
+                & (RelayNumber.number_id == Extension.number_id),
+            )
+            .where(
+                RelayNumber.tenant_id == rt.tenant,
+                RelayNumber.number == x,
+                Extension.extension == body["extension"],
+                Extension.until.is_(None),
+            )
+        )
+        with rt.db.read_session() as session:
+            row = session.execute(query).first()
+        found = row is not None and ref in (row.a_ref, row.b_ref)
+        return {"binding_id": row.binding_id if found and row else None}
+
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -229,11 +355,12 @@ def load(
         with httpx.Client(base_url=base, timeout=30) as client:
             i = 0
             while time.monotonic() < stop:
-                caller, x = rnd.choice(probes)
+                probe = rnd.choice(probes)
                 i += 1
-                body = json.dumps(
-                    {"from": caller, "to": x, "call_id": f"b{n}-{i}-{rnd.random()}"}
-                ).encode()
+                call = {"from": probe[0], "to": probe[1], "call_id": f"b{n}-{i}-{rnd.random()}"}
+                if len(probe) > 2:  # AXE: the IVR's second step, the extension keyed
+                    call |= {"extension": probe[2], "attempt": 1}
+                body = json.dumps(call).encode()
                 headers = sign(body) if signed else {"Content-Type": "application/json"}
                 began = time.perf_counter()
                 response = client.post(path, content=body, headers=headers)
@@ -267,7 +394,7 @@ def load(
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        seeded = seed(home, args.numbers, args.bindings, args.parcels)
+        seeded = seed(home, args.numbers, args.bindings, args.parcels, args.axe_share)
         db_mib = (home / "parcelguard.db").stat().st_size / 2**20
         port = free_port()
         env = {**os.environ, "PARCELGUARD_HOME": str(home)}
@@ -277,18 +404,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_up(base)
-            probes = seeded["probes"]
+            probes, axe = seeded["probes"], seeded["axe_probes"]
             load(base, "/bench/bare", probes, 1, args.threads, False)  # warm up both paths
             load(base, "/relay/voice", probes, 1, args.threads, True)
             bare = load(base, "/bench/bare", probes, args.seconds, args.threads, False)
             real = load(base, "/relay/voice", probes, args.seconds, args.threads, True)
+            axe_bare = load(base, "/bench/bare_axe", axe, args.seconds, args.threads, False)
+            axe_real = load(base, "/relay/voice", axe, args.seconds, args.threads, True)
         finally:
             server.terminate()
             server.wait(10)
     return {
-        **{k: v for k, v in seeded.items() if k != "probes"},
+        **{k: v for k, v in seeded.items() if k not in ("probes", "axe_probes")},
         "real": real,
         "bare": bare,
+        "axe_real": axe_real,
+        "axe_bare": axe_bare,
         "db_mib": db_mib,
     }
 
@@ -302,7 +433,13 @@ def fragment(args: argparse.Namespace, runs: list[dict[str, Any]]) -> str:
         "`POST /relay/voice` (HMAC check, lookup, decrypt the other party's number, audit "
         "event, call record, commit). Bare = the same binding found by the same indexes on the "
         "same server, read-only. Binding creation = `bind_waybill` one at a time (parcel lock, "
-        "allocation under SKIP LOCKED semantics, seats, audit), on the loaded pool.",
+        "allocation under SKIP LOCKED semantics, seats, audit), on the loaded pool. "
+        f"{args.axe_share:.0%} of the live bindings are AXE (X 转 4-digit extension, "
+        f"{AXE_FILL:,} live extensions per AXE number): AXE webhook = the IVR's second step "
+        "(`/relay/voice` with the keyed extension: extension lookup, party check, decrypt, "
+        "audit, call record); AXE bare = the same extension's binding and party check, "
+        'read-only; AXE creation = `bind_waybill(kind="axe")` (extension drawn with '
+        "`secrets`, claimed on the primary key, audit).",
         "",
         "| active bindings | path | requests/s | p50 ms | p99 ms | errors |",
         "| ---: | --- | ---: | ---: | ---: | ---: |",
@@ -316,6 +453,13 @@ def fragment(args: argparse.Namespace, runs: list[dict[str, Any]]) -> str:
             f"| {n} | **ratio webhook / bare** | **{real['rps'] / bare['rps']:.2f}** | | | |",
             f"| {n} | binding creation (in-process) | {run['binds_per_s']:,.0f} | {run['bind_ms']:.1f} (mean) | | |",
         ]
+        axe, axe_bare = run["axe_real"], run["axe_bare"]
+        lines += [
+            f"| {n} | AXE webhook routing (extension keyed) | {axe['rps']:,.0f} | {axe['p50_ms']:.1f} | {axe['p99_ms']:.1f} | {axe['errors']} |",
+            f"| {n} | AXE bare extension lookup | {axe_bare['rps']:,.0f} | {axe_bare['p50_ms']:.1f} | {axe_bare['p99_ms']:.1f} | {axe_bare['errors']} |",
+            f"| {n} | **ratio AXE webhook / AXE bare** | **{axe['rps'] / axe_bare['rps']:.2f}** | | | |",
+            f"| {n} | AXE binding creation (in-process) | {run['axe_binds_per_s']:,.0f} | {run['axe_bind_ms']:.1f} (mean) | | |",
+        ]
     lines += [
         "",
         f"Machine: {os.cpu_count()} CPUs shared with the client threads (and, when measured, "
@@ -325,7 +469,8 @@ def fragment(args: argparse.Namespace, runs: list[dict[str, Any]]) -> str:
         "",
         "Setup: "
         + "; ".join(
-            f"{r['active_bindings']:,} bindings bulk-loaded in {r['bulk_s']:.0f} s, database {r['db_mib']:,.0f} MiB"
+            f"{r['active_bindings']:,} bindings ({r['axe_active']:,} AXE on {r['axe_numbers']} "
+            f"AXE numbers) bulk-loaded in {r['bulk_s']:.0f} s, database {r['db_mib']:,.0f} MiB"
             for r in runs
         )
         + ".",
@@ -340,6 +485,7 @@ def main() -> None:
         "--bindings", default="1000000", help="one count or several, comma-separated"
     )
     parser.add_argument("--parcels", type=int, default=2000)
+    parser.add_argument("--axe-share", type=float, default=0.5)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--serve", nargs=2)
@@ -352,6 +498,7 @@ def main() -> None:
         args_one = argparse.Namespace(**{**vars(args), "bindings": count})
         run = measure(args_one)
         run["ratio"] = run["real"]["rps"] / run["bare"]["rps"]
+        run["axe_ratio"] = run["axe_real"]["rps"] / run["axe_bare"]["rps"]
         print(json.dumps(run, indent=1), flush=True)
         runs.append(run)
     write_fragment("relay", fragment(args, runs))

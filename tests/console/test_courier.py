@@ -88,3 +88,18 @@ def test_a_login_page_never_sends_anyone_off_site(world: World) -> None:
     for target in ("https://evil.example/", "//evil.example", "/portal", "/console\\x"):
         page = world.client.get("/console/login", params={"next": target}).text
         assert 'data-next="/console"' in page
+
+
+def test_an_axe_binding_shows_x_and_its_extension_and_dials_both(world: World) -> None:
+    waybill = world.on_road[0]
+    with world.rt.db.session() as session:
+        (binding,) = relay_service.list_bindings(world.rt, session, waybill=waybill)
+        relay_service.release_binding(world.rt, session, binding["binding_id"], _admin(world))
+        rows = [relay_service.PoolRow(1, "17105719999", None)]
+        relay_service.import_numbers(world.rt, session, rows, _admin(world), mode="axe")
+    bound = relay_service.bind_waybill(world.rt, waybill, _admin(world), kind="axe")
+    extension = bound["extension"]
+    world.sign_in("courier")
+    card = card_of(world.client.get("/console/deliveries").text, waybill)
+    assert f"171 0571 9999 转 {extension}" in card
+    assert f'href="tel:+8617105719999,{extension}#"' in card

@@ -66,6 +66,8 @@ def configure(rt: Runtime, **values: Any) -> RelayConfig:
     rt.extras[CONFIG_KEY] = config
     rt.extras.pop("relay.provider.neutral", None)
     rt.extras.pop("relay.provider.twilio", None)
+    for name in ("aliyun", "huawei"):
+        rt.extras.pop(f"relay.cloud.{name}", None)
     return config
 
 
@@ -131,6 +133,11 @@ def details(event: AuditEvent) -> dict[str, Any]:
 @pytest.fixture
 def world(rt: Runtime) -> World:
     """Six parcels, two couriers with phones, a pool of eight numbers; the hook installed."""
+    return make_world(rt)
+
+
+def make_world(rt: Runtime) -> World:
+    """Build the relay tests' tenant on a runtime (the `world` fixture; other suites too)."""
     configure(rt)
     service.install(rt)
     faker = Faker(11)

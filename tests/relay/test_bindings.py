@@ -125,6 +125,7 @@ def test_pool_exhaustion_is_a_clear_error_and_an_audit_event(world: World, cli) 
 
 
 def test_exhaustion_when_going_out_does_not_stop_the_parcel(world: World) -> None:
+    configure(world.rt, enabled=True)  # the relay is in use; its pool is empty
     with world.rt.db.session() as session:
         session.execute(RelayNumber.__table__.delete())
     dispatch(world.rt, world.waybill(0), world.couriers[0])
@@ -172,7 +173,7 @@ def test_forgetting_a_phone_ends_its_bindings_and_drops_its_references(world: Wo
         service.route(world.rt, session, world.recipient(0), x, SYSTEM, call_id="c-1")
     with world.rt.db.session() as session:
         counts = service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
-    assert counts == {"ended": 1, "seats": 1, "calls": 1}
+    assert counts == {"ended": 1, "seats": 1, "calls": 1, "recordings": 0}
     assert route(world, world.recipient(0), x).reason in ("unbound", "stranger")
     with world.rt.db.session() as session:
         record = session.get(CallRecord, (world.rt.tenant, "c-1"))

@@ -14,7 +14,14 @@ from typing import Any
 from parcelguard.clock import CHINA
 
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
-SIGNAL_KINDS = ("relay.canary_hit", "forensics.canary_hit", "relay.pool_exhausted", "auth.lockout")
+SIGNAL_KINDS = (
+    "relay.canary_hit",
+    "forensics.canary_hit",
+    "relay.pool_exhausted",
+    "relay.extension_miss",
+    "relay.sms_pii",
+    "auth.lockout",
+)
 # Insider signals the services record themselves (docs/threat-model.md): every privilege
 # change, a refused self-serving act, lifecycle overreach, a delivery without proof.
 PRIVILEGE_KINDS = (

@@ -99,6 +99,47 @@ async def twilio_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@webhooks.get("/health")
+async def health() -> dict[str, str]:
+    """Say the relay's webhooks are reachable (what `relay doctor` asks from outside)."""
+    return {"status": "ok"}
+
+
+async def _receipts(request: Request, provider: str) -> Response:
+    rt: Runtime = request.app.state.runtime
+    incoming = await _webhook(request)
+    reply = await run_in_threadpool(service.handle_receipts, rt, provider, incoming)
+    return Response(reply.body, media_type=reply.media_type)
+
+
+@webhooks.post("/aliyun/receipts/{kind}", response_class=Response)
+async def aliyun_receipts(
+    request: Request, kind: str = Path(pattern="^[A-Za-z]{1,40}$")
+) -> Response:
+    """Alibaba Cloud 号码隐私保护 HTTP batch push (one URL per message type, `?token=`)."""
+    return await _receipts(request, "aliyun")
+
+
+@webhooks.post("/huawei/events", response_class=Response)
+async def huawei_events(request: Request) -> Response:
+    """Huawei Cloud 隐私保护通话 call event and fee notices (AKSK-signed)."""
+    return await _receipts(request, "huawei")
+
+
+@router.get("/recordings/{recording_id}", response_class=Response)
+def recording(
+    recording_id: str = Path(pattern="^[0-9a-f]{32}$"),
+    case_id: str | None = Query(None, max_length=32, pattern="^[A-Za-z0-9]{1,32}$"),
+    caller: Caller = Depends(get_caller),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Return a call recording to a security officer under an open case (audited)."""
+    require(caller, roles=("security_officer",), scope="relay")
+    with rt.db.session() as session:
+        audio, media = service.reveal_recording(rt, session, recording_id, caller.actor, case_id)
+    return Response(audio, media_type=media, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/pool")
 def pool_status(
     caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
@@ -117,7 +158,9 @@ def pool_import(
     require(caller, roles=ADMIN, scope="relay")
     rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
     with rt.db.session() as session:
-        return service.import_numbers(rt, session, rows, caller.actor)
+        return service.import_numbers(
+            rt, session, rows, caller.actor, mode=body.mode, group=body.group
+        )
 
 
 @router.post("/pool/reserve", response_model=ReserveOut)

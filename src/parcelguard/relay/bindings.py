@@ -6,6 +6,7 @@ at delivered + N hours or at their TTL, whichever comes first, and their seats t
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,14 +18,17 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, InvalidInput, NotFound
-from parcelguard.relay import pool
+from parcelguard.relay import conditions, extensions, pool, providers
 from parcelguard.relay.config import RelayConfig, config_for
-from parcelguard.relay.models import Binding, RelayNumber, Seat
+from parcelguard.relay.models import BINDING_KINDS, Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, party_ref
+from parcelguard.relay.providers.cloud import BindRequest
 from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
 from parcelguard.vault.models import Shipment
 
+log = logging.getLogger("parcelguard.relay")
 BINDABLE = ("assigned", "out_for_delivery", "at_station")
 SEAT_RETRIES = 3
 
@@ -77,8 +81,8 @@ def bind_shipment(
 ) -> Binding:
     """Bind a shipment's parties through a pool number; an existing binding is reused."""
     config = config_for(rt)
-    if kind not in ("axb", "axn"):
-        raise InvalidInput("kind must be axb or axn", code="invalid_kind")
+    if kind not in BINDING_KINDS:
+        raise InvalidInput("kind must be axb, axn, axe or axg", code="invalid_kind")
     lifetime = ttl_for(config, kind, ttl_seconds)
     now = rt.clock.now()
     if shipment.status not in BINDABLE:
@@ -88,9 +92,11 @@ def bind_shipment(
         raise Conflict("the shipment has no recipient on record", code="no_recipient")
     if kind == "axn":
         return _bind_axn(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
+    if kind == "axg":
+        return _bind_axg(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
     if not shipment.courier_id:
         raise Conflict("assign a courier before binding", code="no_courier")
-    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, kind):
         if binding.courier_id == shipment.courier_id and binding.expires_at > now:
             if ttl_seconds is not None:
                 binding.expires_at = now + lifetime
@@ -102,7 +108,7 @@ def bind_shipment(
     binding = Binding(
         tenant_id=rt.tenant,
         binding_id=new_id(),
-        kind="axb",
+        kind=kind,
         shipment_id=shipment.shipment_id,
         courier_id=shipment.courier_id,
         a_ref=a_ref,
@@ -113,8 +119,67 @@ def bind_shipment(
         created_by=actor.id[:64],
     )
     city = pool.city_code(recipient.adcode)
-    _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
+    if kind == "axe":
+        binding.number_id, binding.extension = extensions.allocate(
+            session, rt.tenant, binding.binding_id, now, digits=config.extension_digits, city=city
+        )
+        session.add(binding)
+        session.flush()
+        bound(session, rt.tenant, "axe")
+    else:
+        _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
+    push(rt, session, binding, shipment)
     _audit_bind(rt, session, actor, binding, shipment, automatic)
+    return binding
+
+
+def _bind_axg(
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    b_ref: bytes,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+) -> Binding:
+    """Bind the recipient to the group (the parcel's station): one group number, one B."""
+    group = shipment.station_id
+    if not group:
+        raise Conflict("an AXG binding needs the parcel's station", code="no_station")
+    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, "axg"):
+        if binding.group_id == group and binding.expires_at > now:
+            return binding
+        release(rt, session, binding, "reassigned", now, actor)
+    binding = Binding(
+        tenant_id=rt.tenant,
+        binding_id=new_id(),
+        kind="axg",
+        shipment_id=shipment.shipment_id,
+        courier_id=None,
+        a_ref=None,
+        b_ref=b_ref,
+        status="active",
+        created_at=now,
+        expires_at=now + lifetime,
+        created_by=actor.id[:64],
+        group_id=group[:64],
+    )
+    number = pool.allocate_group(session, rt.tenant, group, now)
+    binding.number_id = number.number_id
+    session.add(binding)
+    session.add(
+        Seat(
+            tenant_id=rt.tenant,
+            number_id=number.number_id,
+            party_ref=b_ref,
+            binding_id=binding.binding_id,
+            until=None,
+        )
+    )
+    session.flush()
+    bound(session, rt.tenant, "axg")
+    push(rt, session, binding, shipment)
+    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
     return binding
 
 
@@ -154,6 +219,7 @@ def _bind_axn(
         created_by=actor.id[:64],
     )
     _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
+    push(rt, session, binding, shipment)
     _audit_bind(rt, session, actor, binding, shipment, automatic=False)
     return binding
 
@@ -194,8 +260,58 @@ def _seat(
         binding.number_id = number.number_id
         session.add(binding)
         session.flush()
+        bound(session, tenant_id, binding.kind)
         return number
-    raise pool.PoolExhausted("no virtual number is free for this binding", details={"city": city})
+    raise pool.PoolExhausted(
+        "no virtual number is free for this binding",
+        details={"city": city, "kind": binding.kind},
+    )
+
+
+def push(rt: Runtime, session: Session, binding: Binding, shipment: Shipment) -> None:
+    """Push the binding to the configured cloud platform (none for neutral and Twilio).
+
+    The real numbers are opened here for the platform only; a refusal raises, so the
+    binding (and its number) is not kept either.
+    """
+    provider = providers.cloud_provider(rt)
+    if provider is None:
+        return
+    number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+    opened = vault_service.open_fields(rt, session, shipment, [("recipient", "phone")])
+    recipient = opened.get(("recipient", "phone"))
+    if number is None or recipient is None:
+        raise Conflict("the recipient has no phone to bind", code="no_recipient")
+    courier = None
+    if binding.courier_id:
+        principal = access_service.get(session, rt.tenant, binding.courier_id)
+        courier = access_service.open_phone(rt, principal) if principal is not None else None
+    result = provider.bind(
+        BindRequest(
+            kind=binding.kind,
+            x=number.number,
+            b=Sensitive(canonical(recipient.reveal()) or recipient.reveal()),
+            expires_at=binding.expires_at,
+            out_id=binding.binding_id,
+            a=Sensitive(canonical(courier.reveal()) or courier.reveal()) if courier else None,
+            extension=binding.extension,
+            group=binding.group_id,
+            record=config_for(rt).record_calls,
+        )
+    )
+    binding.provider_ref = result.ref[:64]
+
+
+def _unpush(rt: Runtime, session: Session, binding: Binding) -> None:
+    """End the binding on the platform too; a failure is logged (it expires there anyway)."""
+    provider = providers.cloud_provider(rt)
+    number = session.get(RelayNumber, (rt.tenant, binding.number_id))
+    if provider is None or binding.provider_ref is None or number is None:
+        return
+    try:
+        provider.unbind(binding.provider_ref, number.number)
+    except Conflict as exc:
+        log.warning("relay: the platform did not unbind a binding (%s)", exc.code)
 
 
 def _audit_bind(
@@ -218,13 +334,21 @@ def _audit_bind(
                 "binding_id": binding.binding_id,
                 "number_id": binding.number_id,
                 "kind": binding.kind,
+                "extension": binding.extension,
+                "group_id": binding.group_id,
                 "waybill": shipment.waybill_no,
                 "courier_id": binding.courier_id,
                 "expires_at": binding.expires_at.isoformat(),
                 "automatic": automatic,
+                "provider": binding_provider(rt) if binding.provider_ref else None,
             },
         ),
     )
+
+
+def binding_provider(rt: Runtime) -> str:
+    """Return the name of the platform bindings are pushed to."""
+    return config_for(rt).provider
 
 
 def record_refusal(
@@ -235,14 +359,22 @@ def record_refusal(
     error: Conflict | NotFound | InvalidInput,
     *,
     automatic: bool,
-) -> None:
-    """Audit a binding that could not be made; exhaustion is its own event, for the monitor."""
+) -> bool:
+    """Audit a binding that could not be made; return True when it opened an exhaustion.
+
+    The first exhaustion of an episode is its own event (`relay.pool_exhausted`, which the
+    monitor alerts on); refusals while the pool stays exhausted are ordinary refused bindings.
+    """
     exhausted = isinstance(error, pool.PoolExhausted)
+    kind = error.details.get("kind", "axb") if isinstance(error.details, dict) else "axb"
+    first = exhausted and conditions.open_condition(
+        session, rt.tenant, f"{conditions.POOL_EXHAUSTED}:{kind}", rt.clock.now()
+    )
     auditor_for(rt).record(
         session,
         actor,
         Entry(
-            "relay.pool_exhausted" if exhausted else "relay.bind",
+            "relay.pool_exhausted" if first else "relay.bind",
             "shipment",
             shipment.shipment_id,
             decision="deny",
@@ -255,6 +387,12 @@ def record_refusal(
             },
         ),
     )
+    return first
+
+
+def bound(session: Session, tenant_id: str, kind: str) -> None:
+    """Close the exhaustion episode of `kind`: a binding of that kind succeeded."""
+    conditions.close_condition(session, tenant_id, f"{conditions.POOL_EXHAUSTED}:{kind}")
 
 
 def release(
@@ -279,6 +417,15 @@ def release(
         )
         .values(until=pool.quiet_until(config_for(rt), ended))
     )
+    _unpush(rt, session, binding)
+    if binding.extension is not None:
+        extensions.cool(
+            session,
+            binding.tenant_id,
+            binding.number_id,
+            binding.binding_id,
+            pool.quiet_until(config_for(rt), ended),
+        )
     if actor is not None:
         auditor_for(rt).record(
             session,
@@ -296,8 +443,9 @@ def release(
 def schedule_end(rt: Runtime, session: Session, shipment: Shipment, at: datetime) -> None:
     """Let the shipment's AXB bindings run until `at` + the configured hours, no longer."""
     end = at + timedelta(hours=config_for(rt).binding_hours_after_delivery)
-    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id):
-        binding.expires_at = min(binding.expires_at, end)
+    for kind in ("axb", "axe", "axg"):
+        for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, kind):
+            binding.expires_at = min(binding.expires_at, end)
 
 
 def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> dict[str, Any]:
@@ -306,6 +454,8 @@ def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> d
         "binding_id": binding.binding_id,
         "kind": binding.kind,
         "virtual_number": number.number if number is not None else None,
+        "extension": binding.extension,
+        "group_id": binding.group_id,
         "expires_at": binding.expires_at.isoformat(),
         "status": binding.status,
         "waybill": waybill,

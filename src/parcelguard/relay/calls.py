@@ -149,6 +149,8 @@ def _advance(record: CallRecord, state: str, at: datetime, duration: int | None)
     rank = RANKS[state]
     if RANKS[state] == RANKS["in-progress"] and record.answered_at is None:
         record.answered_at = at  # a late "answered" still tells when it was picked up
+    if rank == FINAL == record.status_rank and record.duration_s is None and duration is not None:
+        record.duration_s = max(0, duration)  # a call record (话单) after the hang-up event
     if rank <= record.status_rank:
         return
     record.status, record.status_rank, record.updated_at = state, rank, at

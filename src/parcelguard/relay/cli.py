@@ -31,12 +31,21 @@ def pool_import(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, help="CSV with a `number` column."
     ),
+    mode: str = typer.Option("axb", "--mode", help="axb (AXB/AXN), axe (extensions) or axg."),
+    group: str | None = typer.Option(None, "--group", help="AXG: the station of the group."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add numbers to the pool (CSV: `number`, optional `city` adcode); exit 3 on bad rows."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        result = service.import_numbers(rt, session, service.read_pool_file(file), local_operator())
+        result = service.import_numbers(
+            rt,
+            session,
+            service.read_pool_file(file),
+            local_operator(),
+            mode=mode,
+            group=group,
+        )
     emit(result, as_json, _import_summary(result))
     if result["rejected"]:
         raise typer.Exit(3)
@@ -101,18 +110,17 @@ def bind(
     waybill: str,
     ttl: int | None = typer.Option(None, "--ttl", help="Lifetime in seconds."),
     axn: bool = typer.Option(False, "--axn", help="An AXN number for the recipient."),
+    kind: str | None = typer.Option(None, "--kind", help="axb, axn, axe or axg."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Bind a shipment's courier and recipient through a pool number."""
     rt = runtime(ctx)
-    result = service.bind_waybill(
-        rt, waybill, local_operator(), kind="axn" if axn else "axb", ttl_seconds=ttl
-    )
-    emit(
-        result,
-        as_json,
-        f"{result['kind'].upper()} {result['virtual_number']} until {result['expires_at']}",
-    )
+    chosen = kind or ("axn" if axn else "axb")
+    result = service.bind_waybill(rt, waybill, local_operator(), kind=chosen, ttl_seconds=ttl)
+    shown = result["virtual_number"]
+    if result.get("extension"):
+        shown = f"{shown} 转 {result['extension']}"
+    emit(result, as_json, f"{result['kind'].upper()} {shown} until {result['expires_at']}")
 
 
 @relay_app.command("route")
@@ -122,6 +130,7 @@ def route(
     to: str = typer.Option(..., "--to", help="The pool number called."),
     now: str | None = typer.Option(None, "--now", help="Decide as if at this time (ISO 8601)."),
     channel: str = typer.Option("voice", "--channel", help="voice or sms"),
+    extension: str | None = typer.Option(None, "--extension", help="AXE: the keyed extension."),
     masked: bool = typer.Option(False, "--masked", help="Mask the number in --json output too."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -131,7 +140,14 @@ def route(
         raise InvalidInput("--channel must be voice or sms", code="invalid_channel")
     with rt.db.session() as session:
         decision = service.route(
-            rt, session, caller, to, local_operator(), channel=channel, now=_instant("--now", now)
+            rt,
+            session,
+            caller,
+            to,
+            local_operator(),
+            channel=channel,
+            now=_instant("--now", now),
+            extension=extension,
         )
     shown = decision.masked_answer()
     emit(
@@ -234,6 +250,25 @@ def list_bindings(
         )
         or "no bindings",
     )
+
+
+@relay_app.command("doctor")
+def doctor(
+    ctx: typer.Context,
+    callback_url: str | None = typer.Option(
+        None, "--callback-url", help="The public base URL the platform calls back."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check the platform's credentials and that its callbacks reach this server (exit 1 if not)."""
+    rt = runtime(ctx)
+    result = service.doctor(rt, callback_url=callback_url)
+    lines = [f"provider {result['provider']}"] + [
+        f"  {'ok  ' if c['ok'] else 'FAIL'} {c['name']}: {c['detail']}" for c in result["checks"]
+    ]
+    emit(result, as_json, "\n".join(lines))
+    if not result["ok"]:
+        raise typer.Exit(1)
 
 
 def _instant(option: str, text: str | None) -> datetime | None:

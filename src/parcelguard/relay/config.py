@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 
 from parcelguard.runtime import Runtime
@@ -23,6 +25,18 @@ class RelayConfig(BaseModel):
     max_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60, le=365 * 24 * 3600)
     axn_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=365 * 24 * 3600)
     auto_bind: bool = True  # bind when a parcel goes out for delivery
+    # Whether this deployment uses the relay at all: None (the default) means "when the
+    # tenant has a number pool"; a deployment without one never hears of the relay.
+    enabled: bool | None = None
+    # What a parcel going out is bound with: an AXB number of its own, or an extension on a
+    # shared AXE number ("X 转 1234"); AXE numbers are imported with `--mode axe`.
+    auto_kind: Literal["axb", "axe"] = "axb"
+    extension_digits: int = Field(default=4, ge=3, le=6)
+    # The IVR asks for the extension this many times (the first ask and one retry), then
+    # plays a help message that names nobody.
+    extension_attempts: int = Field(default=2, ge=1, le=5)
+    # SMS relay: texts one sender may forward through one binding per hour.
+    sms_per_hour: int = Field(default=20, ge=1, le=1000)
     # Caller verification still says "genuine" this long after a binding ended.
     verify_grace_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     # Provider-neutral webhooks: HMAC-SHA256 over "<timestamp>.<body>" with this secret;
@@ -35,6 +49,22 @@ class RelayConfig(BaseModel):
     twilio_auth_token: SecretStr | None = None
     twilio_shared_key: SecretStr | None = None
     public_base_url: str | None = None
+    # Which platform carries calls: "neutral" or "twilio" ask ParcelGuard per call; "aliyun"
+    # (号码隐私保护) and "huawei" (隐私保护通话) get each binding pushed and route themselves.
+    provider: Literal["neutral", "twilio", "aliyun", "huawei"] = "neutral"
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: SecretStr | None = None
+    aliyun_pool_key: str | None = None
+    aliyun_endpoint: str = "https://dyplsapi.aliyuncs.com"
+    aliyun_region: str = "cn-hangzhou"
+    aliyun_receipt_token: SecretStr | None = None  # in the receipt URLs set in the console
+    aliyun_groups: dict[str, str] = Field(default_factory=dict)  # station id → AXG GroupId
+    huawei_app_key: str | None = None
+    huawei_app_secret: SecretStr | None = None
+    huawei_endpoint: str = "https://rtcpns.cn-north-1.myhuaweicloud.com"
+    # Call recordings: asked of the platform only when `record_calls`; kept sealed this long.
+    record_calls: bool = False
+    recording_retention_days: int = Field(default=30, ge=1, le=3650)
     # Lazy sweeping on the routing path: at most this often, at most this many bindings.
     sweep_every_seconds: float = Field(default=60.0, ge=0)
     sweep_batch: int = Field(default=500, ge=1, le=100_000)

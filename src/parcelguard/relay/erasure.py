@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
-from parcelguard.relay import bindings
+from parcelguard.relay import bindings, recordings
 from parcelguard.relay.models import Binding, CallRecord, Seat
 from parcelguard.relay.numbers import party_ref, require_canonical
 from parcelguard.runtime import Runtime
@@ -29,6 +29,7 @@ def forget_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> dic
     for binding in active:
         bindings.release(rt, session, binding, "erased", now)
     seats = session.execute(delete(Seat).where(Seat.tenant_id == rt.tenant, Seat.party_ref == ref))
+    erased_recordings = recordings.forget(rt, session, ref)
     session.execute(
         update(Binding)
         .where(Binding.tenant_id == rt.tenant, Binding.a_ref == ref)
@@ -52,6 +53,7 @@ def forget_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> dic
         "ended": len(active),
         "seats": int(getattr(seats, "rowcount", 0) or 0),
         "calls": calls,
+        "recordings": erased_recordings,
     }
     auditor_for(rt).record(
         session, actor, Entry("relay.forget", "relay_pool", None, details=counts)

@@ -25,6 +25,7 @@ from parcelguard.runtime import Runtime
 NUMBER_HEADERS = ("number", "virtual_number", "phone", "号码", "虚拟号", "隐私号", "虚拟号码")
 CITY_HEADERS = ("city", "adcode", "city_adcode", "城市", "城市编码", "城市代码")
 BATCH = 2000
+IMPORT_MODES = ("axb", "axe", "axg")
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,23 @@ def _column(header: list[str], aliases: tuple[str, ...]) -> int | None:
 
 
 def import_numbers(
-    rt: Runtime, session: Session, rows: Iterable[PoolRow], actor: Actor
+    rt: Runtime,
+    session: Session,
+    rows: Iterable[PoolRow],
+    actor: Actor,
+    *,
+    mode: str = "axb",
+    group: str | None = None,
 ) -> dict[str, Any]:
-    """Add numbers to the tenant's pool; known numbers are skipped, bad rows reported by row."""
+    """Add numbers to the tenant's pool; known numbers are skipped, bad rows reported by row.
+
+    `mode` "axb" numbers serve AXB and AXN bindings; "axe" numbers carry extensions; "axg"
+    numbers belong to one `group` (a station) for good.
+    """
+    if mode not in IMPORT_MODES:
+        raise InvalidInput("mode must be axb, axe or axg", code="invalid_mode")
+    if (mode == "axg") != bool(group):
+        raise InvalidInput("an AXG number needs --group (a station), only it", code="invalid_group")
     now = rt.clock.now()
     errors: list[dict[str, Any]] = []
     imported = duplicates = 0
@@ -98,7 +113,7 @@ def import_numbers(
             duplicates += 1
         else:
             seen.add(number)
-            batch.append(_new_row(rt.tenant, number, city, now))
+            batch.append(_new_row(rt.tenant, number, city, now, mode, group))
         if len(batch) >= BATCH:
             imported, duplicates = _flush(session, rt.tenant, batch, imported, duplicates)
     imported, duplicates = _flush(session, rt.tenant, batch, imported, duplicates)
@@ -115,7 +130,7 @@ def import_numbers(
             "relay.pool_import",
             "relay_pool",
             None,
-            details={k: v for k, v in result.items() if k != "errors"},
+            details={**{k: v for k, v in result.items() if k != "errors"}, "mode": mode},
         ),
     )
     return result
@@ -125,17 +140,19 @@ def _error(row: int, field: str, code: str, message: str) -> dict[str, Any]:
     return {"row": row, "field": field, "code": code, "message": message}
 
 
-def _new_row(tenant_id: str, number: str, city: str | None, now: Any) -> dict[str, Any]:
+def _new_row(
+    tenant_id: str, number: str, city: str | None, now: Any, mode: str, group: str | None
+) -> dict[str, Any]:
     return {
         "tenant_id": tenant_id,
         "number_id": new_id(),
         "number": number,
         "city": city,
-        "state": "free",
-        "mode": "axb",
+        "state": "free" if mode == "axb" else mode,
+        "mode": mode,
         "slot": random.randrange(2**31),  # noqa: S311 - spreading load, not a secret
         "cooling_until": None,
-        "label": None,
+        "label": group[:64] if group else None,
         "created_at": now,
         "updated_at": now,
     }

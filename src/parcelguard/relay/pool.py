@@ -41,6 +41,16 @@ def city_code(adcode: str | None) -> str | None:
     return digits[:4] + "00"
 
 
+def live_seat() -> ColumnElement[bool]:
+    """Return "the seat is live" for queries scoped to one number.
+
+    Written through `coalesce` on purpose: a bare `until IS NULL` lets SQLite pick the
+    `(tenant, until)` index and scan every live seat of the tenant for each number (seconds
+    per sweep at 100k bindings); this way it walks the number's seats by primary key.
+    """
+    return func.coalesce(Seat.until, None).is_(None)
+
+
 def allocatable(now: datetime, *, exclusive: bool) -> ColumnElement[bool]:
     """Return the condition on numbers that may take a new binding."""
     cooled = and_(RelayNumber.state == "cooling", RelayNumber.cooling_until <= now)
@@ -89,6 +99,41 @@ def allocate(
         "no virtual number is free for this binding",
         details={"city": city, "kind": _kind(exclusive)},
     )
+
+
+def allocate_group(session: Session, tenant_id: str, group: str, now: datetime) -> RelayNumber:
+    """Lock and return an AXG number of `group` that carries no live or cooling seat."""
+    ids = list(
+        session.scalars(
+            select(RelayNumber.number_id).where(
+                RelayNumber.tenant_id == tenant_id,
+                RelayNumber.state == "axg",
+                RelayNumber.label == group,
+            )
+        )
+    )
+    random.shuffle(ids)
+    for number_id in ids:
+        number = session.scalars(
+            select(RelayNumber)
+            .where(RelayNumber.tenant_id == tenant_id, RelayNumber.number_id == number_id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).first()
+        if number is None:
+            continue
+        seats = session.execute(
+            select(Seat.until).where(Seat.tenant_id == tenant_id, Seat.number_id == number_id)
+        ).all()
+        if any(until is None or until > now for (until,) in seats):
+            continue
+        if seats:
+            session.execute(
+                delete(Seat).where(Seat.tenant_id == tenant_id, Seat.number_id == number_id)
+            )
+        number.updated_at = now
+        return number
+    raise PoolExhausted("no number of the group is free", details={"group": group, "kind": "axg"})
 
 
 def _kind(exclusive: bool) -> str:
@@ -180,7 +225,7 @@ def _has_active_seat(session: Session, number: RelayNumber) -> bool:
     query = select(Seat.party_ref).where(
         Seat.tenant_id == number.tenant_id,
         Seat.number_id == number.number_id,
-        Seat.until.is_(None),
+        live_seat(),
     )
     return session.execute(query.limit(1)).first() is not None
 
@@ -213,7 +258,7 @@ def settle_numbers(session: Session, tenant_id: str, now: datetime, limit: int) 
         .where(
             Seat.tenant_id == RelayNumber.tenant_id,
             Seat.number_id == RelayNumber.number_id,
-            Seat.until.is_(None),
+            live_seat(),
         )
         .exists(),
     )

@@ -20,7 +20,8 @@ from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
 from parcelguard.pii.normalize import normalize_phone
-from parcelguard.relay import bindings, calls
+from parcelguard.relay import bindings, calls, extensions, pool, sms
+from parcelguard.relay.config import config_for
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, mask_number, party_ref
@@ -36,6 +37,8 @@ RESOLVERS_KEY = "relay.canary_resolvers"
 CANARY_KEYS = ("canary_id", "holder_id", "channel_kind")
 # What a caller may learn: a canary answers exactly like a number nobody is bound to.
 PUBLIC_REASON = {"canary": "unbound"}
+# Who answers for an AXG group, in this order: the station's clerks, then its couriers.
+GROUP_ROLES = ("station_clerk", "courier")
 
 
 @dataclass(frozen=True)
@@ -60,18 +63,35 @@ class Decision:
     callee_ref: bytes | None = None
     callee_masked: str | None = None
     expired: Binding | None = None
+    # AXE: which ask this is (1, then 2 on the retry) and, when the caller keyed a wrong,
+    # expired or no extension, what went wrong (audited as `relay.extension_miss`).
+    attempt: int | None = None
+    extension_miss: str | None = None
+    # SMS: the text to forward, scrubbed of phone, ID, card and e-mail values.
+    forward_text: Sensitive | None = None
 
     def answer(self) -> dict[str, Any]:
         """Return the provider's answer `{action, number, reason}` (number: the real one)."""
         number = self.connect_to.reveal() if self.connect_to is not None else None
-        answer = {"action": self.action, "number": number, "reason": self.reason}
+        answer: dict[str, Any] = {"action": self.action, "number": number, "reason": self.reason}
         if self.connect_digits is not None:
             answer["extension"] = self.connect_digits.reveal()
+        if self.action == "gather":
+            answer["attempt"] = self.attempt
+        if self.forward_text is not None:
+            answer["text"] = self.forward_text.reveal()
         return answer
 
     def masked_answer(self) -> dict[str, Any]:
         """Return the same answer with the number masked (for people and screens)."""
-        return {"action": self.action, "number": self.callee_masked, "reason": self.reason}
+        answer: dict[str, Any] = {
+            "action": self.action,
+            "number": self.callee_masked,
+            "reason": self.reason,
+        }
+        if self.action == "gather":
+            answer["attempt"] = self.attempt
+        return answer
 
 
 def provider_actor(provider: str) -> Actor:
@@ -90,21 +110,112 @@ def route(
     call_id: str | None = None,
     provider: str = "neutral",
     now: datetime | None = None,
+    extension: str | None = None,
+    attempt: int = 1,
+    text: str | None = None,
 ) -> Decision:
-    """Decide a call or SMS from `caller` to X, audit it, and keep the call record."""
+    """Decide a call or SMS from `caller` to X, audit it, and keep the call record.
+
+    For an AXE number, `extension` is what the caller keyed (None before the IVR asked) and
+    `attempt` which ask it answered; a plain ask is neither audited nor recorded. An SMS
+    (`text`) to an AXE number names its extension first; it is asked nothing, and a connected
+    SMS carries its scrubbed text in `forward_text`.
+    """
     clock_now = rt.clock.now()
-    decision = decide(rt, session, caller, to, operator_time(clock_now, now))
+    at = operator_time(clock_now, now)
+    if channel == "sms":
+        extension, text = _sms_extension(rt, session, to, text)
+        attempt = config_for(rt).extension_attempts  # a text cannot be asked again
+    decision = decide(rt, session, caller, to, at, extension=extension, attempt=attempt)
+    if decision.action == "gather" and decision.extension_miss is None:
+        return decision
+    if channel == "sms" and decision.action == "connect":
+        decision = _sms(rt, session, actor, decision, text, canonical(caller), at)
     _audit(rt, session, actor, decision, channel, call_id)
     if decision.expired is not None and decision.expired.expires_at <= clock_now:
         bindings.release(rt, session, decision.expired, "expired", clock_now)
-    if call_id:
+    if call_id and decision.action != "gather":
         calls.record_route(rt, session, decision, call_id, channel, provider, clock_now)
     session.flush()
     return decision
 
 
+def _sms_extension(
+    rt: Runtime, session: Session, to: str | None, text: str | None
+) -> tuple[str | None, str | None]:
+    """Return the extension an SMS to an AXE number names first (else ""), and the rest."""
+    x = canonical(to)
+    number = find_number(session, rt.tenant, x) if x else None
+    if number is None or number.state != "axe":
+        return None, text
+    extension, rest = sms.split_extension(text, config_for(rt).extension_digits)
+    return (extension or ""), rest
+
+
+def _sms(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    text: str | None,
+    sender: str | None,
+    now: datetime,
+) -> Decision:
+    """Rate-limit a connected SMS and scrub its text; audit what was taken out."""
+    config = config_for(rt)
+    ref = decision.caller_ref
+    binding_id = decision.binding_id
+    if (
+        ref is not None
+        and binding_id is not None
+        and sms.over_limit(session, rt.tenant, binding_id, ref, now, config.sms_per_hour)
+    ):
+        return replace(
+            decision,
+            action="reject",
+            reason="rate_limited",
+            audit_reason="rate_limited",
+            connect_to=None,
+            connect_digits=None,
+        )
+    scrubbed = sms.scrub(text, sender)
+    if scrubbed.types:
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry(
+                "relay.sms_pii",
+                "shipment",
+                decision.shipment_id,
+                decision="deny",
+                reason="others_pii" if scrubbed.others else "own_number",
+                details={
+                    "binding_id": decision.binding_id,
+                    "number_id": decision.number_id,
+                    "direction": decision.direction,
+                    # The staff member who sent it (the alert is about them), never a recipient.
+                    "principal_id": decision.principal_id
+                    if decision.direction != "b_to_a"
+                    else None,
+                    "types": list(scrubbed.types),
+                    "caller": decision.caller_masked,
+                    "target": ref.hex()[:16] if ref else None,
+                },
+            ),
+        )
+        log.info("relay: personal data scrubbed from a relayed text (%s)", ",".join(scrubbed.types))
+    return replace(decision, forward_text=Sensitive(scrubbed.text))
+
+
 def decide(
-    rt: Runtime, session: Session, raw_caller: str | None, raw_to: str | None, now: datetime
+    rt: Runtime,
+    session: Session,
+    raw_caller: str | None,
+    raw_to: str | None,
+    now: datetime,
+    *,
+    extension: str | None = None,
+    attempt: int = 1,
 ) -> Decision:
     """Return the decision for a call at `now`, without recording anything."""
     caller, x = canonical(raw_caller), canonical(raw_to)
@@ -125,6 +236,10 @@ def decide(
         return _reject(base, "canary", label=number.label)
     if caller is None or ref is None:
         return _reject(base, "invalid_caller")
+    if number.state == "axe":
+        return _axe(rt, session, number, ref, base, now, extension, attempt)
+    if number.state == "axg":
+        return _axg(rt, session, number, caller, ref, base, now)
     if number.mode == "axn" and number.state == "bound":
         return _axn(rt, session, number, caller, ref, base, now)
     seat = session.get(Seat, (rt.tenant, number.number_id, ref))
@@ -163,7 +278,7 @@ def _axn(
     """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
     seat = session.scalars(
         select(Seat).where(
-            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, Seat.until.is_(None)
+            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
         )
     ).first()
     binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
@@ -180,6 +295,101 @@ def _axn(
     if courier.status != "active":
         return _reject(base, "not_on_duty", principal_id=courier.principal_id)
     return _to_recipient(rt, session, binding, base, courier.principal_id, "axn")
+
+
+def _axe(
+    rt: Runtime,
+    session: Session,
+    number: RelayNumber,
+    ref: bytes,
+    base: Decision,
+    now: datetime,
+    extension: str | None,
+    attempt: int,
+) -> Decision:
+    """Route a call to an AXE number: ask for the extension, retry once, then help."""
+    config = config_for(rt)
+    if extension is None:
+        return replace(
+            base, action="gather", reason="extension_needed", audit_reason="gather", attempt=1
+        )
+    keyed = extension.strip().rstrip("#")
+    wellformed = keyed.isdigit() and len(keyed) == config.extension_digits
+    row = extensions.find(session, rt.tenant, number.number_id, keyed) if wellformed else None
+    binding = session.get(Binding, (rt.tenant, row.binding_id)) if row is not None else None
+    live = (
+        row is not None
+        and row.until is None
+        and binding is not None
+        and binding.status == "active"
+        and binding.expires_at > now
+    )
+    if binding is None or not live:
+        miss = "no_input" if not keyed else ("expired" if row is not None else "unknown")
+        stale = binding if binding is not None and binding.status == "active" else None
+        base = replace(base, extension_miss=miss, attempt=attempt, expired=stale)
+        if attempt < config.extension_attempts:
+            return replace(
+                base,
+                action="gather",
+                reason="wrong_extension",
+                audit_reason=f"extension_{miss}",
+                attempt=attempt + 1,
+            )
+        return replace(
+            base, action="reject", reason="wrong_extension", audit_reason=f"extension_{miss}"
+        )
+    base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
+    if ref == binding.a_ref:
+        return _to_recipient(rt, session, binding, base, binding.courier_id, "a_to_b")
+    if ref == binding.b_ref:
+        return _to_courier(rt, session, binding, base)
+    return _reject(base, "stranger")
+
+
+def _axg(
+    rt: Runtime,
+    session: Session,
+    number: RelayNumber,
+    caller: str,
+    ref: bytes,
+    base: Decision,
+    now: datetime,
+) -> Decision:
+    """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
+    seat = session.scalars(
+        select(Seat).where(
+            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
+        )
+    ).first()
+    binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
+    if binding is None:
+        return _reject(base, "unbound")
+    base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
+    if binding.status != "active" or binding.expires_at <= now:
+        return _reject(base, "expired", expired=binding if binding.status == "active" else None)
+    if ref == binding.b_ref:
+        return _to_group(rt, session, binding, base)
+    member = access_service.find_by_phone(rt, session, caller)
+    if member is None or member.station_id != binding.group_id:
+        return _reject(base, "stranger")
+    if member.status != "active":
+        return _reject(base, "not_on_duty", principal_id=member.principal_id)
+    return _to_recipient(rt, session, binding, base, member.principal_id, "g_to_b")
+
+
+def _to_group(rt: Runtime, session: Session, binding: Binding, base: Decision) -> Decision:
+    """Connect the recipient to the first reachable member of the binding's group."""
+    for role in GROUP_ROLES:
+        for member in access_service.list_principals(session, rt.tenant, role=role):
+            if member.station_id != binding.group_id or member.status != "active":
+                continue
+            phone = access_service.open_phone(rt, member)
+            number = canonical(phone.reveal()) if phone is not None else None
+            if number is not None:
+                base = replace(base, principal_id=member.principal_id, direction="b_to_g")
+                return _connect(base, number, None)
+    return _reject(replace(base, direction="b_to_g"), "unreachable")
 
 
 def _to_recipient(
@@ -256,7 +466,24 @@ def _audit(
         "call_id": call_id,
         "caller": decision.caller_masked,
     }
-    if decision.audit_reason == "canary":
+    if decision.extension_miss is not None:
+        entry = Entry(
+            "relay.extension_miss",
+            "relay_number",
+            decision.number_id,
+            decision="deny",
+            reason=decision.extension_miss,
+            details={
+                **details,
+                # The ask this answered (a gather decision carries the next one).
+                "attempt": (decision.attempt or 1) - (decision.action == "gather"),
+                "final": decision.action == "reject",
+                # The caller's keyed reference, shortened: lets the monitor count one caller's
+                # misses without a phone number in the event.
+                "target": decision.caller_ref.hex()[:16] if decision.caller_ref else None,
+            },
+        )
+    elif decision.audit_reason == "canary":
         entry = Entry(
             "relay.canary_hit",
             "relay_number",
@@ -266,7 +493,9 @@ def _audit(
             details={**details, "label": decision.label, **_canary(rt, session, decision)},
         )
     elif decision.action == "connect":
-        opened = "courier.phone" if decision.direction == "b_to_a" else "recipient.phone"
+        opened = {"b_to_a": "courier.phone", "b_to_g": "staff.phone"}.get(
+            decision.direction or "", "recipient.phone"
+        )
         entry = Entry(
             "relay.connect",
             "shipment",

@@ -21,6 +21,8 @@ class PoolImportIn(BaseModel):
     """Numbers to add to the pool."""
 
     numbers: list[PoolNumberIn] = Field(max_length=20_000)
+    mode: str = Field(default="axb", pattern="^(axb|axe|axg)$")
+    group: str | None = Field(default=None, max_length=64, pattern=TEXT)
 
 
 class PoolImportOut(BaseModel):
@@ -59,7 +61,7 @@ class BindIn(BaseModel):
     """A binding to make for a shipment."""
 
     waybill: str = Field(max_length=40, pattern=TEXT)
-    kind: str = Field(default="axb", pattern="^(axb|axn)$")
+    kind: str = Field(default="axb", pattern="^(axb|axn|axe|axg)$")
     ttl: int | None = Field(default=None, ge=60)
 
 
@@ -69,6 +71,8 @@ class BindingOut(BaseModel):
     binding_id: str
     kind: str
     virtual_number: str | None
+    extension: str | None = None  # AXE: dial X, then this extension ("X 转 1234")
+    group_id: str | None = None  # AXG: the station whose clerks share X
     expires_at: str
     status: str
     waybill: str | None
@@ -115,6 +119,8 @@ class VerifyOut(BaseModel):
 class RouteOut(BaseModel):
     """The provider-neutral routing answer."""
 
-    action: str
+    action: str  # connect, reject, or gather (an AXE number asks for the extension)
     number: str | None
     reason: str | None
+    extension: str | None = None
+    attempt: int | None = None

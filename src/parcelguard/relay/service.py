@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import SYSTEM, Actor
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
-from parcelguard.relay import bindings, calls, inventory, routing
+from parcelguard.relay import bindings, calls, conditions, inventory, providers, recordings, routing
 from parcelguard.relay.config import config_for
 from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
@@ -27,6 +27,7 @@ from parcelguard.relay.numbers import mask_waybill
 from parcelguard.relay.pool import PoolExhausted
 from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
 from parcelguard.relay.providers.base import CallEvent
+from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
 from parcelguard.relay.routing import Decision, provider_actor, route
 from parcelguard.relay.sweeping import maybe_sweep, sweep
@@ -46,10 +47,13 @@ __all__ = [
     "PoolRow",
     "add_canary_resolver",
     "bind_waybill",
+    "doctor",
     "forget_phone",
     "handle_call",
+    "handle_receipts",
     "handle_status",
     "import_numbers",
+    "in_use",
     "install",
     "list_bindings",
     "maybe_sweep",
@@ -58,6 +62,7 @@ __all__ = [
     "release_binding",
     "reserve",
     "reserve_canary_numbers",
+    "reveal_recording",
     "route",
     "simulate",
     "sweep",
@@ -78,19 +83,34 @@ def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: 
     """Lifecycle hook: bind on out_for_delivery, end after delivery, release on reassignment."""
     now = rt.clock.now()
     if event_type == "out_for_delivery" and config_for(rt).auto_bind:
+        if not in_use(rt, session):
+            return  # no relay in this deployment: nothing to bind, nothing to complain about
         try:
-            bindings.bind_shipment(rt, session, shipment, SYSTEM, automatic=True)
+            kind = config_for(rt).auto_kind
+            bindings.bind_shipment(rt, session, shipment, SYSTEM, kind=kind, automatic=True)
         except (Conflict, NotFound, InvalidInput) as exc:
-            # The parcel still goes out; the refusal (pool exhaustion above all) is an event
-            # the monitor alerts on, and `relay bind` can retry once a number is free.
-            log.warning("relay: no binding for a parcel going out (%s)", exc.code)
-            bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
+            # The parcel still goes out; the refusal is audited, an exhaustion alerts once per
+            # episode (not per parcel), and `relay bind` can retry once a number is free.
+            first = bindings.record_refusal(rt, session, SYSTEM, shipment, exc, automatic=True)
+            if first or not isinstance(exc, PoolExhausted):
+                log.warning("relay: no binding for a parcel going out (%s)", exc.code)
     elif event_type in ENDING_EVENTS:
         bindings.schedule_end(rt, session, shipment, shipment.delivered_at or now)
     elif event_type in ("assigned", "transferred"):
-        for binding in bindings.active_for_shipment(session, rt.tenant, shipment.shipment_id):
-            if binding.courier_id != shipment.courier_id:
-                bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+        for kind in ("axb", "axe"):
+            for binding in bindings.active_for_shipment(
+                session, rt.tenant, shipment.shipment_id, kind
+            ):
+                if binding.courier_id != shipment.courier_id:
+                    bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+
+
+def in_use(rt: Runtime, session: Session) -> bool:
+    """Say whether this deployment uses the relay (`enabled`, or else: it has a pool)."""
+    enabled = config_for(rt).enabled
+    if enabled is not None:
+        return enabled
+    return conditions.has_pool(session, rt.tenant)
 
 
 def bind_waybill(
@@ -173,6 +193,9 @@ def handle_call(
             channel=channel,
             call_id=event.call_id,
             provider=provider.name,
+            extension=event.extension,
+            attempt=event.attempt,
+            text=event.text,
         )
     maybe_sweep(rt)
     return provider.reply(decision, event, request)  # only once the decision is durable
@@ -197,6 +220,112 @@ def handle_status(rt: Runtime, provider_name: str, request: WebhookRequest) -> d
             to=event.to,
         )
         return {"call_id": record.call_id, "status": record.status}
+
+
+def handle_receipts(rt: Runtime, provider_name: str, request: WebhookRequest) -> WebhookReply:
+    """Authenticate a cloud platform's receipts and apply them, each once, in any order.
+
+    Call states only move forward (a late "ringing" after "completed" changes nothing); a
+    recording is downloaded and sealed the first time it is announced, never again.
+    """
+    provider = providers.cloud_provider(rt, provider_name)
+    if provider is None:
+        raise NotFound("no such platform", code="unknown_provider")
+    provider.authenticate(request, time.time())
+    receipts = provider.receipts(request)
+    with rt.db.session() as session:
+        for receipt in receipts:
+            _apply_receipt(rt, session, provider, receipt)
+    media, body = provider.acknowledge()
+    return WebhookReply(media, body)
+
+
+def _apply_receipt(
+    rt: Runtime, session: Session, provider: providers.CloudProvider, receipt: Receipt
+) -> None:
+    call_id = receipt.call_id[: calls.MAX_CALL_ID]
+    if receipt.status:
+        record = calls.apply_status(
+            rt,
+            session,
+            call_id,
+            receipt.status,
+            channel=receipt.channel,
+            provider=provider.name,
+            at=receipt.at,
+            duration=receipt.duration,
+            caller=receipt.caller,
+            to=receipt.to,
+        )
+    else:
+        record = calls.apply_status(rt, session, call_id, "routed", provider=provider.name)
+    if record.binding_id is None and receipt.binding_ref:
+        binding = session.scalars(
+            select(Binding).where(
+                Binding.tenant_id == rt.tenant, Binding.provider_ref == receipt.binding_ref[:64]
+            )
+        ).first()
+        if binding is not None:
+            record.binding_id, record.shipment_id = binding.binding_id, binding.shipment_id
+            record.principal_id = record.principal_id or binding.courier_id
+    if receipt.recording and receipt.recording_id and config_for(rt).record_calls:
+        if recordings.known(session, rt.tenant, provider.name, receipt.recording_id):
+            return  # a duplicate announcement: kept once already
+        content, media = provider.fetch_recording(receipt.recording)
+        recordings.keep(rt, session, provider.name, receipt.recording_id, record, content, media)
+
+
+def reveal_recording(
+    rt: Runtime, session: Session, recording_id: str, actor: Actor, case_id: str | None
+) -> tuple[bytes, str]:
+    """Open a sealed recording (security officers under an open case only; audited)."""
+    return recordings.reveal(rt, session, recording_id, actor, case_id)
+
+
+def doctor(rt: Runtime, *, callback_url: str | None = None) -> dict[str, Any]:
+    """Check the configured platform's credentials and that its callbacks can reach us."""
+    config = config_for(rt)
+    checks: list[dict[str, Any]] = []
+    provider = providers.cloud_provider(rt)
+    if provider is not None:
+        checks.append(vars(provider.credentials_check()))
+    elif config.provider == "twilio":
+        ok = config.twilio_auth_token is not None
+        checks.append(
+            {
+                "name": "twilio credentials",
+                "ok": ok,
+                "detail": "auth token set" if ok else "twilio_auth_token is not set",
+            }
+        )
+    else:
+        ok = config.webhook_secret is not None or bool(config.tenant_secrets)
+        checks.append(
+            {
+                "name": "webhook secret",
+                "ok": ok,
+                "detail": "set" if ok else "webhook_secret is not set",
+            }
+        )
+    base = callback_url or config.public_base_url
+    checks.append(_reachable(base))
+    return {"provider": config.provider, "ok": all(c["ok"] for c in checks), "checks": checks}
+
+
+def _reachable(base: str | None) -> dict[str, Any]:
+    """GET `<base>/relay/health`: the platform must reach that address to deliver receipts."""
+    import httpx
+
+    name = "callback reachability"
+    if not base:
+        return {"name": name, "ok": False, "detail": "public_base_url is not set"}
+    url = base.rstrip("/") + "/relay/health"
+    try:
+        response = httpx.get(url, timeout=5.0)
+    except httpx.HTTPError as exc:
+        return {"name": name, "ok": False, "detail": f"{url} unreachable ({type(exc).__name__})"}
+    ok = response.status_code == 200
+    return {"name": name, "ok": ok, "detail": f"{url} answered {response.status_code}"}
 
 
 def simulate(

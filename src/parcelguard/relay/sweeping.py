@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
-from parcelguard.relay import bindings, pool
+from parcelguard.relay import bindings, extensions, pool, recordings
 from parcelguard.relay.config import config_for
 from parcelguard.relay.models import Binding
 from parcelguard.runtime import Runtime
@@ -65,8 +65,16 @@ def sweep(
             released += 1
     settled = pool.settle_numbers(session, rt.tenant, at, batch)
     cleared = pool.clear_cooled_seats(session, rt.tenant, at)
+    extensions_cleared = extensions.clear_cooled(session, rt.tenant, at)
+    expired_recordings = recordings.expire(rt, session)
     session.flush()
-    return {"released": released, **settled, "seats_cleared": cleared}
+    return {
+        "released": released,
+        **settled,
+        "seats_cleared": cleared,
+        "extensions_cleared": extensions_cleared,
+        "recordings_erased": expired_recordings,
+    }
 
 
 def maybe_sweep(rt: Runtime) -> None:

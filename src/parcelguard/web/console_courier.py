@@ -48,12 +48,24 @@ def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> 
 def relay_number(
     rt: Runtime, session: Session, waybill: str, courier_id: str
 ) -> dict[str, str] | None:
-    """Return the virtual number X of the courier's live AXB binding for a parcel, or None."""
+    """Return the virtual number X of the courier's live AXB or AXE binding, or None.
+
+    An AXE binding shows "X 转 1234"; its `tel:` link dials X, pauses, then keys the
+    extension (the relay's IVR asks for it), so one tap still reaches the recipient.
+    """
     now = rt.clock.now()
     for binding in relay_service.list_bindings(rt, session, waybill=waybill, status="active"):
         number = binding["virtual_number"]
         live = datetime.fromisoformat(binding["expires_at"]) > now
-        if binding["kind"] == "axb" and binding["courier_id"] == courier_id and number and live:
+        mine = binding["kind"] in ("axb", "axe") and binding["courier_id"] == courier_id
+        if mine and number and live:
+            extension = binding.get("extension")
+            if extension:
+                return {
+                    "tel": f"{number},{extension}#",
+                    "shown": f"{spaced(number)} 转 {extension}",
+                    "until": binding["expires_at"],
+                }
             return {"tel": number, "shown": spaced(number), "until": binding["expires_at"]}
     return None
 

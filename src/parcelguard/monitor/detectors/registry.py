@@ -10,6 +10,7 @@ from parcelguard.monitor.detectors.denial_burst import DenialBurstDetector
 from parcelguard.monitor.detectors.distinct_targets import DistinctTargetsDetector
 from parcelguard.monitor.detectors.duty_conflict import DutyConflictDetector
 from parcelguard.monitor.detectors.enumeration import EnumerationDetector
+from parcelguard.monitor.detectors.extension_enumeration import ExtensionEnumerationDetector
 from parcelguard.monitor.detectors.isolation_forest import IsolationForestDetector
 from parcelguard.monitor.detectors.lifecycle_overreach import LifecycleOverreachDetector
 from parcelguard.monitor.detectors.off_hours import OffHoursDetector
@@ -17,6 +18,7 @@ from parcelguard.monitor.detectors.own_volume import OwnVolumeDetector
 from parcelguard.monitor.detectors.peer_volume import PeerVolumeDetector
 from parcelguard.monitor.detectors.pool_exhausted import PoolExhaustedDetector
 from parcelguard.monitor.detectors.privilege_change import PrivilegeChangeDetector
+from parcelguard.monitor.detectors.relay_sms_pii import RelaySmsPiiDetector
 from parcelguard.monitor.detectors.stranger_scans import StrangerScansDetector
 from parcelguard.monitor.detectors.unassigned_access import UnassignedAccessDetector
 from parcelguard.monitor.detectors.unassigned_drip import UnassignedDripDetector
@@ -36,6 +38,8 @@ DETECTORS: tuple[type[Detector], ...] = (
     IsolationForestDetector,
     CanaryHitDetector,
     PoolExhaustedDetector,
+    ExtensionEnumerationDetector,
+    RelaySmsPiiDetector,
     AuthLockoutDetector,
     PrivilegeChangeDetector,
     DutyConflictDetector,

@@ -35,6 +35,9 @@ class CallEvent:
     call_id: str | None
     channel: str
     text: str | None = None
+    # AXE: the digits the caller keyed when the IVR asked (None: not asked yet), and which ask.
+    extension: str | None = None
+    attempt: int = 1
 
     def __repr__(self) -> str:
         return f"CallEvent(call_id={self.call_id!r}, channel={self.channel!r}, ***)"

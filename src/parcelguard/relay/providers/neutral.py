@@ -32,6 +32,8 @@ class CallIn(BaseModel):
     to: str = Field(max_length=40)
     call_id: str | None = Field(default=None, max_length=64)
     text: str | None = Field(default=None, max_length=2000)
+    extension: str | None = Field(default=None, max_length=8, pattern=r"^[0-9#*]*$")
+    attempt: int = Field(default=1, ge=1, le=9)
 
 
 class StatusIn(BaseModel):
@@ -75,7 +77,9 @@ class NeutralProvider(TelephonyProvider):
     def call_event(self, request: WebhookRequest, channel: str) -> CallEvent:
         """Parse `{from, to, call_id}`."""
         call = _parse(CallIn, request.body)
-        return CallEvent(call.caller, call.to, call.call_id, channel, call.text)
+        return CallEvent(
+            call.caller, call.to, call.call_id, channel, call.text, call.extension, call.attempt
+        )
 
     def status_event(self, request: WebhookRequest) -> StatusEvent:
         """Parse `{call_id, status, duration?, at?}`."""

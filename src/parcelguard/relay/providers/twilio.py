@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
@@ -39,9 +39,17 @@ XML = "application/xml"
 # What an unbound caller hears; the same words whatever the internal reason (canary included).
 SPOKEN = {
     "expired": "您拨打的隐私号码已过期，无法接通。如需联系快递员，请通过快递公司官方渠道。",
+    # The help after a wrong extension twice: names no party, no parcel, no number.
+    "wrong_extension": "您输入的分机号无效或已过期。请核对面单上的号码和分机号后重拨，"
+    "或通过快递公司官方渠道联系。",
     "default": "您拨打的号码未绑定，无法接通。请核对号码，或通过快递公司官方渠道联系。",
 }
 SILENT_REJECT = ("invalid_caller", "unknown_number")
+ASK = {
+    "extension_needed": "请输入分机号，以井号键结束。",
+    "wrong_extension": "分机号有误，请重新输入分机号，以井号键结束。",
+}
+GATHER_TIMEOUT = 8
 # Before an extension's digits: each "w" waits half a second (TwiML <Number sendDigits>).
 EXTENSION_PAUSE = "wwww"
 
@@ -52,8 +60,13 @@ class TwilioProvider(TelephonyProvider):
     name = "twilio"
 
     def __init__(
-        self, auth_token: str | None, shared_key: str | None, public_base_url: str | None
+        self,
+        auth_token: str | None,
+        shared_key: str | None,
+        public_base_url: str | None,
+        extension_digits: int = 4,
     ) -> None:
+        self._extension_digits = extension_digits
         self._auth_token = auth_token
         self._shared_key = shared_key
         self._base = public_base_url.rstrip("/") if public_base_url else None
@@ -67,6 +80,7 @@ class TwilioProvider(TelephonyProvider):
             token.get_secret_value() if token else None,
             shared.get_secret_value() if shared else None,
             config.public_base_url,
+            config.extension_digits,
         )
 
     def signed_url(self, request: WebhookRequest) -> str:
@@ -101,7 +115,20 @@ class TwilioProvider(TelephonyProvider):
         call_id = form.get("CallSid") or form.get("MessageSid") or form.get("SmsSid")
         if not call_id:
             raise InvalidInput("CallSid or MessageSid is missing", code="invalid_webhook")
-        return CallEvent(form.get("From"), form.get("To"), call_id, channel, form.get("Body"))
+        # Our own <Gather action> (and its <Redirect> when nothing was keyed) says which ask
+        # this answers; Twilio signs the URL with its query, so a caller cannot change it.
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        attempt = query.get("attempt", "")
+        asked = attempt.isdigit() and 1 <= int(attempt) <= 9
+        return CallEvent(
+            form.get("From"),
+            form.get("To"),
+            call_id,
+            channel,
+            form.get("Body"),
+            form.get("Digits", "") if asked else None,
+            int(attempt) if asked else 1,
+        )
 
     def status_event(self, request: WebhookRequest) -> StatusEvent:
         """Read a call or message status callback; a child leg reports for its parent call."""
@@ -139,6 +166,21 @@ class TwilioProvider(TelephonyProvider):
                 status_callback=callback,
                 status_callback_event="initiated ringing answered completed",
             )
+        elif decision.action == "gather":
+            action = self._voice_url(request, decision.attempt or 1)
+            gather = response.gather(
+                num_digits=self._extension_digits,
+                action=action,
+                method="POST",
+                timeout=GATHER_TIMEOUT,
+                finish_on_key="#",
+            )
+            gather.say(
+                ASK.get(decision.reason or "", ASK["extension_needed"]),
+                language="cmn-CN",
+                voice="Polly.Zhiyu",
+            )
+            response.redirect(action, method="POST")  # nothing keyed: the same ask, answered empty
         elif decision.reason in SILENT_REJECT:
             response.reject(reason="rejected")
         else:
@@ -146,6 +188,12 @@ class TwilioProvider(TelephonyProvider):
             response.say(text, language="cmn-CN", voice="Polly.Zhiyu")
             response.hangup()
         return WebhookReply(XML, str(response))
+
+    def _voice_url(self, request: WebhookRequest, attempt: int) -> str:
+        """Return this voice webhook's URL for the `attempt`th ask for the extension."""
+        parts = urlsplit(request.url)
+        base = self._base if self._base is not None else f"{parts.scheme}://{parts.netloc}"
+        return f"{base}{parts.path}?attempt={attempt}"
 
     def _status_url(self, request: WebhookRequest) -> str:
         if self._base is not None:
@@ -157,9 +205,9 @@ class TwilioProvider(TelephonyProvider):
 def _sms(decision: Decision, event: CallEvent) -> str:
     response = MessagingResponse()
     if decision.action == "connect" and decision.connect_to is not None:
-        response.message(
-            event.text or "", to=decision.connect_to.reveal(), from_=decision.virtual_number
-        )
+        # The scrubbed text (routing took phone, ID and card numbers out), sent from X.
+        text = decision.forward_text.reveal() if decision.forward_text is not None else ""
+        response.message(text, to=decision.connect_to.reveal(), from_=decision.virtual_number)
     return str(response)
 
 

@@ -1,0 +1,199 @@
+"""Call recordings: sealed like other personal data, kept for a while, shown to an officer.
+
+A platform records a call only when `record_calls` asked it to. ParcelGuard downloads the
+recording once (a duplicate receipt finds it already kept), seals it under a data key of its
+own wrapped by the keyring under the retention epoch of its expiry day, and keeps only the
+call's keyed party references beside it. It is kept `recording_retention_days` (30 by
+default), then erased; it is opened only for a security officer under an open investigation
+case, each time audited; erasing a person erases the recordings of their calls.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from parcelguard.access import cases
+from parcelguard.audit.service import Actor, Entry, auditor_for
+from parcelguard.clock import CHINA
+from parcelguard.crypto import FieldCipher, WrappedKey, field_aad, new_data_key
+from parcelguard.db import insert_ignoring_conflict, new_id
+from parcelguard.errors import Denied, IntegrityError, NotFound
+from parcelguard.relay.config import config_for
+from parcelguard.relay.models import CallRecord, Recording
+from parcelguard.runtime import Runtime
+
+MAX_BYTES = 50 * 1024 * 1024
+OFFICER = "security_officer"
+
+
+def _aad(rt: Runtime, recording_id: str, field: str) -> bytes:
+    return field_aad(rt.tenant, f"recording/{recording_id}", field)
+
+
+def known(session: Session, tenant_id: str, provider: str, provider_recording_id: str) -> bool:
+    """Say whether this recording is already kept (or was, and has been erased)."""
+    query = select(Recording.recording_id).where(
+        Recording.tenant_id == tenant_id,
+        Recording.provider == provider,
+        Recording.provider_recording_id == provider_recording_id[:64],
+    )
+    return session.execute(query).first() is not None
+
+
+def keep(
+    rt: Runtime,
+    session: Session,
+    provider: str,
+    provider_recording_id: str,
+    call: CallRecord,
+    content: bytes,
+    media_type: str,
+) -> str | None:
+    """Seal and store a recording of `call`; return its id (None if another writer won)."""
+    if len(content) > MAX_BYTES:
+        raise Denied("the recording is too large to keep", code="recording_too_large")
+    now = rt.clock.now()
+    expires = now + timedelta(days=config_for(rt).recording_retention_days)
+    recording_id = new_id()
+    epoch = expires.astimezone(CHINA).date()
+    data_key = new_data_key()
+    wrapped = rt.keyring.wrap_data_key(data_key, epoch, _aad(rt, recording_id, "data_key"))
+    # FieldCipher seals text: the audio travels base64-encoded inside the envelope.
+    sealed = FieldCipher(data_key).seal(
+        base64.b64encode(content).decode(), _aad(rt, recording_id, "audio")
+    )
+    insert_ignoring_conflict(
+        session,
+        Recording.__table__,
+        {
+            "tenant_id": rt.tenant,
+            "recording_id": recording_id,
+            "provider": provider[:16],
+            "provider_recording_id": provider_recording_id[:64],
+            "call_id": call.call_id,
+            "binding_id": call.binding_id,
+            "shipment_id": call.shipment_id,
+            "caller_ref": call.caller_ref,
+            "callee_ref": call.callee_ref,
+            "content_type": media_type[:32],
+            "size": len(content),
+            "sealed": sealed,
+            "key_blob": wrapped.blob,
+            "kek_version": wrapped.kek_version,
+            "epoch": epoch,
+            "recorded_at": now,
+            "expires_at": expires,
+            "erased_at": None,
+            "erase_reason": None,
+        },
+    )
+    stored = session.get(Recording, (rt.tenant, recording_id))
+    if stored is None:
+        return None
+    auditor_for(rt).record(
+        session,
+        Actor(f"telephony:{provider}"[:64], "system"),
+        Entry(
+            "relay.recording_kept",
+            "shipment",
+            call.shipment_id,
+            details={
+                "recording_id": recording_id,
+                "call_id": call.call_id,
+                "size": len(content),
+                "expires_at": expires.isoformat(),
+            },
+        ),
+    )
+    return recording_id
+
+
+def reveal(
+    rt: Runtime, session: Session, recording_id: str, actor: Actor, case_id: str | None
+) -> tuple[bytes, str]:
+    """Open a recording for a security officer under an open case; audited either way."""
+    recording = session.get(Recording, (rt.tenant, recording_id))
+    refusal: Denied | NotFound | None = None
+    if actor.role != OFFICER:
+        refusal = Denied("only a security officer may hear a recording", code="not_an_officer")
+    elif not cases.is_open(session, rt.tenant, case_id):
+        refusal = Denied("name an open investigation case", code="case_required")
+    elif recording is None or recording.sealed is None:
+        refusal = NotFound("no such recording", code="recording_not_found")
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "relay.recording_reveal",
+            "shipment",
+            recording.shipment_id if recording is not None else None,
+            decision="deny" if refusal else "allow",
+            reason=refusal.code if refusal else None,
+            purpose="investigation",
+            details={"recording_id": recording_id, "case_id": case_id},
+        ),
+    )
+    if refusal is not None:
+        session.commit()  # the refused attempt stays on record
+        raise refusal
+    assert recording is not None and recording.sealed is not None
+    assert recording.epoch is not None and recording.kek_version is not None
+    wrapped = WrappedKey(recording.kek_version, recording.epoch, recording.key_blob or b"")
+    try:
+        key = rt.keyring.unwrap_data_key(wrapped, _aad(rt, recording_id, "data_key"))
+    except IntegrityError as exc:
+        if exc.code == "shredded":
+            raise NotFound("the recording was shredded", code="recording_not_found") from None
+        raise
+    text = FieldCipher(key).open(recording.sealed, _aad(rt, recording_id, "audio"))
+    return base64.b64decode(text.reveal()), recording.content_type
+
+
+def erase(session: Session, tenant_id: str, condition: Any, now: Any, reason: str) -> int:
+    """Erase the recordings matching `condition` (the sealed audio and its key go)."""
+    result = session.execute(
+        update(Recording)
+        .where(Recording.tenant_id == tenant_id, Recording.sealed.is_not(None), condition)
+        .values(
+            sealed=None,
+            key_blob=None,
+            caller_ref=None,
+            callee_ref=None,
+            erased_at=now,
+            erase_reason=reason[:16],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def expire(rt: Runtime, session: Session) -> int:
+    """Erase recordings whose retention is over."""
+    now = rt.clock.now()
+    return erase(session, rt.tenant, Recording.expires_at <= now, now, "expired")
+
+
+def forget(rt: Runtime, session: Session, ref: bytes) -> int:
+    """Erase the recordings of calls a person took part in."""
+    now = rt.clock.now()
+    mine = or_(Recording.caller_ref == ref, Recording.callee_ref == ref)
+    return erase(session, rt.tenant, mine, now, "erased")
+
+
+def view(recording: Recording) -> dict[str, Any]:
+    """Return what a list shows of a recording (no audio, no party)."""
+    return {
+        "recording_id": recording.recording_id,
+        "call_id": recording.call_id,
+        "binding_id": recording.binding_id,
+        "size": recording.size,
+        "content_type": recording.content_type,
+        "recorded_at": recording.recorded_at.isoformat(),
+        "expires_at": recording.expires_at.isoformat(),
+        "erased": recording.sealed is None,
+    }
