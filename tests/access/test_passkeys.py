@@ -393,7 +393,7 @@ def test_a_lost_passkey_is_revoked_after_recovery(world: World, rt, cli) -> None
     listed = cli("users", "passkeys", world.courier_id, "--json").json["passkeys"]
     assert len(listed) == 2
     lost_id = b64url(lost.only.credential_id)[:16]
-    assert cli("users", "revoke-passkey", world.courier_id, lost_id, "--json").code == 0
+    assert cli("users", "revoke-passkey", "--json", "--", world.courier_id, lost_id).code == 0
     assert error(world.client.get(f"{AUTH}/me")) == (401, "session_expired")  # signed out
     world.client.headers.pop("X-CSRF-Token", None)
     assert world.sign_in(lost).status_code == 401  # the lost device no longer opens the door
