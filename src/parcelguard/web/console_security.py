@@ -20,11 +20,12 @@ from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
-from parcelguard.web.console_security_text import SECURITY
 from parcelguard.web.console_shell import Staff, gate, render
 from parcelguard.web.deps import get_runtime
+from parcelguard.words import both
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
+SECURITY = both("security")
 OFFICERS = ("security_officer",)
 READERS = ("security_officer", "admin")
 SEVERITIES = ("critical", "high", "medium", "low")

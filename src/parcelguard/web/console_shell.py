@@ -22,9 +22,10 @@ from parcelguard.access.principals import Caller
 from parcelguard.clock import CHINA
 from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
-from parcelguard.web.console_text import BASE
 from parcelguard.web.pages import language, templates
+from parcelguard.words import both
 
+BASE = both("console")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
