@@ -100,6 +100,7 @@ ACTION: dict[str, str] = {
     "pickup": "Pickup",
 }
 REASON: dict[str, str] = {
+    "own_alert": "may not handle an alert about themselves",
     "allowed": "allowed",
     "approved_export": "approved export",
     "assigned_elsewhere": "assigned to another courier",
@@ -284,6 +285,15 @@ FIELD: dict[str, str] = {
 }
 DECISION: dict[str, str] = {"allow": "allowed", "deny": "refused"}
 DETAIL: dict[str, str] = {
+    "at": "Time",
+    "deny": "Refusals",
+    "details": "Details",
+    "export": "Exports",
+    "login": "Sign-ins",
+    "pickup": "Pickups",
+    "reveal": "Reveals",
+    "scan": "Scans",
+    "score": "Score",
     "assignee": "Assignee",
     "attempts": "Attempts",
     "client": "Client",

@@ -101,6 +101,7 @@ ACTION: dict[str, str] = {
     "pickup": "取件",
 }
 REASON: dict[str, str] = {
+    "own_alert": "不能处理与本人有关的告警",
     "allowed": "允许",
     "approved_export": "已批准的导出",
     "assigned_elsewhere": "已分配给其他快递员",
@@ -280,6 +281,15 @@ FIELD: dict[str, str] = {
 }
 DECISION: dict[str, str] = {"allow": "允许", "deny": "拒绝"}
 DETAIL: dict[str, str] = {
+    "at": "时间",
+    "deny": "被拒次数",
+    "details": "细节",
+    "export": "导出次数",
+    "login": "登录次数",
+    "pickup": "取件次数",
+    "reveal": "查看次数",
+    "scan": "扫码次数",
+    "score": "得分",
     "assignee": "处理人",
     "attempts": "尝试次数",
     "client": "客户端",
