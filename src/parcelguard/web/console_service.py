@@ -10,7 +10,6 @@ decides and the audit log keeps. Forms post JSON with the session's CSRF token
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -19,13 +18,14 @@ from pydantic import BaseModel, Field
 
 from parcelguard.access import sessions as staff_sessions
 from parcelguard.access.principals import Caller
-from parcelguard.clock import CHINA
 from parcelguard.complaints import service as complaints
+from parcelguard.complaints.words import timeline_rows
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.runtime import Runtime
+from parcelguard.web import filters
 from parcelguard.web.deps import get_caller, get_runtime
 from parcelguard.web.pages import language, templates
 from parcelguard.web.portal import HEADERS
@@ -44,13 +44,6 @@ class AnswerForm(BaseModel):
     text: str = Field(min_length=1, max_length=complaints.MAX_TEXT)
 
 
-def _when(at: str | datetime | None) -> str:
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
 def staff_page(
     request: Request,
     name: str,
@@ -63,7 +56,7 @@ def staff_page(
     response = templates.TemplateResponse(
         request,
         name,
-        {"t": text[lang], "lang": lang, "when": _when, **context},
+        {"t": text[lang], "lang": lang, "when": filters.when, **context},
         status_code=status_code,
         headers=HEADERS,
     )
@@ -134,6 +127,7 @@ def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_run
     rows = [access_row(r, lang) for r in access["rows"]] if access else []
     context = {
         "c": found,
+        "timeline": timeline_rows(found["timeline"], lang),
         "access": access,
         "rows": rows,
         "missing": [

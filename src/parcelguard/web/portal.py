@@ -12,7 +12,6 @@ import hmac
 import inspect
 import json
 import secrets
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -40,6 +39,7 @@ from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
+from parcelguard.web import filters
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language, templates
 from parcelguard.web.security import client_ip
@@ -60,14 +60,6 @@ HEADERS = {
 }
 
 
-def _when(at: str | datetime | None) -> str:
-    """Return a time as people in China read it."""
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
 def _page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
@@ -80,7 +72,7 @@ def _page(
             "lang": lang,
             "w": access_words(lang),
             "cw": complaint_words(lang),
-            "when": _when,
+            "when": filters.when,
             "field_words": lambda f: field_words(f, lang),
             **context,
         },

@@ -32,6 +32,8 @@ CodeKind = Literal[
     "field",
     "decision",
     "detail",
+    "complaint_step",
+    "complaint_note",
 ]
 
 

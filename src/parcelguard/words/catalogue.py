@@ -23,6 +23,8 @@ class Codes(TypedDict):
     field: dict[str, str]
     decision: dict[str, str]
     detail: dict[str, str]
+    complaint_step: dict[str, str]
+    complaint_note: dict[str, str]
 
 
 class Catalogue(TypedDict):

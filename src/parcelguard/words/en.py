@@ -341,6 +341,22 @@ DETAIL: dict[str, str] = {
     "excess": "Excess",
 }
 
+COMPLAINT_STEP: dict[str, str] = {
+    "filed": "Complainant filed the complaint",
+    "answered": "Company answered",
+    "revealed": "Customer service viewed one field under the ticket",
+    "resolved": "Complainant confirmed it is resolved",
+    "unsatisfied": "Complainant not satisfied",
+    "appeal_prepared": "Appeal prepared",
+    "notified": "Text message",
+    "open": "Reopened",
+}
+COMPLAINT_NOTE: dict[str, str] = {
+    "late": "after the answer was due",
+    "none": "no text message sent",
+    "sms": "text message",
+}
+
 WORDS: Catalogue = {
     "codes": {
         "action": ACTION,
@@ -358,6 +374,8 @@ WORDS: Catalogue = {
         "field": FIELD,
         "decision": DECISION,
         "detail": DETAIL,
+        "complaint_step": COMPLAINT_STEP,
+        "complaint_note": COMPLAINT_NOTE,
     },
     "site": {
         "title": "ParcelGuard",
@@ -859,7 +877,7 @@ WORDS: Catalogue = {
             "relay.connect": "Called through a privacy number",
             "export.run": "Exported",
         },
-        "decision": {"allow": "Allowed", "deny": "Refused"},
+        "decision": {"allow": "Allowed", "deny": "Refused", "view": "Viewed"},
         "field": {
             "name": "name",
             "phone": "phone",
@@ -897,6 +915,9 @@ WORDS: Catalogue = {
         },
     },
     "admin": {
+        "none": "—",
+        "yes": "yes",
+        "no": "no",
         "title": "ParcelGuard",
         "switch": "中文",
         "console": "Staff console",

@@ -337,6 +337,22 @@ DETAIL: dict[str, str] = {
     "excess": "超出",
 }
 
+COMPLAINT_STEP: dict[str, str] = {
+    "filed": "投诉人提交投诉",
+    "answered": "企业答复",
+    "revealed": "客服按工单查看了一项信息",
+    "resolved": "投诉人确认已解决",
+    "unsatisfied": "投诉人表示不满意",
+    "appeal_prepared": "生成申诉材料",
+    "notified": "短信通知",
+    "open": "重新打开",
+}
+COMPLAINT_NOTE: dict[str, str] = {
+    "late": "超过答复期限",
+    "none": "未发送短信",
+    "sms": "短信",
+}
+
 WORDS: Catalogue = {
     "codes": {
         "action": ACTION,
@@ -354,6 +370,8 @@ WORDS: Catalogue = {
         "field": FIELD,
         "decision": DECISION,
         "detail": DETAIL,
+        "complaint_step": COMPLAINT_STEP,
+        "complaint_note": COMPLAINT_NOTE,
     },
     "site": {
         "title": "包裹隐私卫士",
@@ -841,7 +859,7 @@ WORDS: Catalogue = {
             "relay.connect": "通过隐私号联系",
             "export.run": "导出",
         },
-        "decision": {"allow": "已允许", "deny": "已拒绝"},
+        "decision": {"allow": "已允许", "deny": "已拒绝", "view": "查看"},
         "field": {
             "name": "姓名",
             "phone": "电话",
@@ -879,6 +897,9 @@ WORDS: Catalogue = {
         },
     },
     "admin": {
+        "none": "—",
+        "yes": "是",
+        "no": "否",
         "title": "包裹隐私卫士",
         "switch": "English",
         "console": "员工控制台",
