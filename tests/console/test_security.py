@@ -65,7 +65,7 @@ def test_audit_search_and_chain_verification(world: World, cli: Callable[..., An
     page = world.client.get(
         "/console/security/audit", params={"actor": courier, "action": "reveal"}
     ).text
-    reasons = re.findall(r'<span class="muted">(not_assigned|reveal_suspended)</span>', page)
+    reasons = re.findall(r'<span class="muted">(包裹未分配给本人|查看权限已暂停)</span>', page)
     refusals = len(reasons)  # suspended midway: the later ones are refused for that
     assert refusals == 2 * len(world.others + world.at_station)
     assert f'value="{courier}"' in page
