@@ -42,3 +42,4 @@ class Catalogue(TypedDict):
     station: dict[str, Any]
     sms: dict[str, str]
     appeal: dict[str, Any]
+    scan: dict[str, Any]

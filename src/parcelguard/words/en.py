@@ -1071,4 +1071,41 @@ WORDS: Catalogue = {
         "how": "How to submit: ",
         "prepared": "Prepared at: ",
     },
+    "scan": {
+        "title": "ParcelGuard",
+        "switch": "中文",
+        "protected": "This parcel is protected by ParcelGuard",
+        "protected_note": "The names, phone numbers and addresses on this label are masked, and "
+        "scanning it shows nothing about the recipient.",
+        "carrier": "Carrier",
+        "status": "Status",
+        "statuses": {
+            "in_transit": "In transit",
+            "out_for_delivery": "Out for delivery",
+            "at_station": "At a pickup station",
+            "delivered": "Delivered",
+            "returned": "Returned",
+        },
+        "reach_title": "How to reach the courier",
+        "reach_recipient": "If you are the recipient: follow the delivery and contact the courier "
+        "in the carrier's app. The courier calls from a virtual number that stops working after "
+        "delivery.",
+        "reach_finder": "If you found this parcel: hand it to a courier or a nearby pickup "
+        "station, or contact the carrier's customer service in its app.",
+        "reach_verify": "A call from someone claiming to be the courier? Check the number in "
+        "the recipient portal.",
+        "portal": "Recipient portal",
+        "recorded": "Every scan is recorded.",
+        "courier_title": "You are this parcel's courier",
+        "courier_note": "Viewing the address needs a passkey confirmation in the staff console; "
+        "every view is recorded.",
+        "courier_reveal": "Continue: view the delivery address",
+        "waybill": "Waybill",
+        "refused_title": "This parcel is not assigned to you",
+        "refused_note": "Staff may only open parcels assigned to them. This scan was recorded.",
+        "neutral_title": "This code is not valid",
+        "neutral_note": "A label's code stops working some time after delivery.",
+        "limited_title": "Too many scans",
+        "limited_note": "Please try again later.",
+    },
 }
