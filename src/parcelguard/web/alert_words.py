@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from parcelguard.words import CodeKind, codes
+from parcelguard.words import CodeKind, catalogue, codes
 from parcelguard.words.formats import grouped, local_text
 
 PEOPLE_KEYS = ("principal_id", "subject_id", "assignee", "involved")
@@ -48,7 +48,7 @@ def show(value: Any, lang: str, name_of: Callable[[str], str], *, people: bool =
     """Return one detail value as text: lists joined, numbers grouped, codes and ids in words."""
     separator = "、" if lang == "zh" else ", "
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return catalogue(lang)["security"]["yes" if value else "no"]
     if isinstance(value, int | float):
         return grouped(value)
     if isinstance(value, list | tuple | set):

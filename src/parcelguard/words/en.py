@@ -1031,6 +1031,8 @@ WORDS: Catalogue = {
         "when": "When",
     },
     "sms": {
+        "otp": "[ParcelGuard] Your sign-in code is {code}, valid for {minutes} minutes. "
+        "Never tell it to anyone: couriers and customer service never ask for it.",
         "filed": "[ParcelGuard] Complaint {id} received; the company answers by {due}. "
         "See /portal.",
         "answered": "[ParcelGuard] Complaint {id} has an answer; see /portal. "
