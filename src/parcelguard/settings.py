@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     base_url: str = "http://localhost:8080"  # WebAuthn RP IDs cannot be IP addresses
     environment: Literal["development", "production"] = "development"
+    timezone: str = "Asia/Shanghai"  # the tenant's zone: pages show local time in it
     demo_mode: bool = False
     kms_provider: str = "local"
     # Retention: an undelivered parcel's PII is shredded this long after it was created, a

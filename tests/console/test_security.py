@@ -36,7 +36,7 @@ def test_an_officer_resolves_an_alert_and_restores_reveal_rights(
         for i in set(ALERT_LINK.findall(listing))
     }
     alert_id, page = next((i, p) for i, p in page_of.items() if "访问未分配的包裹" in p)
-    assert "测*" in page and "not_assigned" in page and world.others[0] in page
+    assert "测*" in page and "包裹未分配给本人" in page and world.others[0] in page
     assert f'action="/api/v1/alerts/{alert_id}/resolve"' in page and 'name="restore"' in page
     assert (
         world.post(
@@ -65,7 +65,7 @@ def test_audit_search_and_chain_verification(world: World, cli: Callable[..., An
     page = world.client.get(
         "/console/security/audit", params={"actor": courier, "action": "reveal"}
     ).text
-    reasons = re.findall(r'<span class="muted">(not_assigned|reveal_suspended)</span>', page)
+    reasons = re.findall(r'<span class="muted">(包裹未分配给本人|查看权限已暂停)</span>', page)
     refusals = len(reasons)  # suspended midway: the later ones are refused for that
     assert refusals == 2 * len(world.others + world.at_station)
     assert f'value="{courier}"' in page

@@ -16,12 +16,7 @@ from typing import Any
 from parcelguard.clock import CHINA
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.portal.words import words as access_words
-
-CHANNEL = {
-    "zh": "拨打 12305 邮政业用户申诉电话，或登录国家邮政局申诉网站 sswz.spb.gov.cn 提交",
-    "en": "call the postal users' appeal line 12305, or use the State Post Bureau's appeal "
-    "site sswz.spb.gov.cn",
-}
+from parcelguard.words import both
 
 
 @dataclass
@@ -85,70 +80,9 @@ def as_text(appeal: Appeal, lang: str = "zh") -> str:
         lines.append(f"  {label['none']}")
     lines += ["", label["text"], c.get("text") or label["shredded"], ""]
     lines += [label["answer"], c.get("answer") or label["no_answer"], ""]
-    lines.append(f"{label['how']}{CHANNEL['zh' if zh else 'en']}")
+    lines.append(f"{label['how']}{label['channel']}")
     lines.append(f"{label['prepared']}{_local(appeal.prepared_at)}")
     return "\n".join(lines) + "\n"
 
 
-_LABELS: dict[str, dict[str, Any]] = {
-    "zh": {
-        "title": "邮政业用户申诉材料（12305）",
-        "phone": "申诉人手机：",
-        "phone_note": "（提交时请填写完整号码）",
-        "company": "被申诉企业：",
-        "unknown": "（请填写快递企业名称）",
-        "kind": "申诉事由：",
-        "reason": "申诉理由：",
-        "deadline": "申诉期限：请在此日期前提交：",
-        "timeline": "与企业沟通经过：",
-        "steps": {
-            "filed": "向企业投诉",
-            "answered": "企业答复",
-            "revealed": "客服按工单查看信息",
-            "resolved": "确认解决",
-            "unsatisfied": "申诉人表示不满意",
-            "appeal_prepared": "生成申诉材料",
-        },
-        "due": "企业答复期限（7 日）",
-        "parcels": "涉及运单：",
-        "evidence": "证据摘要（平台访问记录：谁查看过我的信息）：",
-        "viewed": "查看",
-        "none": "无",
-        "text": "投诉内容：",
-        "shredded": "（已按保留期限销毁）",
-        "answer": "企业答复：",
-        "no_answer": "（企业未答复）",
-        "how": "提交方式：",
-        "prepared": "材料生成时间：",
-    },
-    "en": {
-        "title": "Appeal to the postal regulator (12305)",
-        "phone": "Appellant's mobile: ",
-        "phone_note": " (give the full number when you submit)",
-        "company": "Company appealed against: ",
-        "unknown": "(fill in the express company's name)",
-        "kind": "Subject: ",
-        "reason": "Grounds: ",
-        "deadline": "Deadline: submit on or before ",
-        "timeline": "Dealings with the company:",
-        "steps": {
-            "filed": "Complaint filed with the company",
-            "answered": "Company answered",
-            "revealed": "Customer service viewed data under the ticket",
-            "resolved": "Confirmed resolved",
-            "unsatisfied": "Appellant not satisfied",
-            "appeal_prepared": "Appeal prepared",
-        },
-        "due": "Company's answer due (7 days)",
-        "parcels": "Parcels:",
-        "evidence": "Evidence summary (access log: who viewed my data):",
-        "viewed": "viewed",
-        "none": "none",
-        "text": "Complaint:",
-        "shredded": "(destroyed at the end of retention)",
-        "answer": "Company's answer:",
-        "no_answer": "(no answer)",
-        "how": "How to submit: ",
-        "prepared": "Prepared at: ",
-    },
-}
+_LABELS: dict[str, dict[str, Any]] = both("appeal")

@@ -12,28 +12,11 @@ from dataclasses import dataclass, field
 from parcelguard.portal.sms import sms_provider_for
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
+from parcelguard.words import both
 
 log = logging.getLogger("parcelguard.complaints")
 
-MESSAGES = {
-    "zh": {
-        "filed": "【包裹隐私卫士】你的投诉 {id} 已受理，企业将在 {due} 前答复。"
-        "登录 /portal 查看进度。",
-        "answered": "【包裹隐私卫士】你的投诉 {id} 已有答复，请登录 /portal 查看；如不满意可申诉。",
-        "resolved": "【包裹隐私卫士】你的投诉 {id} 已按你的确认办结。谢谢。",
-        "unsatisfied": "【包裹隐私卫士】你的投诉 {id} 已记录为不满意，申诉材料已备好，"
-        "请登录 /portal 查看。",
-    },
-    "en": {
-        "filed": "[ParcelGuard] Complaint {id} received; the company answers by {due}. "
-        "See /portal.",
-        "answered": "[ParcelGuard] Complaint {id} has an answer; see /portal. "
-        "Not satisfied? Appeal.",
-        "resolved": "[ParcelGuard] Complaint {id} is closed as you confirmed. Thank you.",
-        "unsatisfied": "[ParcelGuard] Complaint {id}: noted as not satisfied; "
-        "your appeal is ready at /portal.",
-    },
-}
+MESSAGES: dict[str, dict[str, str]] = both("sms")
 
 
 @dataclass

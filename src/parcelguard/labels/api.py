@@ -19,13 +19,14 @@ from parcelguard.access.principals import Caller
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.labels import handover, scan, service
 from parcelguard.labels.registry import renderer_for
-from parcelguard.labels.scan_text import TEXT
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import bearer, get_caller, get_runtime
 from parcelguard.web.pages import language, templates
 from parcelguard.web.security import client_ip
 from parcelguard.web.security.access_log import AccessLogMask as ScanPathFilter  # noqa: F401
+from parcelguard.words import both
 
+TEXT = both("scan")
 router = APIRouter(prefix="/api/v1", tags=["labels"])
 pages = APIRouter(include_in_schema=False)
 

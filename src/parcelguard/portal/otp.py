@@ -32,6 +32,7 @@ from parcelguard.portal.models import OneTimeCode
 from parcelguard.portal.sms import sms_provider_for
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
+from parcelguard.words import catalogue
 
 log = logging.getLogger("parcelguard.portal")
 ANONYMOUS = Actor("portal", "anonymous")
@@ -102,15 +103,7 @@ def _code_hash(rt: Runtime, code_id: str, digest: bytes, code: str) -> bytes:
 
 def code_message(code: str, minutes: int, lang: str = "zh") -> str:
     """Return the SMS text carrying a code (and the warning scammers hate)."""
-    if lang == "en":
-        return (
-            f"[ParcelGuard] Your sign-in code is {code}, valid for {minutes} minutes. "
-            "Never tell it to anyone: couriers and customer service never ask for it."
-        )
-    return (
-        f"【包裹隐私卫士】验证码 {code}，{minutes} 分钟内有效。"
-        "请勿告诉任何人，快递员和客服不会索要验证码。"
-    )
+    return catalogue(lang)["sms"]["otp"].format(code=code, minutes=minutes)
 
 
 def send_code(rt: Runtime, raw_phone: str, client: str, lang: str = "zh") -> CodeSent:

@@ -9,6 +9,7 @@ alerts carry ids, rule codes, waybill numbers and reason codes only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,11 +21,14 @@ from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
-from parcelguard.web.console_security_text import SECURITY
+from parcelguard.web.alert_words import detail_rows, evidence_rows
 from parcelguard.web.console_shell import Staff, gate, render
 from parcelguard.web.deps import get_runtime
+from parcelguard.web.pages import language
+from parcelguard.words import both
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
+SECURITY = both("security")
 OFFICERS = ("security_officer",)
 READERS = ("security_officer", "admin")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -62,9 +66,24 @@ def who(session: Session, tenant_id: str, principal_id: str) -> dict[str, Any]:
     """Return how a page names a principal: masked name, employee number, role (or the id)."""
     found = access_service.get(session, tenant_id, principal_id)
     if found is None:
-        return {"id": principal_id, "name": principal_id, "employee_no": "", "role": ""}
+        short = principal_id[:8] if len(principal_id) == 32 else principal_id
+        return {"id": principal_id, "name": short, "employee_no": "", "role": ""}
     view = access_service.public_view(found)
     return {**view, "name": view["name_masked"]}
+
+
+def _namer(session: Session, tenant_id: str) -> Callable[[str], str]:
+    """Return a function naming a principal id as "name · employee no." (cached per page)."""
+    known: dict[str, str] = {}
+
+    def name_of(principal_id: str) -> str:
+        if principal_id not in known:
+            person = who(session, tenant_id, principal_id)
+            parts = [person["name"], person.get("employee_no") or ""]
+            known[principal_id] = " · ".join(p for p in parts if p)
+        return known[principal_id]
+
+    return name_of
 
 
 @router.get("", response_model=None)
@@ -130,9 +149,17 @@ def alert(
         view = monitor.alert_view(incident, monitor.evidence_of(session, incident))
         view["who"] = who(session, rt.tenant, incident.principal_id)
         closer = who(session, rt.tenant, incident.resolved_by) if incident.resolved_by else None
+        assignee = who(session, rt.tenant, incident.assignee) if incident.assignee else None
+        lang = language(request)
+        named = _namer(session, rt.tenant)
+        facts = detail_rows(view["details"], lang, named)
+        evidence = evidence_rows(view.get("evidence") or [], lang)
     context = {
         "a": view,
         "closer": closer,
+        "assignee": assignee,
+        "facts": facts,
+        "evidence": evidence,
         "is_open": view["status"] in OPEN_STATUSES,
         "me": staff.caller.principal_id,
     }

@@ -10,7 +10,6 @@ decides and the audit log keeps. Forms post JSON with the session's CSRF token
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -19,139 +18,30 @@ from pydantic import BaseModel, Field
 
 from parcelguard.access import sessions as staff_sessions
 from parcelguard.access.principals import Caller
-from parcelguard.clock import CHINA
 from parcelguard.complaints import service as complaints
+from parcelguard.complaints.words import timeline_rows
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.runtime import Runtime
+from parcelguard.web import filters
 from parcelguard.web.deps import get_caller, get_runtime
 from parcelguard.web.pages import language, templates
 from parcelguard.web.portal import HEADERS
+from parcelguard.words import both
 
 router = APIRouter(prefix="/console/service", include_in_schema=False)
 FILTERS = ("open", "overdue", "answered", "unsatisfied", "resolved", "all")
 REVEALABLE = ("recipient.name", "recipient.phone", "recipient.address", "sender.name")
 
-TEXT: dict[str, dict[str, Any]] = {
-    "zh": {
-        "title": "包裹隐私卫士",
-        "switch": "English",
-        "console": "员工控制台",
-        "queue": "投诉工单",
-        "filters": {
-            "open": "待答复",
-            "overdue": "已超时",
-            "answered": "已答复",
-            "unsatisfied": "不满意",
-            "resolved": "已解决",
-            "all": "全部",
-        },
-        "empty": "没有符合条件的投诉。",
-        "id": "编号",
-        "kind": "类型",
-        "status": "状态",
-        "filed": "提交时间",
-        "due": "答复期限",
-        "parcels": "相关包裹",
-        "open": "处理",
-        "text": "投诉内容",
-        "answer": "答复",
-        "answer_hint": "答复会加密保存，并以短信通知投诉人登录查看。请勿在答复中写入他人个人信息。",
-        "send_answer": "提交答复",
-        "timeline": "处理经过",
-        "investigation": "自动调查：谁访问过投诉人的信息",
-        "inv_summary": "员工查看完整信息 {reveals} 次，被拒绝 {denied} 次。",
-        "inv_none": "没有员工访问记录。",
-        "inv_missing": "以下调查项暂不可用：{names}",
-        "inv_names": {"alerts": "异常告警", "calls": "隐私号通话记录"},
-        "when": "时间",
-        "who": "岗位",
-        "station": "站点",
-        "what": "操作",
-        "purpose": "目的",
-        "decision": "结果",
-        "linked": "投诉相关",
-        "reveal_note": "需要核实时，可按本工单查看一项信息：需通行密钥验证，每次查看都会记录，"
-        "并显示在投诉人的“谁看过我的信息”中。",
-        "reveal": "查看",
-        "back": "返回工单",
-        "forbidden": "只有客服和安全专员可以处理投诉。",
-        "msg_working": "请在设备上完成验证……",
-        "msg_cancelled": "已取消或超时，请重试。",
-        "msg_unsupported": "此浏览器不支持通行密钥。",
-        "msg_failed": "操作失败",
-        "msg_revealed": "已显示（本次查看已记录），两分钟后自动隐藏。",
-        "msg_saved": "已保存。",
-        "needs_js": "此页面需要启用 JavaScript。",
-    },
-    "en": {
-        "title": "ParcelGuard",
-        "switch": "中文",
-        "console": "Staff console",
-        "queue": "Complaints",
-        "filters": {
-            "open": "Awaiting answer",
-            "overdue": "Overdue",
-            "answered": "Answered",
-            "unsatisfied": "Not satisfied",
-            "resolved": "Resolved",
-            "all": "All",
-        },
-        "empty": "No complaints here.",
-        "id": "No.",
-        "kind": "Kind",
-        "status": "Status",
-        "filed": "Filed",
-        "due": "Answer due",
-        "parcels": "Parcels",
-        "open": "Handle",
-        "text": "Complaint",
-        "answer": "Answer",
-        "answer_hint": "The answer is stored encrypted; the complainant gets a text message "
-        "asking them to read it. Write nobody else's personal data in it.",
-        "send_answer": "Send the answer",
-        "timeline": "Timeline",
-        "investigation": "Automatic investigation: who accessed the complainant's data",
-        "inv_summary": "Staff viewed full details {reveals} times; {denied} attempts refused.",
-        "inv_none": "No staff accesses.",
-        "inv_missing": "Not available yet: {names}",
-        "inv_names": {"alerts": "monitor alerts", "calls": "relay call records"},
-        "when": "When",
-        "who": "Role",
-        "station": "Station",
-        "what": "What",
-        "purpose": "Purpose",
-        "decision": "Decision",
-        "linked": "linked",
-        "reveal_note": "To check a detail, reveal one field under this ticket: a passkey "
-        "confirms it, it is recorded and the complainant sees it under “who viewed my data”.",
-        "reveal": "Reveal",
-        "back": "Back to the queue",
-        "forbidden": "Only customer service and security officers handle complaints.",
-        "msg_working": "Confirm on your device…",
-        "msg_cancelled": "Cancelled or timed out; try again.",
-        "msg_unsupported": "This browser does not support passkeys.",
-        "msg_failed": "Failed",
-        "msg_revealed": "Shown (this look was recorded); hidden again in two minutes.",
-        "msg_saved": "Saved.",
-        "needs_js": "This page needs JavaScript.",
-    },
-}
+TEXT: dict[str, dict[str, Any]] = both("service")
 
 
 class AnswerForm(BaseModel):
     """The answer form, posted as JSON by `portal.js`."""
 
     text: str = Field(min_length=1, max_length=complaints.MAX_TEXT)
-
-
-def _when(at: str | datetime | None) -> str:
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def staff_page(
@@ -166,7 +56,7 @@ def staff_page(
     response = templates.TemplateResponse(
         request,
         name,
-        {"t": text[lang], "lang": lang, "when": _when, **context},
+        {"t": text[lang], "lang": lang, "when": filters.when, **context},
         status_code=status_code,
         headers=HEADERS,
     )
@@ -237,6 +127,7 @@ def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_run
     rows = [access_row(r, lang) for r in access["rows"]] if access else []
     context = {
         "c": found,
+        "timeline": timeline_rows(found["timeline"], lang),
         "access": access,
         "rows": rows,
         "missing": [

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,12 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelguard.access import sessions
 from parcelguard.access.principals import Caller
-from parcelguard.clock import CHINA
 from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
-from parcelguard.web.console_text import BASE
+from parcelguard.web import filters
 from parcelguard.web.pages import language, templates
+from parcelguard.words import both
 
+BASE = both("console")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -118,7 +118,7 @@ def render(
             "staff": staff,
             "menu": menu,
             "current": current or request.url.path,
-            "when": when,
+            "when": filters.when,
             **context,
         },
         status_code=status_code,
@@ -126,16 +126,6 @@ def render(
     )
     response.set_cookie("lang", lang, samesite="lax")
     return response
-
-
-def when(at: str | datetime | None) -> str:
-    """Return a time as China time, to the minute ("—" when there is none)."""
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def safe_next(target: str | None) -> str:

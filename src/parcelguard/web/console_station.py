@@ -23,30 +23,12 @@ from parcelguard.vault import lifecycle
 from parcelguard.vault import service as vault_service
 from parcelguard.web.console_shell import Staff, gate, render
 from parcelguard.web.deps import get_runtime
+from parcelguard.words import both
 
 router = APIRouter(prefix="/console/station", include_in_schema=False)
 CLERKS = ("station_clerk",)
 MAX_LABELS = 200
-TEXT: dict[str, dict[str, Any]] = {
-    "zh": {
-        "transfers": "转站记录",
-        "transfer_in": "转入",
-        "transfer_out": "转出",
-        "no_transfers": "最近没有包裹转入或转出本站。",
-        "direction": "方向",
-        "route": "站点",
-        "when": "时间",
-    },
-    "en": {
-        "transfers": "Transfers",
-        "transfer_in": "in",
-        "transfer_out": "out",
-        "no_transfers": "No parcel was transferred into or out of this station lately.",
-        "direction": "Direction",
-        "route": "Stations",
-        "when": "When",
-    },
-}
+TEXT: dict[str, dict[str, Any]] = both("station")
 
 
 def waiting_rows(rt: Runtime, session: Session, station: str) -> list[dict[str, Any]]:

@@ -9,25 +9,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from parcelguard.web import filters
+from parcelguard.words import both
+
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+filters.install(templates.env)
 
-TEXT = {
-    "zh": {
-        "title": "包裹隐私卫士",
-        "tagline": "让快递面单上的姓名、电话、地址不再泄露。",
-        "portal": "收件人服务（查看谁看过我的信息、核实来电、投诉）",
-        "console": "员工控制台",
-        "switch": "English",
-    },
-    "en": {
-        "title": "ParcelGuard",
-        "tagline": "Keeps the names, phones and addresses on parcels from leaking.",
-        "portal": "Recipients: who viewed my data, verify a caller, complain",
-        "console": "Staff console",
-        "switch": "中文",
-    },
-}
+TEXT = both("site")
 
 
 def language(request: Request) -> str:

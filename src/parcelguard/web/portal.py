@@ -12,7 +12,6 @@ import hmac
 import inspect
 import json
 import secrets
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -22,7 +21,7 @@ from parcelguard.audit import service as audit
 from parcelguard.clock import CHINA
 from parcelguard.complaints import complainant
 from parcelguard.complaints import service as complaints
-from parcelguard.complaints.appeal import CHANNEL, as_text
+from parcelguard.complaints.appeal import as_text
 from parcelguard.complaints.models import KINDS
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import (
@@ -36,17 +35,19 @@ from parcelguard.errors import (
 from parcelguard.portal import export, otp, sessions
 from parcelguard.portal import service as portal
 from parcelguard.portal.config import portal_config
-from parcelguard.portal.text import TEXT
 from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
+from parcelguard.web import filters
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language, templates
 from parcelguard.web.security import client_ip
+from parcelguard.words import both, catalogue
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PRE_COOKIE = "pg_portal_pre"
+TEXT = both("portal")
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,14 +58,6 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def _when(at: str | datetime | None) -> str:
-    """Return a time as people in China read it."""
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _page(
@@ -79,7 +72,7 @@ def _page(
             "lang": lang,
             "w": access_words(lang),
             "cw": complaint_words(lang),
-            "when": _when,
+            "when": filters.when,
             "field_words": lambda f: field_words(f, lang),
             **context,
         },
@@ -460,7 +453,7 @@ def appeal(complaint_id: str, request: Request, rt: Runtime = Depends(get_runtim
         return _go("/portal")
     lang = language(request)
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
-    context = {"me": person, "a": prepared, "channel": CHANNEL[lang if lang == "en" else "zh"]}
+    context = {"me": person, "a": prepared, "channel": catalogue(lang)["appeal"]["channel"]}
     return _page(request, "portal/appeal.html", context)
 
 

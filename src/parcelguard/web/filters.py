@@ -1,0 +1,66 @@
+"""The Jinja filters every page uses to show times and numbers (one place, installed once).
+
+`{{ at | local_time }}` is the tenant's local time, `{{ at | ago }}` the relative time in the
+page language, `{{ at | when }}` both ("2026-12-03 17:50 · 3 分钟前"), `{{ n | grouped }}` a
+count with thousands grouped, `{{ code | say("action") }}` the wording of a code.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+from parcelguard.words import CodeKind, say
+from parcelguard.words.formats import grouped, local_text, relative
+
+
+def _runtime(context: Context) -> Any:
+    request = context.get("request")
+    app = getattr(request, "app", None)
+    return getattr(getattr(app, "state", None), "runtime", None)
+
+
+def _zone(context: Context) -> str | None:
+    rt = _runtime(context)
+    return getattr(getattr(rt, "settings", None), "timezone", None)
+
+
+def _now(context: Context) -> datetime:
+    rt = _runtime(context)
+    clock = getattr(rt, "clock", None)
+    return clock.now() if clock is not None else datetime.now(UTC)
+
+
+@pass_context
+def local_time(context: Context, at: str | datetime | None) -> str:
+    """Return the time in the tenant's zone, to the minute."""
+    return local_text(at, _zone(context))
+
+
+@pass_context
+def ago(context: Context, at: str | datetime | None) -> str:
+    """Return how long ago (or until) a time is, in the page language."""
+    return relative(at, _now(context), context.get("lang") or "zh")
+
+
+@pass_context
+def when(context: Context, at: str | datetime | None) -> str:
+    """Return local time and relative time together ("—" for no time)."""
+    text = local_text(at, _zone(context))
+    if text == "—":
+        return text
+    return f"{text} · {relative(at, _now(context), context.get('lang') or 'zh')}"
+
+
+@pass_context
+def say_code(context: Context, code: str | None, kind: CodeKind) -> str:
+    """Return the wording of a code in the page language."""
+    return say(context.get("lang"), kind, code)
+
+
+def install(env: Environment) -> None:
+    """Add the filters to a template environment."""
+    env.filters.update(local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code)
