@@ -16,7 +16,7 @@ from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.doctor.check import Check, DoctorContext, Finding
 from parcelguard.doctor.registry import BUILTIN, Registry, register
-from parcelguard.doctor.schedule import LAST_KEY, DoctorSchedule, start_schedule
+from parcelguard.doctor.schedule import DoctorSchedule, start_schedule
 from parcelguard.doctor.service import examine
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
@@ -282,9 +282,9 @@ def test_schedule_thread_runs_and_stops(rt: Runtime, ready) -> None:
     assert schedule is not None
     try:
         deadline = time.monotonic() + 20
-        while LAST_KEY not in rt.extras and time.monotonic() < deadline:
+        while schedule.last is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert rt.extras[LAST_KEY].ok
+        assert schedule.last is not None and schedule.last.ok
     finally:
         schedule.stop()
     again = start_schedule(rt)  # a stopped schedule is replaced, not reused

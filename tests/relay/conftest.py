@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from parcelguard.access import service as access_service
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.app import create_app
+from parcelguard.assembly import install
 from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import SYSTEM
 from parcelguard.relay import service
-from parcelguard.relay.config import CONFIG_KEY, RelayConfig
+from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.inventory import PoolRow
 from parcelguard.relay.signatures import signed_headers
 from parcelguard.runtime import Runtime
@@ -60,13 +61,9 @@ class World:
 
 def configure(rt: Runtime, **values: Any) -> RelayConfig:
     """Give the runtime a `[relay]` configuration (as config.toml would)."""
-    config = RelayConfig.model_validate(
-        {"webhook_secret": SECRET, "twilio_auth_token": TWILIO_TOKEN, **values}
-    )
-    rt.extras[CONFIG_KEY] = config
-    rt.extras.pop("relay.provider.neutral", None)
-    rt.extras.pop("relay.provider.twilio", None)
-    return config
+    table = {"webhook_secret": SECRET, "twilio_auth_token": TWILIO_TOKEN, **values}
+    rt.settings.sections["relay"] = table
+    return config_for(rt)
 
 
 def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dict[str, Any]:
@@ -132,7 +129,7 @@ def details(event: AuditEvent) -> dict[str, Any]:
 def world(rt: Runtime) -> World:
     """Six parcels, two couriers with phones, a pool of eight numbers; the hook installed."""
     configure(rt)
-    service.install(rt)
+    install(rt)
     faker = Faker(11)
     parcels = list(faker.rows(6))
     report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(parcels)), SYSTEM)

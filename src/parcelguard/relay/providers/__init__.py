@@ -26,13 +26,8 @@ def register(name: str, factory: Factory) -> None:
 
 
 def provider_for(rt: Runtime, name: str) -> TelephonyProvider:
-    """Return the runtime's provider `name`, built from `[relay]` on first use."""
-    key = f"relay.provider.{name}"
-    provider = rt.extras.get(key)
-    if provider is None:
-        provider = PROVIDERS[name](config_for(rt), rt.tenant)
-        rt.extras[key] = provider
-    return provider
+    """Return provider `name` for the runtime's tenant, built from `[relay]` (it holds no state)."""
+    return PROVIDERS[name](config_for(rt), rt.tenant)
 
 
 register(NeutralProvider.name, NeutralProvider.from_config)
