@@ -56,7 +56,9 @@ class Config(Settings):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sender: SenderConfig = Field(default_factory=SenderConfig)
     stations: Stations = Field(default_factory=Stations)
-    imports: ImportConfig = Field(default_factory=ImportConfig, alias="import")
+    imports: ImportConfig = Field(
+        default_factory=ImportConfig, json_schema_extra={"table": "import"}
+    )
     relay: RelayConfig = Field(default_factory=RelayConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     portal: PortalConfig = Field(default_factory=PortalConfig)

@@ -73,9 +73,10 @@ class Settings(BaseSettings):
         values["sections"] = {**tables, **values["sections"]}
         declared = cls.declared_tables()
         for table, raw in values["sections"].items():
-            from_env = f"PARCELGUARD_{table.upper()}" in os.environ  # the environment wins
-            if table in declared and table not in overrides and not from_env:
-                values[table] = raw  # the field's alias is the table's name
+            field = declared.get(table)
+            from_env = f"PARCELGUARD_{(field or '').upper()}" in os.environ  # the environment wins
+            if field is not None and field not in overrides and not from_env:
+                values[field] = raw
         try:
             return cls(**values)
         except ValidationError as exc:
@@ -128,7 +129,8 @@ def _declared_tables(cls: type[Settings]) -> dict[str, str]:
     for name, info in cls.model_fields.items():
         kind = info.annotation
         if isinstance(kind, type) and issubclass(kind, BaseModel):
-            found[info.alias or name] = name
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            found[str(extra.get("table", name))] = name  # `import` is a keyword: `imports`
     return found
 
 
