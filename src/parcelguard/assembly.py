@@ -184,7 +184,10 @@ class Server:
 
     def stop(self) -> None:
         """Stop what `start` and `wire` started, the last started first."""
-        for part in (self.doctor, self.outbox, self.monitor):
-            if part is not None:
-                part.stop()
+        if self.doctor is not None:
+            self.doctor.stop()
+        if self.outbox is not None:
+            self.outbox.stop()  # publishes what is pending first
+        if self.monitor is not None:
+            self.monitor.stop(timeout=2.0)  # a daemon thread: it ends after its batch anyway
         self.doctor = self.outbox = self.monitor = None
