@@ -189,8 +189,8 @@ def _service_setup(count: int, size: str) -> tuple:
     The labels are the masked content the service builds for those shipments (one extra token
     each, issued before any timing), for the lean baseline to draw the same texts.
     """
+    from parcelguard.assembly import install
     from parcelguard.audit.service import SYSTEM
-    from parcelguard.labels.hooks import install
     from parcelguard.labels.service import PrintJob, label_contents
     from parcelguard.migrations import upgrade
     from parcelguard.runtime import Runtime

@@ -47,27 +47,24 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
     """Build the application for one runtime (built from settings when not given)."""
-    rt = runtime or Runtime.from_settings(settings or Settings.load())
+    from parcelguard.assembly import Config, Server
+
+    rt = runtime or Runtime.from_settings(settings or Config.load())
+    server = Server.wire(rt)  # every domain's hooks, the monitor's consumer
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from parcelguard.audit.nats_outbox import start_outbox
-        from parcelguard.doctor.schedule import start_schedule
         from parcelguard.migrations import upgrade
         from parcelguard.siem.runner import start_exporter
 
         upgrade(rt.db.engine)
         rt.keyring  # noqa: B018 - fail at start, not at the first request, on a bad keyring
-        outbox = start_outbox(rt)  # only when PARCELGUARD_NATS_URL is set
-        doctor = start_schedule(rt)  # every [doctor] interval_minutes; 0 turns it off
+        server.start()  # the NATS outbox (with PARCELGUARD_NATS_URL), the scheduled doctor
         siem = start_exporter(rt)  # only with [siem] enabled and destinations
         yield
         if siem is not None:
             siem.stop()
-        if doctor is not None:
-            doctor.stop()
-        if outbox is not None:
-            outbox.stop()
+        server.stop()
 
     app = FastAPI(
         title="ParcelGuard",
@@ -77,6 +74,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         lifespan=lifespan,
     )
     app.state.runtime = rt
+    app.state.server = server
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -87,7 +85,6 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         return {"ok": True, "database": rt.db.dialect, "version": __version__}
 
     from parcelguard.access import api as access_api
-    from parcelguard.assembly import install
     from parcelguard.complaints import api as complaints_api
     from parcelguard.forensics import api as forensics_api
     from parcelguard.identity import api as identity_api
@@ -99,7 +96,6 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     from parcelguard.vault import api as vault_api
     from parcelguard.web import console, console_admin, console_service, deps, pages, portal
 
-    install(rt, server=True)
     for mount in (
         access_api.mount,
         vault_api.mount,

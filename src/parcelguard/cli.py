@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from parcelguard import errors
 from parcelguard.runtime import Runtime
-from parcelguard.terminal import JSON_OPTION, Invocation, default_runtime, emit, invocation, stderr
+from parcelguard.terminal import JSON_OPTION, Invocation, emit, invocation, stderr
 
 try:  # Typer 0.26+ carries its own copy of click; older ones use the click package
     from typer._click import exceptions as click_errors
@@ -80,7 +80,17 @@ def root(
     ),
 ) -> None:
     """ParcelGuard command line; every command takes --json."""
+    root_ctx = ctx.find_root()
+    if not isinstance(root_ctx.obj, Invocation):  # invoked without `run` (Typer's own runner)
+        root_ctx.obj = wired_invocation(None)
     invocation(ctx)
+
+
+def wired_invocation(make_runtime: Callable[[], Runtime] | None) -> Invocation:
+    """Return an invocation whose runtime the composition root builds (unless given) and wires."""
+    from parcelguard.assembly import install, load_runtime
+
+    return Invocation(make_runtime or load_runtime, wire=install)
 
 
 @app.command()
@@ -144,10 +154,13 @@ def _mount() -> None:
         register(app)
 
 
-def run(argv: Sequence[str], make_runtime: Callable[[], Runtime] = default_runtime) -> int:
-    """Run the CLI with `argv`; return the exit code. Tests call this in-process."""
+def run(argv: Sequence[str], make_runtime: Callable[[], Runtime] | None = None) -> int:
+    """Run the CLI with `argv`; return the exit code. Tests call this in-process.
+
+    Without `make_runtime`, the runtime is built from the environment and `config.toml`.
+    """
     as_json = "--json" in argv
-    state = Invocation(make_runtime)
+    state = wired_invocation(make_runtime)
     try:
         result = command().main(
             args=list(argv), prog_name="parcelguard", standalone_mode=False, obj=state

@@ -24,6 +24,7 @@ from parcelguard.access.guards import STAFF
 from parcelguard.access.models import Principal
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.audit.service import Actor
+from parcelguard.hooks import Hook
 from parcelguard.relay import service as relay_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
@@ -85,6 +86,17 @@ class DemoTenant:
         }
 
 
+@dataclass(frozen=True)
+class DemoSeeded:
+    """The demo tenant is ready; a subscriber may add its own part and note it on `demo`."""
+
+    rt: Runtime
+    demo: DemoTenant
+
+
+SEEDED: Hook[DemoSeeded, None] = Hook("demo.seeded", "after the demo tenant is seeded")
+
+
 def seed(rt: Runtime) -> DemoTenant:
     """Create the demo tenant unless it exists; return how to use it."""
     demo = DemoTenant(rt.settings.base_url)
@@ -103,8 +115,7 @@ def seed(rt: Runtime) -> DemoTenant:
         demo.logins = _known_staff(rt)
     demo.leak_file = str(leak) if leak.exists() else None
     _enrolment_links(rt, demo)
-    for hook in rt.extras.get("demo.seed_hooks", []):
-        hook(rt, demo)
+    rt.hooks.emit(SEEDED, DemoSeeded(rt, demo))
     return demo
 
 

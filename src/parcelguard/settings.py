@@ -1,18 +1,24 @@
 """Settings: `PARCELGUARD_*` environment variables over `config.toml` in the home folder.
 
-Built once by the entry point (`Settings.load()`) and passed down; nothing reads it at import
-time. Domain-specific tables of `config.toml` (`[policy]`, `[relay]`, `[monitor]` …) stay raw
-here and are validated by their domain through `Settings.section()`.
+Built once by the entry point and passed down; nothing reads it at import time. The scalars
+are fields here; each domain's table of `config.toml` (`[relay]`, `[monitor]` …) has a pydantic
+model in its domain, and a domain reads its table with `settings.section("relay", RelayConfig)`.
+
+The entry points load `assembly.Config`, this class with one typed field per table, so every
+table is validated once, at start-up. Plain `Settings` (tools, tests) keeps the tables raw and
+validates one on first use, again only when its raw table changed.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parcelguard.errors import ConfigError
@@ -51,9 +57,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     hsts: bool = False
     sections: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    _validated: dict[str, tuple[Any, BaseModel]] = PrivateAttr(default_factory=dict)
 
     @classmethod
-    def load(cls, **overrides: Any) -> Settings:
+    def load(cls, **overrides: Any) -> Self:
         """Build settings from overrides, then the environment, then `config.toml`."""
         home = Path(overrides.get("home") or default_home()).expanduser()
         from_file = read_config_file(home / "config.toml")
@@ -67,10 +74,21 @@ class Settings(BaseSettings):
         values["home"] = home
         values.setdefault("sections", {})
         values["sections"] = {**tables, **values["sections"]}
+        declared = cls.declared_tables()
+        for table, raw in values["sections"].items():
+            field = declared.get(table)
+            from_env = f"PARCELGUARD_{(field or '').upper()}" in os.environ  # the environment wins
+            if field is not None and field not in overrides and not from_env:
+                values[field] = raw
         try:
             return cls(**values)
         except ValidationError as exc:
-            raise ConfigError(f"invalid setting: {_first_problem(exc)}") from None
+            raise ConfigError(_problem_in(exc, declared)) from None
+
+    @classmethod
+    def declared_tables(cls) -> dict[str, str]:
+        """Return the tables this class declares as typed fields: table name → field name."""
+        return _declared_tables(cls)
 
     @property
     def database(self) -> str:
@@ -90,11 +108,33 @@ class Settings(BaseSettings):
         return self.home / "keyring.json"
 
     def section(self, name: str, model: type[M]) -> M:
-        """Validate one `config.toml` table (`[relay]`, `[policy]` …) against its model."""
+        """Return one `config.toml` table (`[relay]`, `[policy]` …) validated by its model."""
+        field = type(self).declared_tables().get(name)
+        if field is not None:
+            declared = getattr(self, field)
+            if isinstance(declared, model):
+                return declared
+        raw = self.sections.get(name, {})
+        known = self._validated.get(name)
+        if known is not None and isinstance(known[1], model) and known[0] == raw:
+            return known[1]
         try:
-            return model.model_validate(self.sections.get(name, {}))
+            validated = model.model_validate(raw)
         except ValidationError as exc:
             raise ConfigError(f"invalid [{name}] in config.toml: {_first_problem(exc)}") from None
+        self._validated[name] = (copy.deepcopy(raw), validated)
+        return validated
+
+
+@cache
+def _declared_tables(cls: type[Settings]) -> dict[str, str]:
+    found = {}
+    for name, info in cls.model_fields.items():
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            found[str(extra.get("table", name))] = name  # `import` is a keyword: `imports`
+    return found
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -106,6 +146,17 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _problem_in(exc: ValidationError, declared: dict[str, str]) -> str:
+    """Say which setting is wrong, naming the `config.toml` table when it is one."""
+    tables = {field: table for table, field in declared.items()}
+    err = exc.errors()[0]
+    where = [str(p) for p in err.get("loc", ())]
+    if where and where[0] in tables:
+        inner = ".".join(where[1:]) or "value"
+        return f"invalid [{tables[where[0]]}] in config.toml: {inner}: {err.get('msg', 'invalid')}"
+    return f"invalid setting: {_first_problem(exc)}"
 
 
 def _first_problem(exc: ValidationError) -> str:

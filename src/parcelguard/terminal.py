@@ -34,22 +34,30 @@ JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON documen
 stderr = Console(stderr=True)
 
 
+def _unwired(_rt: Runtime) -> None:
+    """Wire nothing (an invocation made without the composition root)."""
+
+
 @dataclass
 class Invocation:
-    """State of one CLI invocation, kept in Typer's context object."""
+    """State of one CLI invocation, kept in Typer's context object.
+
+    `wire` is the composition root's `install`, handed in by `cli.py` (this module is below
+    the composition root and does not import it).
+    """
 
     make_runtime: Callable[[], Runtime]
     _runtime: Runtime | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    wire: Callable[[Runtime], None] = _unwired
 
     def runtime(self, *, migrate: bool = True) -> Runtime:
-        """Return the runtime, preparing schema and keyring on first use."""
+        """Return the runtime, wired, preparing schema and keyring on first use."""
         if self._runtime is None:
-            from parcelguard.assembly import install
             from parcelguard.migrations import upgrade
 
             self._runtime = self.make_runtime()
-            install(self._runtime)
+            self.wire(self._runtime)
             if migrate:
                 upgrade(self._runtime.db.engine)
         return self._runtime

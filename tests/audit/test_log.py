@@ -34,7 +34,6 @@ def write_events(rt: Runtime, n: int) -> None:
 @pytest.fixture
 def logged(rt: Runtime) -> Runtime:
     rt.settings.audit_checkpoint_every = 4
-    rt.extras.pop("audit.auditor", None)
     write_events(rt, 10)
     return rt
 

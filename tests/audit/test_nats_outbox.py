@@ -46,7 +46,6 @@ async def _read_all(tenant: str, durable: str, expect: int, timeout: float = 10.
 
 def unique_tenant(rt: Runtime) -> None:
     rt.settings.tenant = f"t{time.time_ns()}"
-    rt.extras.pop("audit.auditor", None)
 
 
 def wait_until(predicate, timeout: float = 10.0) -> bool:

@@ -58,8 +58,6 @@ def remote(rt: Runtime, tmp_path: Path) -> Iterator[tuple[Witness, int]]:
             {"name": "regulator", "url": f"http://127.0.0.1:{port}", "public_key": witness.vkey()}
         ],
     }
-    for key in ("audit.auditor", "audit.witnesses"):
-        rt.extras.pop(key, None)
     yield witness, port
 
 

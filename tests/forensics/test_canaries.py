@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from tests.forensics.conftest import Person, Tenant, cli_json, leak_rows, outsiders, write_leak
 
+from parcelguard.assembly import install
 from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import Actor
 from parcelguard.errors import Denied
-from parcelguard.forensics import canaries, hooks
+from parcelguard.forensics import canaries
 from parcelguard.forensics.models import Canary
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
@@ -159,7 +160,7 @@ def test_a_canary_number_from_the_relay_pool_is_reserved_and_a_call_names_it(
     pool = tmp_path / "pool.csv"
     pool.write_text("number,city\n17012345601,\n17012345602,\n", encoding="utf-8")
     assert cli("relay", "pool", "import", str(pool), "--json").code == 0
-    hooks.install(rt)
+    install(rt)
     made = cli_json(cli, "canaries", "seed", "--station", "S-HZ")["canaries"][0]
     assert made["number_source"] == "relay"
     person = canary_person(rt, made["canary_id"])

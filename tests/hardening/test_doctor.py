@@ -15,8 +15,8 @@ from parcelguard.app import create_app
 from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.doctor.check import Check, DoctorContext, Finding
-from parcelguard.doctor.registry import BUILTIN, Registry, register
-from parcelguard.doctor.schedule import LAST_KEY, DoctorSchedule, start_schedule
+from parcelguard.doctor.registry import BUILTIN, CHECKS, Registry
+from parcelguard.doctor.schedule import DoctorSchedule, start_schedule
 from parcelguard.doctor.service import examine
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
@@ -226,10 +226,18 @@ class Fine(Check):
         return self.passed("fine")
 
 
+def exploding(_rt: Runtime) -> Check:
+    return Exploding()
+
+
+def fine(_rt: Runtime) -> Check:
+    return Fine()
+
+
 def test_plugins_register_and_a_crashing_check_is_a_failure(rt: Runtime, ready) -> None:
-    register(rt, Exploding())
-    register(rt, Fine())
-    register(rt, Fine())  # idempotent by name
+    rt.hooks.subscribe(CHECKS, exploding)
+    rt.hooks.subscribe(CHECKS, fine)
+    rt.hooks.subscribe(CHECKS, fine)  # subscribing twice keeps one
     report = examine(rt)
     found = {f.name: f for f in report.findings}
     assert found["test.fine"].status == "pass"
@@ -282,9 +290,9 @@ def test_schedule_thread_runs_and_stops(rt: Runtime, ready) -> None:
     assert schedule is not None
     try:
         deadline = time.monotonic() + 20
-        while LAST_KEY not in rt.extras and time.monotonic() < deadline:
+        while schedule.last is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert rt.extras[LAST_KEY].ok
+        assert schedule.last is not None and schedule.last.ok
     finally:
         schedule.stop()
     again = start_schedule(rt)  # a stopped schedule is replaced, not reused

@@ -10,7 +10,6 @@ import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select, update
 
-from parcelguard.labels.config import CONFIG_KEY, LabelsConfig
 from parcelguard.labels.models import LabelToken, PickupCode
 from parcelguard.vault.models import Shipment
 
@@ -193,7 +192,7 @@ def test_only_clerks_of_the_station_and_admins_hand_over(
 
 
 def test_a_tenant_can_require_the_last_four_digits(cli, rt, waiting) -> None:
-    rt.extras[CONFIG_KEY] = LabelsConfig(pickup_requires_last4=True)
+    rt.settings.sections["labels"] = {"pickup_requires_last4": True}
     row = waiting[0]
     code = _code_of(rt, row["waybill_no"])
     missing = cli("pickup", code, "--station", "st1", "--json")

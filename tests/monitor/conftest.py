@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from parcelguard.audit.bus import InProcessBus
+from parcelguard.monitor.consumer import LiveConsumer
 from parcelguard.runtime import Runtime
 
 
@@ -16,7 +17,6 @@ def rt(rt: Runtime, bus: InProcessBus) -> Iterator[Runtime]:
     no alert of this test is written while the next one empties the database."""
     yield rt
     bus.drain(10)
-    notifier = rt.extras.get("monitor.notifier")
-    if notifier is not None:
-        notifier.drain(10)
-        notifier.close()
+    for handler in bus._handlers:
+        if isinstance(handler, LiveConsumer):
+            handler.close(10)

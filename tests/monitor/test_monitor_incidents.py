@@ -224,7 +224,7 @@ def test_install_subscribes_to_an_in_process_bus_once(rt: Runtime) -> None:
     assert isinstance(rt.publisher, InProcessBus)
     consumer = install(rt)
     assert isinstance(consumer, LiveConsumer)
-    assert install(rt) is consumer and rt.publisher._handlers.count(consumer.handle) == 1
+    assert install(rt) is consumer and rt.publisher._handlers.count(consumer) == 1
 
 
 def test_install_leaves_a_runtime_without_a_bus_alone_unless_asked(rt: Runtime) -> None:

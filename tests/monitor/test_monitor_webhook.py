@@ -15,7 +15,7 @@ import pytest
 from parcelguard.access import service as access
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.audit.service import SYSTEM, search
-from parcelguard.monitor.consumer import LiveConsumer, notifier_for
+from parcelguard.monitor.consumer import LiveConsumer
 from parcelguard.monitor.webhook import SIGNATURE_HEADER, WebhookNotifier, sign, verify
 from parcelguard.runtime import Runtime
 
@@ -134,7 +134,7 @@ def test_a_new_incident_is_posted_and_the_delivery_audited(rt: Runtime, receiver
 
     for i in range(12):
         consumer.handle(payload(rt, 100 + i, principal.principal_id, i))
-    notifier = notifier_for(rt, consumer.config)
+    notifier = consumer.notifier
     assert notifier is not None and notifier.drain(5)
     bodies = [json.loads(body) for _, body in receiver.requests]
     by_rule = {b["rule"]: b for b in bodies}

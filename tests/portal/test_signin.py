@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from parcelguard.audit.models import AuditEvent
-from parcelguard.portal.config import PortalConfig
 from parcelguard.portal.models import OneTimeCode
 from parcelguard.portal.sms import RecordingSmsProvider
 from parcelguard.runtime import Runtime
@@ -136,7 +135,7 @@ def test_three_codes_per_phone_in_ten_minutes(
 def test_sends_are_limited_per_address_too(
     client: TestClient, sms: RecordingSmsProvider, rt: Runtime
 ) -> None:
-    rt.extras["portal.config"] = PortalConfig(sends_per_ip=2)
+    rt.settings.sections["portal"] = {"sends_per_ip": 2}
     phones = ["13800138001", "13800138002", "13800138003"]
     assert [ask_code(client, p).status_code for p in phones] == [200, 200, 429]
     assert not sms.messages_to(phones[2])

@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from parcelguard.access import service as access_service
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.app import create_app
+from parcelguard.assembly import install
 from parcelguard.audit.models import AuditEvent
 from parcelguard.audit.service import SYSTEM
 from parcelguard.relay import service
-from parcelguard.relay.config import CONFIG_KEY, RelayConfig
+from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.inventory import PoolRow
 from parcelguard.relay.signatures import signed_headers
 from parcelguard.runtime import Runtime
@@ -60,15 +61,9 @@ class World:
 
 def configure(rt: Runtime, **values: Any) -> RelayConfig:
     """Give the runtime a `[relay]` configuration (as config.toml would)."""
-    config = RelayConfig.model_validate(
-        {"webhook_secret": SECRET, "twilio_auth_token": TWILIO_TOKEN, **values}
-    )
-    rt.extras[CONFIG_KEY] = config
-    rt.extras.pop("relay.provider.neutral", None)
-    rt.extras.pop("relay.provider.twilio", None)
-    for name in ("aliyun", "huawei"):
-        rt.extras.pop(f"relay.cloud.{name}", None)
-    return config
+    table = {"webhook_secret": SECRET, "twilio_auth_token": TWILIO_TOKEN, **values}
+    rt.settings.sections["relay"] = table
+    return config_for(rt)
 
 
 def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dict[str, Any]:
@@ -139,7 +134,7 @@ def world(rt: Runtime) -> World:
 def make_world(rt: Runtime) -> World:
     """Build the relay tests' tenant on a runtime (the `world` fixture; other suites too)."""
     configure(rt)
-    service.install(rt)
+    install(rt)
     faker = Faker(11)
     parcels = list(faker.rows(6))
     report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(parcels)), SYSTEM)

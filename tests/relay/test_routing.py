@@ -8,7 +8,7 @@ from sqlalchemy import select
 from parcelguard.audit.service import SYSTEM
 from parcelguard.relay import service
 from parcelguard.relay.models import Binding, CallRecord, RelayNumber
-from parcelguard.relay.routing import Decision
+from parcelguard.relay.routing import CANARY, CanaryCalled, Decision
 from tests.relay.conftest import (
     World,
     audit_events,
@@ -241,13 +241,13 @@ def test_simulate_connects_through_the_demo_carrier_masked(world: World, cli) ->
 def test_forensics_can_name_the_canary_and_its_holder(world: World, cli) -> None:
     [canary] = cli("relay", "pool", "reserve", "--label", "canary:K7", "--json").json["reserved"]
 
-    def resolver(session, number_id: str, label: str | None) -> dict[str, str] | None:
-        if label != "canary:K7":
+    def resolver(called: CanaryCalled) -> dict[str, str] | None:
+        if called.label != "canary:K7":
             return None
         return {"canary_id": "K7", "holder_id": "p-courier", "phone": "13800000000"}
 
-    service.add_canary_resolver(world.rt, resolver)
-    service.add_canary_resolver(world.rt, lambda *_: 1 / 0)  # a broken resolver changes nothing
+    world.rt.hooks.subscribe(CANARY, resolver)
+    world.rt.hooks.subscribe(CANARY, lambda _: 1 / 0)  # a broken resolver changes nothing
     assert route(world, STRANGER, canary["number"]).reason == "unbound"
     [hit] = audit_events(world.rt, "relay.canary_hit")
     assert details(hit)["canary_id"] == "K7" and details(hit)["holder_id"] == "p-courier"

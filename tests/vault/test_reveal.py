@@ -283,7 +283,6 @@ def test_daily_quota_resets_at_midnight_china_time(cli, rt, parcels) -> None:
         "--json",
     ]
     rt.settings.sections["policy"] = {"roles": {"customer_service": {"daily_quota": 2}}}
-    rt.extras.pop("access.policy", None)
     codes = [cli("reveal", parcels[i % 4]["waybill_no"], *base).code for i in range(3)]
     assert codes == [0, 0, 5]
     rt.clock.advance(days=1)

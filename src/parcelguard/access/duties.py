@@ -31,7 +31,6 @@ from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import Denied
 from parcelguard.runtime import Runtime
 
-CONFIG_KEY = "access.duties"
 OFFICER = "security_officer"
 
 
@@ -46,11 +45,7 @@ class DutiesConfig(BaseModel):
 
 def duties_config(rt: Runtime) -> DutiesConfig:
     """Return the runtime's validated `[duties]` settings."""
-    config = rt.extras.get(CONFIG_KEY)
-    if not isinstance(config, DutiesConfig):
-        config = rt.settings.section("duties", DutiesConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    return rt.settings.section("duties", DutiesConfig)
 
 
 class DutyRefused(Denied):

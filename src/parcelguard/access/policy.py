@@ -10,8 +10,11 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from importlib import resources
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from parcelguard.access.principals import Caller
 from parcelguard.errors import ConfigError
@@ -95,10 +98,37 @@ class RevealDecision:
     reason: str
 
 
+class PolicyConfig(BaseModel):
+    """The `[policy]` table: per-role tightenings (`[policy.roles.<role>]`) and switches."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    _policy: Policy | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _tightens_only(self) -> PolicyConfig:
+        self._policy = load_policy(self.model_dump())  # refuses a loosening at start-up
+        return self
+
+    def policy(self) -> Policy:
+        """Return the default policy tightened by this table."""
+        if self._policy is None:
+            self._policy = load_policy(self.model_dump())
+        return self._policy
+
+
+@cache
+def _default_table() -> dict[str, Any]:
+    """Return the packaged default policy (read once: it is part of the program)."""
+    text = resources.files("parcelguard.access").joinpath("default_policy.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
 def load_policy(overrides: dict[str, Any] | None = None) -> Policy:
     """Return the default policy, tightened by a tenant's `[policy]` table."""
-    text = resources.files("parcelguard.access").joinpath("default_policy.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = _default_table()
     rules = {role: _rule(values) for role, values in data["roles"].items()}
     switches = data.get("settings", {})
     overrides = overrides or {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,12 +59,35 @@ class RecordedEvent:
     mac: bytes
 
 
-@dataclass(frozen=True)
 class LogKeys:
-    """The log's keys, from the keyring (never the database): event MAC and checkpoint signer."""
+    """The log's keys, from the keyring (never the database): event MAC and checkpoint signer.
 
-    mac: EventMac
-    signer: NoteSigner
+    The signer is unwrapped on first use: appending needs only the MAC, so building an
+    `Auditor` for each use costs nothing (checkpoints and proofs are rare).
+    """
+
+    __slots__ = ("_make_signer", "_signer", "mac")
+
+    def __init__(
+        self,
+        mac: EventMac,
+        signer: NoteSigner | None = None,
+        *,
+        make_signer: Callable[[], NoteSigner] | None = None,
+    ) -> None:
+        if signer is None and make_signer is None:
+            raise ValueError("LogKeys needs a signer or a way to make one")
+        self.mac = mac
+        self._signer = signer
+        self._make_signer = make_signer
+
+    @property
+    def signer(self) -> NoteSigner:
+        """Return the checkpoint signer (unwrapped from the keyring on first use)."""
+        if self._signer is None:
+            assert self._make_signer is not None
+            self._signer = self._make_signer()
+        return self._signer
 
     @property
     def origin(self) -> str:
@@ -74,7 +97,7 @@ class LogKeys:
     @classmethod
     def from_keyring(cls, keyring: Keyring, origin: str) -> LogKeys:
         """Return the keys of the log named `origin`."""
-        return cls(keyring.audit_mac, keyring.log_signer(origin))
+        return cls(keyring.audit_mac, make_signer=lambda: keyring.log_signer(origin))
 
 
 class Auditor:

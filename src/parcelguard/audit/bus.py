@@ -10,15 +10,19 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
-
-from parcelguard.audit.service import PENDING, take_pending
-from parcelguard.runtime import Runtime
+from parcelguard.audit.service import (
+    PENDING,
+    cosign_new_checkpoint,
+    forget_new_checkpoint,
+    take_pending,
+)
+from parcelguard.runtime import COMMITTED, ROLLED_BACK, Committed, RolledBack, Runtime
 
 log = logging.getLogger("parcelguard.bus")
 Handler = Callable[[dict[str, Any]], None]
+H = TypeVar("H", bound=Handler)
 SUBJECT = "parcelguard.events"
 
 
@@ -33,9 +37,18 @@ class InProcessBus:
         self._idle = threading.Condition()
         self._in_flight = 0
 
-    def subscribe(self, handler: Handler) -> None:
-        """Call `handler(event)` for every event published from now on."""
-        self._handlers.append(handler)
+    def subscribe(self, handler: H) -> H:
+        """Call `handler(event)` for every event published from now on; return the handler kept.
+
+        A handler equal to one already subscribed is not added twice: the first one is kept
+        and returned (a runtime's monitor consumer, say, stays one).
+        """
+        with self._lock:
+            for known in self._handlers:
+                if known == handler:
+                    return known  # type: ignore[return-value,unused-ignore]
+            self._handlers.append(handler)
+        return handler
 
     def publish(self, subject: str, payload: dict[str, Any]) -> None:
         """Queue an event for the subscribers."""
@@ -81,18 +94,24 @@ class InProcessBus:
                 self._idle.notify_all()
 
 
+def publish_committed(event: Committed) -> None:
+    """Publish the audit events a commit made durable through the runtime's publisher."""
+    for payload in take_pending(event.session):
+        event.rt.publisher.publish(SUBJECT, payload)
+
+
+def forget_pending(event: RolledBack) -> None:
+    """Drop the audit events of a transaction that rolled back."""
+    event.session.info.pop(PENDING, None)
+
+
 def attach(rt: Runtime) -> None:
-    """Publish every committed audit event through the runtime's publisher."""
-    if rt.extras.get("audit.attached"):
-        return
-    rt.extras["audit.attached"] = True
+    """Subscribe the audit log's own after-commit reactions (publish, cosign) to `rt`.
 
-    def after_commit(session: Session) -> None:
-        for payload in take_pending(session):
-            rt.publisher.publish(SUBJECT, payload)
-
-    def after_rollback(session: Session) -> None:
-        session.info.pop(PENDING, None)
-
-    rt.db.add_commit_hook(after_commit)
-    rt.db.add_rollback_hook(after_rollback)
+    The composition root subscribes the same handlers (`assembly.SUBSCRIPTIONS`); tools and
+    tests that run without it call this. Subscribing twice keeps one of each.
+    """
+    rt.hooks.subscribe(COMMITTED, publish_committed)
+    rt.hooks.subscribe(ROLLED_BACK, forget_pending)
+    rt.hooks.subscribe(COMMITTED, cosign_new_checkpoint)
+    rt.hooks.subscribe(ROLLED_BACK, forget_new_checkpoint)

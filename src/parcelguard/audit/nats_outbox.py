@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from parcelguard.audit.models import AuditEvent, AuditHead
 from parcelguard.audit.service import event_payload
-from parcelguard.runtime import Runtime
+from parcelguard.runtime import COMMITTED, Committed, Runtime
 
 log = logging.getLogger("parcelguard.outbox")
 STREAM = "PARCELGUARD_EVENTS"
@@ -59,7 +59,8 @@ class NatsOutbox:
         self.connected = threading.Event()
 
     def start(self) -> None:
-        """Start the publishing thread."""
+        """Start the publishing thread; from now on every commit of the runtime wakes it."""
+        self.rt.hooks.subscribe(COMMITTED, self.on_commit)
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._run, name="parcelguard-outbox", daemon=True
@@ -75,8 +76,13 @@ class NatsOutbox:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(wake.set)
 
+    def on_commit(self, _event: Committed) -> None:
+        """Wake the publisher: a commit may have appended events."""
+        self.notify()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Publish what is pending (up to `timeout`) and stop."""
+        self.rt.hooks.unsubscribe(COMMITTED, self.on_commit)
         self._stop.set()
         self.notify()
         if self._thread is not None:
@@ -179,14 +185,10 @@ async def _quiet(exc: Exception) -> None:
 
 
 def start_outbox(rt: Runtime) -> NatsOutbox | None:
-    """Start the outbox when `PARCELGUARD_NATS_URL` is set; commits wake it."""
+    """Start an outbox when `PARCELGUARD_NATS_URL` is set (the server does, once); else None."""
     url = rt.settings.nats_url
     if not url:
         return None
-    outbox: NatsOutbox | None = rt.extras.get("audit.outbox")
-    if outbox is None:
-        outbox = NatsOutbox(rt, url)
-        rt.extras["audit.outbox"] = outbox
-        rt.db.add_commit_hook(lambda _session: outbox.notify())
-        outbox.start()
+    outbox = NatsOutbox(rt, url)
+    outbox.start()
     return outbox

@@ -23,11 +23,8 @@ from parcelguard.audit.models import AuditEvent, AuditHead
 from parcelguard.audit.proofs import build_proof
 from parcelguard.audit.verify import VerifyResult, verify_log
 from parcelguard.audit.witnesses import WitnessClient, witnesses_for
-from parcelguard.runtime import Runtime
+from parcelguard.runtime import Committed, RolledBack, Runtime
 
-AUDITOR_KEY = "audit.auditor"
-WITNESSES_KEY = "audit.witnesses"
-HOOK_KEY = "audit.cosign_hook"
 STALE_FACTOR = 3.0
 
 __all__ = [
@@ -40,9 +37,11 @@ __all__ = [
     "VerifyResult",
     "auditor_for",
     "cosign",
+    "cosign_new_checkpoint",
     "count_events",
     "event_payload",
     "events_for_targets",
+    "forget_new_checkpoint",
     "head_of",
     "log_keys",
     "prove",
@@ -59,29 +58,19 @@ def log_keys(rt: Runtime) -> LogKeys:
 
 
 def auditor_for(rt: Runtime) -> Auditor:
-    """Return the runtime's auditor (one per runtime, built on first use)."""
-    auditor: Auditor | None = rt.extras.get(AUDITOR_KEY)
-    if auditor is None:
-        auditor = Auditor(
-            rt.tenant,
-            rt.clock,
-            log_keys(rt),
-            checkpoint_every=rt.settings.audit_checkpoint_every,
-            checkpoint_minutes=rt.settings.audit_checkpoint_minutes,
-        )
-        rt.extras[AUDITOR_KEY] = auditor
-        _install_cosign_hook(rt)
-    return auditor
+    """Return an auditor for the runtime's tenant (cheap: the signer is unwrapped when used)."""
+    return Auditor(
+        rt.tenant,
+        rt.clock,
+        log_keys(rt),
+        checkpoint_every=rt.settings.audit_checkpoint_every,
+        checkpoint_minutes=rt.settings.audit_checkpoint_minutes,
+    )
 
 
 def witnesses(rt: Runtime, *, create: bool = True) -> list[WitnessClient]:
     """Return the runtime's witnesses (the local one is set up on first use when `create`)."""
-    found: list[WitnessClient] | None = rt.extras.get(WITNESSES_KEY)
-    if found is None:
-        found = witnesses_for(rt, create=create)
-        if create:
-            rt.extras[WITNESSES_KEY] = found
-    return found
+    return witnesses_for(rt, create=create)
 
 
 def cosign(rt: Runtime) -> list[CosignResult]:
@@ -89,21 +78,15 @@ def cosign(rt: Runtime) -> list[CosignResult]:
     return cosign_newest(rt.db, rt.tenant, witnesses(rt))
 
 
-def _install_cosign_hook(rt: Runtime) -> None:
+def cosign_new_checkpoint(event: Committed) -> None:
     """After a commit that signed a checkpoint, ask the witnesses (failures only log)."""
-    if rt.extras.get(HOOK_KEY):
-        return
-    rt.extras[HOOK_KEY] = True
+    if event.session.info.pop(NEW_CHECKPOINT, None):
+        cosign(event.rt)
 
-    def after_commit(session: Session) -> None:
-        if session.info.pop(NEW_CHECKPOINT, None):
-            cosign(rt)
 
-    def after_rollback(session: Session) -> None:
-        session.info.pop(NEW_CHECKPOINT, None)
-
-    rt.db.add_commit_hook(after_commit)
-    rt.db.add_rollback_hook(after_rollback)
+def forget_new_checkpoint(event: RolledBack) -> None:
+    """After a rollback, forget the checkpoint it would have signed."""
+    event.session.info.pop(NEW_CHECKPOINT, None)
 
 
 def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:

@@ -3,8 +3,8 @@
 Each section is one investigator: a function of the complainant's phone and the complaint
 that returns a titled section or None. Built in: who accessed the complainant's parcels
 (audit log), the monitor's alerts about those who did, and the relay's privacy-number
-bindings and connected calls of those parcels. Other domains may add theirs to
-`rt.extras["complaints.investigators"]`.
+bindings and connected calls of those parcels. Another domain adds its own section by
+subscribing to `INVESTIGATE` (in the composition root, `assembly.SUBSCRIPTIONS`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import events_for_targets
 from parcelguard.complaints.models import Complaint
 from parcelguard.errors import NotFound
+from parcelguard.hooks import Hook
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import STATUSES as ALERT_STATUSES
 from parcelguard.relay import service as relay
@@ -27,8 +29,20 @@ from parcelguard.sensitive import Sensitive
 from parcelguard.vault.service import ACCESS_ACTIONS, access_history, shipment_ids_for_phone
 
 Investigator = Callable[[Runtime, Session, Sensitive, Complaint], dict[str, Any] | None]
-EXTRA_KEY = "complaints.investigators"
 LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Investigation:
+    """A complaint is being investigated; a subscriber answers one section (or None)."""
+
+    rt: Runtime
+    session: Session
+    phone: Sensitive
+    complaint: Complaint
+
+
+INVESTIGATE: Hook[Investigation, dict[str, Any] | None] = Hook("complaints.investigate")
 
 
 def access_section(
@@ -100,16 +114,7 @@ def calls_section(
     return {"key": "calls", "calls": calls, "bindings": bindings}
 
 
-def investigators(rt: Runtime) -> list[Investigator]:
-    """Return the built-in investigators and those other domains registered."""
-    return [access_section, alerts_section, calls_section, *rt.extras.get(EXTRA_KEY, [])]
-
-
-def register(rt: Runtime, investigator: Investigator) -> None:
-    """Add an investigator (e.g. the monitor's alerts, the relay's call records)."""
-    found = rt.extras.setdefault(EXTRA_KEY, [])
-    if investigator not in found:
-        found.append(investigator)
+BUILT_IN: tuple[Investigator, ...] = (access_section, alerts_section, calls_section)
 
 
 def investigate(
@@ -119,11 +124,9 @@ def investigate(
     made_at = rt.clock.now().isoformat()
     if phone is None:  # shredded at the end of retention
         return {"made_at": made_at, "sections": {}, "available": []}
-    sections = {}
-    for investigator in investigators(rt):
-        section = investigator(rt, session, phone, complaint)
-        if section is not None:
-            sections[section["key"]] = section
+    found = [investigator(rt, session, phone, complaint) for investigator in BUILT_IN]
+    found += rt.hooks.emit(INVESTIGATE, Investigation(rt, session, phone, complaint))
+    sections = {section["key"]: section for section in found if section is not None}
     return {"made_at": made_at, "sections": sections, "available": sorted(sections)}
 
 

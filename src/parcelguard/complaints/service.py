@@ -39,12 +39,8 @@ ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def sealer_for(rt: Runtime) -> ComplaintSealer:
-    """Return the runtime's complaint sealer."""
-    sealer = rt.extras.get("complaints.sealer")
-    if sealer is None:
-        sealer = ComplaintSealer(rt.keyring, rt.tenant)
-        rt.extras["complaints.sealer"] = sealer
-    return sealer
+    """Return the complaint sealer of the runtime's tenant (it holds no state of its own)."""
+    return ComplaintSealer(rt.keyring, rt.tenant)
 
 
 def require_staff(actor: Actor) -> None:

@@ -26,9 +26,11 @@ from parcelguard.doctor.checks.storage_permissions import StoragePermissions
 from parcelguard.doctor.checks.transport_security import TransportSecurity
 from parcelguard.doctor.checks.untrained_staff import UntrainedStaff
 from parcelguard.doctor.checks.witnesses import AuditWitnesses
+from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 
-EXTRA_KEY = "doctor.checks"
+# Another domain's own checks: a subscriber is handed the runtime and answers one check.
+CHECKS: Hook[Runtime, Check] = Hook("doctor.checks", "checks other domains add")
 BUILTIN: tuple[type[Check], ...] = (
     KeyringPermissions,
     KeyringProvider,
@@ -73,13 +75,6 @@ class Registry:
         return list(self._checks)
 
 
-def register(rt: Runtime, check: Check) -> None:
-    """Add a domain's check to this runtime's doctor (idempotent by name)."""
-    extra: list[Check] = rt.extras.setdefault(EXTRA_KEY, [])
-    if all(c.name != check.name for c in extra):
-        extra.append(check)
-
-
 def default_registry(rt: Runtime) -> Registry:
-    """Return the built-in checks followed by the ones registered on this runtime."""
-    return Registry([cls() for cls in BUILTIN] + list(rt.extras.get(EXTRA_KEY, [])))
+    """Return the built-in checks followed by those the subscribers of `CHECKS` add."""
+    return Registry([cls() for cls in BUILTIN] + rt.hooks.emit(CHECKS, rt))

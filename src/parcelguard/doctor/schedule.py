@@ -19,17 +19,16 @@ from parcelguard.doctor.service import Report, config_for, examine, record_failu
 from parcelguard.runtime import Runtime
 
 log = logging.getLogger("parcelguard.doctor")
-EXTRA_KEY = "doctor.schedule"
-LAST_KEY = "doctor.last_report"
 
 
 class DoctorSchedule:
-    """Runs the doctor on a daemon thread until stopped."""
+    """Runs the doctor on a daemon thread until stopped; `last` is the latest report."""
 
     def __init__(self, rt: Runtime, interval_s: float, first_run_s: float = 60.0) -> None:
         self.rt = rt
         self.interval_s = interval_s
         self.first_run_s = first_run_s
+        self.last: Report | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -47,14 +46,12 @@ class DoctorSchedule:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        if self.rt.extras.get(EXTRA_KEY) is self:
-            del self.rt.extras[EXTRA_KEY]
 
     def run_once(self) -> Report:
         """Sign a due checkpoint, run the checks, audit a failure; return the report."""
         sign_due_checkpoint(self.rt)
         report = examine(self.rt)
-        self.rt.extras[LAST_KEY] = report
+        self.last = report
         if not report.ok:
             record_failure(self.rt, report, quiet_for=timedelta(seconds=self.interval_s / 2))
         return report
@@ -91,13 +88,10 @@ def sign_due_checkpoint(rt: Runtime) -> bool:
 
 
 def start_schedule(rt: Runtime) -> DoctorSchedule | None:
-    """Start the scheduled doctor unless `[doctor] interval_minutes = 0`."""
+    """Start a scheduled doctor unless `[doctor] interval_minutes = 0` (the server does, once)."""
     config = config_for(rt)
     if config.interval_minutes == 0:
         return None
-    schedule: DoctorSchedule | None = rt.extras.get(EXTRA_KEY)
-    if schedule is None:
-        schedule = DoctorSchedule(rt, config.interval_minutes * 60.0, config.first_run_seconds)
-        rt.extras[EXTRA_KEY] = schedule
-        schedule.start()
+    schedule = DoctorSchedule(rt, config.interval_minutes * 60.0, config.first_run_seconds)
+    schedule.start()
     return schedule

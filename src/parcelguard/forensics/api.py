@@ -18,7 +18,6 @@ from parcelguard.access.principals import Caller
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
-from parcelguard.forensics.hooks import install
 from parcelguard.forensics.report import render_html
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_caller, get_runtime
@@ -174,9 +173,6 @@ def exposure_range(
 
 
 def mount(app: FastAPI) -> None:
-    """Add the forensics and exposure APIs; tell the relay whose canaries its numbers are."""
-    runtime = getattr(app.state, "runtime", None)
-    if isinstance(runtime, Runtime):
-        install(runtime)
+    """Add the forensics and exposure APIs."""
     app.include_router(router)
     app.include_router(exposure_router)

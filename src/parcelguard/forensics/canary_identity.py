@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor
 from parcelguard.errors import ConfigError, Conflict
+from parcelguard.forensics.config import ForensicsConfig
 from parcelguard.forensics.models import Canary
 from parcelguard.pii.divisions import Region, resolve_regions
 from parcelguard.pii.normalize import Phone, normalize_phone
@@ -49,7 +50,8 @@ class CanaryPerson:
 
 def canary_prefix(rt: Runtime) -> str:
     """Return the dedicated canary range (digits a canary number starts with)."""
-    prefix = str(rt.settings.sections.get("forensics", {}).get("canary_prefix", DEFAULT_PREFIX))
+    configured = rt.settings.section("forensics", ForensicsConfig).canary_prefix
+    prefix = DEFAULT_PREFIX if configured is None else str(configured)
     if (
         not prefix.isdigit()
         or not 3 <= len(prefix) <= 8

@@ -19,7 +19,6 @@ from rich.console import Console
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
-from parcelguard.forensics.hooks import install
 from parcelguard.forensics.models import CHANNEL_KINDS
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, stderr
@@ -30,9 +29,7 @@ exposure_app = typer.Typer(help="Whether a number appeared in a traced leak.", n
 
 
 def _runtime(ctx: typer.Context) -> Runtime:
-    rt = invocation_runtime(ctx)
-    install(rt)
-    return rt
+    return invocation_runtime(ctx)
 
 
 def trace(

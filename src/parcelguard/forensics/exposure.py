@@ -68,15 +68,11 @@ class ExposureHasher:
 
 
 def hasher_for(rt: Runtime) -> ExposureHasher:
-    """Return the runtime's exposure hasher (key derived from the index key, built once)."""
-    hasher = rt.extras.get("forensics.exposure_hasher")
-    if hasher is None:
-        index = rt.keyring.index
-        salt_key = index.derive("exposure-public-salt")
-        salt = hmac.new(salt_key, rt.tenant.encode(), hashlib.sha256).hexdigest()[:32]
-        hasher = ExposureHasher(index.derive("exposure"), rt.tenant, salt)
-        rt.extras["forensics.exposure_hasher"] = hasher
-    return hasher
+    """Return the tenant's exposure hasher (keys derived from the index key: two HMACs)."""
+    index = rt.keyring.index
+    salt_key = index.derive("exposure-public-salt")
+    salt = hmac.new(salt_key, rt.tenant.encode(), hashlib.sha256).hexdigest()[:32]
+    return ExposureHasher(index.derive("exposure"), rt.tenant, salt)
 
 
 def salt_document(rt: Runtime) -> dict[str, Any]:

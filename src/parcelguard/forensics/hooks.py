@@ -1,7 +1,7 @@
-"""The forensics domain's runtime hook: tell the relay whose canary a called number is.
+"""The forensics domain's reaction to the relay: tell it whose canary a called number is.
 
-Installed once per runtime by the entry points, like the labels and relay hooks; a call or SMS
-to a canary number is then audited by the relay as `relay.canary_hit` naming the canary, its
+Subscribed to `relay.routing.CANARY` by the composition root (`assembly`); a call or SMS to a
+canary number is then audited by the relay as `relay.canary_hit` naming the canary, its
 channel kind and the principal that holds the channel (ids only, never a person).
 """
 
@@ -13,23 +13,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.forensics.models import Canary
-from parcelguard.runtime import Runtime
+from parcelguard.relay.routing import CanaryCalled
 
 
-def install(rt: Runtime) -> None:
-    """Register the canary resolver with the relay (idempotent; a no-op without the relay)."""
-    try:
-        from parcelguard.relay.service import add_canary_resolver
-    except ImportError:
-        return
-    resolver = rt.extras.get("forensics.canary_resolver")
-    if resolver is None:
-
-        def resolver(session: Session, number_id: str, label: str | None) -> dict[str, Any] | None:
-            return resolve_canary(session, rt.tenant, number_id, label)
-
-        rt.extras["forensics.canary_resolver"] = resolver
-    add_canary_resolver(rt, resolver)
+def on_canary_called(called: CanaryCalled) -> dict[str, Any] | None:
+    """Answer the relay with the canary a reserved number belongs to (None: not ours)."""
+    return resolve_canary(called.session, called.rt.tenant, called.number_id, called.label)
 
 
 def resolve_canary(

@@ -22,6 +22,7 @@ from parcelguard.clock import CHINA
 from parcelguard.db import new_id
 from parcelguard.forensics import canaries, exposure
 from parcelguard.forensics.access_db import load_model
+from parcelguard.forensics.config import ForensicsConfig
 from parcelguard.forensics.extract import PersonExtractor
 from parcelguard.forensics.leak_reader import read_leak
 from parcelguard.forensics.matching import MatchedRecord, Matcher
@@ -42,8 +43,8 @@ Progress = Callable[[int], None]
 
 def threshold_for(rt: Runtime) -> float:
     """Return the tenant's accusation threshold (`[forensics] accusation_threshold`)."""
-    value = rt.settings.sections.get("forensics", {}).get("accusation_threshold", DEFAULT_THRESHOLD)
-    return float(value)
+    value = rt.settings.section("forensics", ForensicsConfig).accusation_threshold
+    return DEFAULT_THRESHOLD if value is None else value
 
 
 def trace_file(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -25,7 +26,8 @@ from parcelguard.identity.oidc import OidcClient
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_runtime
 
-CLIENT_KEY = "identity.oidc_client"
+# One client per runtime: it keeps the issuer's discovery document and keys.
+_CLIENTS: WeakKeyDictionary[Runtime, OidcClient] = WeakKeyDictionary()
 STATE_COOKIE = "pg_sso_state"
 CALLBACK = "/auth/sso/callback"
 SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -37,14 +39,14 @@ scim_router = APIRouter(prefix="/scim/v2", tags=["scim"])
 
 def oidc_client(rt: Runtime) -> OidcClient:
     """Return the runtime's OIDC client (made on first use from `[sso]`)."""
-    client = rt.extras.get(CLIENT_KEY)
-    if not isinstance(client, OidcClient):
+    client = _CLIENTS.get(rt)
+    if client is None:
         config = sso_config(rt)
         if not config.enabled:
             raise errors.NotFound("single sign-on is not configured", code="sso_off")
         redirect = rt.settings.base_url.rstrip("/") + CALLBACK
         client = OidcClient(config, redirect, httpx.Client(follow_redirects=False))
-        rt.extras[CLIENT_KEY] = client
+        _CLIENTS[rt] = client
     return client
 
 

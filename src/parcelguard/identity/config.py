@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from parcelguard.errors import ConfigError
 from parcelguard.runtime import Runtime
 
-SSO_KEY = "identity.sso_config"
-SCIM_KEY = "identity.scim_config"
 STAFF_ROLES = ("courier", "station_clerk", "customer_service", "security_officer", "admin")
 # Asymmetric signatures only: a shared-secret HS256 token could be minted by anyone who
 # holds the client secret, and "none" is no signature at all.
@@ -86,17 +84,9 @@ class ScimConfig(BaseModel):
 
 def sso_config(rt: Runtime) -> SsoConfig:
     """Return the runtime's validated `[sso]` table."""
-    config = rt.extras.get(SSO_KEY)
-    if not isinstance(config, SsoConfig):
-        config = rt.settings.section("sso", SsoConfig)
-        rt.extras[SSO_KEY] = config
-    return config
+    return rt.settings.section("sso", SsoConfig)
 
 
 def scim_config(rt: Runtime) -> ScimConfig:
     """Return the runtime's validated `[scim]` table."""
-    config = rt.extras.get(SCIM_KEY)
-    if not isinstance(config, ScimConfig):
-        config = rt.settings.section("scim", ScimConfig)
-        rt.extras[SCIM_KEY] = config
-    return config
+    return rt.settings.section("scim", ScimConfig)

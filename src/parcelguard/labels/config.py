@@ -1,12 +1,10 @@
-"""The `[labels]` table of config.toml, validated once per runtime."""
+"""The `[labels]` table of config.toml."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from parcelguard.runtime import Runtime
-
-CONFIG_KEY = "labels.config"
 
 
 class LabelsConfig(BaseModel):
@@ -33,9 +31,5 @@ class LabelsConfig(BaseModel):
 
 
 def config_for(rt: Runtime) -> LabelsConfig:
-    """Return the runtime's labels configuration (validated on first use)."""
-    config = rt.extras.get(CONFIG_KEY)
-    if config is None:
-        config = rt.settings.section("labels", LabelsConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    """Return the runtime's `[labels]` table."""
+    return rt.settings.section("labels", LabelsConfig)

@@ -1,28 +1,25 @@
-"""The labels domain's lifecycle hook, installed once per runtime by the entry points.
+"""The labels domain's reactions to the vault, subscribed by the composition root (`assembly`).
 
-Kept apart from `service` so installing it loads no renderer (reportlab, Pillow) on every
-command: arrival allocates a pickup code, leaving closes it, delivery starts token expiry.
+Kept apart from `service` so subscribing them loads no renderer (reportlab, Pillow) on every
+command: arrival allocates a pickup code, leaving closes it, delivery starts token expiry,
+and a delivery's pickup code is checked against the code the parcel waits under.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from parcelguard.labels import pickup, tokens
-from parcelguard.runtime import Runtime
-from parcelguard.vault.lifecycle import add_hook
-from parcelguard.vault.models import Shipment
-from parcelguard.vault.transitions import add_proof_check
+from parcelguard.vault.lifecycle import Stepped
+from parcelguard.vault.transitions import PickupCodeOffered
 
 
-def install(rt: Runtime) -> None:
-    """Add the labels hook and the pickup-code proof of delivery to the runtime (idempotent)."""
-    add_hook(rt, on_lifecycle)
-    add_proof_check(rt, pickup.proves_delivery)
-
-
-def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: str) -> None:
+def on_lifecycle(event: Stepped) -> None:
     """Allocate pickup codes on arrival; close them and start token expiry when parcels leave."""
-    if event_type in ("delivered", "returned"):
+    rt, session, shipment = event.rt, event.session, event.shipment
+    if event.type in ("delivered", "returned"):
         tokens.expire_after_delivery(rt, session, shipment)
-    pickup.on_lifecycle(rt, session, shipment, event_type)
+    pickup.on_lifecycle(rt, session, shipment, event.type)
+
+
+def proves_delivery(event: PickupCodeOffered) -> bool:
+    """Answer whether the offered code is the one the parcel waits under at its station."""
+    return pickup.proves_delivery(event.rt, event.session, event.shipment, event.code)

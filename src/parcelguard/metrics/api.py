@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
@@ -14,17 +15,18 @@ from parcelguard.metrics.config import metrics_config
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_runtime
 
-REGISTRY_KEY = "metrics.registry"
+# One registry per runtime: its collector reads the audit log incrementally.
+_REGISTRIES: WeakKeyDictionary[Runtime, CollectorRegistry] = WeakKeyDictionary()
 router = APIRouter(tags=["ops"])
 
 
 def registry_for(rt: Runtime) -> CollectorRegistry:
     """Return the runtime's registry (one collector, made on first scrape)."""
-    registry = rt.extras.get(REGISTRY_KEY)
-    if not isinstance(registry, CollectorRegistry):
+    registry = _REGISTRIES.get(rt)
+    if registry is None:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(ParcelGuardCollector(rt))
-        rt.extras[REGISTRY_KEY] = registry
+        _REGISTRIES[rt] = registry
     return registry
 
 

@@ -8,8 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelguard.runtime import Runtime
 
-CONFIG_KEY = "metrics.config"
-
 
 class MetricsConfig(BaseModel):
     """`[metrics]`: off unless enabled with a token of at least 32 characters."""
@@ -31,8 +29,4 @@ class MetricsConfig(BaseModel):
 
 def metrics_config(rt: Runtime) -> MetricsConfig:
     """Return the runtime's validated `[metrics]` table."""
-    config = rt.extras.get(CONFIG_KEY)
-    if not isinstance(config, MetricsConfig):
-        config = rt.settings.section("metrics", MetricsConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    return rt.settings.section("metrics", MetricsConfig)

@@ -1,4 +1,4 @@
-"""The `[monitor]` table of config.toml, validated once per runtime by a pydantic model."""
+"""The `[monitor]` table of config.toml, validated by a pydantic model."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from parcelguard.errors import ConfigError
 from parcelguard.monitor.detectors.base import Common, RuleParams
 from parcelguard.monitor.detectors.registry import DETECTORS
 from parcelguard.runtime import Runtime
-
-CONFIG_KEY = "monitor.config"
 
 # One field per registered rule, typed by that detector's own parameter model.
 Rules: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -57,13 +55,8 @@ class MonitorConfig(Common):
 
 
 def monitor_config(rt: Runtime) -> MonitorConfig:
-    """Return the runtime's validated `[monitor]` settings (validated once, then cached)."""
-    config = rt.extras.get(CONFIG_KEY)
-    if config is None:
-        config = rt.settings.section("monitor", MonitorConfig)
-        rt.extras[CONFIG_KEY] = config
-    assert isinstance(config, MonitorConfig)
-    return config
+    """Return the runtime's validated `[monitor]` settings."""
+    return rt.settings.section("monitor", MonitorConfig)
 
 
 def rule_table(config: MonitorConfig) -> dict[str, dict[str, Any]]:

@@ -4,7 +4,9 @@ Events are de-duplicated by (tenant, seq); findings become incidents in their ow
 transaction, and notifications go out after it commits.
 
 `install(rt)` wires it: to the in-process bus by default, or to a JetStream durable consumer
-when `PARCELGUARD_NATS_URL` is set (`[monitor].consumer` chooses; see docs/monitor.md).
+when `PARCELGUARD_NATS_URL` is set (`[monitor].consumer` chooses; see docs/monitor.md). A
+runtime's bus keeps one consumer: two consumers of the same runtime are equal, and the bus
+keeps the first it was given.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ from parcelguard.monitor.webhook import Delivery, WebhookNotifier
 from parcelguard.runtime import Runtime
 
 log = logging.getLogger("parcelguard.monitor")
-CONSUMER_KEY = "monitor.consumer"
-NOTIFIER_KEY = "monitor.notifier"
 
 
 class LiveConsumer:
@@ -46,6 +46,30 @@ class LiveConsumer:
         self.warm = False
         self.processed = 0
         self.alerts = 0
+        self._notifier: WebhookNotifier | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and getattr(other, "rt", None) is self.rt
+
+    __hash__ = object.__hash__
+
+    def __call__(self, payload: dict[str, Any]) -> None:
+        """Bus handler (see `handle`)."""
+        self.handle(payload)
+
+    @property
+    def notifier(self) -> WebhookNotifier | None:
+        """Return the webhook notifier (None without `[monitor].webhook_url`), built once."""
+        if self._notifier is None:
+            self._notifier = notifier_for(self.rt, self.config)
+        return self._notifier
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Deliver the queued notifications (up to `timeout`) and release the notifier."""
+        notifier, self._notifier = self._notifier, None
+        if notifier is not None:
+            notifier.drain(timeout)
+            notifier.close()
 
     def handle(self, payload: dict[str, Any]) -> None:
         """Bus handler: process one committed audit event (once, whatever the redelivery)."""
@@ -126,57 +150,51 @@ class LiveConsumer:
 
     def notify(self, notes: Sequence[dict[str, Any]]) -> None:
         """Send the notifications of committed incidents (non-blocking)."""
-        notifier = notifier_for(self.rt, self.config)
+        notifier = self.notifier
         if notifier is not None:
             for note in notes:
                 notifier.send(note)
 
 
 def notifier_for(rt: Runtime, config: MonitorConfig) -> WebhookNotifier | None:
-    """Return the runtime's webhook notifier (None without `[monitor].webhook_url`)."""
+    """Build a webhook notifier that audits each delivery (None without `webhook_url`)."""
     if not config.webhook_url or not config.webhook_secret:
         return None
-    notifier: WebhookNotifier | None = rt.extras.get(NOTIFIER_KEY)
-    if notifier is None:
 
-        def audited(payload: dict[str, Any], result: Delivery) -> None:
-            with rt.db.session() as session:
-                auditor_for(rt).record(
-                    session,
-                    MONITOR,
-                    Entry(
-                        "monitor.webhook",
-                        "incident",
-                        str(payload.get("incident_id")),
-                        decision="allow" if result.delivered else "deny",
-                        reason=None if result.delivered else (result.error or "failed")[:64],
-                        details={"attempts": result.attempts, "status": result.status},
-                    ),
-                )
+    def audited(payload: dict[str, Any], result: Delivery) -> None:
+        with rt.db.session() as session:
+            auditor_for(rt).record(
+                session,
+                MONITOR,
+                Entry(
+                    "monitor.webhook",
+                    "incident",
+                    str(payload.get("incident_id")),
+                    decision="allow" if result.delivered else "deny",
+                    reason=None if result.delivered else (result.error or "failed")[:64],
+                    details={"attempts": result.attempts, "status": result.status},
+                ),
+            )
 
-        notifier = WebhookNotifier(
-            config.webhook_url,
-            config.webhook_secret,
-            timeout=config.webhook_timeout_seconds,
-            retries=config.webhook_retries,
-            on_result=audited,
-        )
-        rt.extras[NOTIFIER_KEY] = notifier
-    return notifier
+    return WebhookNotifier(
+        config.webhook_url,
+        config.webhook_secret,
+        timeout=config.webhook_timeout_seconds,
+        retries=config.webhook_retries,
+        on_result=audited,
+    )
 
 
 def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) -> Any:
-    """Start the monitor's consumer for this runtime, once; return it (or None).
+    """Start the monitor's consumer for this runtime; return it (or None).
 
     In-process: subscribe to `rt.publisher` when it has `subscribe` (with `ensure_bus`, a
-    runtime without a bus gets an `InProcessBus`). NATS (`[monitor].consumer` "nats", or
-    "auto" with `PARCELGUARD_NATS_URL`): a JetStream durable consumer on a thread, only when
-    `start_nats` (the server; one-shot commands do not start one). "external" and "off"
+    runtime without a bus gets an `InProcessBus`); the bus keeps one consumer per runtime, so
+    a second call returns the first consumer. NATS (`[monitor].consumer` "nats", or "auto"
+    with `PARCELGUARD_NATS_URL`): a JetStream durable consumer on a thread, only when
+    `start_nats` (the server, once; one-shot commands do not start one). "external" and "off"
     start nothing: `parcelguard monitor run` processes, or nobody, do the work.
     """
-    existing = rt.extras.get(CONSUMER_KEY)
-    if existing is not None:
-        return existing
     subscribe = getattr(rt.publisher, "subscribe", None)
     if subscribe is None and not ensure_bus and not start_nats:
         return None
@@ -193,10 +211,7 @@ def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) 
         bus = InProcessBus()
         rt.publisher = bus
         subscribe = bus.subscribe
-    consumer = LiveConsumer(rt, config)
-    subscribe(consumer.handle)
-    rt.extras[CONSUMER_KEY] = consumer
-    return consumer
+    return subscribe(LiveConsumer(rt, config))
 
 
 def _install_nats(rt: Runtime, config: MonitorConfig, start: bool) -> Any:
@@ -209,5 +224,4 @@ def _install_nats(rt: Runtime, config: MonitorConfig, start: bool) -> Any:
 
     monitor = NatsMonitor(rt, url, config=config)
     monitor.start()
-    rt.extras[CONSUMER_KEY] = monitor
     return monitor

@@ -6,8 +6,6 @@ from pydantic import BaseModel, Field
 
 from parcelguard.runtime import Runtime
 
-CONFIG_KEY = "portal.config"
-
 
 class PortalConfig(BaseModel):
     """How one-time codes are sent, how long they live and how hard guessing is made."""
@@ -26,9 +24,5 @@ class PortalConfig(BaseModel):
 
 
 def portal_config(rt: Runtime) -> PortalConfig:
-    """Return the runtime's portal configuration (validated once)."""
-    config = rt.extras.get(CONFIG_KEY)
-    if config is None:
-        config = rt.settings.section("portal", PortalConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    """Return the runtime's `[portal]` table."""
+    return rt.settings.section("portal", PortalConfig)

@@ -78,11 +78,7 @@ def digest_prefix(digest: bytes) -> str:
 
 
 def _key(rt: Runtime) -> bytes:
-    key = rt.extras.get("portal.otp_key")
-    if key is None:
-        key = rt.keyring.index.derive("otp")
-        rt.extras["portal.otp_key"] = key
-    return key
+    return rt.keyring.index.derive("otp")  # one HMAC
 
 
 def subject(rt: Runtime, scope: str, value: str) -> str:

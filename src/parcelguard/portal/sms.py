@@ -15,10 +15,8 @@ from typing import TextIO
 
 from parcelguard.errors import ConfigError
 from parcelguard.pii.masking import mask_phone
-from parcelguard.runtime import Runtime
+from parcelguard.runtime import Runtime, SmsSender
 from parcelguard.sensitive import Sensitive
-
-PROVIDER_KEY = "portal.sms"
 
 
 class SmsProvider(ABC):
@@ -92,20 +90,22 @@ class RecordingSmsProvider(SmsProvider):
 PROVIDERS: dict[str, type[SmsProvider]] = {"console": ConsoleSmsProvider}
 
 
-def sms_provider_for(rt: Runtime) -> SmsProvider:
-    """Return the runtime's SMS provider: an installed one, else the configured one."""
-    provider = rt.extras.get(PROVIDER_KEY)
-    if provider is None:
-        from parcelguard.portal.config import portal_config
+def configured_provider(rt: Runtime) -> SmsProvider:
+    """Build the provider `[portal] sms_provider` names."""
+    from parcelguard.portal.config import portal_config
 
-        name = portal_config(rt).sms_provider
-        kind = PROVIDERS.get(name)
-        if kind is None:
-            raise ConfigError(
-                f"[portal] sms_provider {name!r} is unknown; use one of {sorted(PROVIDERS)}"
-            )
-        provider = kind()
-        rt.extras[PROVIDER_KEY] = provider
+    name = portal_config(rt).sms_provider
+    kind = PROVIDERS.get(name)
+    if kind is None:
+        raise ConfigError(
+            f"[portal] sms_provider {name!r} is unknown; use one of {sorted(PROVIDERS)}"
+        )
+    return kind()
+
+
+def sms_provider_for(rt: Runtime) -> SmsSender:
+    """Return the runtime's SMS provider: an installed one, else the configured one."""
+    provider = rt.sms or configured_provider(rt)
     if rt.settings.environment == "production" and not provider.for_production:
         raise ConfigError(
             f"the {provider.name!r} SMS provider is for demos; configure a carrier for production"
@@ -115,4 +115,4 @@ def sms_provider_for(rt: Runtime) -> SmsProvider:
 
 def install(rt: Runtime, provider: SmsProvider) -> None:
     """Use `provider` for this runtime's messages (a carrier adapter, or a test recorder)."""
-    rt.extras[PROVIDER_KEY] = provider
+    rt.sms = provider

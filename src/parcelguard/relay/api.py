@@ -234,7 +234,6 @@ def verify(
 
 
 def mount(app: FastAPI) -> None:
-    """Add the relay webhooks and API, and bind numbers along the parcel lifecycle."""
-    service.install(app.state.runtime)
+    """Add the relay webhooks and API."""
     app.include_router(webhooks)
     app.include_router(router)

@@ -1,4 +1,4 @@
-"""The `[relay]` table of config.toml, validated once per runtime."""
+"""The `[relay]` table of config.toml."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from parcelguard.runtime import Runtime
-
-CONFIG_KEY = "relay.config"
 
 
 class RelayConfig(BaseModel):
@@ -76,9 +74,5 @@ class RelayConfig(BaseModel):
 
 
 def config_for(rt: Runtime) -> RelayConfig:
-    """Return the runtime's relay configuration (validated on first use)."""
-    config = rt.extras.get(CONFIG_KEY)
-    if config is None:
-        config = rt.settings.section("relay", RelayConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    """Return the runtime's `[relay]` table."""
+    return rt.settings.section("relay", RelayConfig)

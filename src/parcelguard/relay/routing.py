@@ -8,7 +8,6 @@ and referenced parties; a canary hit is recorded as such but answered like any u
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from parcelguard.access import service as access_service
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
+from parcelguard.hooks import Hook
 from parcelguard.pii.normalize import normalize_phone
 from parcelguard.relay import bindings, calls, extensions, pool, sms
 from parcelguard.relay.config import config_for
@@ -32,8 +32,6 @@ from parcelguard.vault import service as vault_service
 log = logging.getLogger("parcelguard.relay")
 CHANNELS = ("voice", "sms")
 # Forensics may tell whose canary a number is; only these keys reach the audit event.
-CanaryResolver = Callable[[Session, str, "str | None"], "dict[str, Any] | None"]
-RESOLVERS_KEY = "relay.canary_resolvers"
 CANARY_KEYS = ("canary_id", "holder_id", "channel_kind")
 # What a caller may learn: a canary answers exactly like a number nobody is bound to.
 PUBLIC_REASON = {"canary": "unbound"}
@@ -441,12 +439,30 @@ def _connect(
     )
 
 
+@dataclass(frozen=True)
+class CanaryCalled:
+    """A reserved (canary) number was called; a subscriber may say whose canary it is.
+
+    A subscriber answers `canary_id`, `holder_id`, `channel_kind` (other keys are dropped) or
+    None when the number is not one of its canaries; one that fails changes nothing.
+    """
+
+    rt: Runtime
+    session: Session
+    number_id: str
+    label: str | None
+
+
+CANARY: Hook[CanaryCalled, dict[str, Any] | None] = Hook("relay.canary_called")
+
+
 def _canary(rt: Runtime, session: Session, decision: Decision) -> dict[str, str]:
-    """Ask the registered resolvers whose canary the number is (ids only, never a person)."""
+    """Ask the subscribers whose canary the number is (ids only, never a person)."""
     found: dict[str, Any] = {}
-    for resolver in rt.extras.get(RESOLVERS_KEY, []):
+    called = CanaryCalled(rt, session, decision.number_id or "", decision.label)
+    for resolver in rt.hooks.subscribers(CANARY):
         try:
-            found.update(resolver(session, decision.number_id or "", decision.label) or {})
+            found.update(resolver(called) or {})
         except Exception as exc:  # the hit is recorded whatever a resolver does
             log.warning("relay: canary resolver failed (%s)", type(exc).__name__)
     return {k: str(found[k])[:64] for k in CANARY_KEYS if found.get(k)}

@@ -1,8 +1,9 @@
 """Relay use cases: the one module the delivery layer and other domains call.
 
-`install(rt)` registers the vault lifecycle hook (bind when a parcel goes out, end after
-delivery); entry points call it once per runtime. Webhooks go through `handle_call` and
-`handle_status`; forensics takes canary numbers with `reserve_canary_numbers`.
+`on_lifecycle` reacts to the vault's lifecycle (bind when a parcel goes out, end after
+delivery) and `on_person_erased` to an erasure; the composition root subscribes both.
+Webhooks go through `handle_call` and `handle_status`; forensics takes canary numbers with
+`reserve_canary_numbers`.
 """
 
 from __future__ import annotations
@@ -30,22 +31,24 @@ from parcelguard.relay.providers.base import CallEvent
 from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
 from parcelguard.relay.routing import Decision, provider_actor, route
-from parcelguard.relay.sweeping import maybe_sweep, sweep
+from parcelguard.relay.sweeping import CALLED, CallRouted, LazySweeper, sweep
 from parcelguard.relay.verification import verify
 from parcelguard.runtime import Runtime
-from parcelguard.vault import lifecycle
 from parcelguard.vault import service as vault_service
-from parcelguard.vault.models import Shipment
+from parcelguard.vault.lifecycle import Stepped
+from parcelguard.vault.retention import PersonErased
 
 log = logging.getLogger("parcelguard.relay")
 ENDING_EVENTS = ("delivered", "returned", "at_station")
 
 __all__ = [
+    "CALLED",
+    "CallRouted",
     "CanaryNumber",
     "Decision",
+    "LazySweeper",
     "PoolExhausted",
     "PoolRow",
-    "add_canary_resolver",
     "bind_waybill",
     "doctor",
     "forget_phone",
@@ -54,9 +57,7 @@ __all__ = [
     "handle_status",
     "import_numbers",
     "in_use",
-    "install",
     "list_bindings",
-    "maybe_sweep",
     "pool_status",
     "read_pool_file",
     "release_binding",
@@ -74,13 +75,9 @@ reserve = inventory.reserve
 unreserve = inventory.unreserve
 
 
-def install(rt: Runtime) -> None:
-    """Bind and release numbers along the parcel lifecycle of this runtime."""
-    lifecycle.add_hook(rt, on_lifecycle)
-
-
-def on_lifecycle(rt: Runtime, session: Session, shipment: Shipment, event_type: str) -> None:
-    """Lifecycle hook: bind on out_for_delivery, end after delivery, release on reassignment."""
+def on_lifecycle(step: Stepped) -> None:
+    """Bind on out_for_delivery, end after delivery, release on reassignment."""
+    rt, session, shipment, event_type = step.rt, step.session, step.shipment, step.type
     now = rt.clock.now()
     if event_type == "out_for_delivery" and config_for(rt).auto_bind:
         if not in_use(rt, session):
@@ -111,6 +108,11 @@ def in_use(rt: Runtime, session: Session) -> bool:
     if enabled is not None:
         return enabled
     return conditions.has_pool(session, rt.tenant)
+
+
+def on_person_erased(erased: PersonErased) -> None:
+    """End the erased person's bindings and forget their number (in the erasure's transaction)."""
+    forget_phone(erased.rt, erased.session, erased.phone, erased.actor)
 
 
 def bind_waybill(
@@ -197,7 +199,7 @@ def handle_call(
             attempt=event.attempt,
             text=event.text,
         )
-    maybe_sweep(rt)
+    rt.hooks.emit(CALLED, CallRouted(rt))
     return provider.reply(decision, event, request)  # only once the decision is durable
 
 
@@ -349,7 +351,7 @@ def simulate(
             else None
         )
         waybill = mask_waybill(shipment.waybill_no) if shipment is not None else None
-    maybe_sweep(rt)
+    rt.hooks.emit(CALLED, CallRouted(rt))
     return carrier.describe(decision, event, waybill)
 
 
@@ -364,17 +366,6 @@ def reserve_canary_numbers(
 ) -> list[CanaryNumber]:
     """Take `count` free numbers out of the pool for canary records (forensics calls this)."""
     return inventory.reserve(rt, session, actor, count=count, label=label, city=city)
-
-
-def add_canary_resolver(rt: Runtime, resolver: routing.CanaryResolver) -> None:
-    """Let forensics name, in `relay.canary_hit` events, the canary and its holder.
-
-    `resolver(session, number_id, label)` returns `canary_id`, `holder_id`, `channel_kind`
-    (other keys are dropped), or None when the number is not one of its canaries.
-    """
-    resolvers: list[routing.CanaryResolver] = rt.extras.setdefault(routing.RESOLVERS_KEY, [])
-    if resolver not in resolvers:
-        resolvers.append(resolver)
 
 
 def canary_numbers(session: Session, tenant_id: str) -> list[CanaryNumber]:

@@ -1,7 +1,8 @@
 """Sweeping: end expired bindings, cool idle numbers, free cooled ones, forget cooled seats.
 
-`relay sweep` runs it on demand; the routing path runs it lazily, at most every
-`sweep_every_seconds` and one batch at a time, so no scheduler is needed.
+`relay sweep` runs it on demand. After each routed call a `LazySweeper` (one per runtime,
+subscribed to `CALLED` by the composition root) runs one batch, at most every
+`sweep_every_seconds`, so no scheduler is needed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
+from parcelguard.hooks import Hook
 from parcelguard.relay import bindings, extensions, pool, recordings
 from parcelguard.relay.config import config_for
 from parcelguard.relay.models import Binding
@@ -77,19 +80,39 @@ def sweep(
     }
 
 
-def maybe_sweep(rt: Runtime) -> None:
-    """Sweep lazily from the routing path: at most every `sweep_every_seconds`, one batch."""
-    state = rt.extras.setdefault("relay.sweep", {"last": float("-inf"), "lock": threading.Lock()})
-    config = config_for(rt)
-    if time.monotonic() - state["last"] < config.sweep_every_seconds:
-        return
-    if not state["lock"].acquire(blocking=False):
-        return
-    try:
-        state["last"] = time.monotonic()
-        with rt.db.session() as session:
-            sweep(rt, session)
-    except Exception as exc:  # a failed sweep must not fail the call that triggered it
-        log.warning("relay: lazy sweep failed (%s)", type(exc).__name__)
-    finally:
-        state["lock"].release()
+@dataclass(frozen=True)
+class CallRouted:
+    """A call or text was routed and its decision committed (the caller waits on nothing)."""
+
+    rt: Runtime
+
+
+CALLED: Hook[CallRouted, None] = Hook("relay.call_routed", "after a routed call committed")
+
+
+@dataclass
+class LazySweeper:
+    """Sweeps one batch after a routed call, at most every `sweep_every_seconds`.
+
+    One per runtime: two sweepers of the same runtime are equal, so subscribing a second
+    one keeps the first (and its clock).
+    """
+
+    rt: Runtime
+    last: float = field(default=float("-inf"), compare=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
+
+    def __call__(self, _event: CallRouted) -> None:
+        """Sweep when the last sweep is older than `sweep_every_seconds` and none runs."""
+        if time.monotonic() - self.last < config_for(self.rt).sweep_every_seconds:
+            return
+        if not self.lock.acquire(blocking=False):
+            return
+        try:
+            self.last = time.monotonic()
+            with self.rt.db.session() as session:
+                sweep(self.rt, session)
+        except Exception as exc:  # a failed sweep must not fail the call that triggered it
+            log.warning("relay: lazy sweep failed (%s)", type(exc).__name__)
+        finally:
+            self.lock.release()

@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from parcelguard.runtime import Runtime
 
-CONFIG_KEY = "siem.config"
-
 
 class Destination(BaseModel):
     """One receiver: a syslog server over TLS (RFC 5425) or a JSON-lines file for a shipper."""
@@ -56,8 +54,4 @@ class SiemConfig(BaseModel):
 
 def siem_config(rt: Runtime) -> SiemConfig:
     """Return the runtime's validated `[siem]` table."""
-    config = rt.extras.get(CONFIG_KEY)
-    if not isinstance(config, SiemConfig):
-        config = rt.settings.section("siem", SiemConfig)
-        rt.extras[CONFIG_KEY] = config
-    return config
+    return rt.settings.section("siem", SiemConfig)

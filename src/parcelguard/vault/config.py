@@ -13,9 +13,8 @@ address = "浙江省杭州市余杭区文一西路 969 号"
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, RootModel, model_validator
 
-from parcelguard.errors import ConfigError
 from parcelguard.pii.normalize import normalize_phone
 from parcelguard.runtime import Runtime
 from parcelguard.vault.rows import RowRules, SenderDefault
@@ -57,6 +56,12 @@ class StationConfig(BaseModel):
     sender: SenderConfig = Field(default_factory=SenderConfig)
 
 
+class Stations(RootModel[dict[str, StationConfig]]):
+    """`[stations.<id>]`: per-station settings by station id."""
+
+    root: dict[str, StationConfig] = Field(default_factory=dict)
+
+
 class ImportConfig(BaseModel):
     """`[import]`: saved column mappings per layout (`[import.mappings.<source>]`)."""
 
@@ -82,11 +87,7 @@ def row_rules(rt: Runtime, *, assign_waybills: bool = False) -> RowRules:
     """Return what rows may leave out under this tenant's configuration."""
     sender = rt.settings.section("sender", SenderConfig).default()
     stations: dict[str, SenderDefault] = {}
-    for station_id, raw in rt.settings.sections.get("stations", {}).items():
-        try:
-            station = StationConfig.model_validate(raw)
-        except ValueError as exc:
-            raise ConfigError(f"invalid [stations.{station_id}] in config.toml: {exc}") from None
+    for station_id, station in rt.settings.section("stations", Stations).root.items():
         found = station.sender.default()
         if found is not None:
             stations[station_id] = found

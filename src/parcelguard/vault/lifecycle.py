@@ -12,7 +12,7 @@ allocate pickup codes) run inside the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import Conflict, InvalidInput
+from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault import transitions
 from parcelguard.vault.models import Shipment, ShipmentEvent
@@ -30,16 +31,20 @@ from parcelguard.vault.service import get_or_raise, parties_of, sealer_for, view
 from parcelguard.vault.transitions import EVENT_TYPES as EVENT_TYPES
 from parcelguard.vault.transitions import Step
 
-LifecycleHook = Callable[[Runtime, Session, Shipment, str], None]
-HOOKS_KEY = "vault.lifecycle_hooks"
 LIFECYCLE_ROLES = ("admin", "station_clerk", "courier", "operator")
 
 
-def add_hook(rt: Runtime, hook: LifecycleHook) -> None:
-    """Run `hook(rt, session, shipment, type)` after each lifecycle step, in its transaction."""
-    hooks: list[LifecycleHook] = rt.extras.setdefault(HOOKS_KEY, [])
-    if hook not in hooks:
-        hooks.append(hook)
+@dataclass(frozen=True)
+class Stepped:
+    """A shipment took a lifecycle step; subscribers run inside the step's transaction."""
+
+    rt: Runtime
+    session: Session
+    shipment: Shipment
+    type: str
+
+
+STEPPED: Hook[Stepped, None] = Hook("vault.stepped", "after each lifecycle step")
 
 
 def record(
@@ -116,8 +121,7 @@ def apply(
     _apply(rt, session, shipment, step)
     _log_step(rt, session, shipment, step, actor, reported, from_station, proof)
     _audit(rt, session, shipment, step, actor, reported, from_station, proof)
-    for hook in rt.extras.get(HOOKS_KEY, []):
-        hook(rt, session, shipment, step.type)
+    rt.hooks.emit(STEPPED, Stepped(rt, session, shipment, step.type))
     session.flush()
     return view(session, shipment)
 

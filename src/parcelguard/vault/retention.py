@@ -8,7 +8,7 @@ rows go first, the keys after, and a re-run finishes whichever step was left.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,21 +17,26 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import operator_time
+from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
 from parcelguard.vault.service import shipment_ids_for_phone
 
 BATCH = 1000
 TERMINAL = ("delivered", "returned")
-ERASURE_HOOKS_KEY = "vault.erasure_hooks"
-ErasureHook = Callable[[Runtime, Session, str, Actor], object]
 
 
-def add_erasure_hook(rt: Runtime, hook: ErasureHook) -> None:
-    """Run `hook(rt, session, phone, actor)` when a person is erased, in the same transaction."""
-    hooks: list[ErasureHook] = rt.extras.setdefault(ERASURE_HOOKS_KEY, [])
-    if hook not in hooks:
-        hooks.append(hook)
+@dataclass(frozen=True)
+class PersonErased:
+    """A person was erased (nothing of theirs in transit); other domains forget them too."""
+
+    rt: Runtime
+    session: Session
+    phone: str
+    actor: Actor
+
+
+ERASED: Hook[PersonErased, object] = Hook("vault.person_erased", "in the erasure's transaction")
 
 
 def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
@@ -99,8 +104,7 @@ def erase_person(
         for start in range(0, len(done), BATCH):
             _shred(session, rt.tenant, done[start : start + BATCH], rt.clock.now())
         if in_transit == 0:  # nothing on its way: other domains forget the person too
-            for hook in rt.extras.get(ERASURE_HOOKS_KEY, []):
-                hook(rt, session, phone, actor)
+            rt.hooks.emit(ERASED, PersonErased(rt, session, phone, actor))
         auditor_for(rt).record(
             session,
             actor,

@@ -16,10 +16,10 @@ from parcelguard.access.policy import (
     FIELDS,
     PURPOSES,
     Policy,
+    PolicyConfig,
     RevealRequest,
     ShipmentFacts,
     decide,
-    load_policy,
 )
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Entry, auditor_for
@@ -31,11 +31,7 @@ from parcelguard.vault.service import get, open_fields, parties_of
 
 def policy_for(rt: Runtime) -> Policy:
     """Return the tenant's policy (default, tightened by `[policy]` in config.toml)."""
-    policy = rt.extras.get("access.policy")
-    if policy is None:
-        policy = load_policy(rt.settings.sections.get("policy"))
-        rt.extras["access.policy"] = policy
-    return policy
+    return rt.settings.section("policy", PolicyConfig).policy()
 
 
 def reveal(

@@ -22,12 +22,8 @@ PARTY_ROLES = ("recipient", "sender")
 
 
 def sealer_for(rt: Runtime) -> PartySealer:
-    """Return the runtime's party sealer."""
-    sealer = rt.extras.get("vault.sealer")
-    if sealer is None:
-        sealer = PartySealer(rt.keyring, rt.tenant)
-        rt.extras["vault.sealer"] = sealer
-    return sealer
+    """Return the party sealer of the runtime's tenant (it holds no state of its own)."""
+    return PartySealer(rt.keyring, rt.tenant)
 
 
 def get(session: Session, tenant_id: str, waybill_no: str) -> Shipment | None:

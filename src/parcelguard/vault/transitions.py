@@ -21,7 +21,6 @@ after the refused transaction rolled back, and the monitor alerts (`lifecycle_ov
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from parcelguard.access.duties import duties_config
 from parcelguard.audit.service import Actor
 from parcelguard.clock import as_utc
 from parcelguard.errors import Conflict, Denied, InvalidInput
+from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Shipment
 
@@ -57,8 +57,6 @@ RIGHTS: dict[str, frozenset[str]] = {
     "courier": frozenset({"out_for_delivery"}),
 }
 DELIVERY_REASONS = ("handed_in_person", "left_at_door", "parcel_locker", "neighbour", "other")
-PROOFS_KEY = "vault.delivery_proofs"
-ProofCheck = Callable[[Runtime, Session, Shipment, str], bool]
 
 
 @dataclass(frozen=True)
@@ -81,11 +79,18 @@ class Overreach(Denied):
         self.details = details
 
 
-def add_proof_check(rt: Runtime, check: ProofCheck) -> None:
-    """Let a domain confirm a delivery's pickup code: `check(rt, session, shipment, code)`."""
-    checks: list[ProofCheck] = rt.extras.setdefault(PROOFS_KEY, [])
-    if check not in checks:
-        checks.append(check)
+@dataclass(frozen=True)
+class PickupCodeOffered:
+    """A delivery offers a pickup code as its proof; a subscriber answers whether it matches."""
+
+    rt: Runtime
+    session: Session
+    shipment: Shipment
+    code: str
+
+
+# Any subscriber answering True proves the delivery; with none, a pickup code proves nothing.
+PICKUP_CODE: Hook[PickupCodeOffered, bool] = Hook("vault.pickup_code", "proof of delivery")
 
 
 def check_request(actor: Actor, step: Step) -> None:
@@ -142,8 +147,8 @@ def check_step(rt: Runtime, session: Session, actor: Actor, shipment: Shipment, 
 def delivery_proof(rt: Runtime, session: Session, shipment: Shipment, step: Step) -> str:
     """Return how a delivery is proven (`pickup_code` or `stated_reason`), or refuse."""
     if step.pickup_code:
-        checks: list[ProofCheck] = rt.extras.get(PROOFS_KEY, [])
-        if any(check(rt, session, shipment, step.pickup_code) for check in checks):
+        offered = PickupCodeOffered(rt, session, shipment, step.pickup_code)
+        if any(check(offered) for check in rt.hooks.subscribers(PICKUP_CODE)):
             return "pickup_code"
         raise Denied("the pickup code does not match this parcel", code="wrong_pickup_code")
     if step.reason:

@@ -34,12 +34,7 @@ def cloud_provider(rt: Runtime, name: str | None = None) -> CloudProvider | None
     name = name or config.provider
     if name not in CLOUD:
         return None
-    key = f"relay.cloud.{name}"
-    provider = rt.extras.get(key)
-    if provider is None:
-        provider = CLOUD[name](config)
-        rt.extras[key] = provider
-    return provider
+    return CLOUD[name](config)
 
 
 def _aliyun(config: RelayConfig) -> CloudProvider:
@@ -69,13 +64,8 @@ CLOUD: dict[str, Callable[[RelayConfig], CloudProvider]] = {"aliyun": _aliyun, "
 
 
 def provider_for(rt: Runtime, name: str) -> TelephonyProvider:
-    """Return the runtime's provider `name`, built from `[relay]` on first use."""
-    key = f"relay.provider.{name}"
-    provider = rt.extras.get(key)
-    if provider is None:
-        provider = PROVIDERS[name](config_for(rt), rt.tenant)
-        rt.extras[key] = provider
-    return provider
+    """Return provider `name` for the runtime's tenant, built from `[relay]` (it holds no state)."""
+    return PROVIDERS[name](config_for(rt), rt.tenant)
 
 
 register(NeutralProvider.name, NeutralProvider.from_config)
