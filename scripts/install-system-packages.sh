@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages ParcelGuard uses (CJK label font, Chromium for browser tests,
 # Redis for the shared rate limits, Tesseract with chi_sim to verify redacted photos,
-# handwriting fonts for the photo evaluation) when apt is usable; elsewhere it says what is
+# handwriting fonts for the photo evaluation, wrk to drive the HTTP benchmarks) when apt is usable; elsewhere it says what is
 # missing and carries on.
 set -u
 need=""
@@ -12,6 +12,7 @@ need=""
 [ -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || need="$need tesseract-ocr-chi-sim"
 [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || need="$need fonts-arphic-ukai"
 [ -e /usr/share/fonts/truetype/fifthhorseman/dkg.ttf ] || need="$need fonts-dkg-handwriting"
+[ -x /usr/bin/wrk ] || need="$need wrk"  # bench/http.py drives the API with it
 [ -z "$need" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     echo "installing Debian packages:$need" >&2
