@@ -61,16 +61,29 @@ def lua_script(requests: list[tuple[str, str, dict[str, str]]]) -> str:
     )
 
 
-def wrk(url: str, seconds: float, connections: int, script: str | None) -> dict[str, Any]:
-    """Run wrk once; return req/s, p50/p99 in ms, errors and the request count."""
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    url: str, seconds: float, connections: int, script: str | None, pid: int | None = None
+) -> dict[str, Any]:
+    """Run wrk once; return req/s, p50/p99 in ms, errors, the request count and the server's
+    CPU milliseconds per request (steadier than req/s on a machine shared with other work)."""
+    before = cpu_seconds(pid) if pid else 0.0
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", script]
     out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
     try:
-        return parse_wrk(out)
+        result = parse_wrk(out)
     except (AttributeError, KeyError):
         raise SystemExit(f"could not read wrk's report:\n{out}") from None
+    if pid and result["requests"]:
+        result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / result["requests"]
+    return result
 
 
 def parse_wrk(out: str) -> dict[str, Any]:
@@ -204,7 +217,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 sampler = None
                 if args.profile and side == "pg" and kind == "reveal":
                     sampler = py_spy(proc.pid, args.seconds, tmp / "profile.txt")
-                results[f"{side}:{kind}"] = wrk(url, args.seconds, args.connections, script)
+                results[f"{side}:{kind}"] = wrk(
+                    url, args.seconds, args.connections, script, proc.pid
+                )
                 if sampler is not None:
                     sampler.wait(60)
                     profile = summarise(tmp / "profile.txt")
@@ -317,19 +332,31 @@ def fragment(args: argparse.Namespace, measured: dict[str, Any]) -> str:
         "AES-GCM open (reveal) or webhook HMAC + blind index + binding select (webhook), one "
         "MAC-chained audit row, commit; `/healthz` is `SELECT 1`.",
         "",
-        "| endpoint | ParcelGuard req/s | p50 ms | p99 ms | errors | lean req/s | p50 ms | "
-        "p99 ms | errors | ratio | p99/p50 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | server | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU ms/req |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    ratios = []
     for kind, name in names.items():
         pg, lean = r[f"pg:{kind}"], r[f"lean:{kind}"]
+        for side, row in (("ParcelGuard", pg), ("lean", lean)):
+            spread = row["p99_ms"] / row["p50_ms"] if row["p50_ms"] else 0.0
+            lines.append(
+                f"| {name} | {side} | {row['rps']:,.0f} | {row['p50_ms']:.1f} | "
+                f"{row['p99_ms']:.1f} | {spread:.1f} | {row['errors']} | "
+                f"{row.get('cpu_ms', 0.0):.2f} |"
+            )
         ratio = pg["rps"] / lean["rps"] if lean["rps"] else 0.0
-        spread = pg["p99_ms"] / pg["p50_ms"] if pg["p50_ms"] else 0.0
-        lines.append(
-            f"| {name} | {pg['rps']:,.0f} | {pg['p50_ms']:.1f} | {pg['p99_ms']:.1f} | "
-            f"{pg['errors']} | {lean['rps']:,.0f} | {lean['p50_ms']:.1f} | "
-            f"{lean['p99_ms']:.1f} | {lean['errors']} | **{ratio:.2f}** | {spread:.1f} |"
-        )
+        cpu = lean.get("cpu_ms", 0.0) / pg["cpu_ms"] if pg.get("cpu_ms") else 0.0
+        ratios.append(f"| {name} | **{ratio:.2f}** | {cpu:.2f} |")
+    lines += [
+        "",
+        "Ratio ParcelGuard / lean: by req/s, and by CPU per request (lean ms / ParcelGuard ms; "
+        "the steadier figure when other work shares the machine).",
+        "",
+        "| endpoint | req/s ratio | CPU ratio |",
+        "| --- | ---: | ---: |",
+        *ratios,
+    ]
     if measured.get("profile"):
         lines += [
             "",
