@@ -33,6 +33,7 @@ from tests.conftest import make_settings
 PARCELS = 40
 THREADS = 8
 PER_THREAD = 15
+SERVE = [sys.executable, "-c", "from parcelguard.cli import main; main()", "serve"]
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 CONFIG = """
 [doctor]
@@ -102,8 +103,7 @@ def test_two_workers_answer_concurrent_reveals_into_one_unforked_audit_log(
     env.pop("PARCELGUARD_REDIS_URL", None)
     env.pop("PARCELGUARD_NATS_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-c", "from parcelguard.cli import main; main()", "serve"]
-        + ["--workers", "2", "--port", str(port)],
+        [*SERVE, "--workers", "2", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -167,8 +167,7 @@ def test_several_workers_on_sqlite_are_refused(home: Path) -> None:
     env = {**os.environ, "PARCELGUARD_HOME": str(home), "PYTHONPATH": SRC}
     env.pop("PARCELGUARD_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-c", "from parcelguard.cli import main; main()", "serve"]
-        + ["--workers", "2", "--port", str(_free_port())],
+        [*SERVE, "--workers", "2", "--port", str(_free_port())],
         env=env,
         capture_output=True,
         text=True,
