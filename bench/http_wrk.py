@@ -11,6 +11,11 @@ webhook bodies), one after the other. Reports req/s, p50, p99, errors (non-2xx a
 errors) and the ratio ParcelGuard / lean, and writes bench/results/http.md.
 
     python bench/http_wrk.py [--seconds 10] [--connections 8] [--parcels 2000] [--profile]
+                             [--postgres ADMIN_URL --workers N]
+
+`--postgres postgresql://postgres@127.0.0.1:5432/test` serves ParcelGuard from a fresh
+PostgreSQL database made (and dropped) through that admin URL, with `serve --workers N`
+(the lean app stays on SQLite); the fragment is then `http_pg_<N>w.md`.
 
 `--profile` also samples the ParcelGuard server with py-spy (every thread, native frames off)
 during its reveal run and prints where the time goes, by own time and by calling function.
@@ -62,9 +67,18 @@ def lua_script(requests: list[tuple[str, str, dict[str, str]]]) -> str:
 
 
 def cpu_seconds(pid: int) -> float:
-    """Return the user + system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Return the user + system CPU time a process and its children (workers) used so far."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def wrk(
@@ -142,7 +156,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("wrk is missing: run scripts/install-system-packages.sh")
     tmp = Path(tempfile.mkdtemp(prefix="pg-http-"))
     home = tmp / "home"
-    data = load.seed(home, args.parcels)
+    database_url = make_database(args.postgres) if args.postgres else None
+    data = load.seed(home, args.parcels, database_url)
     waybills = sorted(data["addresses"])
     lean_db, lean_keys = tmp / "lean.db", tmp / "lean.json"
     subprocess.run(
@@ -159,10 +174,25 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     lean = json.loads(lean_keys.read_text())
     pg_port, lean_port = free_port(), free_port()
     env = {**os.environ, "PARCELGUARD_HOME": str(home)}
+    if database_url:
+        env["PARCELGUARD_DATABASE_URL"] = database_url
     src = str(HERE.parent / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     serve = "from parcelguard.cli import main; main()"
-    pg = start([sys.executable, "-c", serve, "serve", "--port", str(pg_port)], env, tmp / "pg.log")
+    pg = start(
+        [
+            sys.executable,
+            "-c",
+            serve,
+            "serve",
+            "--port",
+            str(pg_port),
+            "--workers",
+            str(args.workers),
+        ],
+        env,
+        tmp / "pg.log",
+    )
     bare = start(
         [
             sys.executable,
@@ -215,7 +245,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 script = None if kind == "healthz" else str(tmp / f"{side}-{kind}.lua")
                 url = base + ("/healthz" if kind == "healthz" else "/")
                 sampler = None
-                if args.profile and side == "pg" and kind == "reveal":
+                if args.profile and args.workers == 1 and side == "pg" and kind == "reveal":
                     sampler = py_spy(proc.pid, args.seconds, tmp / "profile.txt")
                 results[f"{side}:{kind}"] = wrk(
                     url, args.seconds, args.connections, script, proc.pid
@@ -228,11 +258,35 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         stop(pg)
         stop(bare)
+        if database_url:
+            drop_database(args.postgres, database_url)
         if args.keep:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return {"results": results, "profile": profile}
+
+
+def make_database(admin_url: str) -> str:
+    """Create a fresh PostgreSQL database for the run; return its SQLAlchemy URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"pg_bench_http_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def check(base: str, data: dict[str, Any], waybill: str) -> None:
@@ -322,11 +376,19 @@ def fragment(args: argparse.Namespace, measured: dict[str, Any]) -> str:
         "webhook": "`POST /relay/voice` (signed webhook)",
     }
     lines = [
-        "## HTTP under wrk (`bench/http_wrk.py`)",
+        "## HTTP under wrk (`bench/http_wrk.py`"
+        + (f" on PostgreSQL, {args.workers} worker(s))" if args.postgres else ")"),
         "",
         f"wrk, 2 threads, {args.connections} connections, {args.seconds:.0f} s per endpoint, "
-        f"{args.parcels:,} parcels; one uvicorn process each, SQLite (WAL), both servers up "
-        "in the same run. ParcelGuard runs as `parcelguard serve` (every middleware, the "
+        f"{args.parcels:,} parcels; both servers up in the same run. ParcelGuard: "
+        + (
+            f"`parcelguard serve --workers {args.workers}` on PostgreSQL (CPU summed over its "
+            "processes; the database server's own CPU not counted)"
+            if args.postgres
+            else "one uvicorn process, SQLite (WAL)"
+        )
+        + "; the lean app: one uvicorn process, SQLite (WAL). ParcelGuard runs "
+        "as `parcelguard serve` (every middleware, the "
         "monitor in-process, access log on); the lean app (`bench/lean_app.py`) is plain "
         "FastAPI doing the essential work: bearer check against a hashed key, indexed select, "
         "AES-GCM open (reveal) or webhook HMAC + blind index + binding select (webhook), one "
@@ -377,13 +439,16 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary homes")
     parser.add_argument("--no-fragment", action="store_true")
+    parser.add_argument("--postgres", help="admin URL: serve from a fresh PostgreSQL database")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     measured = measure(args)
     print(json.dumps(measured["results"], indent=1))
     if measured.get("profile"):
         print(measured["profile"])
     if not args.no_fragment:
-        write_fragment("http", fragment(args, measured))
+        name = f"http_pg_{args.workers}w" if args.postgres else "http"
+        write_fragment(name, fragment(args, measured))
 
 
 if __name__ == "__main__":
