@@ -30,8 +30,12 @@ def serve(
         uvicorn.run(create_app(rt), host=host, port=port, log_level="info", **server_options())
         return
     _check_scale_out(rt)
+    from uvicorn.supervisors import Multiprocess
+
+    from parcelguard.web.workers import TcpConfig
+
     # Each worker builds its runtime from the same environment and config.toml.
-    uvicorn.run(
+    config = TcpConfig(
         "parcelguard.app:create_app",
         factory=True,
         workers=workers,
@@ -40,6 +44,7 @@ def serve(
         log_level="info",
         **server_options(),
     )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def _check_scale_out(rt: Runtime) -> None:
