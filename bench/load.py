@@ -56,7 +56,7 @@ pii_text = {{ limit = 1000000, window = 60 }}
 MIX = ("reveal", "show", "route", "scan")
 
 
-def seed(home: Path, parcels: int) -> dict[str, Any]:
+def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str, Any]:
     """Parcels, couriers with phones, relay bindings for some parcels, and a service key."""
     from sqlalchemy import text
 
@@ -74,7 +74,7 @@ def seed(home: Path, parcels: int) -> dict[str, Any]:
 
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     (home / "config.toml").write_text(CONFIG)
-    rt = Runtime.from_settings(Settings.load(home=home, database_url=None))
+    rt = Runtime.from_settings(Settings.load(home=home, database_url=database_url))
     upgrade(rt.db.engine)
     rows = list(Faker(11).rows(parcels, prefix="LD"))
     import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)

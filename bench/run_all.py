@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -9,11 +10,16 @@ from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).parent
+# bench/http_wrk.py makes (and drops) its PostgreSQL database through this admin URL.
+PG_ADMIN = os.environ.get("PARCELGUARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BENCHES = [
     ["ingest.py", "--rows", "100000", "--memory-rows", "100000,1000000"],
     ["import_xlsx.py", "--rows", "100000,1000000"],
     ["reveal.py"],
     ["sealing.py"],
+    ["http_wrk.py", "--profile"],
+    ["http_wrk.py", "--seconds", "8", "--postgres", PG_ADMIN, "--workers", "1"],
+    ["http_wrk.py", "--seconds", "8", "--postgres", PG_ADMIN, "--workers", "2"],
     ["labels.py"],
     ["label_printers.py"],
     ["relay.py"],
@@ -33,6 +39,10 @@ ORDER = [
     "import_xlsx",
     "reveal",
     "sealing",
+    "http",
+    "http_pg_1w",
+    "http_pg_2w",
+    "http_notes",
     "labels",
     "label_printers",
     "relay",

@@ -2,8 +2,8 @@
 # Installs the Debian packages ParcelGuard uses (CJK label font, Chromium for browser tests,
 # Redis for the shared rate limits, Tesseract with chi_sim to verify redacted photos,
 # handwriting fonts for the photo evaluation, Node.js for the test OpenID provider, SoftHSM2
-# for the PKCS#11 keyring, rsyslog with GnuTLS as the SIEM receiver) when apt is usable;
-# elsewhere it says what is missing and carries on.
+# for the PKCS#11 keyring, rsyslog with GnuTLS as the SIEM receiver, wrk to drive the HTTP
+# benchmarks) when apt is usable; elsewhere it says what is missing and carries on.
 set -u
 need=""
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need="$need fonts-wqy-microhei"
@@ -19,6 +19,7 @@ command -v npm >/dev/null 2>&1 || need="$need npm"
 [ -x /usr/sbin/rsyslogd ] || need="$need rsyslog"
 [ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so ] || [ -e /usr/lib/rsyslog/lmnsd_gtls.so ] \
     || need="$need rsyslog-gnutls"
+[ -x /usr/bin/wrk ] || need="$need wrk"  # bench/http_wrk.py drives the API with it
 [ -z "$need" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
     echo "installing Debian packages:$need" >&2

@@ -80,7 +80,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
         """Report liveness and whether the database answers."""
-        with rt.db.session() as session:
+        # A read: on SQLite it must not queue behind writers for the write lock.
+        with rt.db.read_session() as session:
             session.execute(text("SELECT 1"))
         return {"ok": True, "database": rt.db.dialect, "version": __version__}
 

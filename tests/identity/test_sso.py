@@ -19,6 +19,7 @@ from parcelguard.access import service
 from parcelguard.app import create_app
 from parcelguard.audit.models import AuditEvent
 from parcelguard.errors import NotAuthenticated
+from parcelguard.identity import api as identity_api
 from parcelguard.identity.api import STATE_COOKIE, oidc_client
 from parcelguard.identity.config import SsoConfig
 from parcelguard.identity.oidc import OidcClient
@@ -232,7 +233,7 @@ def test_groups_served_only_by_userinfo_still_map_to_a_role(rt) -> None:
         client = OidcClient(config, REDIRECT, httpx.Client())
         token, nonce = genuine_token(client, "bob")
         assert "groups" not in client.verify_id_token(token, nonce=nonce, now=rt.clock.now())
-        rt.extras["identity.oidc_client"] = client
+        identity_api._CLIENTS[rt] = client
         app = TestClient(create_app(rt), base_url="http://localhost:8080")
         assert sign_in(app, "bob").status_code == 200
         assert app.get("/api/v1/auth/me").json()["role"] == "station_clerk"

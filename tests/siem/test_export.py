@@ -12,7 +12,7 @@ import pytest
 from parcelguard.audit.service import SYSTEM, Actor, Entry, auditor_for
 from parcelguard.siem import service
 from parcelguard.siem.cef import to_cef
-from parcelguard.siem.config import CONFIG_KEY, Destination, SiemConfig
+from parcelguard.siem.config import Destination, SiemConfig
 from parcelguard.siem.ocsf import to_ocsf
 from parcelguard.siem.record import Record
 from parcelguard.siem.sinks import SyslogSink
@@ -77,7 +77,7 @@ def record_events(rt, count: int) -> None:
 
 def configure(rt, *destinations: Destination, batch_size: int = 50) -> SiemConfig:
     config = SiemConfig(enabled=True, batch_size=batch_size, destinations=list(destinations))
-    rt.extras[CONFIG_KEY] = config
+    rt.settings.sections["siem"] = config.model_dump(mode="json")
     return config
 
 
@@ -259,11 +259,12 @@ def test_server_exporter_thread_delivers_new_events(rt, tmp_path: Path) -> None:
     from parcelguard.siem.runner import start_exporter
 
     out = tmp_path / "live.jsonl"
-    rt.extras[CONFIG_KEY] = SiemConfig(
+    configure_live = SiemConfig(
         enabled=True,
         interval_seconds=0.05,
         destinations=[Destination(name="live", kind="file", path=out)],
     )
+    rt.settings.sections["siem"] = configure_live.model_dump(mode="json")
     exporter = start_exporter(rt)
     assert exporter is not None
     try:

@@ -120,7 +120,7 @@ def _decide_and_open(
         return decision.reason
     quota.count_one(session, rt.tenant, caller.principal_id, now)
     pairs = [tuple(f.split(".", 1)) for f in wanted]
-    opened = open_fields(rt, session, shipment, pairs)  # type: ignore[arg-type]
+    opened = open_fields(rt, session, shipment, pairs, parties)  # type: ignore[arg-type]
     return {f"{role}.{field}": value.reveal() for (role, field), value in opened.items()}
 
 

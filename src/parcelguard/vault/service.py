@@ -115,10 +115,18 @@ def find_by_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> li
 
 
 def open_fields(
-    rt: Runtime, session: Session, shipment: Shipment, wanted: Sequence[tuple[str, str]]
+    rt: Runtime,
+    session: Session,
+    shipment: Shipment,
+    wanted: Sequence[tuple[str, str]],
+    parties: dict[str, Party] | None = None,
 ) -> dict[tuple[str, str], Sensitive]:
-    """Decrypt exactly the asked (role, field) pairs; policy and audit are the caller's job."""
-    parties = parties_of(session, shipment)
+    """Decrypt exactly the asked (role, field) pairs; policy and audit are the caller's job.
+
+    `parties` are the shipment's, when the caller already read them in this session.
+    """
+    if parties is None:
+        parties = parties_of(session, shipment)
     sealer = sealer_for(rt)
     opened: dict[tuple[str, str], Sensitive] = {}
     for role in PARTY_ROLES:
