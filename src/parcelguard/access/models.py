@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.access.roles import Role
 from parcelguard.db import Base, UTCDateTime
 
-ROLES = ("courier", "station_clerk", "customer_service", "security_officer", "admin", "service")
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 
 
 class Principal(Base):

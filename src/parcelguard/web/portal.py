@@ -1,18 +1,15 @@
 """Recipient portal pages (`/portal`): sign in by one-time code, then one's own data.
 
-Server-rendered and usable without JavaScript: every action is a plain form with the
-session's CSRF token (before sign-in, a double-submit token in `pg_portal_pre`). The person's
+Server-rendered and usable without JavaScript: every action is a plain form carrying the
+browser session's CSRF token in a `csrf` field (before sign-in, the pre-session's), which
+`web.csrf.protect` checks before any route runs. The person's
 session lives in the `pg_portal` cookie (HttpOnly, SameSite=Strict, path /portal). Pages
 show masked data; plaintext leaves only in the person's own data copy, through `reveal`.
 """
 
 from __future__ import annotations
 
-import hmac
-import inspect
 import json
-import secrets
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -26,10 +23,7 @@ from parcelguard.complaints.appeal import CHANNEL, as_text
 from parcelguard.complaints.models import KINDS
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import (
-    Conflict,
-    Denied,
     InvalidInput,
-    NotFound,
     ParcelGuardError,
     RateLimited,
 )
@@ -41,57 +35,30 @@ from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
+from parcelguard.web import csrf, pages
 from parcelguard.web.deps import get_runtime
-from parcelguard.web.pages import language, templates
+from parcelguard.web.errors import Redirect
+from parcelguard.web.pages import language
 from parcelguard.web.security import client_ip
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
-PRE_COOKIE = "pg_portal_pre"
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-def _when(at: str | datetime | None) -> str:
-    """Return a time as people in China read it."""
-    if not at:
-        return "—"
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     lang = language(request)
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": TEXT[lang],
-            "lang": lang,
-            "w": access_words(lang),
-            "cw": complaint_words(lang),
-            "when": _when,
-            "field_words": lambda f: field_words(f, lang),
-            **context,
-        },
-        status_code=status_code,
-        headers=HEADERS,
-    )
-    response.set_cookie("lang", lang, samesite="lax")
-    return response
+    extra = {
+        "w": access_words(lang),
+        "cw": complaint_words(lang),
+        "field_words": lambda f: field_words(f, lang),
+        **context,
+    }
+    return pages.render(request, name, TEXT[lang], extra, status_code=status_code)
 
 
 def _go(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303, headers=HEADERS)
+    return RedirectResponse(path, status_code=303)
 
 
 def _client(request: Request) -> str:
@@ -100,39 +67,26 @@ def _client(request: Request) -> str:
 
 def _person(rt: Runtime, request: Request) -> sessions.Person | None:
     with rt.db.read_session() as session:
-        return sessions.find(rt, session, request.cookies.get(sessions.COOKIE) or "")
-
-
-def _posted_by(rt: Runtime, request: Request, csrf: str) -> sessions.Person:
-    """Return the person behind a form post, or refuse (signed out, or a forged form)."""
-    person = _person(rt, request)
-    if person is None:
-        raise _SignedOut()
-    if not sessions.csrf_matches(person, csrf):
-        raise Denied("the form's CSRF token does not match", code="csrf_failed")
+        person = sessions.find(rt, session, request.cookies.get(sessions.COOKIE) or "")
+    if person is not None:
+        csrf.remember(request, person.csrf_token)
     return person
 
 
-class _SignedOut(Exception):
-    """The request needs a signed-in person and has none."""
+def _posted_by(rt: Runtime, request: Request) -> sessions.Person:
+    """Return the person behind a form post (its CSRF token was checked by `csrf.protect`)."""
+    person = _person(rt, request)
+    if person is None:
+        raise Redirect("/portal")
+    return person
 
 
 # -- sign-in -----------------------------------------------------------------------------------
 
 
 def _signin_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
-    pre = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
-    response = _page(request, "portal/signin.html", {"pre": pre, "error": error}, status)
-    secure = request.app.state.runtime.settings.cookies_secure
-    response.set_cookie(
-        PRE_COOKIE, pre, httponly=True, samesite="strict", path="/portal", secure=secure
-    )
-    return response
-
-
-def _pre_ok(request: Request, pre: str) -> bool:
-    cookie = request.cookies.get(PRE_COOKIE) or ""
-    return bool(cookie) and hmac.compare_digest(cookie.encode(), pre.encode())
+    """Show the sign-in form (its token is the pre-session's, started here if need be)."""
+    return _page(request, "portal/signin.html", {"error": error}, status)
 
 
 @router.get("", response_model=None)
@@ -151,17 +105,14 @@ def home(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 def send_code(
     request: Request,
     phone: str = Form("", max_length=32),
-    pre: str = Form("", max_length=64),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Text a one-time code to a mobile number (rate-limited), then ask for it."""
-    if not _pre_ok(request, pre):
-        return _signin_page(request, "csrf_failed", 403)
     try:
         sent = otp.send_code(rt, phone, _client(request), language(request))
     except ParcelGuardError as exc:
         return _signin_page(request, exc.code, 429 if isinstance(exc, RateLimited) else 400)
-    context = {"pre": pre, "phone": phone, "sent": sent, "minutes": portal_config(rt).code_minutes}
+    context = {"phone": phone, "sent": sent, "minutes": portal_config(rt).code_minutes}
     return _page(request, "portal/code.html", context)
 
 
@@ -170,17 +121,14 @@ def sign_in(
     request: Request,
     phone: str = Form("", max_length=32),
     code: str = Form("", max_length=16),
-    pre: str = Form("", max_length=64),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Check the code; on success set the session cookie and go to the menu."""
-    if not _pre_ok(request, pre):
-        return _signin_page(request, "csrf_failed", 403)
     try:
         opened = otp.sign_in(rt, phone, code, _client(request))
     except ParcelGuardError as exc:
         if exc.code in ("otp_invalid", "otp_used", "otp_expired"):
-            context = {"pre": pre, "phone": phone, "error": exc.code, "sent": None}
+            context = {"phone": phone, "error": exc.code, "sent": None}
             return _page(request, "portal/code.html", context, 401)
         return _signin_page(request, exc.code, 429 if isinstance(exc, RateLimited) else 400)
     response = _go("/portal")
@@ -193,16 +141,14 @@ def sign_in(
         samesite="strict",
         secure=rt.settings.cookies_secure,
     )
-    response.delete_cookie(PRE_COOKIE, path="/portal", secure=rt.settings.cookies_secure)
+    csrf.end_pre_session(response, rt)
     return response
 
 
 @router.post("/signout", response_model=None)
-def sign_out(
-    request: Request, csrf: str = Form("", max_length=64), rt: Runtime = Depends(get_runtime)
-) -> Response:
+def sign_out(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """End the session."""
-    _posted_by(rt, request, csrf)
+    _posted_by(rt, request)
     with rt.db.session() as session:
         sessions.close(rt, session, request.cookies.get(sessions.COOKIE) or "")
     response = _go("/portal?done=signed_out")
@@ -265,7 +211,6 @@ def access_proof(seq: int, request: Request, rt: Runtime = Depends(get_runtime))
     with rt.db.read_session() as session:
         document = portal.access_proof(rt, session, person, seq)
     headers = {
-        **HEADERS,
         "Content-Disposition": f'attachment; filename="parcelguard-proof-{seq}.json"',
     }
     body = json.dumps(document, ensure_ascii=False, indent=1)
@@ -284,12 +229,11 @@ def copy_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 @router.post("/copy", response_model=None)
 def copy_download(
     request: Request,
-    csrf: str = Form("", max_length=64),
     fmt: str = Form("json", pattern="^(json|csv)$"),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Download the person's own data (each field revealed through the policy, audited)."""
-    person = _posted_by(rt, request, csrf)
+    person = _posted_by(rt, request)
     copy = portal.data_copy(rt, person, fmt)
     day = rt.clock.now().astimezone(CHINA).strftime("%Y%m%d")
     body, media = (
@@ -298,7 +242,6 @@ def copy_download(
         else (export.as_json(copy), "application/json")
     )
     headers = {
-        **HEADERS,
         "Content-Disposition": f'attachment; filename="parcelguard-my-data-{day}.{fmt}"',
     }
     return Response(body, media_type=media, headers=headers)
@@ -318,12 +261,11 @@ def erase_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response
 @router.post("/erase", response_model=None)
 def erase(
     request: Request,
-    csrf: str = Form("", max_length=64),
     confirm: str = Form("", max_length=8),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Erase the person's delivered and returned parcels once they confirmed."""
-    person = _posted_by(rt, request, csrf)
+    person = _posted_by(rt, request)
     if confirm != "yes":
         with rt.db.read_session() as session:
             counts = portal.erasure_preview(rt, session, person)
@@ -345,12 +287,11 @@ def verify_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Respons
 @router.post("/verify", response_model=None)
 def verify(
     request: Request,
-    csrf: str = Form("", max_length=64),
     caller: str = Form("", max_length=32),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Check the calling number against the person's live privacy-number bindings (audited)."""
-    person = _posted_by(rt, request, csrf)
+    person = _posted_by(rt, request)
     lang = language(request)
     try:
         with rt.db.session() as session:
@@ -412,8 +353,7 @@ def complaint_form(request: Request, rt: Runtime = Depends(get_runtime)) -> Resp
 async def file_complaint(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """File a complaint (the words are sealed at once); the person gets an SMS."""
     form = await request.form()
-    csrf = str(form.get("csrf") or "")
-    person = _posted_by(rt, request, csrf)
+    person = _posted_by(rt, request)
     kind, text = str(form.get("kind") or ""), str(form.get("text") or "")
     waybills = [str(w) for w in form.getlist("waybill")][: complaints.MAX_PARCELS]
     try:
@@ -442,12 +382,11 @@ def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_run
 def complaint_feedback(
     complaint_id: str,
     request: Request,
-    csrf: str = Form("", max_length=64),
     satisfied: str = Form("", pattern="^(yes|no)$"),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Record whether the answer settled it."""
-    person = _posted_by(rt, request, csrf)
+    person = _posted_by(rt, request)
     found = complainant.feedback(rt, person.caller, complaint_id, satisfied == "yes")
     return _go(f"/portal/complaints/{found['id']}?done=feedback")
 
@@ -474,7 +413,6 @@ def appeal_text(
         return _go("/portal")
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
     headers = {
-        **HEADERS,
         "Content-Disposition": f'attachment; filename="appeal-{prepared.complaint["id"]}.txt"',
     }
     body = as_text(prepared, language(request)).encode()
@@ -482,24 +420,5 @@ def appeal_text(
 
 
 def mount(app: FastAPI) -> None:
-    """Add the portal pages and their error pages."""
+    """Add the portal pages (their errors are pages in the portal's words: `web.errors`)."""
     app.include_router(router)
-
-    @app.exception_handler(_SignedOut)
-    async def signed_out(_request: Request, _exc: _SignedOut) -> Response:
-        return _go("/portal")
-
-    previous = app.exception_handlers.get(ParcelGuardError)
-
-    @app.exception_handler(ParcelGuardError)
-    async def portal_error(request: Request, exc: ParcelGuardError) -> Response:
-        """Answer portal pages with a page in the person's language; others as before."""
-        path = request.url.path
-        if previous is not None and not (path == "/portal" or path.startswith("/portal/")):
-            answer = previous(request, exc)
-            return await answer if inspect.isawaitable(answer) else answer
-        status = 400
-        for kind, code in ((NotFound, 404), (Denied, 403), (Conflict, 409), (RateLimited, 429)):
-            if isinstance(exc, kind):
-                status = code
-        return _page(request, "portal/error.html", {"me": None, "error": exc.code}, status)
