@@ -3,8 +3,8 @@
 `status_for` maps the typed errors of `parcelguard.errors` to statuses (the table below is
 the only one). Every error answer is an `ErrorAnswer`: the contract's JSON document
 (`{"error": {"code", "message", "details"}}`) for API clients, and for a browser asking for a
-page (an `Accept` with `text/html`, or none asking for JSON, on any path but `/api/`, `/relay/`
-and the other machine paths) the Chinese (or English, with the switch) error page that says
+page (`wants_page`: an `Accept` with `text/html` on any path but `/api/`, `/relay/` and the
+other machine paths) the Chinese (or English, with the switch) error page that says
 what happened and what to do next, in the words of the site area it happened in. Never raw
 JSON to a person, never a trace or an exception message to anyone. The hardening middlewares
 answer through it too, so a rate-limited or oversized browser request also gets the page.
@@ -71,11 +71,18 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def wants_page(request: Request) -> bool:
-    """Return whether the client is a browser asking for a page (not a program)."""
-    if request.url.path.startswith(MACHINE_PATHS):
+    """Return whether the client is a browser asking for a page (not a program).
+
+    A browser's navigation accepts `text/html`; our scripts ask for JSON. A client that says
+    neither (`*/*`) gets a page unless it asked for a file (a last segment like `labels.pdf`).
+    """
+    path = request.url.path
+    if path.startswith(MACHINE_PATHS):
         return False
     accept = request.headers.get("accept", "*/*").lower()
-    return "text/html" in accept or "json" not in accept
+    if "text/html" in accept:
+        return True
+    return "json" not in accept and "." not in path.rsplit("/", 1)[-1]
 
 
 class ErrorAnswer(JSONResponse):
