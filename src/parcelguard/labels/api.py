@@ -108,8 +108,8 @@ def get_shelf_label(
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Return the station shelf label of a parcel waiting for pickup; audited."""
-    station = caller.station_id if caller.role == "station_clerk" else None
-    if caller.role == "station_clerk" and not station:
+    station = caller.station_id if caller.role == Role.CLERK else None
+    if caller.role == Role.CLERK and not station:
         raise Denied("this clerk belongs to no station", code="other_station")
     job = service.PrintJob([waybill], fmt, "100x180", dpi)
     (data,) = service.print_shelf_labels(rt, job, caller.actor, station=station)

@@ -141,7 +141,7 @@ def pool_reserve(
 @router.post("/bindings", response_model=BindingOut)
 def bind(caller: Binder, body: BindIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Bind a shipment's courier and recipient (a courier: only their own parcels)."""
-    own = caller.principal_id if caller.role == "courier" else None
+    own = caller.principal_id if caller.role == Role.COURIER else None
     return service.bind_waybill(
         rt, body.waybill, caller.actor, kind=body.kind, ttl_seconds=body.ttl, courier_id=own
     )

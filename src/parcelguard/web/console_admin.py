@@ -191,7 +191,6 @@ def training(
     staff: AdminPage,
     principal_id: str,
     body: TrainingForm,
-    request: Request,
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Record a privacy-training attestation."""
@@ -226,7 +225,7 @@ def enrolment_link(
 
 @router.post("/keys/revoke")
 def revoke_key(
-    staff: AdminPage, body: RevokeForm, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage, body: RevokeForm, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Revoke an API key by its id."""
     caller = staff.caller

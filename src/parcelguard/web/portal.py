@@ -10,7 +10,7 @@ show masked data; plaintext leaves only in the person's own data copy, through `
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -73,12 +73,17 @@ def _person(rt: Runtime, request: Request) -> sessions.Person | None:
     return person
 
 
-def _posted_by(rt: Runtime, request: Request) -> sessions.Person:
-    """Return the person behind a form post (its CSRF token was checked by `csrf.protect`)."""
+def _signed_in(request: Request, rt: Annotated[Runtime, Depends(get_runtime)]) -> sessions.Person:
+    """Return the signed-in person; anyone else is sent to the sign-in page."""
     person = _person(rt, request)
     if person is None:
         raise Redirect("/portal")
     return person
+
+
+# Who may open a page of their own data or post one of its forms (a form's CSRF token was
+# checked before, by `csrf.protect`).
+SignedInPerson = Annotated[sessions.Person, Depends(_signed_in)]
 
 
 # -- sign-in -----------------------------------------------------------------------------------
@@ -146,9 +151,10 @@ def sign_in(
 
 
 @router.post("/signout", response_model=None)
-def sign_out(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def sign_out(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """End the session."""
-    _posted_by(rt, request)
     with rt.db.session() as session:
         sessions.close(rt, session, request.cookies.get(sessions.COOKIE) or "")
     response = _go("/portal?done=signed_out")
@@ -166,22 +172,20 @@ def sign_out(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 
 
 @router.get("/parcels", response_model=None)
-def parcels(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def parcels(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """List the person's parcels, masked, newest first."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     with rt.db.read_session() as session:
         found = portal.my_parcels(rt, session, person)
     return _page(request, "portal/parcels.html", {"me": person, "parcels": found})
 
 
 @router.get("/parcels/{waybill}", response_model=None)
-def parcel(waybill: str, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def parcel(
+    person: SignedInPerson, waybill: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show one of the person's parcels and who accessed it."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     lang = language(request)
     with rt.db.read_session() as session:
         view = portal.my_parcel(rt, session, person, waybill)
@@ -190,11 +194,10 @@ def parcel(waybill: str, request: Request, rt: Runtime = Depends(get_runtime)) -
 
 
 @router.get("/access", response_model=None)
-def access(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def access(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show who viewed the person's data: role, station, purpose, time, decision."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     lang = language(request)
     with rt.db.read_session() as session:
         rows = [access_row(r, lang) for r in portal.who_viewed(rt, session, person)]
@@ -203,11 +206,8 @@ def access(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 
 
 @router.get("/access/{seq}/proof", response_model=None)
-def access_proof(seq: int, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def access_proof(person: SignedInPerson, seq: int, rt: Runtime = Depends(get_runtime)) -> Response:
     """Download the inclusion proof of one access to the person's own data (JSON)."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     with rt.db.read_session() as session:
         document = portal.access_proof(rt, session, person, seq)
     headers = {
@@ -218,22 +218,18 @@ def access_proof(seq: int, request: Request, rt: Runtime = Depends(get_runtime))
 
 
 @router.get("/copy", response_model=None)
-def copy_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def copy_page(person: SignedInPerson, request: Request) -> Response:
     """Explain the data copy and offer its two formats."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     return _page(request, "portal/copy.html", {"me": person})
 
 
 @router.post("/copy", response_model=None)
 def copy_download(
-    request: Request,
+    person: SignedInPerson,
     fmt: str = Form("json", pattern="^(json|csv)$"),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Download the person's own data (each field revealed through the policy, audited)."""
-    person = _posted_by(rt, request)
     copy = portal.data_copy(rt, person, fmt)
     day = rt.clock.now().astimezone(CHINA).strftime("%Y%m%d")
     body, media = (
@@ -248,11 +244,10 @@ def copy_download(
 
 
 @router.get("/erase", response_model=None)
-def erase_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def erase_page(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show what erasure would remove, with a confirmation step."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     with rt.db.read_session() as session:
         counts = portal.erasure_preview(rt, session, person)
     return _page(request, "portal/erase.html", {"me": person, "counts": counts, "result": None})
@@ -260,12 +255,12 @@ def erase_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response
 
 @router.post("/erase", response_model=None)
 def erase(
+    person: SignedInPerson,
     request: Request,
     confirm: str = Form("", max_length=8),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Erase the person's delivered and returned parcels once they confirmed."""
-    person = _posted_by(rt, request)
     if confirm != "yes":
         with rt.db.read_session() as session:
             counts = portal.erasure_preview(rt, session, person)
@@ -276,22 +271,19 @@ def erase(
 
 
 @router.get("/verify", response_model=None)
-def verify_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def verify_page(person: SignedInPerson, request: Request) -> Response:
     """Ask for the number that called: is this really my courier?"""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     return _page(request, "portal/verify.html", {"me": person, "result": None, "caller": ""})
 
 
 @router.post("/verify", response_model=None)
 def verify(
+    person: SignedInPerson,
     request: Request,
     caller: str = Form("", max_length=32),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Check the calling number against the person's live privacy-number bindings (audited)."""
-    person = _posted_by(rt, request)
     lang = language(request)
     try:
         with rt.db.session() as session:
@@ -320,11 +312,10 @@ def redact_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Respons
 
 
 @router.get("/complaints", response_model=None)
-def complaints_page(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def complaints_page(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """List the person's complaints."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     with rt.db.read_session() as session:
         found = complainant.mine(rt, session, person.caller)
     return _page(request, "portal/complaints.html", {"me": person, "complaints": found})
@@ -341,19 +332,19 @@ def _new_complaint(
 
 
 @router.get("/complaints/new", response_model=None)
-def complaint_form(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def complaint_form(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show the complaint form: kind, parcels, what happened."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     return _new_complaint(request, rt, person)
 
 
 @router.post("/complaints", response_model=None)
-async def file_complaint(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+async def file_complaint(
+    person: SignedInPerson, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """File a complaint (the words are sealed at once); the person gets an SMS."""
     form = await request.form()
-    person = _posted_by(rt, request)
     kind, text = str(form.get("kind") or ""), str(form.get("text") or "")
     waybills = [str(w) for w in form.getlist("waybill")][: complaints.MAX_PARCELS]
     try:
@@ -367,11 +358,10 @@ async def file_complaint(request: Request, rt: Runtime = Depends(get_runtime)) -
 
 
 @router.get("/complaints/{complaint_id}", response_model=None)
-def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def complaint(
+    person: SignedInPerson, complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show one complaint: words, answer, deadline, timeline, feedback and appeal."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     with rt.db.read_session() as session:
         found = complainant.my_complaint(rt, session, person.caller, complaint_id)
     done = request.query_params.get("done")
@@ -380,23 +370,21 @@ def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_run
 
 @router.post("/complaints/{complaint_id}/feedback", response_model=None)
 def complaint_feedback(
+    person: SignedInPerson,
     complaint_id: str,
-    request: Request,
     satisfied: str = Form("", pattern="^(yes|no)$"),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Record whether the answer settled it."""
-    person = _posted_by(rt, request)
     found = complainant.feedback(rt, person.caller, complaint_id, satisfied == "yes")
     return _go(f"/portal/complaints/{found['id']}?done=feedback")
 
 
 @router.get("/complaints/{complaint_id}/appeal", response_model=None)
-def appeal(complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def appeal(
+    person: SignedInPerson, complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show the ready-made appeal to the postal regulator, with its deadline."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     lang = language(request)
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
     context = {"me": person, "a": prepared, "channel": CHANNEL[lang if lang == "en" else "zh"]}
@@ -405,12 +393,9 @@ def appeal(complaint_id: str, request: Request, rt: Runtime = Depends(get_runtim
 
 @router.get("/complaints/{complaint_id}/appeal.txt", response_model=None)
 def appeal_text(
-    complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+    person: SignedInPerson, complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)
 ) -> Response:
     """Download the appeal as plain text."""
-    person = _person(rt, request)
-    if person is None:
-        return _go("/portal")
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
     headers = {
         "Content-Disposition": f'attachment; filename="appeal-{prepared.complaint["id"]}.txt"',
