@@ -83,7 +83,9 @@ def test_a_signed_out_console_action_says_to_sign_in(client: TestClient) -> None
     )
     assert answer.status_code == 401 and is_page(answer)
     assert "请先登录" in answer.text and 'href="/console/login"' in answer.text
-    program = client.post("/console/service/complaints/x1/answer", json={"text": "好"})
+    program = client.post(
+        "/console/service/complaints/x1/answer", json={"text": "好"}, headers=PROGRAM
+    )
     assert program.status_code == 401 and program.json()["error"]["code"] == "not_authenticated"
 
 
