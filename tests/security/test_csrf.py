@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from tests.security.edges_world import bearer, staff
 
 PHONE = "13800138000"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+JSON = {"Accept": "application/json"}  # as the pages' scripts ask
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -68,14 +70,24 @@ def sign_in_person(client: TestClient, sms: RecordingSmsProvider) -> str:
     return token.group(1)
 
 
+def api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Yield (full path, route) of every route, into included routers too."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        included = getattr(route, "original_router", None)  # FastAPI's lazily included router
+        if included is not None:
+            yield from api_routes(included.routes, prefix + route.include_context.prefix)
+
+
 def unsafe_routes(client: TestClient, prefix: str) -> list[tuple[str, str]]:
     """Return (method, path) of every state-changing route under `prefix`, params filled in."""
     found = []
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, APIRoute) and route.path.startswith(prefix):
-            path = re.sub(r"\{[^}]+\}", "x1", route.path)
+    for full, route in api_routes(client.app.routes):  # type: ignore[attr-defined]
+        if full.startswith(prefix):
+            path = re.sub(r"\{[^}]+\}", "x1", full)
             found += [(method, path) for method in sorted((route.methods or set()) & UNSAFE)]
-    return found
+    return sorted(set(found))
 
 
 def refused(answer: httpx.Response) -> bool:
@@ -90,9 +102,8 @@ def test_no_console_or_api_route_accepts_a_staff_cookie_without_the_token(
     sign_in_staff(rt, client, admin, "admin")
     routes = unsafe_routes(client, "/console") + unsafe_routes(client, "/api/")
     assert len(routes) > 30
-    headers = {"Accept": "application/json"}
     for method, path in routes:
-        answer = client.request(method, path, json={}, headers=headers)
+        answer = client.request(method, path, json={}, headers=JSON)
         assert refused(answer), (method, path, answer.status_code, answer.text[:200])
 
 
@@ -103,9 +114,7 @@ def test_no_portal_route_accepts_a_person_cookie_without_the_token(
     routes = unsafe_routes(client, "/portal")
     assert len(routes) >= 8
     for method, path in routes:
-        answer = client.request(
-            method, path, data={"confirm": "yes"}, headers={"Accept": "application/json"}
-        )
+        answer = client.request(method, path, data={"confirm": "yes"}, headers=JSON)
         assert refused(answer), (method, path, answer.status_code, answer.text[:200])
     assert client.get("/portal/parcels", follow_redirects=False).status_code == 200  # signed in
 
@@ -116,11 +125,12 @@ def test_a_forged_admin_form_creates_no_account(rt: Runtime, client: TestClient)
     form = {"name": "攻击者", "role": "security_officer", "station": "", "phone": ""}
     with rt.db.read_session() as session:
         before = len(access_service.list_principals(session, rt.tenant))
-    for headers in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": token[:-1]}):
-        assert refused(client.post("/console/admin/users", json=form, headers=headers))
+    for forged in ({}, {"X-CSRF-Token": "forged"}, {"X-CSRF-Token": token[:-1]}):
+        answer = client.post("/console/admin/users", json=form, headers={**JSON, **forged})
+        assert refused(answer)
     with rt.db.read_session() as session:
         assert len(access_service.list_principals(session, rt.tenant)) == before
-    made = client.post("/console/admin/users", json=form, headers={"X-CSRF-Token": token})
+    made = client.post("/console/admin/users", json=form, headers={**JSON, "X-CSRF-Token": token})
     assert made.status_code == 200, made.text[:300]
 
 
@@ -160,8 +170,8 @@ def test_portal_forms_refuse_a_forged_token_and_change_nothing(
     client: TestClient, sms: RecordingSmsProvider
 ) -> None:
     token = sign_in_person(client, sms)
-    forged = client.post("/portal/signout", data={"csrf": "forged-" * 6})
-    assert forged.status_code == 403
+    forged = client.post("/portal/signout", data={"csrf": "forged-" * 6}, headers=JSON)
+    assert refused(forged)
     assert client.get("/portal/parcels", follow_redirects=False).status_code == 200  # still in
     done = client.post("/portal/signout", data={"csrf": token}, follow_redirects=False)
     assert done.status_code == 303
