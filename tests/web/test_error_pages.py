@@ -135,3 +135,9 @@ def test_a_stale_portal_form_says_to_reload(client: TestClient) -> None:
     answer = client.post("/portal/code", data={"phone": "13800138000"}, headers=BROWSER)
     assert answer.status_code == 403 and is_page(answer)
     assert "页面已过期，请刷新后重试" in answer.text and 'href="/portal"' in answer.text
+
+
+def test_opening_a_forms_address_is_not_found_in_words(client: TestClient) -> None:
+    answer = client.get("/portal/code", headers=BROWSER)
+    assert answer.status_code == 405 and is_page(answer)
+    assert "找不到这个页面" in answer.text and "这个地址不支持这种操作" in answer.text

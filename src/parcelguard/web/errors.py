@@ -144,8 +144,11 @@ def error_page(request: Request, answer: ErrorAnswer) -> HTMLResponse:
 
 
 def _page_status(status: int) -> int:
+    """Return the status whose words fit (a person who opened an action's address: not found)."""
     if status in PAGE_STATUSES:
         return status
+    if status == 405:
+        return 404
     return 400 if 400 <= status < 500 else 500
 
 
