@@ -46,6 +46,7 @@ HTTP_STATUS: tuple[tuple[type[errors.ParcelGuardError], int], ...] = (
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 # Paths programs call: their errors are always JSON, whatever `Accept` says.
 MACHINE_PATHS = ("/api/", "/relay/", "/healthz", "/openapi.json", "/docs", "/redoc")
+PEOPLE_PATHS = ("/console", "/portal", "/s/")
 PAGE_STATUSES = frozenset(error_text.PAGES["zh"])
 
 
@@ -74,7 +75,8 @@ def wants_page(request: Request) -> bool:
     """Return whether the client is a browser asking for a page (not a program).
 
     A browser's navigation accepts `text/html`; our scripts ask for JSON. A client that says
-    neither (`*/*`) gets a page unless it asked for a file (a last segment like `labels.pdf`).
+    neither (`*/*`) gets a page only among the people's pages (console, portal, scan page),
+    and not when it asked for a file there (a last segment like `shelf-labels.pdf`).
     """
     path = request.url.path
     if path.startswith(MACHINE_PATHS):
@@ -82,7 +84,8 @@ def wants_page(request: Request) -> bool:
     accept = request.headers.get("accept", "*/*").lower()
     if "text/html" in accept:
         return True
-    return "json" not in accept and "." not in path.rsplit("/", 1)[-1]
+    people = path.startswith(PEOPLE_PATHS)
+    return people and "json" not in accept and "." not in path.rsplit("/", 1)[-1]
 
 
 class ErrorAnswer(JSONResponse):
