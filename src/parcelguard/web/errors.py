@@ -108,9 +108,13 @@ class ErrorAnswer(JSONResponse):
         """Send the page to a browser that asked for one, else the JSON document."""
         request = Request(scope, receive)
         if scope["type"] == "http" and wants_page(request):
-            page = await run_in_threadpool(error_page, request, self)
-            await page(scope, receive, send)
-            return
+            try:
+                page = await run_in_threadpool(error_page, request, self)
+            except Exception as exc:  # the page must never make things worse: JSON then
+                log.error("error page failed (%s)", type(exc).__name__)
+            else:
+                await page(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
 
