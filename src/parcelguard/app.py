@@ -1,48 +1,27 @@
-"""`create_app()`: the HTTP API and web pages, with one error-to-HTTP mapping and `/healthz`."""
+"""`create_app()`: the HTTP API and web pages, with `/healthz`.
+
+The app-wide pieces are installed here once: the error mapping (`web/errors.py`), the CSRF
+check before every route (`web/csrf.py`) and the hardening middlewares with the security
+headers (`web/security/`).
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from parcelguard import __version__, errors
+from parcelguard import __version__
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
+from parcelguard.web import csrf
+from parcelguard.web import errors as web_errors
+from parcelguard.web.errors import error_body, status_for
 
-log = logging.getLogger("parcelguard.http")
-
-HTTP_STATUS: tuple[tuple[type[errors.ParcelGuardError], int], ...] = (
-    (errors.PartlyDone, 422),
-    (errors.TooLarge, 413),
-    (errors.InvalidInput, 400),
-    (errors.NotAuthenticated, 401),
-    (errors.Denied, 403),
-    (errors.NotFound, 404),
-    (errors.Conflict, 409),
-    (errors.RateLimited, 429),
-    (errors.ParcelGuardError, 500),
-)
-
-
-def status_for(exc: errors.ParcelGuardError) -> int:
-    """Return the HTTP status of an error (the one mapping for HTTP)."""
-    for kind, status in HTTP_STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 500
-
-
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    """Return the error document every endpoint answers with."""
-    return {"error": {"code": code, "message": message, "details": details}}
+__all__ = ["create_app", "error_body", "status_for"]  # the mapping lives in web/errors.py
 
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
@@ -72,10 +51,11 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         description="包裹隐私卫士 — parcel privacy API",
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(csrf.protect)],  # the one CSRF check, before every route
     )
     app.state.runtime = rt
     app.state.server = server
-    _install_error_handlers(app)
+    web_errors.install(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
@@ -117,47 +97,6 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     pii_api.mount(app, guard=deps.pii_text_caller)
     _harden(app, rt)
     return app
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(errors.ParcelGuardError)
-    async def domain_error(_request: Request, exc: errors.ParcelGuardError) -> JSONResponse:
-        status = status_for(exc)
-        if status >= 500:
-            log.error("request failed: %s (%s)", exc.code, type(exc).__name__)
-        headers = None
-        if isinstance(exc, errors.RateLimited) and isinstance(exc.details, dict):
-            headers = {"Retry-After": str(exc.details.get("retry_after", 60))}
-        return JSONResponse(
-            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        from parcelguard.web.security import validation_problems
-
-        problems = validation_problems(exc.errors())  # names fields, never echoes values
-        return JSONResponse(
-            error_body("invalid_input", "the request is not valid", problems), status_code=422
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
-            exc.status_code, "http_error"
-        )
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        # Never the exception text: it may quote a value. The type is enough to find the log.
-        log.error("unexpected %s", type(exc).__name__)
-        return JSONResponse(
-            error_body("internal_error", "the server failed; nothing was changed"),
-            status_code=500,
-        )
 
 
 def _harden(app: FastAPI, rt: Runtime) -> None:

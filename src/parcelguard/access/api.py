@@ -1,32 +1,35 @@
-"""Passkey and session API under `/api/v1/auth`, enrolment links, and the CSRF guard.
+"""Passkey and session API under `/api/v1/auth`, enrolment links, and staff role changes.
 
 Browser sessions live in the `pg_session` cookie (HttpOnly, SameSite=Strict, Secure when
 `secure_cookies` or an https `base_url`). Any state-changing request that relies on that
-cookie must carry the session's CSRF token in `X-CSRF-Token`; requests with a bearer API key
-are exempt. Enrolment tokens arrive in POST bodies only (docs/access.md).
+cookie must carry the session's CSRF token in `X-CSRF-Token` (`web.csrf`, checked before
+every route); requests with a bearer API key are exempt. Enrolment tokens arrive in POST
+bodies only (docs/access.md).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parcelguard.access import duties, enrolment, grants, passkeys, service, sessions
 from parcelguard.access.ceremony import Ceremony
-from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
-from parcelguard.app import error_body, status_for
-from parcelguard.errors import Denied
+from parcelguard.access.roles import Role
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import (
+    Authenticator,
+    RequireRole,
+    get_caller,
+    get_runtime,
+    use_authenticator,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+Admin = Annotated[Caller, RequireRole(Role.ADMIN)]
+GrantReader = Annotated[Caller, RequireRole(Role.OFFICER, Role.ADMIN)]
 Credential = dict[str, Any]
 
 
@@ -203,10 +206,9 @@ def me(
 
 @router.post("/enrolment-links")
 def issue_enrolment_link(
-    body: EnrolmentLinkIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: Admin, body: EnrolmentLinkIn, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Issue a one-time link with which a person registers a passkey (admins only)."""
-    require(caller, roles=("admin",))
     with rt.db.session() as session:
         link = enrolment.issue(rt, session, body.principal_id, caller.actor, hours=body.hours)
     return {"url": link.url, "expires_at": link.expires_at.isoformat()}
@@ -232,11 +234,8 @@ class RoleIn(BaseModel):
 
 
 @staff.get("/grants")
-def list_grants(
-    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def list_grants(caller: GrantReader, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Return the role grants waiting for a security officer (officers and admins)."""
-    require(caller, roles=("security_officer", "admin"))
     with rt.db.read_session() as session:
         return {"grants": [grants.grant_view(g) for g in grants.pending(session, rt.tenant)]}
 
@@ -261,56 +260,18 @@ def refuse_grant(
 def change_role(
     principal_id: str,
     body: RoleIn,
-    caller: Caller = Depends(get_caller),
+    caller: Admin,
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Change a person's role (admins); to or from security officer it waits for an officer."""
-    require(caller, roles=("admin",))
     with duties.audited_refusals(rt, caller.actor, "role_change"), rt.db.session() as session:
         return grants.grant_view(
             grants.change_role(rt, session, principal_id, body.role, caller.actor)
         )
 
 
-class CsrfGuard:
-    """ASGI middleware: the session's CSRF token on state-changing cookie requests.
-
-    Safe methods and bearer-key requests pass untouched (and unparsed).
-    """
-
-    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
-        self.app = app
-        self.rt = rt
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse a cookie-authenticated, state-changing request without the CSRF token."""
-        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
-            request = Request(scope)
-            token = request.cookies.get(sessions.COOKIE)
-            bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
-            presented = request.headers.get(sessions.CSRF_HEADER)
-            if token and not bearer and await run_in_threadpool(self.refused, token, presented):
-                refusal = Denied(
-                    f"send the session's CSRF token in {sessions.CSRF_HEADER}", code="csrf_failed"
-                )
-                answer = JSONResponse(
-                    error_body(refusal.code, refusal.message), status_code=status_for(refusal)
-                )
-                await answer(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    def refused(self, token: str, presented: str | None) -> bool:
-        """Return whether the cookie names a live session whose token was not presented."""
-        with self.rt.db.read_session() as session:
-            live = sessions.find_live(self.rt, session, token, kind=None)  # portal ones too
-            return live is not None and not sessions.csrf_matches(live, presented)
-
-
 def mount(app: FastAPI) -> None:
-    """Add the auth API, install the session authenticator and the CSRF guard."""
-    rt: Runtime = app.state.runtime
-    rt.extras["access.session_authenticator"] = sessions.authenticate_session
+    """Add the auth API and make staff sessions a way to authenticate callers."""
+    use_authenticator(app, Authenticator(session=sessions.authenticate_session))
     app.include_router(router)
     app.include_router(staff)
-    app.add_middleware(CsrfGuard, rt=rt)

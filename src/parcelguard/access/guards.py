@@ -1,13 +1,18 @@
-"""Who may call what (outside reveal, which has its own policy): roles and service scopes."""
+"""Who may call what (outside reveal, which has its own policy): roles and service scopes.
+
+Services call `require` themselves, for every caller (CLI, API, pages); the HTTP routers say
+the same rule once more as a dependency (`web.deps.RequireRole`), so a refusal comes early.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import STAFF_ROLES
 from parcelguard.errors import Denied
 
-STAFF = ("courier", "station_clerk", "customer_service", "security_officer", "admin")
+STAFF: tuple[str, ...] = tuple(role.value for role in STAFF_ROLES)
 
 
 def require(caller: Caller, *, roles: Iterable[str] = (), scope: str | None = None) -> None:

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.access.roles import Role
 from parcelguard.crypto import SealedTable, register_sealed
 from parcelguard.db import Base, UTCDateTime
 
-ROLES = ("courier", "station_clerk", "customer_service", "security_officer", "admin", "service")
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 
 
 class Principal(Base):

@@ -2,14 +2,13 @@
 
 The cookie holds 256 random bits; only their SHA-256 is stored, so a copy of the database
 signs nobody in. Each session carries its own CSRF token, which state-changing requests made
-with the cookie must echo in `X-CSRF-Token`. `step_up_at` is the time of the session's last
-passkey assertion: the reveal policy demands a recent one.
+with the cookie must echo (`web.csrf` checks it before every route). `step_up_at` is the
+time of the session's last passkey assertion: the reveal policy demands a recent one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,7 +25,6 @@ from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
 
 COOKIE = "pg_session"
-CSRF_HEADER = "X-CSRF-Token"
 LIFETIME = timedelta(hours=8)
 STEP_UP_FRESH = timedelta(minutes=5)  # for adding a passkey; reveal reads its own policy
 
@@ -99,13 +97,6 @@ def authenticate_session(rt: Runtime, session: Session, token: str) -> Caller:
     if principal is None or principal.status != "active" or principal.role not in STAFF:
         raise NotAuthenticated("this account is disabled", code="principal_disabled")
     return service.caller_for(principal, via="session", step_up_at=row.step_up_at)
-
-
-def csrf_matches(row: WebSession, presented: str | None) -> bool:
-    """Return whether a request carries the session's CSRF token (constant time)."""
-    return presented is not None and hmac.compare_digest(
-        row.csrf_token.encode(), presented.encode()
-    )
 
 
 def step_up_is_fresh(caller: Caller, now: datetime) -> bool:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
-from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.doctor.service import examine
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import RequireRole, get_runtime
 
 router = APIRouter(prefix="/api/v1/doctor", tags=["ops"])
+Reader = Annotated[Caller, RequireRole(Role.ADMIN, Role.OFFICER)]
 
 
 class FindingOut(BaseModel):
@@ -33,11 +34,8 @@ class DoctorReport(BaseModel):
 
 
 @router.get("", response_model=DoctorReport)
-def doctor(
-    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def doctor(caller: Reader, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Run every check now (what `parcelguard doctor --json` prints)."""
-    require(caller, roles=("admin", "security_officer"))
     return examine(rt).as_dict()
 
 

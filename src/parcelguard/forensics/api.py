@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
-from parcelguard.forensics.report import render_html
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import RequireRole, get_runtime
+from parcelguard.web.reports import leak_report_html
 from parcelguard.web.security import client_ip
+from parcelguard.web.security.headers import document_policy
 
 router = APIRouter(prefix="/api/v1/forensics", tags=["forensics"])
 exposure_router = APIRouter(prefix="/api/v1/exposure", tags=["exposure"])
-OFFICERS = ("security_officer",)
+Officer = Annotated[Caller, RequireRole(Role.OFFICER)]
 MAX_UPLOAD = 1 << 30
 MAX_PASTE = 4 << 20
 
@@ -47,14 +45,13 @@ class RotateIn(BaseModel):
 
 @router.post("/trace")
 def trace(
+    caller: Officer,
     file: UploadFile | None = File(default=None, description="Leaked CSV, XLSX or text file."),
     text: str | None = Form(default=None, description="Pasted text, instead of a file."),
     at: str | None = Form(default=None, description="When the leak was found (ISO 8601)."),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Trace a leaked file or pasted text; answer the contract's trace document."""
-    require(caller, roles=OFFICERS)
     when = _instant(at)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "leak"
@@ -93,68 +90,41 @@ def _instant(text: str | None) -> Any:
 
 
 @router.get("/leaks/{leak_id}")
-def leak(
-    leak_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def leak(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Return the stored report of a traced leak."""
-    require(caller, roles=OFFICERS)
     return service.leak_report(rt, leak_id, caller.actor)
 
 
 @router.get("/leaks/{leak_id}/report", response_class=HTMLResponse)
-def leak_html(
-    leak_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> HTMLResponse:
+def leak_html(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> HTMLResponse:
     """Return the HTML report of a traced leak (standalone page)."""
-    require(caller, roles=OFFICERS)
     document = service.leak_report(rt, leak_id, caller.actor)
     rows = document.pop("matched_records", [])
-    page = render_html(document, rows)
-    headers = {"Cache-Control": "no-store", "Content-Security-Policy": _report_csp(page)}
-    return HTMLResponse(page, headers=headers)
-
-
-def _report_csp(page: str) -> str:
-    """Allow exactly the report's own inline stylesheet (by hash) and nothing else."""
-    styles = re.findall(r"<style[^>]*>(.*?)</style>", page, flags=re.S)
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
-        for s in styles
-    )
-    return (
-        f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data:; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-    )
+    page = leak_report_html(document, rows)
+    return HTMLResponse(page, headers={"Content-Security-Policy": document_policy(page)})
 
 
 @router.get("/canaries")
 def canaries(
+    caller: Officer,
     include_retired: bool = False,
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """List canaries and the channel each was given to."""
-    require(caller, roles=OFFICERS)
     return {"canaries": service.list_canaries(rt, caller.actor, include_retired=include_retired)}
 
 
 @router.post("/canaries")
-def seed(
-    body: SeedIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def seed(caller: Officer, body: SeedIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Seed canaries for one channel."""
-    require(caller, roles=OFFICERS)
     return {
         "canaries": service.seed_canaries(rt, caller.actor, body.kind, body.channel_id, body.count)
     }
 
 
 @router.post("/canaries/rotate")
-def rotate(
-    body: RotateIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def rotate(caller: Officer, body: RotateIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Retire active canaries and seed fresh ones for the same channels."""
-    require(caller, roles=OFFICERS)
     return service.rotate_canaries(rt, caller.actor, kind=body.kind, channel_id=body.channel_id)
 
 

@@ -23,6 +23,7 @@ from parcelguard.forensics.models import CHANNEL_KINDS
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, stderr
 from parcelguard.terminal import runtime as invocation_runtime
+from parcelguard.web.reports import leak_report_html
 
 canaries_app = typer.Typer(help="Canary records that name a leaking channel.", no_args_is_help=True)
 exposure_app = typer.Typer(help="Whether a number appeared in a traced leak.", no_args_is_help=True)
@@ -50,7 +51,13 @@ def trace(
         total = None if _is_zip(path) else path.stat().st_size
         with progress(f"tracing {path.name}", total) as advance:
             document = service.trace(
-                rt, path, local_operator(), at=when, advance=advance, report_dir=report_dir
+                rt,
+                path,
+                local_operator(),
+                at=when,
+                advance=advance,
+                report_dir=report_dir,
+                report_html=leak_report_html,
             )
     if report_dir is not None:
         stderr.print(f"reports written to {report_dir}")

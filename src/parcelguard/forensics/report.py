@@ -1,4 +1,4 @@
-"""The trace report: the contract's JSON, a detailed JSON file and a standalone HTML page.
+"""The trace report: the contract's JSON, a detailed JSON file and, when asked, its HTML page.
 
 Nothing plaintext: records appear by their row in the leaked file and masked forms (张*,
 138******78) computed from what the file itself held, suspects by id with their evidence.
@@ -7,13 +7,11 @@ Nothing plaintext: records appear by their row in the leaked file and masked for
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from parcelguard.forensics.access_model import AccessModel, ChannelKey
 from parcelguard.forensics.evidence import evidence_for, peer_table
@@ -21,6 +19,9 @@ from parcelguard.forensics.matching import MatchedRecord, MatchStats
 from parcelguard.forensics.models import Canary
 from parcelguard.forensics.scoring import Suspect, scorable
 
+# Renders the standalone HTML report from the document and its record rows (the delivery layer
+# owns pages: `parcelguard.web.reports.leak_report_html`).
+HtmlReport = Callable[[dict[str, Any], list[dict[str, Any]]], str]
 SUSPECT_LIMIT = 10
 RECORD_LIMIT = 5000
 
@@ -132,8 +133,13 @@ def record_rows(outcome: TraceOutcome) -> list[dict[str, Any]]:
     return rows
 
 
-def write_reports(document: dict[str, Any], rows: list[dict[str, Any]], folder: Path) -> list[Path]:
-    """Write `trace-<leak>.json` and `trace-<leak>.html` into `folder`; return their paths."""
+def write_reports(
+    document: dict[str, Any],
+    rows: list[dict[str, Any]],
+    folder: Path,
+    html: HtmlReport | None = None,
+) -> list[Path]:
+    """Write `trace-<leak>.json` (and with `html`, `trace-<leak>.html`); return their paths."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = f"trace-{document['leak_id']}"
     detailed = {**document, "matched_records": rows}
@@ -141,17 +147,8 @@ def write_reports(document: dict[str, Any], rows: list[dict[str, Any]], folder: 
     json_path.write_text(
         json.dumps(detailed, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
+    if html is None:
+        return [json_path]
     html_path = folder / f"{stem}.html"
-    html_path.write_text(render_html(document, rows), encoding="utf-8")
+    html_path.write_text(html(document, rows), encoding="utf-8")
     return [json_path, html_path]
-
-
-def render_html(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """Return the standalone HTML report (Chinese and English labels, no external assets)."""
-    env = Environment(
-        loader=PackageLoader("parcelguard.forensics", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("report.html.j2").render(doc=document, rows=rows)

@@ -12,6 +12,7 @@ from typing import Any
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import InvalidInput, NotFound, RateLimited
 from parcelguard.forensics import canaries, exposure
+from parcelguard.forensics.report import HtmlReport
 from parcelguard.forensics.trace import Progress, leak_document, trace_file
 from parcelguard.pii.masking import mask_normalized_phone
 from parcelguard.pii.normalize import normalize_phone
@@ -38,9 +39,12 @@ def trace(
     at: Any = None,
     advance: Progress | None = None,
     report_dir: Path | None = None,
+    report_html: HtmlReport | None = None,
 ) -> dict[str, Any]:
     """Trace a leaked file (security officers); return the contract's JSON document."""
-    return trace_file(rt, path, actor, at=at, advance=advance, report_dir=report_dir)
+    return trace_file(
+        rt, path, actor, at=at, advance=advance, report_dir=report_dir, report_html=report_html
+    )
 
 
 def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from parcelguard.forensics.leak_reader import read_leak
 from parcelguard.forensics.matching import MatchedRecord, Matcher
 from parcelguard.forensics.models import Leak
 from parcelguard.forensics.report import (
+    HtmlReport,
     TraceOutcome,
     canary_channel,
     record_rows,
@@ -55,6 +56,7 @@ def trace_file(
     at: datetime | None = None,
     advance: Progress | None = None,
     report_dir: Path | None = None,
+    report_html: HtmlReport | None = None,
 ) -> dict[str, Any]:
     """Trace a leaked file; return the contract's JSON document (reports written when asked)."""
     canaries.require_officer(actor)
@@ -76,7 +78,7 @@ def trace_file(
     finally:
         spool.close()
     if report_dir is not None:
-        write_reports(document, rows, report_dir)
+        write_reports(document, rows, report_dir, report_html)
     return document
 
 

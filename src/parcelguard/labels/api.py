@@ -7,21 +7,21 @@ access log, and the page sends no referrer, so the token does not travel on from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
-from parcelguard.access.guards import STAFF, require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import STAFF_ROLES, Role
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.labels import handover, scan, service
 from parcelguard.labels.registry import renderer_for
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import bearer, get_caller, get_runtime
-from parcelguard.web.pages import language, templates
+from parcelguard.web.deps import RequireRole, bearer, get_caller, get_runtime
+from parcelguard.web.pages import language, render
 from parcelguard.web.security import client_ip
 from parcelguard.web.security.access_log import AccessLogMask as ScanPathFilter  # noqa: F401
 from parcelguard.words import both
@@ -29,17 +29,16 @@ from parcelguard.words import both
 TEXT = both("scan")
 router = APIRouter(prefix="/api/v1", tags=["labels"])
 pages = APIRouter(include_in_schema=False)
+LabelReader = Annotated[Caller, RequireRole(*STAFF_ROLES, scope="labels")]
+ShelfPrinter = Annotated[Caller, RequireRole(Role.CLERK, Role.ADMIN, scope="labels")]
+TokenRevoker = Annotated[
+    Caller, RequireRole(Role.ADMIN, Role.OFFICER, Role.CUSTOMER_SERVICE, scope="labels")
+]
+Clerk = Annotated[Caller, RequireRole(Role.CLERK, Role.ADMIN)]  # handover.CLERK_ROLES
 
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",  # the token is in this page's URL
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex, nofollow",
-}
+# The security headers (no referrer: the token is in this page's URL) come from the one
+# middleware; search engines are asked to keep away from the token's page too.
+PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow"}
 SCAN_STATUS = {
     "anonymous": 200,
     "assigned_courier": 200,
@@ -90,13 +89,12 @@ def _document(data: bytes, fmt: str, name: str) -> Response:
 def get_label(
     waybill: str,
     fmt: str,
+    caller: LabelReader,
     size: str = Query("100x180", description="100x180 or 76x130 (mm)"),
     dpi: int = Query(203, description="203, 300 or 600"),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Return a privacy waybill label (pdf, png or zpl) with a fresh QR token; audited."""
-    require(caller, roles=STAFF, scope="labels")
     job = service.PrintJob([waybill], fmt, size, dpi)
     (data,) = service.print_labels(rt, job, caller.actor)
     return _document(data, fmt, f"label-{waybill.strip()}")
@@ -106,14 +104,13 @@ def get_label(
 def get_shelf_label(
     waybill: str,
     fmt: str,
+    caller: ShelfPrinter,
     dpi: int = Query(203, description="203, 300 or 600"),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Return the station shelf label of a parcel waiting for pickup; audited."""
-    require(caller, roles=("station_clerk", "admin"), scope="labels")
-    station = caller.station_id if caller.role == "station_clerk" else None
-    if caller.role == "station_clerk" and not station:
+    station = caller.station_id if caller.role == Role.CLERK else None
+    if caller.role == Role.CLERK and not station:
         raise Denied("this clerk belongs to no station", code="other_station")
     job = service.PrintJob([waybill], fmt, "100x180", dpi)
     (data,) = service.print_shelf_labels(rt, job, caller.actor, station=station)
@@ -122,10 +119,9 @@ def get_shelf_label(
 
 @router.post("/shipments/{waybill}/labels/revoke", response_model=RevokeOut)
 def revoke_labels(
-    waybill: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: TokenRevoker, waybill: str, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, int]:
     """Revoke every QR token of a shipment (its printed labels stop opening anything)."""
-    require(caller, roles=("admin", "security_officer", "customer_service"), scope="labels")
     with rt.db.session() as session:
         return {"revoked": service.revoke(rt, session, waybill, caller.actor)}
 
@@ -134,11 +130,10 @@ def revoke_labels(
 def post_pickup(
     station: str,
     body: PickupIn,
-    caller: Caller = Depends(get_caller),
+    caller: Clerk,
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Hand a waiting parcel over by pickup code (and last four digits); marks it delivered."""
-    require(caller, roles=handover.CLERK_ROLES)
     handover.check_station(caller, station)
     request = handover.PickupRequest(station, body.code, body.last4)
     return handover.hand_over(rt, caller.actor, request)
@@ -153,16 +148,14 @@ def scan_landing(
 ) -> HTMLResponse:
     """Answer a scanned QR code: what the page shows depends on who scans."""
     result = scan.scan(rt, token, _caller_or_none(request, credentials), _client(request))
-    lang = language(request)
-    response = templates.TemplateResponse(
+    return render(
         request,
         "scan/landing.html",
-        {"t": TEXT[lang], "lang": lang, "result": result},
+        TEXT[language(request)],
+        {"result": result},
         status_code=SCAN_STATUS.get(result.outcome, 404),
         headers=PAGE_HEADERS,
     )
-    response.set_cookie("lang", lang, samesite="lax")
-    return response
 
 
 def _caller_or_none(

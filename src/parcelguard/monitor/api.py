@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 
-from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.errors import InvalidInput
 from parcelguard.monitor import service
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.monitor.schemas import AlertsOut, AssignIn, ResolveIn
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import RequireRole, get_runtime
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-OFFICERS = ("security_officer",)
+Officer = Annotated[Caller, RequireRole(Role.OFFICER)]
 
 
 @router.get("", response_model=AlertsOut)
 def list_alerts(
+    caller: Officer,
     status: list[str] = Query(default=[]),
     limit: int = Query(default=200, ge=1, le=10_000),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Return open alerts (or those of the given statuses), most recent first."""
-    require(caller, roles=OFFICERS)
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
         raise InvalidInput(f"unknown status {', '.join(unknown)}", code="invalid_status")
@@ -38,10 +37,9 @@ def list_alerts(
 
 @router.get("/{alert_id}")
 def show_alert(
-    alert_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: Officer, alert_id: str, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Return one alert with its evidence."""
-    require(caller, roles=OFFICERS)
     with rt.db.session() as session:
         incident = service.get_or_raise(session, rt.tenant, alert_id)
         return service.alert_view(incident, service.evidence_of(session, incident))
@@ -51,11 +49,10 @@ def show_alert(
 def assign_alert(
     alert_id: str,
     body: AssignIn,
-    caller: Caller = Depends(get_caller),
+    caller: Officer,
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Assign an alert; an open one becomes acknowledged."""
-    require(caller, roles=OFFICERS)
     return service.assign_alert(rt, caller.actor, alert_id, body.to)
 
 
@@ -63,11 +60,10 @@ def assign_alert(
 def resolve_alert(
     alert_id: str,
     body: ResolveIn,
-    caller: Caller = Depends(get_caller),
+    caller: Officer,
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Resolve an alert (or close it as a false positive), restoring reveal rights if asked."""
-    require(caller, roles=OFFICERS)
     return service.resolve_alert(
         rt, caller.actor, alert_id, false_positive=body.false_positive, restore=body.restore
     )

@@ -2,7 +2,7 @@
 
 The cookie holds 256 random bits; the database keeps their SHA-256 and the verified phone,
 sealed under a key derived from the cookie value, so the rows alone sign nobody in and name
-nobody. The session's CSRF token guards every form the person posts.
+nobody. The session's CSRF token guards every form the person posts (`web.csrf`).
 """
 
 from __future__ import annotations
@@ -160,13 +160,6 @@ def require(rt: Runtime, session: Session, token: str) -> Person:
     if person is None:
         raise NotAuthenticated("sign in with a one-time code", code="not_signed_in")
     return person
-
-
-def csrf_matches(person: Person, presented: str | None) -> bool:
-    """Return whether a form carries the session's CSRF token (constant time)."""
-    return bool(presented) and hmac.compare_digest(
-        person.csrf_token.encode(), (presented or "").encode()
-    )
 
 
 def close(rt: Runtime, session: Session, token: str) -> bool:

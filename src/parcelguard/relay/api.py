@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.errors import Denied
 from parcelguard.relay import service
 from parcelguard.relay.numbers import canonical, party_ref
@@ -29,12 +29,17 @@ from parcelguard.relay.schemas import (
     VerifyOut,
 )
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import RequireRole, get_runtime
 
 webhooks = APIRouter(prefix="/relay", tags=["relay webhooks"])
 router = APIRouter(prefix="/api/v1/relay", tags=["relay"])
-ADMIN = ("admin",)
-VERIFIERS = ("customer_service", "security_officer", "admin", "recipient")
+RelayAdmin = Annotated[Caller, RequireRole(Role.ADMIN, scope="relay")]
+Officer = Annotated[Caller, RequireRole(Role.OFFICER, scope="relay")]
+Binder = Annotated[Caller, RequireRole(Role.ADMIN, Role.COURIER, scope="relay")]
+# Recipients verify a caller through the portal (relay.service checks them there).
+Verifier = Annotated[
+    Caller, RequireRole(Role.CUSTOMER_SERVICE, Role.OFFICER, Role.ADMIN, scope="relay")
+]
 
 
 def _body_doc(model: Any) -> dict[str, Any]:
@@ -128,34 +133,29 @@ async def huawei_events(request: Request) -> Response:
 
 @router.get("/recordings/{recording_id}", response_class=Response)
 def recording(
+    caller: Officer,
     recording_id: str = Path(pattern="^[0-9a-f]{32}$"),
     case_id: str | None = Query(None, max_length=32, pattern="^[A-Za-z0-9]{1,32}$"),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Return a call recording to a security officer under an open case (audited)."""
-    require(caller, roles=("security_officer",), scope="relay")
     with rt.db.session() as session:
         audio, media = service.reveal_recording(rt, session, recording_id, caller.actor, case_id)
     return Response(audio, media_type=media, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/pool")
-def pool_status(
-    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def pool_status(caller: RelayAdmin, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Count the pool's numbers by state."""
-    require(caller, roles=ADMIN, scope="relay")
     with rt.db.session() as session:
         return service.pool_status(rt, session)
 
 
 @router.post("/pool", response_model=PoolImportOut)
 def pool_import(
-    body: PoolImportIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: RelayAdmin, body: PoolImportIn, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Add numbers to the pool (`{"numbers": [{"number", "city"?}]}`)."""
-    require(caller, roles=ADMIN, scope="relay")
     rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
     with rt.db.session() as session:
         return service.import_numbers(
@@ -165,10 +165,9 @@ def pool_import(
 
 @router.post("/pool/reserve", response_model=ReserveOut)
 def pool_reserve(
-    body: ReserveIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: RelayAdmin, body: ReserveIn, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Set numbers aside as canaries (never bound; any call to one is a canary hit)."""
-    require(caller, roles=ADMIN, scope="relay")
     with rt.db.session() as session:
         taken = service.reserve(
             rt,
@@ -183,12 +182,9 @@ def pool_reserve(
 
 
 @router.post("/bindings", response_model=BindingOut)
-def bind(
-    body: BindIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def bind(caller: Binder, body: BindIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Bind a shipment's courier and recipient (a courier: only their own parcels)."""
-    require(caller, roles=(*ADMIN, "courier"), scope="relay")
-    own = caller.principal_id if caller.role == "courier" else None
+    own = caller.principal_id if caller.role == Role.COURIER else None
     return service.bind_waybill(
         rt, body.waybill, caller.actor, kind=body.kind, ttl_seconds=body.ttl, courier_id=own
     )
@@ -196,35 +192,30 @@ def bind(
 
 @router.get("/bindings", response_model=BindingsOut)
 def bindings(
+    caller: RelayAdmin,
     waybill: str | None = Query(None, max_length=40, pattern=TEXT),
     status: str | None = Query("active", pattern="^(active|ended)$"),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """List bindings (of one waybill, or the latest 200)."""
-    require(caller, roles=ADMIN, scope="relay")
     with rt.db.session() as session:
         return {"bindings": service.list_bindings(rt, session, waybill=waybill, status=status)}
 
 
 @router.delete("/bindings/{binding_id}", response_model=BindingOut)
 def release(
+    caller: RelayAdmin,
     binding_id: str = Path(pattern="^[0-9a-f]{32}$"),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """End a binding now."""
-    require(caller, roles=ADMIN, scope="relay")
     with rt.db.session() as session:
         return service.release_binding(rt, session, binding_id, caller.actor)
 
 
 @router.post("/verify", response_model=VerifyOut)
-def verify(
-    body: VerifyIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def verify(caller: Verifier, body: VerifyIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """Is the number that called this recipient really one of their couriers?"""
-    require(caller, roles=VERIFIERS, scope="relay")
     if caller.role == "recipient":
         number = canonical(body.recipient_phone)
         if number is None or caller.phone_digest != party_ref(rt, number):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from parcelguard.access.guards import STAFF, require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import STAFF_ROLES, Role
 from parcelguard.runtime import Runtime
 from parcelguard.vault import export, ingest, lifecycle, service
 from parcelguard.vault import reveal as reveal_case
@@ -24,19 +24,22 @@ from parcelguard.vault.schemas import (
     ShipmentIn,
     ShipmentView,
 )
-from parcelguard.web.deps import get_caller, get_runtime
+from parcelguard.web.deps import RequireRole, get_caller, get_runtime
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"])
+Ingester = Annotated[Caller, RequireRole(Role.ADMIN, scope="ingest")]
+Reader = Annotated[Caller, RequireRole(*STAFF_ROLES, scope="read")]
+Officer = Annotated[Caller, RequireRole(Role.OFFICER)]
 MAX_BATCH = 5000
 
 
 @router.post("", response_model=ImportResult)
 def create_shipments(
+    caller: Ingester,
     body: ShipmentIn | list[ShipmentIn] = Body(...),
     assign_waybills: bool = Query(
         False, description="Generate waybill numbers for shipments that have none."
     ),
-    caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Import one shipment or a list (fields as the import file); bad ones come back by index.
@@ -44,7 +47,6 @@ def create_shipments(
     A shipment without a waybill number is rejected unless `assign_waybills` is set; one
     without any sender field takes the configured default sender (`[sender]`).
     """
-    require(caller, roles=("admin",), scope="ingest")
     items = body if isinstance(body, list) else [body]
     if len(items) > MAX_BATCH:
         from parcelguard.errors import InvalidInput
@@ -61,10 +63,9 @@ def create_shipments(
 
 @router.get("/{waybill}", response_model=ShipmentView, response_model_exclude_none=True)
 def get_shipment(
-    waybill: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
+    caller: Reader, waybill: str, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Return the masked view of a shipment."""
-    require(caller, roles=STAFF, scope="read")
     with rt.db.session() as session:
         return service.show(rt, session, waybill, caller.actor)
 
@@ -115,11 +116,8 @@ class ExportIn(BaseModel):
 
 
 @exports.get("")
-def list_exports(
-    caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def list_exports(caller: Officer, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     """List export requests (security officers)."""
-    require(caller, roles=("security_officer",))
     with rt.db.read_session() as session:
         return {"exports": export.list_exports(rt, session)}
 

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelguard.access import enrolment, passkeys
 from parcelguard.access import service as access_service
+from parcelguard.access.roles import Role
 from parcelguard.runtime import Runtime
 from parcelguard.web import (
     console_audit,
@@ -80,7 +81,7 @@ def home(
             return login_redirect(f"/console?reveal={quote(wanted, safe='')}")
         return RedirectResponse("/console/login", status_code=303)
     caller = staff.caller
-    if wanted and caller.role == "courier":
+    if wanted and caller.role == Role.COURIER:
         return RedirectResponse(f"/console/deliveries?reveal={quote(wanted, safe='')}", 303)
     with rt.db.read_session() as session:
         me = access_service.public_view(
@@ -88,11 +89,11 @@ def home(
         )
         count = len(passkeys.list_passkeys(session, rt.tenant, caller.principal_id))
         parcels = (
-            console_courier.parcel_cards(rt, session, caller) if caller.role == "courier" else []
+            console_courier.parcel_cards(rt, session, caller) if caller.role == Role.COURIER else []
         )
     context = {
         "me": me,
-        "courier": caller.role == "courier",
+        "courier": caller.role == Role.COURIER,
         "parcels": parcels,
         "passkey_count": count,
         "scan_notice": bool(wanted),

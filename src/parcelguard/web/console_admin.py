@@ -9,26 +9,28 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from parcelguard.access import duties, enrolment, keys
 from parcelguard.access import service as access
 from parcelguard.access.models import ROLES
-from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.access.schemas import NewPrincipal
-from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.runtime import Runtime
 from parcelguard.vault.reveal import policy_for
-from parcelguard.web.console_service import require_csrf, signed_in_staff, staff_page
+from parcelguard.web.console_service import staff_page
+from parcelguard.web.console_shell import Staff, StaffSession
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
+AdminPage = Annotated[Staff, StaffSession(Role.ADMIN)]
+PolicyPage = Annotated[Staff, StaffSession(Role.ADMIN, Role.OFFICER)]
 
 TEXT: dict[str, dict[str, Any]] = both("admin")
 
@@ -55,39 +57,21 @@ class RevokeForm(BaseModel):
     key_id: str = Field(min_length=1, max_length=128)  # the id, or the whole key pasted
 
 
-def _admin(rt: Runtime, request: Request, *, csrf_needed: bool) -> tuple[Caller, str]:
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        raise NotAuthenticated("sign in again", code="not_authenticated")
-    caller, csrf = signed
-    if csrf_needed:
-        require_csrf(request, csrf)
-    if caller.role != "admin":
-        raise Denied("only admins manage accounts", code="role_not_allowed")
-    return caller, csrf
-
-
 @router.get("", response_model=None)
-def users(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """List accounts with their training dates, and the forms that change them."""
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        return RedirectResponse("/console/login", status_code=303)
-    caller, csrf = signed
-    if caller.role != "admin":
-        return staff_page(request, "console/service/forbidden.html", TEXT, {"csrf": ""}, 403)
     with rt.db.read_session() as session:
         found = [access.public_view(p) for p in access.list_principals(session, rt.tenant)]
-    context = {"users": found, "roles": ROLES, "csrf": csrf}
+    context = {"users": found, "roles": ROLES}
     return staff_page(request, "console/admin/users.html", TEXT, context)
 
 
 @router.post("/users")
 def add_user(
-    body: UserForm, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage, body: UserForm, request: Request, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Create an account; its first API key is shown once."""
-    caller, _ = _admin(rt, request, csrf_needed=True)
+    caller = staff.caller
     new = NewPrincipal(
         name=body.name,
         role=body.role,
@@ -103,10 +87,13 @@ def add_user(
 
 @router.post("/users/{principal_id}/training")
 def training(
-    principal_id: str, body: TrainingForm, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage,
+    principal_id: str,
+    body: TrainingForm,
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     """Record a privacy-training attestation."""
-    caller, _ = _admin(rt, request, csrf_needed=True)
+    caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "principal.training"), rt.db.session() as s:
         access.set_training(rt, s, principal_id, body.until, caller.actor)
     return {"next": "/console/admin"}
@@ -114,10 +101,10 @@ def training(
 
 @router.post("/users/{principal_id}/keys")
 def issue_key(
-    principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage, principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Issue another API key for an account (shown once)."""
-    caller, _ = _admin(rt, request, csrf_needed=True)
+    caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
         principal = access.get_or_raise(session, rt.tenant, principal_id)
         key = access.issue_key(rt, session, principal, caller.actor)
@@ -126,10 +113,10 @@ def issue_key(
 
 @router.post("/users/{principal_id}/enrolment-link")
 def enrolment_link(
-    principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage, principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Make a one-time passkey enrolment link for a member of staff (shown once)."""
-    caller, _ = _admin(rt, request, csrf_needed=True)
+    caller = staff.caller
     with rt.db.session() as session:
         link = enrolment.issue(rt, session, principal_id, caller.actor)
     return {"show": {"label": TEXT[language(request)]["link_shown"], "value": link.url}}
@@ -137,10 +124,10 @@ def enrolment_link(
 
 @router.post("/keys/revoke")
 def revoke_key(
-    body: RevokeForm, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: AdminPage, body: RevokeForm, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Revoke an API key by its id."""
-    caller, _ = _admin(rt, request, csrf_needed=True)
+    caller = staff.caller
     parts = keys.split_key(body.key_id.strip())
     key_id = parts[0] if parts is not None else body.key_id.strip().removeprefix("pg_")[:24]
     with rt.db.session() as session:
@@ -149,21 +136,15 @@ def revoke_key(
 
 
 @router.get("/policy", response_model=None)
-def policy(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def policy(staff: PolicyPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show the reveal policy in force (default, tightened by the tenant)."""
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        return RedirectResponse("/console/login", status_code=303)
-    caller, csrf = signed
-    if caller.role not in ("admin", "security_officer"):
-        return staff_page(request, "console/service/forbidden.html", TEXT, {"csrf": ""}, 403)
     rules = []
     for role, rule in sorted(policy_for(rt).rules.items()):
         values = asdict(rule)
         values["fields"], values["purposes"] = sorted(rule.fields), sorted(rule.purposes)
         values["states"] = sorted(rule.states)
         rules.append({"role": role, **values})
-    context = {"rules": rules, "csrf": csrf, "step_up_keys": policy_for(rt).step_up_for_device_keys}
+    context = {"rules": rules, "step_up_keys": policy_for(rt).step_up_for_device_keys}
     return staff_page(request, "console/admin/policy.html", TEXT, context)
 
 

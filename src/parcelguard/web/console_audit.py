@@ -17,8 +17,7 @@ from parcelguard.audit import service as audit
 from parcelguard.audit.models import AuditEvent
 from parcelguard.clock import CHINA
 from parcelguard.runtime import Runtime
-from parcelguard.web.console_security import OFFICERS, security_page
-from parcelguard.web.console_shell import gate
+from parcelguard.web.console_security import OfficerPage, security_page
 from parcelguard.web.deps import get_runtime
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
@@ -50,6 +49,7 @@ def _row(event: AuditEvent) -> dict[str, Any]:
 
 @router.get("/audit", response_model=None)
 def search(
+    staff: OfficerPage,
     request: Request,
     actor: str = Query(default="", max_length=64),
     action: str = Query(default="", max_length=48),
@@ -60,9 +60,6 @@ def search(
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Show the search form, the matching events and, when asked, the chain's verification."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     bad_time = False
     bounds: list[datetime | None] = []
     for text in (since, until):

@@ -10,22 +10,23 @@ step-up, then the reveal API decides and audits, as for any caller (`static/cons
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from urllib.parse import quote
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.relay import service as relay_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
 from parcelguard.vault.models import Shipment
-from parcelguard.web.console_shell import gate, login_redirect, render, signed_in
+from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+CourierPage = Annotated[Staff, StaffSession(Role.COURIER)]
 ON_ROUTE = ("out_for_delivery",)
 SCANNABLE = ("assigned", "out_for_delivery")
 
@@ -93,17 +94,13 @@ def _scanned(rt: Runtime, session: Session, caller: Caller, waybill: str) -> dic
 
 @router.get("/deliveries", response_model=None)
 def deliveries(
+    staff: CourierPage,
     request: Request,
     reveal: str | None = Query(default=None, max_length=40),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Show the courier's parcels out for delivery; `?reveal=` puts a scanned parcel on top."""
     wanted = (reveal or "").strip()
-    if wanted and signed_in(rt, request) is None:
-        return login_redirect(f"/console/deliveries?reveal={quote(wanted, safe='')}")
-    staff = gate(rt, request, ("courier",))
-    if isinstance(staff, Response):
-        return staff
     with rt.db.read_session() as session:
         parcels = parcel_cards(rt, session, staff.caller)
         scanned = _scanned(rt, session, staff.caller, wanted) if wanted else None

@@ -19,8 +19,7 @@ from parcelguard.audit import service as audit
 from parcelguard.forensics import service as forensics
 from parcelguard.forensics.models import CHANNEL_KINDS
 from parcelguard.runtime import Runtime
-from parcelguard.web.console_security import OFFICERS, security_page, who
-from parcelguard.web.console_shell import gate
+from parcelguard.web.console_security import OfficerPage, security_page, who
 from parcelguard.web.deps import get_runtime
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
@@ -28,11 +27,8 @@ RECENT = 20
 
 
 @router.get("/leaks", response_model=None)
-def leaks(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def leaks(staff: OfficerPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show the upload form and the latest traces (from the audit log)."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     with rt.db.read_session() as session:
         traced = audit.search(session, rt.tenant, action="forensics.trace", limit=RECENT)
         recent = [{"leak_id": e.target_id, "at": e.at, "by": e.actor_id} for e in traced]
@@ -41,14 +37,12 @@ def leaks(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 
 @router.get("/leaks/{leak_id}", response_model=None)
 def report(
+    staff: OfficerPage,
     request: Request,
     leak_id: str = Path(max_length=64),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Show a traced leak's report: canary hits, ranked suspects, matched records (masked)."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     document = forensics.leak_report(rt, leak_id, staff.caller.actor)
     rows = document.pop("matched_records", [])
     with rt.db.read_session() as session:
@@ -76,11 +70,8 @@ def _pct(suspect: dict[str, Any]) -> str:
 
 
 @router.get("/canaries", response_model=None)
-def canaries(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def canaries(staff: OfficerPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """List the active canaries (audited) with the seed and rotate forms."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     listed = forensics.list_canaries(rt, staff.caller.actor)
     with rt.db.read_session() as session:
         people = access_service.list_principals(session, rt.tenant)

@@ -10,27 +10,30 @@ alerts carry ids, rule codes, waybill numbers and reason codes only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from parcelguard.access import service as access_service
+from parcelguard.access.roles import Role
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
 from parcelguard.web.alert_words import detail_rows, evidence_rows
-from parcelguard.web.console_shell import Staff, gate, render
+from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
 SECURITY = both("security")
-OFFICERS = ("security_officer",)
-READERS = ("security_officer", "admin")
+OFFICERS = (Role.OFFICER,)
+READERS = (Role.OFFICER, Role.ADMIN)
+OfficerPage = Annotated[Staff, StaffSession(*OFFICERS)]
+ReaderPage = Annotated[Staff, StaffSession(*READERS)]
 SEVERITIES = ("critical", "high", "medium", "low")
 FILTERS = (*STATUSES, "all")
 # The security centre's sections: (path, words key, roles that see it).
@@ -87,11 +90,8 @@ def _namer(session: Session, tenant_id: str) -> Callable[[str], str]:
 
 
 @router.get("", response_model=None)
-def overview(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def overview(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show open alerts by severity and the latest ones; the key state in brief."""
-    staff = gate(rt, request, READERS)
-    if isinstance(staff, Response):
-        return staff
     counts: dict[str, int] = {}
     latest: list[dict[str, Any]] = []
     if staff.caller.role in OFFICERS:
@@ -118,14 +118,12 @@ def _alert_rows(
 
 @router.get("/alerts", response_model=None)
 def alerts(
+    staff: OfficerPage,
     request: Request,
     status: str = Query(default="open", max_length=20),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """List alerts of one status (open by default), most recent activity first."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     chosen = status if status in FILTERS else "open"
     wanted = STATUSES if chosen == "all" else (chosen,)
     with rt.db.read_session() as session:
@@ -136,14 +134,12 @@ def alerts(
 
 @router.get("/alerts/{alert_id}", response_model=None)
 def alert(
+    staff: OfficerPage,
     request: Request,
     alert_id: str = Path(max_length=64),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Show one alert with its evidence and the assign / resolve forms."""
-    staff = gate(rt, request, OFFICERS)
-    if isinstance(staff, Response):
-        return staff
     with rt.db.read_session() as session:
         incident = monitor.get_or_raise(session, rt.tenant, alert_id)
         view = monitor.alert_view(incident, monitor.evidence_of(session, incident))

@@ -9,29 +9,28 @@ decides and the audit log keeps. Forms post JSON with the session's CSRF token
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from parcelguard.access import sessions as staff_sessions
-from parcelguard.access.principals import Caller
+from parcelguard.access.roles import Role
 from parcelguard.complaints import service as complaints
 from parcelguard.complaints.words import timeline_rows
 from parcelguard.complaints.words import words as complaint_words
-from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.runtime import Runtime
-from parcelguard.web import filters
-from parcelguard.web.deps import get_caller, get_runtime
-from parcelguard.web.pages import language, templates
-from parcelguard.web.portal import HEADERS
+from parcelguard.web import pages
+from parcelguard.web.console_shell import Staff, StaffSession
+from parcelguard.web.deps import get_runtime
+from parcelguard.web.pages import language
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/service", include_in_schema=False)
+# Customer service and security officers (`complaints.service.STAFF_ROLES`, checked there too).
+ServicePage = Annotated[Staff, StaffSession(Role.CUSTOMER_SERVICE, Role.OFFICER)]
 FILTERS = ("open", "overdue", "answered", "unsatisfied", "resolved", "all")
 REVEALABLE = ("recipient.name", "recipient.phone", "recipient.address", "sender.name")
 
@@ -51,53 +50,14 @@ def staff_page(
     context: dict[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render a console page in the caller's language with the console's headers."""
-    lang = language(request)
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {"t": text[lang], "lang": lang, "when": filters.when, **context},
-        status_code=status_code,
-        headers=HEADERS,
-    )
-    response.set_cookie("lang", lang, samesite="lax")
-    return response
-
-
-def signed_in_staff(rt: Runtime, request: Request) -> tuple[Caller, str] | None:
-    """Return the caller of the staff session cookie and its CSRF token, or None."""
-    token = request.cookies.get(staff_sessions.COOKIE) or ""
-    if not token:
-        return None
-    try:
-        caller = get_caller(request, None)
-    except NotAuthenticated:
-        return None
-    with rt.db.read_session() as session:
-        live = staff_sessions.find_live(rt, session, token)
-        return (caller, live.csrf_token) if live is not None else None
-
-
-def require_csrf(request: Request, csrf: str) -> None:
-    """Refuse a state-changing page request without the session's CSRF header."""
-    presented = request.headers.get(staff_sessions.CSRF_HEADER) or ""
-    if not hmac.compare_digest(presented.encode(), csrf.encode()):
-        raise Denied("send the session's CSRF token", code="csrf_failed")
-
-
-def _forbidden(request: Request) -> HTMLResponse:
-    return staff_page(request, "console/service/forbidden.html", TEXT, {"csrf": ""}, 403)
+    """Render a console page in the caller's language (the one page shell)."""
+    return pages.render(request, name, text[language(request)], context, status_code=status_code)
 
 
 @router.get("", response_model=None)
-def queue(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def queue(staff: ServicePage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show the complaints queue, oldest due first, with SLA badges."""
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        return RedirectResponse("/console/login", status_code=303)
-    caller, csrf = signed
-    if caller.role not in complaints.STAFF_ROLES:
-        return _forbidden(request)
+    caller = staff.caller
     chosen = request.query_params.get("status") or "open"
     chosen = chosen if chosen in FILTERS else "open"
     with rt.db.read_session() as session:
@@ -107,20 +67,16 @@ def queue(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
         "filters": FILTERS,
         "chosen": chosen,
         "cw": complaint_words(language(request)),
-        "csrf": csrf,
     }
     return staff_page(request, "console/service/queue.html", TEXT, context)
 
 
 @router.get("/complaints/{complaint_id}", response_model=None)
-def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def complaint(
+    staff: ServicePage, complaint_id: str, request: Request, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show a complaint with the automatic investigation and the answer form (audited)."""
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        return RedirectResponse("/console/login", status_code=303)
-    caller, csrf = signed
-    if caller.role not in complaints.STAFF_ROLES:
-        return _forbidden(request)
+    caller = staff.caller
     lang = language(request)
     found = complaints.staff_view(rt, caller.actor, complaint_id)
     access = found["investigation"]["sections"].get("access")
@@ -139,24 +95,16 @@ def complaint(complaint_id: str, request: Request, rt: Runtime = Depends(get_run
         "w": access_words(lang),
         "revealable": [(f, field_words(f, lang)) for f in REVEALABLE],
         "can_answer": found["status"] in ("open", "unsatisfied"),
-        "csrf": csrf,
     }
     return staff_page(request, "console/service/complaint.html", TEXT, context)
 
 
 @router.post("/complaints/{complaint_id}/answer")
 def answer(
-    complaint_id: str, body: AnswerForm, request: Request, rt: Runtime = Depends(get_runtime)
+    staff: ServicePage, complaint_id: str, body: AnswerForm, rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     """Answer from the console (JSON from `portal.js`); the complainant is told by SMS."""
-    signed = signed_in_staff(rt, request)
-    if signed is None:
-        raise NotAuthenticated("sign in again", code="not_authenticated")
-    caller, csrf = signed
-    require_csrf(request, csrf)
-    if caller.role not in complaints.STAFF_ROLES:
-        raise Denied("only customer service and security officers", code="role_not_allowed")
-    done = complaints.answer(rt, caller.actor, complaint_id, body.text)
+    done = complaints.answer(rt, staff.caller.actor, complaint_id, body.text)
     return {"next": f"/console/service/complaints/{done['id']}"}
 
 

@@ -1,40 +1,35 @@
-"""What every staff console page shares: the signed-in gate, the role menu and the rendering.
+"""What every staff console page shares: who is signed in, the role menu and the rendering.
 
-A page asks `gate(rt, request, roles)` for its caller: a signed-out browser is sent to the
-sign-in page, a member of staff of another role gets the "not for your role" page (403).
-Pages render through `render`, which adds the console's headers (no inline script, no
-referrer), the page language and the menu of the caller's role.
+Who may open a page is written once, as a type: `staff: Annotated[Staff, StaffSession(
+Role.OFFICER)]` (modules name theirs, e.g. `OfficerPage`). A signed-out browser asking for a
+page is sent to the sign-in page (and back afterwards when the page had a query, such as a
+scanned label's `?reveal=`); a signed-out script gets 401; a member of staff of another role
+gets the "not for your role" page (403) with their own menu (`web.errors`, `web.areas`).
+Pages render through `render` (the one page shell, `pages.render`) with the console's words
+and the menu of the caller's role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from parcelguard.access import sessions
 from parcelguard.access.principals import Caller
-from parcelguard.errors import NotAuthenticated
+from parcelguard.access.roles import Role
+from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.runtime import Runtime
-from parcelguard.web import filters
-from parcelguard.web.pages import language, templates
+from parcelguard.web import csrf, pages
+from parcelguard.web.deps import get_runtime
+from parcelguard.web.errors import Redirect
+from parcelguard.web.pages import language
 from parcelguard.words import both
 
 BASE = both("console")
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",  # enrolment links carry their token in the path
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
 
 # Each role's pages, in menu order: (path, key of the link's words in BASE).
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -72,24 +67,39 @@ def signed_in(rt: Runtime, request: Request) -> Staff | None:
         if live is None:
             return None
         try:
-            return Staff(sessions.authenticate_session(rt, session, token), live.csrf_token)
+            staff = Staff(sessions.authenticate_session(rt, session, token), live.csrf_token)
         except NotAuthenticated:
             return None
-
-
-def gate(rt: Runtime, request: Request, roles: Iterable[str]) -> Staff | Response:
-    """Return the signed-in caller if their role may open the page, else the answer to send."""
-    staff = signed_in(rt, request)
-    if staff is None:
-        return RedirectResponse("/console/login", status_code=303)
-    if staff.caller.role not in set(roles):
-        return forbidden(request, staff)
+    csrf.remember(request, staff.csrf)
+    request.state.staff = staff  # the error pages show this caller's menu
     return staff
 
 
-def forbidden(request: Request, staff: Staff | None) -> HTMLResponse:
-    """Return the "not for your role" page (403), with the menu of the caller's own role."""
-    return render(request, "console/forbidden.html", {}, {}, staff, status_code=403)
+def StaffSession(*roles: Role) -> Any:
+    """Return the dependency of a console page or action: the signed-in staff of `roles`.
+
+    No roles: any signed-in member of staff. Refusals are raised, so the one error mapping
+    answers them (a redirect to sign in, 401, or the 403 page with the caller's own menu).
+    """
+
+    def signed_in_staff(request: Request, rt: Annotated[Runtime, Depends(get_runtime)]) -> Staff:
+        staff = signed_in(rt, request)
+        if staff is None:
+            if request.method in ("GET", "HEAD"):
+                raise Redirect(sign_in_location(request))
+            raise NotAuthenticated("sign in again", code="not_authenticated")
+        if roles and staff.caller.role not in roles:
+            raise Denied(f"a {staff.caller.role} may not open this", code="role_not_allowed")
+        return staff
+
+    return Depends(signed_in_staff)
+
+
+def sign_in_location(request: Request) -> str:
+    """Return the sign-in page, coming back to this page when it was asked with a query."""
+    if not request.url.query:
+        return "/console/login"
+    return login_location(f"{request.url.path}?{request.url.query}")
 
 
 def render(
@@ -102,30 +112,14 @@ def render(
     status_code: int = 200,
     current: str = "",
 ) -> HTMLResponse:
-    """Render a console page in the caller's language, with the menu and the console headers."""
+    """Render a console page in the caller's language, with the menu of the caller's role."""
     lang = language(request)
     own = text.get(lang, {})
     words = {**BASE[lang], **own, "err": {**BASE[lang]["err"], **own.get("err", {})}}
     role = staff.caller.role if staff is not None else ""
     menu = [(path, words[key]) for path, key in ROLE_LINKS.get(role, ())]
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "t": words,
-            "lang": lang,
-            "csrf": staff.csrf if staff is not None else "",
-            "staff": staff,
-            "menu": menu,
-            "current": current or request.url.path,
-            "when": filters.when,
-            **context,
-        },
-        status_code=status_code,
-        headers=SECURITY_HEADERS,
-    )
-    response.set_cookie("lang", lang, samesite="lax")
-    return response
+    extra = {"staff": staff, "menu": menu, "current": current or request.url.path, **context}
+    return pages.render(request, name, words, extra, status_code=status_code)
 
 
 def safe_next(target: str | None) -> str:
@@ -135,6 +129,11 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def login_location(target: str) -> str:
+    """Return the sign-in page that comes back to `target` afterwards."""
+    return f"/console/login?next={quote(safe_next(target), safe='')}"
+
+
 def login_redirect(target: str) -> RedirectResponse:
     """Send a signed-out browser to the sign-in page, to come back to `target` afterwards."""
-    return RedirectResponse(f"/console/login?next={quote(safe_next(target), safe='')}", 303)
+    return RedirectResponse(login_location(target), 303)

@@ -10,23 +10,24 @@ into or out of the station are listed too: both stations see every transfer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from parcelguard.access.roles import Role
 from parcelguard.labels import pickup
 from parcelguard.labels import service as labels_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
 from parcelguard.vault import service as vault_service
-from parcelguard.web.console_shell import Staff, gate, render
+from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/station", include_in_schema=False)
-CLERKS = ("station_clerk",)
+ClerkPage = Annotated[Staff, StaffSession(Role.CLERK)]
 MAX_LABELS = 200
 TEXT: dict[str, dict[str, Any]] = both("station")
 
@@ -65,24 +66,19 @@ def _counter(request: Request, rt: Runtime, staff: Staff, *, notice: str = "") -
 
 
 @router.get("", response_model=None)
-def counter(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def counter(staff: ClerkPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show the counter: the hand-over form and the parcels waiting at the clerk's station."""
-    staff = gate(rt, request, CLERKS)
-    if isinstance(staff, Response):
-        return staff
     return _counter(request, rt, staff)
 
 
 @router.get("/shelf-labels.pdf", response_model=None)
 def shelf_labels(
+    staff: ClerkPage,
     request: Request,
     waybill: list[str] = Query(default=[]),
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Return the shelf labels of the selected waiting parcels as one PDF (each print audited)."""
-    staff = gate(rt, request, CLERKS)
-    if isinstance(staff, Response):
-        return staff
     chosen = [w.strip()[:40] for w in waybill if w.strip()][:MAX_LABELS]
     station = staff.caller.station_id
     if not chosen or not station:

@@ -15,8 +15,7 @@ from parcelguard.errors import RateLimited
 from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
-from parcelguard.web.console_security import READERS, security_page
-from parcelguard.web.console_shell import gate
+from parcelguard.web.console_security import ReaderPage, security_page
 from parcelguard.web.deps import get_runtime
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
@@ -24,11 +23,8 @@ DOCTOR_LIMIT = Limit(limit=6, window=60)  # as `GET /api/v1/doctor` (docs/harden
 
 
 @router.get("/keys", response_model=None)
-def keys(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+def keys(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show the active KEK, the versions kept, rewrap progress and the retention epochs."""
-    staff = gate(rt, request, READERS)
-    if isinstance(staff, Response):
-        return staff
     state = vault_keys.status(rt)
     created = sorted(state.get("created_at", {}).items(), key=lambda item: int(item[0]))
     context = {"k": state, "created": created}
@@ -36,11 +32,10 @@ def keys(request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
 
 
 @router.get("/doctor", response_model=None)
-def doctor(request: Request, run: bool = False, rt: Runtime = Depends(get_runtime)) -> Response:
+def doctor(
+    staff: ReaderPage, request: Request, run: bool = False, rt: Runtime = Depends(get_runtime)
+) -> Response:
     """Show the self-check's findings (pass / warn / fail) when "run now" is asked."""
-    staff = gate(rt, request, READERS)
-    if isinstance(staff, Response):
-        return staff
     report, too_fast = None, False
     if run:
         try:

@@ -1,114 +1,147 @@
-"""CSRF protection for server-rendered forms: a double-submit token plus an origin check.
+"""The one CSRF mechanism: a browser session's synchronizer token, checked before every route.
 
-A page that shows a form calls `form_token(request)` and puts the value in a hidden field
-named `csrf_token` (or `csrf_field(request)` in the template); `attach(response, request)`
-sets the matching cookie. A route that accepts the post depends on `require_form_csrf`,
-which refuses (403 `csrf_failed`) unless the field (or the `X-CSRF-Token` header) equals the
-cookie and the request's `Origin`, when sent, is our own. The cookie is HttpOnly,
-SameSite=Strict and, with `secure_cookies`, `__Host-` prefixed so no subdomain can plant it.
-The JSON API of signed-in sessions has its own per-session token (`access/api.py`).
+Every browser session carries a secret CSRF token: a staff session (`pg_session`, any path)
+and a person's portal session (`pg_portal`, under `/portal`) keep theirs on the session row;
+before sign-in, the portal's pre-session cookie (`pg_portal_pre`, HttpOnly) is its own token.
+Pages get the token as `csrf` (`pages.render`) and put it in a hidden `csrf` field; scripts
+send it in `X-CSRF-Token`; the staff sign-in API answers it as `csrf_token`.
+
+`protect` is the one check, installed as an app-wide dependency (`create_app`), so no route
+can forget it: a POST, PUT, PATCH or DELETE that a session cookie would authorise must carry
+that session's token (constant-time compare), and one the browser marks `Sec-Fetch-Site:
+cross-site` is refused outright. Under `/portal`, where the cookie is the only credential and
+the sign-in forms open a session, a request without any session or pre-session is refused too.
+Requests with `Authorization: Bearer` are exempt outside the portal: a key is not ambient
+authority, and the caller is the key's, never the cookie's (`deps.get_caller`).
+Refusals are `Denied("csrf_failed")`: 403, a JSON error or the HTML page saying "reload".
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import urlsplit
 
 from fastapi import Request, Response
-from markupsafe import Markup
+from fastapi.concurrency import run_in_threadpool
 
+from parcelguard.access import sessions as staff_sessions
 from parcelguard.errors import Denied
+from parcelguard.portal import sessions as person_sessions
 from parcelguard.runtime import Runtime
 
-COOKIE = "pg_csrf"
-SECURE_COOKIE = "__Host-pg_csrf"
-FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
+FIELDS = ("csrf", "pre")  # `pre`: the older name of the portal sign-in forms' field
+PRE_COOKIE = "pg_portal_pre"
+PORTAL = "/portal"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-_STATE = "csrf_token"
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_NONE = ""  # cached on request.state: looked up, and the request names no session
 
 
-def cookie_name(rt: Runtime) -> str:
-    """Return the cookie's name: `__Host-` prefixed when cookies are secure-only (https)."""
-    return SECURE_COOKIE if rt.settings.cookies_secure else COOKIE
+def in_portal(path: str) -> bool:
+    """Return whether a path is one of the portal's (its cookies are scoped to it)."""
+    return path == PORTAL or path.startswith(PORTAL + "/")
 
 
-def form_token(request: Request) -> str:
-    """Return the token to embed in this page's forms (the cookie's, or a new one)."""
-    existing = getattr(request.state, _STATE, None)
-    if isinstance(existing, str):
-        return existing
+def session_token(request: Request) -> str | None:
+    """Return the CSRF token of the browser session the request's cookies name, or None."""
+    known = getattr(request.state, "csrf_token", None)
+    if isinstance(known, str):
+        return known or None
     rt: Runtime = request.app.state.runtime
-    token = request.cookies.get(cookie_name(rt)) or ""
-    if not _well_formed(token):
-        token = secrets.token_urlsafe(32)
+    if in_portal(request.url.path):
+        cookie = request.cookies.get(person_sessions.COOKIE)
+        found = _stored(rt, cookie, person_sessions.KIND) or _pre_session(request)
+    else:
+        found = _stored(rt, request.cookies.get(staff_sessions.COOKIE), None)
+    request.state.csrf_token = found or _NONE
+    return found
+
+
+def remember(request: Request, token: str) -> None:
+    """Note the token of a session the route has just looked up (saves a second lookup)."""
     request.state.csrf_token = token
-    return token
 
 
-def csrf_field(request: Request) -> Markup:
-    """Return the hidden input carrying the token, for a Jinja template."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(FIELD, form_token(request))
+def token_for(request: Request) -> str:
+    """Return the token a page's forms must carry ("" outside any session).
+
+    A portal page shown to someone not signed in starts a pre-session (its cookie is set by
+    `keep_pre_session` on the way out), so the sign-in form has a token to carry.
+    """
+    token = session_token(request)
+    if token is None and in_portal(request.url.path):
+        token = secrets.token_urlsafe(24)
+        request.state.csrf_pre_minted = token
+        remember(request, token)
+    return token or ""
 
 
-def attach(response: Response, request: Request) -> Response:
-    """Set the token cookie on a page response that embedded `form_token`."""
-    token = getattr(request.state, _STATE, None)
-    if isinstance(token, str):
+def keep_pre_session(response: Response, request: Request) -> None:
+    """Set the pre-session cookie if this request started one."""
+    minted = getattr(request.state, "csrf_pre_minted", None)
+    if isinstance(minted, str):
         rt: Runtime = request.app.state.runtime
         response.set_cookie(
-            cookie_name(rt),
-            token,
-            path="/",
+            PRE_COOKIE,
+            minted,
             httponly=True,
             samesite="strict",
+            path=PORTAL,
             secure=rt.settings.cookies_secure,
         )
-    return response
 
 
-async def require_form_csrf(request: Request) -> None:
-    """FastAPI dependency: refuse a state-changing form post without a matching token."""
+def end_pre_session(response: Response, rt: Runtime) -> None:
+    """Drop the pre-session cookie (the person is signed in now)."""
+    response.delete_cookie(PRE_COOKIE, path=PORTAL, secure=rt.settings.cookies_secure)
+
+
+async def protect(request: Request) -> None:
+    """App-wide dependency: refuse an unsafe request without its browser session's token."""
     if request.method in SAFE_METHODS:
         return
-    rt: Runtime = request.app.state.runtime
-    if not same_origin(request, rt):
-        raise Denied("the form was posted from another site", code="csrf_failed")
-    cookie = request.cookies.get(cookie_name(rt)) or ""
-    presented = request.headers.get(HEADER)
-    if presented is None:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            value = (await request.form()).get(FIELD)
-            presented = value if isinstance(value, str) else None
-    if not verify(cookie, presented):
+    portal = in_portal(request.url.path)
+    if not portal and _bearer(request):
+        return
+    expected = await run_in_threadpool(session_token, request)
+    if expected is None:
+        if portal:
+            raise Denied("this form needs a page of ours; reload it", code="csrf_failed")
+        return  # no session: the request carries no authority a forger could borrow
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise Denied("the request came from another site", code="csrf_failed")
+    presented = request.headers.get(HEADER) or await _form_token(request)
+    if not presented or not hmac.compare_digest(presented.encode(), expected.encode()):
         raise Denied(
-            "the form's security token is missing or stale; reload the page", code="csrf_failed"
+            f"send the session's CSRF token (form field `csrf` or {HEADER}); reload the page",
+            code="csrf_failed",
         )
 
 
-def verify(cookie: str, presented: str | None) -> bool:
-    """Return whether the presented token equals the cookie's (in constant time)."""
-    if not presented or not _well_formed(cookie):
-        return False
-    return hmac.compare_digest(cookie.encode(), presented.encode())
+def _stored(rt: Runtime, cookie: str | None, kind: str | None) -> str | None:
+    if not cookie:
+        return None
+    with rt.db.read_session() as session:
+        row = staff_sessions.find_live(rt, session, cookie, kind=kind)
+        return row.csrf_token if row is not None else None
 
 
-def same_origin(request: Request, rt: Runtime) -> bool:
-    """Return whether the request's `Origin` (or `Referer`) is ours, when the browser said."""
-    claimed = request.headers.get("origin") or request.headers.get("referer")
-    if not claimed or claimed == "null":
-        return True  # under Referrer-Policy no-referrer browsers send `null`: the token decides
-    ours = {_origin(rt.settings.base_url), _origin(str(request.base_url))}
-    return _origin(claimed) in ours
+def _pre_session(request: Request) -> str | None:
+    value = request.cookies.get(PRE_COOKIE) or ""
+    return value if 16 <= len(value) <= 128 else None
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+def _bearer(request: Request) -> bool:
+    return request.headers.get("authorization", "")[:7].lower() == "bearer "
 
 
-def _well_formed(token: str) -> bool:
-    bare = token.replace("-", "").replace("_", "")
-    return 32 <= len(token) <= 128 and bare.isascii() and bare.isalnum()
+async def _form_token(request: Request) -> str | None:
+    if not request.headers.get("content-type", "").startswith(FORMS):
+        return None
+    form = await request.form()
+    for name in FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None

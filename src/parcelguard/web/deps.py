@@ -1,23 +1,50 @@
-"""FastAPI dependencies every router shares: the runtime, transactions, the caller.
+"""FastAPI dependencies every router shares: the runtime, transactions, the caller, its role.
 
-The caller is authenticated by a bearer API key, or by a browser session cookie.
+The caller is authenticated by a bearer API key, or by a browser session cookie through the
+app's `Authenticator` (installed by `access.api.mount`). Who may call a route is written once,
+as a type: `caller: Annotated[Caller, RequireRole(Role.ADMIN, scope="ingest")]` (routers
+name their common ones, e.g. `Officer = Annotated[Caller, RequireRole(Role.OFFICER)]`); the
+service checks the same rule again for every other caller (`access.guards.require`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from parcelguard.access.guards import require
 from parcelguard.access.principals import Caller
+from parcelguard.access.roles import STAFF_ROLES, Role
 from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
 
 bearer = HTTPBearer(auto_error=False, description="A ParcelGuard API key: `pg_<id>_<secret>`.")
 SESSION_COOKIE = "pg_session"
 SessionAuthenticator = Callable[[Runtime, Session, str], Caller]
+
+
+@dataclass(frozen=True)
+class Authenticator:
+    """How the app recognises a browser session's caller (API keys need nothing installed)."""
+
+    session: SessionAuthenticator
+    cookie: str = SESSION_COOKIE
+
+
+def use_authenticator(app: FastAPI, authenticator: Authenticator) -> None:
+    """Make `authenticator` the app's way of recognising browser sessions."""
+    app.state.authenticator = authenticator
+
+
+def authenticator_of(request: Request) -> Authenticator | None:
+    """Return the app's session authenticator (None: bearer keys only)."""
+    found = getattr(request.app.state, "authenticator", None)
+    return found if isinstance(found, Authenticator) else None
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -52,14 +79,14 @@ def get_caller(
                 service.touch_key(rt, session, caller.key_id or "")
         request.state.caller = caller
         return caller
-    token = request.cookies.get(SESSION_COOKIE)
-    authenticate: SessionAuthenticator | None = rt.extras.get("access.session_authenticator")
-    if not token or authenticate is None:
+    authenticator = authenticator_of(request)
+    token = request.cookies.get(authenticator.cookie) if authenticator is not None else None
+    if not token or authenticator is None:
         raise NotAuthenticated(
             "send `Authorization: Bearer <API key>` or sign in", code="not_authenticated"
         )
     with rt.db.session() as session:
-        caller = authenticate(rt, session, token)
+        caller = authenticator.session(rt, session, token)
     request.state.caller = caller
     return caller
 
@@ -72,13 +99,25 @@ def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
     return key is not None and key_needs_touch(key, rt.clock.now())
 
 
-def pii_text_caller(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-) -> Caller:
-    """Allow the PII text tools to staff and to service keys with the `pii` scope."""
-    from parcelguard.access.guards import STAFF, require
+def RequireRole(*roles: Role, scope: str | None = None) -> Any:
+    """Return the dependency of a caller of one of `roles`, or a service key with `scope`.
 
-    caller = get_caller(request, credentials)
-    require(caller, roles=STAFF, scope="pii")
+    `caller: Annotated[Caller, RequireRole(Role.CLERK, Role.ADMIN)]`; anyone else is refused
+    with 403 `role_not_allowed` (or `scope_missing`) before the route runs.
+    """
+
+    def allowed(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+        require(caller, roles=roles, scope=scope)
+        return caller
+
+    return Depends(allowed)
+
+
+AnyCaller = Annotated[Caller, Depends(get_caller)]
+StaffCaller = Annotated[Caller, RequireRole(*STAFF_ROLES)]
+PiiTextCaller = Annotated[Caller, RequireRole(*STAFF_ROLES, scope="pii")]
+
+
+def pii_text_caller(caller: PiiTextCaller) -> Caller:
+    """Allow the PII text tools to staff and to service keys with the `pii` scope."""
     return caller

@@ -5,28 +5,21 @@ one client address, from `[http] trusted_proxies` only), `SecurityHeaders` (CSP 
 inline scripts, no framing, no referrer, no caching of answers that may hold PII, HSTS when
 `hsts`, `Secure` on every cookie when the public URL is https), `BodyLimit` (413 over `[http]
 max_body_bytes`, larger limits per path prefix) and `Guard` (rate limits per client IP or per
-principal, lockout after repeated bad API keys). A database (or the rate limits' Redis) that
-went away answers 503 with our error body, never a stack trace; logs mask tokens and never
-print exception messages. Other domains widen a body limit with `allow_body`, add a path rule
-with `add_rate_rule`, or limit inside a route with `Depends(rate_limit(...))`. See
-docs/hardening.md.
+principal, lockout after repeated bad API keys). Refusals go through the one error mapping
+(`web.errors`): a database or rate-limit Redis that went away answers 503, never a stack
+trace; logs mask tokens and never print exception messages.
+Other domains widen a body limit with `allow_body`, add a path rule with `add_rate_rule`, or
+limit inside a route with `Depends(rate_limit(...))`. See docs/hardening.md.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from limits.errors import StorageError
-from sqlalchemy import exc as sa_exc
 
 from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
 from parcelguard.web.security import log_hygiene
-from parcelguard.web.security.answers import (
-    database_error,
-    error_response,
-    limiter_unavailable,
-    validation_problems,
-)
+from parcelguard.web.security.answers import error_response, validation_problems
 from parcelguard.web.security.body_limit import BodyLimit
 from parcelguard.web.security.client_address import ClientAddress, TrustedProxies
 from parcelguard.web.security.config import (
@@ -38,7 +31,7 @@ from parcelguard.web.security.config import (
     rule,
 )
 from parcelguard.web.security.guard import Guard, client_ip, rate_limit, record_lockout
-from parcelguard.web.security.headers import SecurityHeaders, security_headers
+from parcelguard.web.security.headers import SecurityHeaders, https_hsts, security_headers
 
 
 def install(app: FastAPI, rt: Runtime) -> Hardening:
@@ -53,13 +46,15 @@ def install(app: FastAPI, rt: Runtime) -> Hardening:
     headers = security_headers(rt, http.hsts_max_age)
     secure = rt.settings.cookies_secure
     app.add_middleware(
-        SecurityHeaders, headers=headers, relaxed_docs=relaxed_docs, secure_cookies=secure
+        SecurityHeaders,
+        headers=headers,
+        relaxed_docs=relaxed_docs,
+        secure_cookies=secure,
+        https_hsts=https_hsts(rt, http.hsts_max_age),
     )
     app.add_middleware(ClientAddress, proxies=proxies)
+    app.state.security_headers = headers  # for the 500 answer, sent from outside them
     log_hygiene.install()
-    app.add_exception_handler(sa_exc.DBAPIError, database_error)
-    app.add_exception_handler(sa_exc.TimeoutError, database_error)
-    app.add_exception_handler(StorageError, limiter_unavailable)
     return hardening
 
 

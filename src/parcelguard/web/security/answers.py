@@ -1,19 +1,18 @@
-"""Error answers of the hardening layer: our error body, 503 for a lost database, safe 422s."""
+"""Error answers of the hardening layer (through `web.errors`), and 422 details that are safe."""
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import exc as sa_exc
 
 from parcelguard.errors import RateLimited
+from parcelguard.web.errors import ErrorAnswer, database_error
 
-log = logging.getLogger("parcelguard.http")
+__all__ = ["database_error", "error_response", "limited", "validation_problems"]
+
 _SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\[\], ]{0,63}")
 _ECHOING = frozenset({"value_error", "assertion_error"})
 
@@ -25,9 +24,8 @@ def error_response(
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """Return the error document every endpoint answers with (CONTRACTS.md)."""
-    body = {"error": {"code": code, "message": message, "details": details}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    """Return an error answer (`web.errors.ErrorAnswer`: JSON, or the page for a browser)."""
+    return ErrorAnswer(status, code, message, details, headers)
 
 
 def limited(exc: RateLimited, code: str, message: str) -> JSONResponse:
@@ -40,23 +38,6 @@ def limited(exc: RateLimited, code: str, message: str) -> JSONResponse:
         {"retry_after": retry},
         {"Retry-After": str(retry)},
     )
-
-
-async def database_error(_request: Request, exc: Exception) -> JSONResponse:
-    """Answer 503 while the database is unreachable; other driver errors are a plain 500."""
-    lost = sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError
-    if isinstance(exc, lost) or getattr(exc, "connection_invalidated", False):
-        # Never the driver's message: it may quote a statement's parameters.
-        log.warning("database unavailable (%s)", type(exc).__name__)
-        return unavailable()
-    log.error("database error %s", type(exc).__name__)
-    return error_response(500, "internal_error", "the server failed; nothing was changed")
-
-
-async def limiter_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    """Answer 503 while the rate limits' Redis is unreachable: limits fail closed."""
-    log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-    return unavailable()
 
 
 def unavailable() -> JSONResponse:

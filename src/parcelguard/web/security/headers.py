@@ -1,10 +1,21 @@
 """Security headers on every answer: CSP without inline scripts, no framing, no referrer.
 
+The one place the policies are written. `SecurityHeaders` (installed once, outermost but the
+client address) adds them to every answer: pages, API answers, error pages, redirects, files.
+Routes set no security header of their own; the one exception is a standalone document (the
+leak report, which must work offline as a file and so carries its stylesheet inline), whose
+route asks `document_policy(html)` for the stricter policy that allows exactly that stylesheet.
+HSTS goes out when `hsts` is set, and on https answers when the public URL is https.
+
 With a public URL on https (or `secure_cookies`), every `Set-Cookie` of every answer also
 gets `Secure`, whichever route set it: no cookie of ours ever travels over plain HTTP.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,6 +43,7 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
 def security_headers(rt: Runtime, hsts_max_age: int) -> dict[str, str]:
@@ -40,6 +52,25 @@ def security_headers(rt: Runtime, hsts_max_age: int) -> dict[str, str]:
     if rt.settings.hsts:
         headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}; includeSubDomains"
     return headers
+
+
+def https_hsts(rt: Runtime, hsts_max_age: int) -> str | None:
+    """Return the HSTS value for https answers when the public URL is https (else None)."""
+    if rt.settings.base_url.lower().startswith("https://") and hsts_max_age > 0:
+        return f"max-age={hsts_max_age}"
+    return None
+
+
+def document_policy(html: str) -> str:
+    """Return the CSP of a standalone document: its own inline stylesheets (by hash), no script."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in _STYLE.findall(html)
+    )
+    return (
+        f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
 
 
 class SecurityHeaders:
@@ -51,11 +82,13 @@ class SecurityHeaders:
         headers: dict[str, str],
         relaxed_docs: bool,
         secure_cookies: bool = False,
+        https_hsts: str | None = None,
     ) -> None:
         self.app = app
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.relaxed_docs = relaxed_docs
         self.secure_cookies = secure_cookies
+        self.https_hsts = https_hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the headers the answer does not already carry."""
@@ -64,6 +97,7 @@ class SecurityHeaders:
             return
         path: str = scope.get("path", "")
         docs = self.relaxed_docs and path in DOCS_PATHS
+        hsts = self.https_hsts if scope.get("scheme") == "https" else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -72,6 +106,8 @@ class SecurityHeaders:
                     if name not in headers:
                         csp = docs and name == "content-security-policy"
                         headers[name] = DOCS_CSP if csp else value
+                if hsts and "strict-transport-security" not in headers:
+                    headers["strict-transport-security"] = hsts
                 if "cache-control" not in headers and not path.startswith("/static/"):
                     headers["cache-control"] = "no-store"  # answers may hold PII
                 if self.secure_cookies:
