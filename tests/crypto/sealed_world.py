@@ -14,6 +14,8 @@ from typing import Any
 
 from parcelguard.complaints.models import Complaint
 from parcelguard.complaints.service import sealer_for as complaint_sealer
+from parcelguard.relay import recordings
+from parcelguard.relay.models import CallRecord
 from parcelguard.runtime import Runtime
 from parcelguard.vault.synthetic import Faker
 from tests.conftest import CliResult, write_csv
@@ -60,10 +62,26 @@ def seed_complaints(rt: Runtime, cli: Cli, tmp_path: Path) -> None:
             session.add(complaint)
 
 
+def seed_recordings(rt: Runtime, cli: Cli, tmp_path: Path) -> None:
+    """Keep one call recording through the relay's sealing path."""
+    call = CallRecord(
+        tenant_id=rt.tenant,
+        call_id="CA-SEAL",
+        channel="voice",
+        provider="huawei",
+        status="completed",
+        started_at=rt.clock.now(),
+    )
+    with rt.db.session() as session:
+        made = recordings.keep(rt, session, "huawei", "seal.wav", call, b"RIFF-audio", "audio/wav")
+    assert made is not None
+
+
 SEEDERS: dict[str, Callable[[Runtime, Cli, Path], None]] = {
     "parties": seed_parties,
     "principals": seed_principals,
     "complaints": seed_complaints,
+    "relay_recordings": seed_recordings,
 }
 
 

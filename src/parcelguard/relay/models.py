@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import (
+    Date,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcelguard.crypto import SealedTable, register_sealed
 from parcelguard.db import Base, UTCDateTime
 
 NUMBER_STATES = ("free", "bound", "cooling", "reserved", "axe", "axg")
@@ -196,6 +206,7 @@ class Recording(Base):
     # expiry day (destroying that epoch shreds every copy, backups included).
     key_blob: Mapped[bytes | None] = mapped_column(LargeBinary())
     kek_version: Mapped[int | None] = mapped_column(Integer)
+    seal_format: Mapped[int | None] = mapped_column(SmallInteger)
     epoch: Mapped[date | None] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -207,3 +218,9 @@ class Recording(Base):
         Index("ix_relay_recordings_call", "tenant_id", "call_id"),
         Index("ix_relay_recordings_expiry", "tenant_id", "expires_at"),
     )
+
+
+# The audio (base64 text) under the recording's own data key; KEK rotation walks this.
+RECORDING_SEALING = register_sealed(
+    SealedTable(Recording, owner="recording/{recording_id}", fields={"audio": "sealed"})
+)

@@ -20,19 +20,15 @@ from sqlalchemy.orm import Session
 from parcelguard.access import cases
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import CHINA
-from parcelguard.crypto import FieldCipher, WrappedKey, field_aad, new_data_key
+from parcelguard.crypto import Envelope
 from parcelguard.db import insert_ignoring_conflict, new_id
 from parcelguard.errors import Denied, IntegrityError, NotFound
 from parcelguard.relay.config import config_for
-from parcelguard.relay.models import CallRecord, Recording
+from parcelguard.relay.models import RECORDING_SEALING, CallRecord, Recording
 from parcelguard.runtime import Runtime
 
 MAX_BYTES = 50 * 1024 * 1024
 OFFICER = "security_officer"
-
-
-def _aad(rt: Runtime, recording_id: str, field: str) -> bytes:
-    return field_aad(rt.tenant, f"recording/{recording_id}", field)
 
 
 def known(session: Session, tenant_id: str, provider: str, provider_recording_id: str) -> bool:
@@ -61,12 +57,10 @@ def keep(
     expires = now + timedelta(days=config_for(rt).recording_retention_days)
     recording_id = new_id()
     epoch = expires.astimezone(CHINA).date()
-    data_key = new_data_key()
-    wrapped = rt.keyring.wrap_data_key(data_key, epoch, _aad(rt, recording_id, "data_key"))
-    # FieldCipher seals text: the audio travels base64-encoded inside the envelope.
-    sealed = FieldCipher(data_key).seal(
-        base64.b64encode(content).decode(), _aad(rt, recording_id, "audio")
-    )
+    # The envelope seals text: the audio travels base64-encoded inside it.
+    envelope = Envelope(rt.keyring, rt.tenant, RECORDING_SEALING)
+    audio = base64.b64encode(content).decode()
+    sealed = envelope.seal_new({"recording_id": recording_id}, {"audio": audio}, epoch)
     insert_ignoring_conflict(
         session,
         Recording.__table__,
@@ -82,10 +76,7 @@ def keep(
             "callee_ref": call.callee_ref,
             "content_type": media_type[:32],
             "size": len(content),
-            "sealed": sealed,
-            "key_blob": wrapped.blob,
-            "kek_version": wrapped.kek_version,
-            "epoch": epoch,
+            **sealed,
             "recorded_at": now,
             "expires_at": expires,
             "erased_at": None,
@@ -142,16 +133,13 @@ def reveal(
         session.commit()  # the refused attempt stays on record
         raise refusal
     assert recording is not None and recording.sealed is not None
-    assert recording.epoch is not None and recording.kek_version is not None
-    wrapped = WrappedKey(recording.kek_version, recording.epoch, recording.key_blob or b"")
     try:
-        key = rt.keyring.unwrap_data_key(wrapped, _aad(rt, recording_id, "data_key"))
+        opened = Envelope(rt.keyring, rt.tenant, RECORDING_SEALING).open(recording, ["audio"])
     except IntegrityError as exc:
         if exc.code == "shredded":
             raise NotFound("the recording was shredded", code="recording_not_found") from None
         raise
-    text = FieldCipher(key).open(recording.sealed, _aad(rt, recording_id, "audio"))
-    return base64.b64decode(text.reveal()), recording.content_type
+    return base64.b64decode(opened["audio"].reveal()), recording.content_type
 
 
 def erase(session: Session, tenant_id: str, condition: Any, now: Any, reason: str) -> int:
@@ -162,6 +150,8 @@ def erase(session: Session, tenant_id: str, condition: Any, now: Any, reason: st
         .values(
             sealed=None,
             key_blob=None,
+            kek_version=None,
+            seal_format=None,
             caller_ref=None,
             callee_ref=None,
             erased_at=now,

@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("sealed", sa.LargeBinary(), nullable=True),
         sa.Column("key_blob", sa.LargeBinary(), nullable=True),
         sa.Column("kek_version", sa.Integer(), nullable=True),
+        sa.Column("seal_format", sa.SmallInteger(), nullable=True),
         sa.Column("epoch", sa.Date(), nullable=True),
         sa.Column("recorded_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
