@@ -34,7 +34,11 @@ def cloud_provider(rt: Runtime, name: str | None = None) -> CloudProvider | None
     name = name or config.provider
     if name not in CLOUD:
         return None
-    return CLOUD[name](config)
+    provider = CLOUD[name](config)
+    provider.first_use = lambda nonce, window: (
+        rt.limiter.record(f"relay-nonce:{name}:{nonce}", 1, window) == 1
+    )
+    return provider
 
 
 def _aliyun(config: RelayConfig) -> CloudProvider:

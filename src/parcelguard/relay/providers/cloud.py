@@ -11,7 +11,10 @@ recordings) back into its idempotent call records.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,6 +88,23 @@ class Check:
     detail: str
 
 
+class _MemoryNonces:
+    """Nonces seen in this process, forgotten after their window."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, nonce: str, window: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            self._seen = {n: t for n, t in self._seen.items() if t > now - window}
+            if nonce in self._seen:
+                return False
+            self._seen[nonce] = now
+            return True
+
+
 class CloudProvider(ABC):
     """A platform that keeps bindings itself and reports calls back."""
 
@@ -92,6 +112,10 @@ class CloudProvider(ABC):
 
     def __init__(self, http: httpx.Client | None = None) -> None:
         self._http = http or httpx.Client(timeout=TIMEOUT)
+        # Says whether a receipt's nonce is seen for the first time within `window` seconds;
+        # `cloud_provider` binds it to the runtime's limiter, so every process (and a provider
+        # built per request) shares what was seen. Alone, a provider remembers in memory.
+        self.first_use: Callable[[str, float], bool] = _MemoryNonces()
 
     @abstractmethod
     def bind(self, request: BindRequest) -> ProviderBinding:

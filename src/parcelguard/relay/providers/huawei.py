@@ -19,9 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,8 +98,6 @@ class HuaweiProvider(CloudProvider):
         self._secret = app_secret
         self._endpoint = endpoint.rstrip("/")
         self._tolerance = tolerance
-        self._nonces: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
 
     def _request(self, method: str, uri: str, **kwargs: Any) -> httpx.Response:
         if not (self._key and self._secret):
@@ -203,17 +199,8 @@ class HuaweiProvider(CloudProvider):
         ok = ok and abs(now - at) <= self._tolerance
         expected = digest(self._secret or "", nonce, created) if ok else ""
         ok = ok and hmac.compare_digest(fields.get("PasswordDigest", ""), expected)
-        if not ok or not self._fresh_nonce(nonce, now):
+        if not ok or not self.first_use(nonce, 2 * self._tolerance):
             raise Denied("notice authentication missing, stale or invalid", code="bad_signature")
-
-    def _fresh_nonce(self, nonce: str, now: float) -> bool:
-        with self._lock:
-            while self._nonces and next(iter(self._nonces.values())) < now - 2 * self._tolerance:
-                self._nonces.popitem(last=False)
-            if nonce in self._nonces:
-                return False
-            self._nonces[nonce] = now
-            return True
 
     def receipts(self, request: WebhookRequest) -> list[Receipt]:
         """Read a call event or a fee notice."""
