@@ -25,9 +25,7 @@ def _count(world: World, **params: str) -> int:
     return world.client.get("/console/security/audit", params=params).text.count(ROW)
 
 
-def test_audit_search_finds_what_the_pages_display(
-    world: World, cli: Callable[..., Any]
-) -> None:
+def test_audit_search_finds_what_the_pages_display(world: World, cli: Callable[..., Any]) -> None:
     _reveals(world, cli)
     world.sign_in("security_officer")
     courier = world.staff["courier"]
@@ -38,7 +36,7 @@ def test_audit_search_finds_what_the_pages_display(
     by_id = _count(world, actor=courier, action="reveal")
     assert by_id == len(world.others)
     assert _count(world, staff=employee_no, action="reveal") == by_id
-    assert _count(world, staff=f"测试courier", action="reveal") == by_id
+    assert _count(world, staff="测试courier", action="reveal") == by_id  # full name (both couriers)
     assert _count(world, staff=masked, event="查看完整信息") >= by_id  # both couriers share it
     assert _count(world, staff="no-such-person") == 0
     assert _count(world, actor=courier[:12], action="reveal") == by_id  # the short id shown

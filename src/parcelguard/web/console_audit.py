@@ -45,7 +45,7 @@ def _instant(text: str) -> datetime | None:
 def _day_bounds(
     first: str, last: str, where: str | None
 ) -> tuple[datetime | None, datetime | None, bool]:
-    """Return UTC bounds for local dates `first`..`last` (both whole days) and whether one was bad."""
+    """Return UTC bounds for local dates `first`..`last` (whole days) and whether one was bad."""
     tz = zone(where)
     bounds: list[datetime | None] = []
     bad = False
@@ -140,9 +140,7 @@ def search(
     number = waybill.strip()
     with rt.db.read_session() as session:
         ids = (
-            access_service.ids_for_staff(session, rt.tenant, staff_no)
-            if staff_no.strip()
-            else None
+            access_service.ids_for_staff(session, rt.tenant, staff_no) if staff_no.strip() else None
         )
         found = audit.search(
             session,
