@@ -1,7 +1,7 @@
 """Security centre: search the audit log and verify its hash chain (security officers).
 
 Both are reads, so the page is a plain GET form that works without script: filters by actor,
-action, target and a time range (China time), newest first; "verify" recomputes the chain and
+action, target and a time range (the tenant's zone), newest first; "verify" recomputes the chain and
 the checkpoint signatures and names the first event that does not fit.
 
 Search finds events by what the pages display: the actor as a full id or the short id a page
@@ -23,7 +23,6 @@ from fastapi.responses import Response
 from parcelguard.access import service as access_service
 from parcelguard.audit import service as audit
 from parcelguard.audit.models import AuditEvent
-from parcelguard.clock import CHINA
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OFFICERS, security_page
 from parcelguard.web.console_shell import gate
@@ -36,10 +35,10 @@ LIMIT = 200
 SHORT_ID = re.compile(r"[0-9a-f]{8,31}")
 
 
-def _instant(text: str) -> datetime | None:
-    """Parse a `datetime-local` value (China time) or ISO 8601; raise ValueError if neither."""
+def _instant(text: str, where: str | None = None) -> datetime | None:
+    """Parse a `datetime-local` value (tenant zone) or ISO 8601; raise ValueError if neither."""
     moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CHINA)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone(where))
 
 
 def _day_bounds(
@@ -126,7 +125,7 @@ def search(
     bounds: list[datetime | None] = []
     for text in (since, until):
         try:
-            bounds.append(_instant(text) if text.strip() else None)
+            bounds.append(_instant(text, rt.settings.timezone) if text.strip() else None)
         except ValueError:
             bounds.append(None)
             bad_time = True
