@@ -77,3 +77,27 @@ def test_local_dates_are_whole_days_in_the_tenant_zone(
     assert _count(world, actor=courier, action="reveal", to=day) == expected
     before = f"{local - timedelta(days=1):%Y-%m-%d}"
     assert _count(world, actor=courier, action="reveal", to=before) == 0
+
+
+def test_local_dates_follow_the_timezone_setting(world: World, cli: Callable[..., Any]) -> None:
+    from datetime import timedelta
+
+    from parcelguard.words.formats import zone
+
+    _reveals(world, cli)
+    world.sign_in("security_officer")
+    courier = world.staff["courier"]
+    expected = len(world.others)
+    kept = world.rt.settings.timezone
+    try:
+        for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11
+            world.rt.settings.timezone = name
+            local = world.rt.clock.now().astimezone(zone(name))
+            day, before = f"{local:%Y-%m-%d}", f"{local - timedelta(days=1):%Y-%m-%d}"
+            after = f"{local + timedelta(days=1):%Y-%m-%d}"
+            whole_day = {"from": day, "to": day}
+            assert _count(world, actor=courier, action="reveal", **whole_day) == expected
+            assert _count(world, actor=courier, action="reveal", to=before) == 0
+            assert _count(world, actor=courier, action="reveal", **{"from": after}) == 0
+    finally:
+        world.rt.settings.timezone = kept
