@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import duties, grants, keys
@@ -94,6 +94,26 @@ def list_principals(session: Session, tenant_id: str, role: str | None = None) -
     if role is not None:
         query = query.where(Principal.role == role)
     return list(session.scalars(query.order_by(Principal.created_at)))
+
+
+def ids_for_staff(session: Session, tenant_id: str, text: str) -> list[str]:
+    """Return the ids of the principals a person would type: employee number or name.
+
+    Matches the employee number, the full name or the masked name as pages show it
+    ("张*"), exactly; an empty text matches nobody.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    query = select(Principal.principal_id).where(
+        Principal.tenant_id == tenant_id,
+        or_(
+            Principal.employee_no == text,
+            Principal.name == text,
+            Principal.name_masked == text,
+        ),
+    )
+    return list(session.scalars(query))
 
 
 def issue_key(

@@ -7,11 +7,12 @@ tree with signed checkpoints and witnesses: see `auditor.py`, `verify.py`, `proo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.auditor import PENDING, Auditor, LogKeys, event_payload
@@ -160,16 +161,42 @@ def search(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
+    actor_ids: Collection[str] | None = None,
+    actor_prefix: str | None = None,
+    actions: Collection[str] | None = None,
+    target_type: str | None = None,
+    waybill: str | None = None,
 ) -> list[AuditEvent]:
-    """Return matching events, newest first (for the security centre)."""
+    """Return matching events, newest first (for the security centre).
+
+    Every filter narrows the result. `actor_ids` is a set of principals (an empty set matches
+    nothing); `actor_prefix` the first hex digits of an actor id as a page shows it; `actions`
+    the codes a word in the catalogue stands for; `waybill` an event about that waybill,
+    as its target or in its details' `waybill` key.
+    """
     query = select(AuditEvent).where(AuditEvent.tenant_id == tenant_id)
     for column, value in (
         (AuditEvent.actor_id, actor_id),
         (AuditEvent.action, action),
         (AuditEvent.target_id, target_id),
+        (AuditEvent.target_type, target_type),
     ):
         if value is not None:
             query = query.where(column == value)
+    if actor_ids is not None:
+        query = query.where(AuditEvent.actor_id.in_(sorted(set(actor_ids)) or [""]))
+    if actor_prefix is not None:
+        query = query.where(AuditEvent.actor_id.startswith(actor_prefix, autoescape=True))
+    if actions is not None:
+        query = query.where(AuditEvent.action.in_(sorted(set(actions)) or [""]))
+    if waybill is not None:
+        stored = json.dumps({"waybill": waybill}, ensure_ascii=False)[1:-1]
+        query = query.where(
+            or_(
+                AuditEvent.target_id == waybill,
+                AuditEvent.details.contains(stored, autoescape=True),
+            )
+        )
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     if until is not None:

@@ -594,6 +594,11 @@ WORDS: Catalogue = {
         "verify_ok": "The log is intact: {events} events, {checkpoints} signed checkpoints "
         "and the witnesses' cosignatures verified.",
         "verify_bad": "The log was tampered with from event {seq} on ({reason}).",
+        "audit_staff": "Staff (employee no. or name)",
+        "audit_waybill": "Waybill no.",
+        "audit_event": "Event type (words)",
+        "audit_from": "From date",
+        "audit_to": "To date",
         "bad_time": "A time was not valid and was ignored.",
         "trace_title": "Leak trace",
         "trace_hint": "Upload a leaked file found outside (CSV, XLSX or text) or paste text. "

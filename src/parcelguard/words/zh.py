@@ -588,6 +588,11 @@ WORDS: Catalogue = {
         "verify_ok": "审计日志完整：{events} 条事件、{checkpoints} 个签名检查点"
         "及见证方副署全部校验通过。",
         "verify_bad": "审计日志被篡改：第 {seq} 条事件起不一致（{reason}）。",
+        "audit_staff": "员工（工号或姓名）",
+        "audit_waybill": "运单号",
+        "audit_event": "事件类型（文字）",
+        "audit_from": "起始日期",
+        "audit_to": "截止日期",
         "bad_time": "时间格式不正确，已忽略。",
         "trace_title": "泄露溯源",
         "trace_hint": "上传在外发现的泄露文件（CSV、XLSX 或文本），或直接粘贴文本。"
