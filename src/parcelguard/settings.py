@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Redis for the rate limits' windows, shared by every server process; unset: in memory.
     redis_url: str | None = None
     base_url: str = "http://localhost:8080"  # WebAuthn RP IDs cannot be IP addresses
+    # The address people reach from outside (SMS links, label QR codes); `base_url` when unset.
+    public_url: str | None = None
     environment: Literal["development", "production"] = "development"
     timezone: str = "Asia/Shanghai"  # the tenant's zone: pages show local time in it
     demo_mode: bool = False
@@ -101,6 +103,11 @@ class Settings(BaseSettings):
     def cookies_secure(self) -> bool:
         """Return whether cookies are `Secure`: configured so, or the public URL is https."""
         return self.secure_cookies or self.base_url.lower().startswith("https://")
+
+    @property
+    def public_root(self) -> str:
+        """Return the absolute URL SMS texts and label QR codes carry, without a final `/`."""
+        return (self.public_url or self.base_url).rstrip("/")
 
     @property
     def keyring_path(self) -> Path:

@@ -16,7 +16,8 @@ class LabelsConfig(BaseModel):
     token_days_after_delivery: int = Field(default=7, ge=0, le=365)
     # Printing a new label for a parcel leaves its older labels working unless this is set.
     revoke_on_reprint: bool = False
-    # Where the QR points (`<public_base_url>/s/<token>`); the server's `base_url` by default.
+    # Where the QR points (`<public_base_url>/s/<token>`); by default `settings.public_root`
+    # (the top-level `public_url`, else `base_url`), the same base SMS texts carry.
     public_base_url: str | None = None
     # Wrong pickup codes per clerk and station in a sliding window, before 429.
     pickup_failures: int = Field(default=5, ge=1, le=1000)

@@ -70,7 +70,7 @@ def label_contents(
     shipments = printable(session, rt.tenant, waybills)
     parties = _parties(session, rt.tenant, [s.shipment_id for s in shipments])
     issued = tokens.issue(rt, session, shipments, actor.id)
-    base = (config_for(rt).public_base_url or rt.settings.base_url).rstrip("/")
+    base = (config_for(rt).public_base_url or rt.settings.public_root).rstrip("/")
     now = rt.clock.now()
     contents = []
     for shipment, token in zip(shipments, issued, strict=True):

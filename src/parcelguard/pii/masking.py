@@ -20,7 +20,20 @@ COMPOUND_SURNAMES = frozenset(
     第五 公乘 贯丘 公皙 南荣 东里 东宫 仲长 子书 子桑 即墨 达奚 褚师 吴铭""".split()  # noqa: SIM905
 )
 MASK = "*"
-_STREET = re.compile(r"^(.{1,20}?(?:大道|大街|路|街|道|巷|弄|胡同|村|镇|乡|里))")
+# The readable head of an address detail: administrative divisions (GB/T 2260 levels down to
+# 村/社区) and the road name, each a run of Chinese characters ending in one of these words.
+# Digits, Latin letters and the door words (号 栋 幢 座 层 室 户) never belong to the head, so
+# the road number, building, unit and room always fall into the masked tail. Suffixes that
+# also end ordinary nouns are refused: 小区/校区/厂区/景区 are estates, 超市/菜市 shops.
+_DIVISION_SUFFIXES = (
+    "特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|旗|区"
+    "|街道|镇|乡|苏木|村|嘎查|社区|居委会|村委会|开发区|新区|工业园|农场|林场"
+)
+_ROAD_SUFFIXES = "大道|大街|路|街|道|巷|胡同"
+_HAN = r"(?:(?![号栋幢座层室户])[\u3400-\u4dbf\u4e00-\u9fff])"
+_REFUSED_ENDINGS = ("小区", "校区", "厂区", "景区", "超市", "菜市", "城市", "门市")
+_HAN_RUN = re.compile(rf"{_HAN}*")
+_ENDS_IN_PLACE_WORD = re.compile(rf"(?:{_DIVISION_SUFFIXES}|{_ROAD_SUFFIXES})$")
 
 
 def surname_of(name: str) -> str:
@@ -66,11 +79,29 @@ def mask_normalized_phone(phone: Phone) -> str:
     return f"{masked} 转 {MASK * len(phone.extension)}" if phone.extension else masked
 
 
+def address_head(detail: str) -> str:
+    """Return the part of an address detail a mask keeps: divisions and road name, no door.
+
+    `五常街道文一西路969号3幢` → `五常街道文一西路`; `幸福小区3栋` → `` (an estate name
+    locates the door); the longest run of division / road words that starts the detail wins.
+    """
+    run = _HAN_RUN.match(detail.strip())
+    han = run.group(0) if run else ""
+    for end in range(len(han), 1, -1):
+        head = han[:end]
+        if _ENDS_IN_PLACE_WORD.search(head) and not head.endswith(_REFUSED_ENDINGS):
+            return head
+    return ""
+
+
 def mask_address(region_prefix: str, detail: str) -> str:
-    """Keep the divisions and the street, hide the rest: 浙江省杭州市西湖区文三路***."""
-    match = _STREET.match(detail.strip())
-    street = match.group(1) if match else ""
-    return f"{region_prefix}{street}{MASK * 3}"
+    """Keep the divisions and the road, hide the door: 浙江省杭州市西湖区文三路***.
+
+    Administrative words stay whole (`五常街道`, `某某镇`, `XX乡`, `XX村`); the road number,
+    building, unit and room, and any estate or building name after the road, become `***`
+    (GB/T 41833-2022: keep the area, hide what locates the door).
+    """
+    return f"{region_prefix}{address_head(detail)}{MASK * 3}"
 
 
 def mask_id_number(id_no: str) -> str:

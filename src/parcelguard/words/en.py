@@ -1078,12 +1078,12 @@ WORDS: Catalogue = {
         "otp": "[ParcelGuard] Your sign-in code is {code}, valid for {minutes} minutes. "
         "Never tell it to anyone: couriers and customer service never ask for it.",
         "filed": "[ParcelGuard] Complaint {id} received; the company answers by {due}. "
-        "See /portal.",
-        "answered": "[ParcelGuard] Complaint {id} has an answer; see /portal. "
+        "See {portal}.",
+        "answered": "[ParcelGuard] Complaint {id} has an answer; see {portal}. "
         "Not satisfied? Appeal.",
         "resolved": "[ParcelGuard] Complaint {id} is closed as you confirmed. Thank you.",
         "unsatisfied": "[ParcelGuard] Complaint {id}: noted as not satisfied; "
-        "your appeal is ready at /portal.",
+        "your appeal is ready at {portal}.",
     },
     "appeal": {
         "channel": "call the postal users' appeal line 12305, or use the State Post Bureau's "
