@@ -158,9 +158,10 @@ class QuietLog(Log):
 
     def add(self, ts: float, person: Person | None, action: str, **extra: Any) -> None:
         """Add an event; a courier's or clerk's access names the parcel's station."""
-        if person is not None and person.station and "parcel_station" not in extra:
-            if extra.get("waybill_no"):
-                extra["parcel_station"] = self._station_of(ts, person, action, extra)
+        wanted = person is not None and person.station and extra.get("waybill_no")
+        if wanted and "parcel_station" not in extra:
+            assert person is not None
+            extra["parcel_station"] = self._station_of(ts, person, action, extra)
         super().add(ts, person, action, **extra)
 
     def transfer(self, ts: float, clerk: Person, waybill: str, to: str) -> None:
@@ -490,7 +491,7 @@ def evaluate(args: argparse.Namespace, seed: int) -> dict[str, Any]:
         path = (args.keep or Path(tmp)) / f"quiet-{seed}.jsonl"
         kept = path.with_suffix(".truth")
         if args.reuse and path.exists() and kept.exists():
-            truth = pickle.loads(kept.read_bytes())
+            truth = pickle.loads(kept.read_bytes())  # noqa: S301  (our own file, --keep)
         else:
             started = time.perf_counter()
             truth = simulate(args, path)
