@@ -501,13 +501,26 @@ def evaluate(args: argparse.Namespace, seed: int) -> dict[str, Any]:
                 f"{time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
             )
-        alerts, timing, events = run_replay(path)
+        alerts, timing, events = run_replay(path, config(args))
     s = score(alerts, truth, truth.active)  # type: ignore[arg-type]
     print(f"seed {seed}: replayed {events:,} events in {timing[0]:.0f} s", file=sys.stderr)
     if args.verbose:
         for alert in s["false"]:
             print("false:", json.dumps(alert, ensure_ascii=False), file=sys.stderr)
     return {"seed": seed, "truth": truth, "score": s, "timing": timing, "events": events}
+
+
+def config(args: argparse.Namespace) -> Any:
+    """Return the monitor's settings: the defaults, or only the rules named by --rules."""
+    from parcelguard.monitor.config import MonitorConfig
+    from parcelguard.monitor.detectors.registry import RULES
+
+    if not args.rules:
+        return MonitorConfig()
+    wanted = set(args.rules.split(","))
+    return MonitorConfig.model_validate(
+        {"rules": {rule: {"enabled": rule in wanted} for rule in RULES}}
+    )
 
 
 def seed_row(r: dict[str, Any], held_out: bool) -> str:
@@ -599,6 +612,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep the generated events files here.")
     parser.add_argument("--reuse", action="store_true", help="Replay kept files again.")
     parser.add_argument("--no-write", action="store_true", help="Do not write the results.")
+    parser.add_argument("--rules", default="", help="Run only these rules (while tuning).")
     parser.add_argument("--verbose", action="store_true", help="List the false alerts on stderr.")
     args = parser.parse_args()
     if args.keep:
