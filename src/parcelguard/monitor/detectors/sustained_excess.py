@@ -63,7 +63,9 @@ class Today:
     """One principal's counts for the current day."""
 
     attempts: int = 0
-    hours: int = 0  # a bit per clock hour with any access
+    events: int = 0
+    first: float = 0.0  # the day's first and last access
+    last: float = 0.0
     parcels: set[str] = field(default_factory=set)
     recent: deque[AccessEvent] = field(default_factory=lambda: deque(maxlen=20))
 
@@ -107,7 +109,10 @@ class SustainedExcessDetector(Detector):
                 self.first_seen[event.principal_id] = event.day
                 if self.first_day < 0:
                     self.first_day = event.day
-        today.hours |= 1 << event.hour
+        if not today.events:
+            today.first = event.ts
+        today.events += 1
+        today.last = event.ts
         if event.action in ATTEMPTS and event.outcome not in self.ignore:
             today.attempts += 1
             today.recent.append(event)
@@ -143,7 +148,7 @@ class SustainedExcessDetector(Detector):
                     continue
                 out[pid] = today.attempts / len(today.parcels)
             else:
-                out[pid] = today.attempts / max(1, today.hours.bit_count())
+                out[pid] = today.attempts / duty_hours(today)
         return out
 
     def _judge(
@@ -174,6 +179,18 @@ class SustainedExcessDetector(Detector):
             "role": prof.role,
         }
         return Finding(self.rule, pid, ts, details, list(today.recent), prof.role)
+
+
+def duty_hours(today: Today) -> float:
+    """Return the hours on duty the day's accesses point to (at least one).
+
+    n accesses spread over a shift span (n - 1)/(n + 1) of it on average, so the span is
+    scaled back up: a quiet agent is not taken for one who worked fewer hours.
+    """
+    n = today.events
+    if n < 2:
+        return 1.0
+    return max(1.0, (today.last - today.first) / 3600 * (n + 1) / (n - 1))
 
 
 def _groups(
