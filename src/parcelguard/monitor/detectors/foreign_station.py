@@ -116,6 +116,8 @@ class ForeignStationDetector(Detector):
             foreign_days = sum(1 for n in ring if n >= p.min_daily)
             if foreign_days < p.min_days or ended - self.fired.get(pid, -(10**9)) < p.repeat_days:
                 continue
+            if profiles[pid].closed_day != ended or ring[-1] < p.min_daily:
+                continue  # only while it goes on: the day just ended was one of them
             total = sum(ring) - max(ring)
             limit = limits.get(profiles[pid].role, p.min_total)
             if total < limit:

@@ -164,9 +164,9 @@ class SustainedExcessDetector(Detector):
         high = today.attempts >= self.p.min_volume and measure > limit and centre > 0
         ring.append(Judged(today.attempts, measure, centre, high))
         highs = [d for d in ring if d.high]
-        if len(highs) < self.p.min_high or prof.closed_day - self.fired.get(pid, -(10**9)) < (
-            self.p.repeat_days
-        ):
+        if not high or len(highs) < self.p.min_high:
+            return None  # only while it goes on: the day just ended was high
+        if prof.closed_day - self.fired.get(pid, -(10**9)) < self.p.repeat_days:
             return None
         self.fired[pid] = prof.closed_day
         ring.clear()  # the next alert needs a fresh run of high days
