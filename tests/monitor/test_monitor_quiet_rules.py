@@ -170,7 +170,7 @@ def courier_day(pid: str, day: int, parcels: int, share: float, station: str = "
     return out
 
 
-def couriers(days: int, plan: Callable[[str, int], tuple[int, float] | None]) -> Lines:
+def couriers(days: int, plan: Callable[[str, int], tuple[Any, ...] | None]) -> Lines:
     out: Lines = []
     for day in range(days):
         for pid in COURIERS:
@@ -302,3 +302,20 @@ def test_customer_service_has_no_station_to_leave() -> None:
         for x in stationed("cs0", day, 20, "st3")
     ]
     assert foreign(run(lines, FOREIGN)) == []
+
+
+def test_station_roles_are_judged_among_their_own_stations_staff() -> None:
+    def plan(pid: str, day: int) -> tuple[int, float, str] | None:
+        todays = route(pid, day)
+        return None if todays is None else (*todays, "st1")
+
+    lines = couriers(24, plan)  # seven couriers of st1 revealing a quarter of their route
+    for day in range(24):  # five of st2, a new district, revealing most of theirs
+        for i in range(5):
+            lines += courier_day(f"d{i}", day, 60 + 5 * i, 0.75, "st2")
+    per_role = excess(run(lines, RULE))
+    per_station = excess(
+        run(lines, config("sustained_excess", sustained_excess={"station_roles": ["courier"]}))
+    )
+    assert {f.principal_id for f in per_role} == {f"d{i}" for i in range(5)}
+    assert per_station == []

@@ -44,15 +44,18 @@ class SustainedExcessParams(RuleParams):
     repeat_days: int = Field(default=14, ge=1)
     days: int = Field(default=10, ge=3, le=60)
     min_high: int = Field(default=6, ge=2)
-    ratio: float = Field(default=2.0, ge=1.0)
-    k: float = Field(default=3.0, ge=0)
+    ratio: float = Field(default=1.8, ge=1.0)
+    k: float = Field(default=2.0, ge=0)
     rel_spread: float = Field(default=0.1, ge=0)
     min_volume: int = Field(default=10, ge=1)
     min_peers: int = Field(default=5, ge=3)
     min_parcels: int = Field(default=20, ge=1)
     tenure_days: int = Field(default=10, ge=0)
     per_parcel_roles: list[str] = Field(default_factory=lambda: ["courier"])
-    station_roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
+    # Roles judged among their own station's staff (when `min_peers` of them worked that
+    # day): only where volume depends on the station. Couriers are not: per parcel, a
+    # station's dozen couriers give a noisier median than the whole role (bench/monitor_quiet).
+    station_roles: list[str] = Field(default_factory=list)
     ignore_outcomes: list[str] = Field(
         default_factory=lambda: ["shipment_not_found", "step_up_required"]
     )
