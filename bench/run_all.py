@@ -20,6 +20,7 @@ BENCHES = [
     ["photo_eval.py", "--set", "hard", "--seed", "21", "--photos", "40"],
     ["photo_eval.py", "--set", "hard", "--seed", "23", "--photos", "40", "--held-out"],
     ["monitor_eval.py"],
+    ["monitor_quiet.py"],
     ["forensics_eval.py"],
     ["load.py"],
     ["audit_log.py", "--events", "1000000"],
@@ -33,6 +34,7 @@ ORDER = [
     "pii",
     "photo",
     "monitor",
+    "monitor_quiet",
     "forensics",
     "load",
 ]
