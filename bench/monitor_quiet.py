@@ -51,7 +51,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,7 @@ from bench.monitor_eval import (
 TUNING = "101,102,103"
 HELD_OUT = "201,202,203"
 QUIET = ("sustained excess", "foreign station")
+OWN_RULE = {"sustained excess": "sustained_excess", "foreign station": "foreign_station"}
 BASE_REVEAL_RATE = 0.25  # the courier role's median share of addresses revealed
 Hook = Callable[[], None]
 
@@ -503,11 +504,27 @@ def evaluate(args: argparse.Namespace, seed: int) -> dict[str, Any]:
             )
         alerts, timing, events = run_replay(path, config(args))
     s = score(alerts, truth, truth.active)  # type: ignore[arg-type]
+    s["own"] = own_rule_hits(alerts, truth)
     print(f"seed {seed}: replayed {events:,} events in {timing[0]:.0f} s", file=sys.stderr)
     if args.verbose:
         for alert in s["false"]:
             print("false:", json.dumps(alert, ensure_ascii=False), file=sys.stderr)
     return {"seed": seed, "truth": truth, "score": s, "timing": timing, "events": events}
+
+
+def own_rule_hits(alerts: list[dict[str, Any]], truth: Truth) -> dict[int, float]:
+    """Return, per instance, when the rule written for its pattern first named it."""
+    hits: dict[int, float] = {}
+    for alert in alerts:
+        at = datetime.fromisoformat(alert["at"]).timestamp()
+        for i, inst in enumerate(truth.instances):
+            if (
+                alert["rule"] == OWN_RULE.get(inst.scenario)
+                and alert["principal_id"] in inst.principals
+                and inst.start <= at <= inst.end + 86400
+            ):
+                hits[i] = min(hits.get(i, at), at)
+    return hits
 
 
 def config(args: argparse.Namespace) -> Any:
@@ -529,7 +546,8 @@ def seed_row(r: dict[str, Any], held_out: bool) -> str:
     cells = []
     for scenario in QUIET:
         ids = [i for i, inst in enumerate(misuse.instances) if inst.scenario == scenario]
-        cells.append(f"{sum(i in s['first'] for i in ids)} / {len(ids)}")
+        own = sum(i in s["own"] for i in ids)
+        cells.append(f"{sum(i in s['first'] for i in ids)} / {len(ids)} ({own})")
     per_k = 1000 * len(s["false"]) / max(s["principal_days"], 1)
     label = f"{r['seed']}{' (held out)' if held_out else ''}"
     return (
@@ -547,7 +565,16 @@ def instance_lines(r: dict[str, Any]) -> list[str]:
         what = f"- seed {r['seed']}, {inst.scenario}: {inst.note} (volume {ratio:.1f}× peers)"
         if i in s["first"]:
             at, rule = s["first"][i]
-            out.append(f"{what} — detected after {(at - inst.start) / 86400:.1f} d by {rule}")
+            found = f"{what} — detected after {(at - inst.start) / 86400:.1f} d by {rule}"
+            own = OWN_RULE[inst.scenario]
+            if rule != own:
+                later = s["own"].get(i)
+                found += (
+                    f"; {own} after {(later - inst.start) / 86400:.1f} d"
+                    if later
+                    else (f"; not by {own}")
+                )
+            out.append(found)
         else:
             out.append(f"{what} — **missed**")
     return out
@@ -577,6 +604,9 @@ def report(tuning: list[dict[str, Any]], held: list[dict[str, Any]]) -> str:
         f"station and {truth.helpers} weekly helpers per seed. Injected per seed: 3 agents "
         "and 2 couriers at 2–3× the role's usual volume for 14–24 days, 3 couriers and 1 "
         "clerk touching 8–16 parcels of another station a working day for 10–20 days.",
+        "",
+        "Detected by any rule (in brackets: by the rule written for the pattern). Every alert "
+        "that names no injected instance is false, whichever rule raised it.",
         "",
         "| seed | sustained excess | foreign station | false alerts (all rules) | normal "
         "principal-days | false alerts / 1,000 principal-days | false alerts by rule |",
