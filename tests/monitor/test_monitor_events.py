@@ -40,7 +40,9 @@ ACTIONS = [
     ("forensics.canary_hit", None, "signal"),
     ("relay.pool_exhausted", None, "signal"),
     ("shipment.view", None, "other"),
-    ("shipment.assigned", None, "other"),
+    ("shipment.assigned", None, "step"),
+    ("shipment.out_for_delivery", None, "step"),
+    ("shipment.delivered_unproven", None, "signal"),
     ("shipment.transferred", None, "transfer"),
     ("monitor.alert", None, "other"),
 ]

@@ -198,6 +198,22 @@ def test_a_courier_with_twice_the_route_revealing_the_usual_share_is_not_named()
     assert excess(run(lines, RULE)) == []
 
 
+def test_parcels_taken_out_count_as_work_when_a_courier_scans_nothing() -> None:
+    """In the service a courier records `out_for_delivery` for each parcel (an audited
+    lifecycle step); without label scans, those steps are the parcels handled."""
+    lines = []
+    for x in couriers(24, lambda pid, day: (70, 0.75) if pid == "c0" else route(pid, day)):
+        if x["action"] == "scan":
+            x = {
+                **x,
+                "action": "shipment.out_for_delivery",
+                "details": {"waybill": x["waybill_no"]},
+            }
+        lines.append(x)
+    found = excess(run(lines, RULE))
+    assert {f.principal_id for f in found} == {"c0"} and found[0].details["per"] == "parcel"
+
+
 def stationed(
     pid: str, day: int, n: int, theirs: str, action: str = "reveal", own: str = "st1", **kw: Any
 ) -> Lines:

@@ -19,7 +19,7 @@ from parcelguard.monitor.profile import Profile
 
 Observe = Callable[[AccessEvent, Profile], Finding | None]
 NONE: list[Finding] = []
-NOT_ACCESSES = frozenset(("signal", "transfer"))  # read by some rules, counted by no profile
+NOT_ACCESSES = frozenset(("signal", "transfer", "step"))  # read by some rules, in no profile
 
 
 class Engine:

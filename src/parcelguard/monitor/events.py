@@ -16,6 +16,15 @@ from parcelguard.clock import CHINA
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
 # A parcel moved between stations: not an access, but it explains one (`foreign_station`).
 TRANSFER_KINDS = ("shipment.transferred", "transfer")
+# A lifecycle step someone recorded on a parcel: not an access, but work (`sustained_excess`
+# counts a courier's parcels taken out as parcels handled).
+STEP_KINDS = (
+    "shipment.assigned",
+    "shipment.out_for_delivery",
+    "shipment.at_station",
+    "shipment.delivered",
+    "shipment.returned",
+)
 SIGNAL_KINDS = ("relay.canary_hit", "forensics.canary_hit", "relay.pool_exhausted", "auth.lockout")
 # Insider signals the services record themselves (docs/threat-model.md): every privilege
 # change, a refused self-serving act, lifecycle overreach, a delivery without proof.
@@ -141,6 +150,8 @@ def normalise_action(action: str, decision: str | None = None) -> str:
         return "signal"
     if action in INSIDER_KINDS:
         return "signal"
+    if action in STEP_KINDS:
+        return "step"
     head = action.split(".", 1)[0]
     if head == "export":
         return "export"

@@ -87,7 +87,7 @@ class SustainedExcessDetector(Detector):
     """Fires at a day's end when most of a principal's recent working days were high."""
 
     rule = "sustained_excess"
-    actions = ("reveal", "deny", "scan", "pickup")
+    actions = ("reveal", "deny", "scan", "pickup", "step")
     Params = SustainedExcessParams
 
     def __init__(self, params: RuleParams, common: Common) -> None:
@@ -105,6 +105,8 @@ class SustainedExcessDetector(Detector):
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
         """Count today's reveal attempts, hours on duty and parcels handled."""
+        if event.action == "step":  # work, not an access: a parcel handled, nothing more
+            return self._handled(event)
         today = self.today.get(event.principal_id)
         if today is None:
             today = self.today[event.principal_id] = Today()
@@ -121,6 +123,15 @@ class SustainedExcessDetector(Detector):
             today.recent.append(event)
         if event.waybill and event.role in self.per_parcel and len(today.parcels) < PARCEL_CAP:
             today.parcels.add(event.waybill)
+        return None
+
+    def _handled(self, event: AccessEvent) -> None:
+        if event.waybill and event.role in self.per_parcel:
+            today = self.today.get(event.principal_id)
+            if today is None:
+                today = self.today[event.principal_id] = Today()
+            if len(today.parcels) < PARCEL_CAP:
+                today.parcels.add(event.waybill)
         return None
 
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
