@@ -806,7 +806,9 @@ def simulate(args: argparse.Namespace, path: Path) -> tuple[Tenant, Misuse, dict
     return tenant, misuse, {"lines": lines, "active": active}
 
 
-def run_replay(path: Path) -> tuple[list[dict[str, Any]], tuple[float, float], int]:
+def run_replay(
+    path: Path, config: Any = None
+) -> tuple[list[dict[str, Any]], tuple[float, float], int]:
     """Replay the file through the monitor in this process; return alerts, seconds, events."""
     from parcelguard.monitor.config import MonitorConfig
     from parcelguard.monitor.replay import ReplayStats, replay
@@ -814,7 +816,7 @@ def run_replay(path: Path) -> tuple[list[dict[str, Any]], tuple[float, float], i
     stats = ReplayStats()
     with path.open(encoding="utf-8") as lines:
         started, cpu = time.perf_counter(), time.process_time()
-        alerts = [f.as_alert() for f in replay(lines, MonitorConfig(), stats)]
+        alerts = [f.as_alert() for f in replay(lines, config or MonitorConfig(), stats)]
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return alerts, (seconds, cpu), stats.events
 

@@ -40,7 +40,10 @@ ACTIONS = [
     ("forensics.canary_hit", None, "signal"),
     ("relay.pool_exhausted", None, "signal"),
     ("shipment.view", None, "other"),
-    ("shipment.assigned", None, "other"),
+    ("shipment.assigned", None, "step"),
+    ("shipment.out_for_delivery", None, "step"),
+    ("shipment.delivered_unproven", None, "signal"),
+    ("shipment.transferred", None, "transfer"),
     ("monitor.alert", None, "other"),
 ]
 
@@ -97,6 +100,49 @@ def test_a_canary_hit_names_the_principal_it_was_issued_to() -> None:
     assert event is not None and event.subject == "c7"
 
 
+def test_a_reveal_carries_the_parcels_station_beside_the_actors() -> None:
+    event = from_audit(audit("reveal", "allow", waybill="PG1", parcel_station="st9"))
+    assert event is not None
+    assert (event.station_id, event.parcel_station) == ("st1", "st9")
+
+
+def test_a_transfer_names_the_old_and_the_new_station() -> None:
+    details = {"waybill": "PG1", "courier_id": None, "station_id": "st2", "from_station": "st1"}
+    for event in (
+        from_audit(audit("shipment.transferred", **details)),
+        from_replay(
+            {
+                "at": "2026-09-01T09:00:00+08:00",
+                "principal_id": "k1",
+                "role": "station_clerk",
+                "station_id": "st1",
+                "action": "shipment.transferred",
+                "waybill_no": "PG1",
+                "parcel_station": "st2",
+                "from_station": "st1",
+            }
+        ),
+    ):
+        assert event is not None
+        assert (event.action, event.waybill, event.parcel_station, event.from_station) == (
+            "transfer",
+            "PG1",
+            "st2",
+            "st1",
+        )
+
+
+def test_a_replay_line_may_give_the_parcels_station_at_the_top_or_in_details() -> None:
+    at = "2026-09-01T09:00:00+08:00"
+    top = from_replay({"at": at, "principal_id": "c1", "action": "reveal", "parcel_station": "a"})
+    inner = from_replay(
+        {"at": at, "principal_id": "c1", "action": "reveal", "details": {"parcel_station": "b"}}
+    )
+    bare = from_replay({"at": at, "principal_id": "c1", "action": "reveal"})
+    assert top is not None and inner is not None and bare is not None
+    assert (top.parcel_station, inner.parcel_station, bare.parcel_station) == ("a", "b", None)
+
+
 REPLAY = [
     ({"action": "reveal", "outcome": "allowed"}, "reveal"),
     ({"action": "deny", "outcome": "not_assigned"}, "deny"),
@@ -107,6 +153,7 @@ REPLAY = [
     ({"action": "label.scan"}, "scan"),
     ({"action": "reveal", "decision": "deny"}, "deny"),
     ({"action": "shipment.view"}, None),
+    ({"action": "shipment.transferred"}, "transfer"),
 ]
 
 

@@ -118,6 +118,7 @@ def _audit(
         "waybill": shipment.waybill_no if shipment is not None else None,
         "outcome": outcome,
         "ip_digest": client_ref,
+        "parcel_station": shipment.station_id if shipment is not None else None,
     }
     if caller is not None:
         details["via"] = caller.via

@@ -19,6 +19,7 @@ from parcelguard.monitor.profile import Profile
 
 Observe = Callable[[AccessEvent, Profile], Finding | None]
 NONE: list[Finding] = []
+NOT_ACCESSES = frozenset(("signal", "transfer", "step"))  # read by some rules, in no profile
 
 
 class Engine:
@@ -62,7 +63,7 @@ class Engine:
         profile = self.profiles.get(event.principal_id)
         if profile is None:
             profile = self.profiles[event.principal_id] = Profile(event, self.history_days)
-        if event.action != "signal":
+        if event.action not in NOT_ACCESSES:
             profile.update(event, day, event.hour)
         for observe in observers:
             finding = observe(event, profile)

@@ -14,6 +14,17 @@ from typing import Any
 from parcelguard.clock import CHINA
 
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
+# A parcel moved between stations: not an access, but it explains one (`foreign_station`).
+TRANSFER_KINDS = ("shipment.transferred", "transfer")
+# A lifecycle step someone recorded on a parcel: not an access, but work (`sustained_excess`
+# counts a courier's parcels taken out as parcels handled).
+STEP_KINDS = (
+    "shipment.assigned",
+    "shipment.out_for_delivery",
+    "shipment.at_station",
+    "shipment.delivered",
+    "shipment.returned",
+)
 SIGNAL_KINDS = (
     "relay.canary_hit",
     "forensics.canary_hit",
@@ -71,6 +82,8 @@ class AccessEvent:
     subject: str | None = None
     day: int = 0  # China-time day number and hour of day, set by the engine
     hour: int = 0
+    parcel_station: str | None = None  # the parcel's station (a transfer: the new one)
+    from_station: str | None = None  # a transfer's old station
 
     @property
     def local_day(self) -> int:
@@ -138,10 +151,14 @@ def normalise_action(action: str, decision: str | None = None) -> str:
         return action
     if action == "label.scan":
         return "scan"
+    if action in TRANSFER_KINDS:
+        return "transfer"
     if action in SIGNAL_KINDS:
         return "signal"
     if action in INSIDER_KINDS:
         return "signal"
+    if action in STEP_KINDS:
+        return "step"
     head = action.split(".", 1)[0]
     if head == "export":
         return "export"
@@ -178,6 +195,10 @@ def from_audit(payload: dict[str, Any]) -> AccessEvent | None:
         target=_text(details.get("target") or details.get("client") or details.get("scanner")),
         key_id=_text(details.get("key_id")),
         subject=(_subject(details) or _principal_target(payload)) if action == "signal" else None,
+        parcel_station=_text(
+            details.get("station_id") if action == "transfer" else details.get("parcel_station")
+        ),
+        from_station=_text(details.get("from_station")),
     )
 
 
@@ -198,7 +219,7 @@ def from_replay(line: dict[str, Any]) -> AccessEvent | None:
     fields = line.get("fields") or ()
     outcome = line.get("outcome") or None
     assigned = line.get("assigned")
-    return AccessEvent(
+    event = AccessEvent(
         instant(line["at"]),
         pid if type(pid) is str else str(pid),
         role if type(role) is str else str(role),
@@ -216,6 +237,19 @@ def from_replay(line: dict[str, Any]) -> AccessEvent | None:
         line.get("key_id") or None,
         _subject(line.get("details") or line) if action == "signal" else None,
     )
+    if "parcel_station" in line or "details" in line or action == "transfer":
+        _stations(event, line)
+    return event
+
+
+def _stations(event: AccessEvent, line: dict[str, Any]) -> None:
+    """Set a replay line's parcel station (a transfer's new one) and a transfer's old one."""
+    details = line.get("details") or {}
+    station = line.get("parcel_station") or details.get("parcel_station")
+    if station is None and event.action == "transfer":
+        station = details.get("station_id")
+    event.parcel_station = _text(station)
+    event.from_station = _text(line.get("from_station") or details.get("from_station"))
 
 
 def _flag(value: Any) -> bool | None:

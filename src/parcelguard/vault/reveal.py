@@ -147,6 +147,9 @@ def _audit(
         "fields": list(fields),
         "assigned": bool(shipment is not None and shipment.courier_id == caller.principal_id),
         "via": caller.via,
+        # The parcel's station beside the actor's own (the event's `station_id`): the monitor
+        # tells access outside one's station without reading the vault (`foreign_station`).
+        "parcel_station": shipment.station_id if shipment is not None else None,
     }
     if caller.key_id:
         details["key_id"] = caller.key_id

@@ -11,6 +11,7 @@ from parcelguard.monitor.detectors.distinct_targets import DistinctTargetsDetect
 from parcelguard.monitor.detectors.duty_conflict import DutyConflictDetector
 from parcelguard.monitor.detectors.enumeration import EnumerationDetector
 from parcelguard.monitor.detectors.extension_enumeration import ExtensionEnumerationDetector
+from parcelguard.monitor.detectors.foreign_station import ForeignStationDetector
 from parcelguard.monitor.detectors.isolation_forest import IsolationForestDetector
 from parcelguard.monitor.detectors.lifecycle_overreach import LifecycleOverreachDetector
 from parcelguard.monitor.detectors.off_hours import OffHoursDetector
@@ -20,6 +21,7 @@ from parcelguard.monitor.detectors.pool_exhausted import PoolExhaustedDetector
 from parcelguard.monitor.detectors.privilege_change import PrivilegeChangeDetector
 from parcelguard.monitor.detectors.relay_sms_pii import RelaySmsPiiDetector
 from parcelguard.monitor.detectors.stranger_scans import StrangerScansDetector
+from parcelguard.monitor.detectors.sustained_excess import SustainedExcessDetector
 from parcelguard.monitor.detectors.unassigned_access import UnassignedAccessDetector
 from parcelguard.monitor.detectors.unassigned_drip import UnassignedDripDetector
 from parcelguard.monitor.detectors.unproven_delivery import UnprovenDeliveryDetector
@@ -29,6 +31,8 @@ DETECTORS: tuple[type[Detector], ...] = (
     PeerVolumeDetector,
     UnassignedAccessDetector,
     UnassignedDripDetector,
+    SustainedExcessDetector,
+    ForeignStationDetector,
     DenialBurstDetector,
     OffHoursDetector,
     EnumerationDetector,
