@@ -322,6 +322,12 @@ FIELD: dict[str, str] = {
 }
 DECISION: dict[str, str] = {"allow": "allowed", "deny": "refused"}
 DETAIL: dict[str, str] = {
+    "foreign_days": "Days with another station's parcels",
+    "high_days": "Days above peers",
+    "parcels": "Parcels",
+    "per": "Measured per (parcel / hour on duty)",
+    "ratio": "Times the peers' median",
+    "volume": "Reveals a day (median)",
     "caller": "Caller",
     "misses": "Misses",
     "at": "Time",

@@ -318,6 +318,12 @@ FIELD: dict[str, str] = {
 }
 DECISION: dict[str, str] = {"allow": "允许", "deny": "拒绝"}
 DETAIL: dict[str, str] = {
+    "foreign_days": "有其他站点包裹的天数",
+    "high_days": "超出同岗位的天数",
+    "parcels": "包裹数",
+    "per": "按何计量（包裹/在岗小时）",
+    "ratio": "相对同岗位中位数的倍数",
+    "volume": "每日查看次数（中位）",
     "caller": "来电号码",
     "misses": "错误次数",
     "at": "时间",
