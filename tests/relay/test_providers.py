@@ -401,8 +401,8 @@ def test_relay_doctor_checks_credentials_and_callback_reachability(
         public_base_url="http://127.0.0.1:9",
     )
     bad = cli("relay", "doctor", "--json")
-    assert bad.code == 1
-    assert [c["ok"] for c in bad.json["checks"]] == [False, False]
+    assert bad.code == 1 and bad.json["error"]["code"] == "relay_doctor_failed"
+    assert [c["ok"] for c in bad.json["error"]["details"]["checks"]] == [False, False]
     assert "hw-app-secret" not in bad.stdout and "wrong" not in bad.stdout
 
 

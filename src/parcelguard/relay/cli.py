@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from parcelguard.clock import parse_instant
-from parcelguard.errors import InvalidInput
+from parcelguard.errors import InvalidInput, Unavailable
 from parcelguard.relay import service
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
 
@@ -266,9 +266,17 @@ def doctor(
     lines = [f"provider {result['provider']}"] + [
         f"  {'ok  ' if c['ok'] else 'FAIL'} {c['name']}: {c['detail']}" for c in result["checks"]
     ]
-    emit(result, as_json, "\n".join(lines))
-    if not result["ok"]:
-        raise typer.Exit(1)
+    if result["ok"]:
+        emit(result, as_json, "\n".join(lines))
+        return
+    if not as_json:
+        typer.echo("\n".join(lines))
+    failed = sum(not c["ok"] for c in result["checks"])
+    raise Unavailable(
+        f"relay doctor: {failed} of {len(result['checks'])} checks failed",
+        code="relay_doctor_failed",
+        details=result,
+    )
 
 
 def _instant(option: str, text: str | None) -> datetime | None:
