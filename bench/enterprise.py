@@ -61,7 +61,7 @@ def bench_siem(events: int, tmp: Path) -> dict[str, float]:
 
     from parcelguard.audit.models import AuditEvent
     from parcelguard.siem import service
-    from parcelguard.siem.config import CONFIG_KEY, Destination, SiemConfig
+    from parcelguard.siem.config import Destination, SiemConfig
 
     rt = runtime(tmp / "siem")
     seed_events(rt, events)
@@ -82,9 +82,9 @@ def bench_siem(events: int, tmp: Path) -> dict[str, float]:
             ca_file=rsyslog.ca,
             server_name="localhost",
         )
-        rt.extras[CONFIG_KEY] = SiemConfig(
+        rt.settings.sections["siem"] = SiemConfig(
             enabled=True, batch_size=500, destinations=[file_dest, tls_dest]
-        )
+        ).model_dump(mode="json")
         started = time.perf_counter()
         assert service.export(rt, file_dest).sent == events
         to_file = events / (time.perf_counter() - started)

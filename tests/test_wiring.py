@@ -18,17 +18,6 @@ from parcelguard.settings import Settings
 from tests.conftest import make_settings
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "parcelguard"
-# Keys other branches still read from `Runtime.extras` (rewrap lists, rate limiters, the
-# session authenticator); none may be added.
-LEGACY_EXTRAS = {
-    "vault/keys.py",
-    "complaints/keys.py",
-    "ratelimit.py",
-    "forensics/service.py",
-    "web/deps.py",
-    "access/api.py",
-    "runtime.py",
-}
 
 
 def bare_runtime(tmp_path: Path) -> Runtime:
@@ -78,13 +67,14 @@ def test_only_the_composition_root_subscribes_one_domain_to_another() -> None:
     assert subscribing <= {"assembly.py", "audit/bus.py", "audit/nats_outbox.py", "hooks.py"}
 
 
-def test_no_new_service_is_kept_in_the_runtime_extras() -> None:
+def test_no_service_is_kept_in_a_string_keyed_runtime_dictionary() -> None:
     using = {
         str(path.relative_to(SRC))
         for path in SRC.rglob("*.py")
         if re.search(r"\bextras\b", path.read_text(encoding="utf-8"))
     }
-    assert using <= LEGACY_EXTRAS
+    assert using == set()
+    assert not hasattr(Runtime, "extras") and "extras" not in Runtime.__dataclass_fields__
 
 
 def test_every_config_table_is_a_typed_field_of_the_one_config() -> None:

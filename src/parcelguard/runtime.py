@@ -92,10 +92,6 @@ class Runtime:
     hooks: Hooks = field(default_factory=Hooks)
     _keyring: Keyring | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Still read by code other branches are converting (vault/keys.py and complaints/keys.py
-    # rewrap lists, ratelimit.py, forensics' exposure limiter, the web session authenticator);
-    # remove once they have landed. Nothing new goes here: see docs/development.md.
-    extras: dict[str, Any] = field(default_factory=dict)
     # Every rate limit's windows: memory, or Redis with `PARCELGUARD_REDIS_URL` (built below).
     limiter: RateLimiter = field(init=False, repr=False)
 
