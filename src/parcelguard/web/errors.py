@@ -212,12 +212,7 @@ async def database_error(_request: Request, exc: Exception) -> Response:
     if isinstance(exc, lost) or getattr(exc, "connection_invalidated", False):
         # Never the driver's message: it may quote a statement's parameters.
         log.warning("database unavailable (%s)", type(exc).__name__)
-        return ErrorAnswer(
-            503,
-            "database_unavailable",
-            "the database is not answering; try again shortly",
-            headers={"Retry-After": "5"},
-        )
+        return _unavailable()
     log.error("database error %s", type(exc).__name__)
     return ErrorAnswer(500, "internal_error", "the server failed; nothing was changed")
 
@@ -225,6 +220,11 @@ async def database_error(_request: Request, exc: Exception) -> Response:
 async def limiter_unavailable(_request: Request, exc: Exception) -> Response:
     """Answer 503 while the rate limits' Redis is unreachable: limits fail closed."""
     log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
+    return _unavailable()
+
+
+def _unavailable() -> ErrorAnswer:
+    """Return the 503 of a database or rate-limit store that is not answering."""
     return ErrorAnswer(
         503,
         "database_unavailable",
