@@ -264,16 +264,10 @@ def _reject(base: Decision, reason: str, **extra: Any) -> Decision:
     )
 
 
-def _axn(
-    rt: Runtime,
-    session: Session,
-    number: RelayNumber,
-    caller: str,
-    ref: bytes,
-    base: Decision,
-    now: datetime,
-) -> Decision:
-    """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
+def _shared_binding(
+    rt: Runtime, session: Session, number: RelayNumber, base: Decision, now: datetime
+) -> tuple[Binding, Decision] | Decision:
+    """Return the live binding seated on a shared (AXN, AXG) number, or why there is none."""
     seat = session.scalars(
         select(Seat).where(
             Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
@@ -285,6 +279,23 @@ def _axn(
     base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
     if binding.status != "active" or binding.expires_at <= now:
         return _reject(base, "expired", expired=binding if binding.status == "active" else None)
+    return binding, base
+
+
+def _axn(
+    rt: Runtime,
+    session: Session,
+    number: RelayNumber,
+    caller: str,
+    ref: bytes,
+    base: Decision,
+    now: datetime,
+) -> Decision:
+    """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
+    found = _shared_binding(rt, session, number, base, now)
+    if isinstance(found, Decision):
+        return found
+    binding, base = found
     if ref == binding.b_ref:
         return _reject(base, "one_way")
     courier = access_service.find_by_phone(rt, session, caller)
@@ -355,17 +366,10 @@ def _axg(
     now: datetime,
 ) -> Decision:
     """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
-    seat = session.scalars(
-        select(Seat).where(
-            Seat.tenant_id == rt.tenant, Seat.number_id == number.number_id, pool.live_seat()
-        )
-    ).first()
-    binding = session.get(Binding, (rt.tenant, seat.binding_id)) if seat else None
-    if binding is None:
-        return _reject(base, "unbound")
-    base = replace(base, binding_id=binding.binding_id, shipment_id=binding.shipment_id)
-    if binding.status != "active" or binding.expires_at <= now:
-        return _reject(base, "expired", expired=binding if binding.status == "active" else None)
+    found = _shared_binding(rt, session, number, base, now)
+    if isinstance(found, Decision):
+        return found
+    binding, base = found
     if ref == binding.b_ref:
         return _to_group(rt, session, binding, base)
     member = access_service.find_by_phone(rt, session, caller)
