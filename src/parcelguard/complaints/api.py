@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 
 from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
 from parcelguard.complaints import service
+from parcelguard.complaints.results import (
+    ComplaintDetail,
+    ComplaintQueue,
+    ComplaintReveal,
+    ComplaintStaffView,
+)
 from parcelguard.complaints.schemas import AnswerIn, ComplaintRevealIn
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, get_runtime
@@ -25,7 +31,7 @@ def list_complaints(
         default=None, pattern="^(open|overdue|answered|resolved|unsatisfied)$"
     ),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> ComplaintQueue:
     """Return the queue, oldest due first, with service-level badges."""
     with rt.db.read_session() as session:
         return {"complaints": service.queue(rt, session, caller.actor, status)}
@@ -34,7 +40,7 @@ def list_complaints(
 @router.get("/{complaint_id}")
 def show_complaint(
     caller: ComplaintStaff, complaint_id: str, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ComplaintStaffView:
     """Return one complaint with its words, answer, parcels and investigation (audited)."""
     return service.staff_view(rt, caller.actor, complaint_id)
 
@@ -45,7 +51,7 @@ def answer_complaint(
     body: AnswerIn,
     caller: ComplaintStaff,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> ComplaintDetail:
     """Answer a complaint; the complainant is told by SMS."""
     return service.answer(rt, caller.actor, complaint_id, body.text)
 
@@ -56,7 +62,7 @@ def reveal_under_complaint(
     body: ComplaintRevealIn,
     caller: ComplaintStaff,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> ComplaintReveal:
     """Reveal one field of a linked parcel with the complaint as ticket (policy decides)."""
     fields = service.reveal_for_complaint(rt, caller, complaint_id, body.waybill, body.field)
     return {"fields": fields}

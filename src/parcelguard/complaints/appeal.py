@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from parcelguard.clock import CHINA
+from parcelguard.complaints.results import ComplaintDetail
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.words import both
@@ -23,7 +24,7 @@ from parcelguard.words import both
 class Appeal:
     """What the regulator needs, gathered from one complaint."""
 
-    complaint: dict[str, Any]
+    complaint: ComplaintDetail
     reason: str
     deadline: date
     prepared_at: datetime

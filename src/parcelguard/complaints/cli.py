@@ -16,6 +16,7 @@ import typer
 from parcelguard.access.guards import require
 from parcelguard.audit.service import Actor
 from parcelguard.complaints import keys, service
+from parcelguard.complaints.results import ComplaintSummary
 from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
@@ -110,7 +111,7 @@ def _answer_text(text: str | None, file: Path | None) -> str:
         raise InvalidInput("--file cannot be read as UTF-8 text", code="unreadable_file") from None
 
 
-def _print_queue(out: Any, found: list[dict[str, Any]]) -> None:
+def _print_queue(out: Any, found: list[ComplaintSummary]) -> None:
     if not found:
         out.print("no complaints")
     for c in found:

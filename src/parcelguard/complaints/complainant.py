@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +10,7 @@ from parcelguard.complaints import sla
 from parcelguard.complaints.appeal import Appeal
 from parcelguard.complaints.models import Complaint
 from parcelguard.complaints.notify import Outbox
+from parcelguard.complaints.results import ComplaintDetail, ComplaintSummary
 from parcelguard.complaints.service import (
     add_step,
     audit_step,
@@ -34,7 +33,7 @@ def _own(session: Session, rt: Runtime, person: Caller, complaint_id: str) -> Co
     return found
 
 
-def mine(rt: Runtime, session: Session, person: Caller) -> list[dict[str, Any]]:
+def mine(rt: Runtime, session: Session, person: Caller) -> list[ComplaintSummary]:
     """Return the person's complaints, newest first."""
     rows = session.scalars(
         select(Complaint)
@@ -49,12 +48,12 @@ def mine(rt: Runtime, session: Session, person: Caller) -> list[dict[str, Any]]:
 
 def my_complaint(
     rt: Runtime, session: Session, person: Caller, complaint_id: str
-) -> dict[str, Any]:
+) -> ComplaintDetail:
     """Return one of the person's complaints with their words, the answer and the timeline."""
     return detail(rt, session, _own(session, rt, person, complaint_id))
 
 
-def feedback(rt: Runtime, person: Caller, complaint_id: str, satisfied: bool) -> dict[str, Any]:
+def feedback(rt: Runtime, person: Caller, complaint_id: str, satisfied: bool) -> ComplaintDetail:
     """Record whether the answer settled it: resolved, or unsatisfied (the appeal opens)."""
     outbox = Outbox()
     with rt.db.session() as session:

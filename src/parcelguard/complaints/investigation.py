@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,13 @@ from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import events_for_targets
 from parcelguard.complaints.models import Complaint
+from parcelguard.complaints.results import (
+    AccessSection,
+    AlertsSection,
+    CallsSection,
+    InvestigationReport,
+    RelayCall,
+)
 from parcelguard.errors import NotFound
 from parcelguard.hooks import Hook
 from parcelguard.monitor import service as monitor
@@ -28,7 +35,7 @@ from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault.service import ACCESS_ACTIONS, access_history, shipment_ids_for_phone
 
-Investigator = Callable[[Runtime, Session, Sensitive, Complaint], dict[str, Any] | None]
+Investigator = Callable[[Runtime, Session, Sensitive, Complaint], Mapping[str, Any] | None]
 LIMIT = 300
 
 
@@ -42,12 +49,12 @@ class Investigation:
     complaint: Complaint
 
 
-INVESTIGATE: Hook[Investigation, dict[str, Any] | None] = Hook("complaints.investigate")
+INVESTIGATE: Hook[Investigation, Mapping[str, Any] | None] = Hook("complaints.investigate")
 
 
 def access_section(
     rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
-) -> dict[str, Any]:
+) -> AccessSection:
     """Return who accessed the complainant's parcels and when, the linked ones flagged."""
     linked = set(_waybills(complaint))
     rows = access_history(rt, session, phone.reveal(), limit=LIMIT)
@@ -71,7 +78,7 @@ def access_section(
 
 def alerts_section(
     rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
-) -> dict[str, Any]:
+) -> AlertsSection:
     """Return the monitor alerts (any status) on staff who accessed the complainant's parcels."""
     ids = shipment_ids_for_phone(session, rt, phone.reveal())
     events = events_for_targets(session, rt.tenant, ids, ACCESS_ACTIONS)
@@ -90,10 +97,10 @@ def alerts_section(
 
 def calls_section(
     rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
-) -> dict[str, Any]:
+) -> CallsSection:
     """Return relay calls connected for the complainant's parcels and the linked bindings."""
     ids = shipment_ids_for_phone(session, rt, phone.reveal())
-    calls = []
+    calls: list[RelayCall] = []
     for event in events_for_targets(session, rt.tenant, ids, ("relay.connect",))[:LIMIT]:
         details = json.loads(event.details or "{}")
         calls.append(
@@ -119,7 +126,7 @@ BUILT_IN: tuple[Investigator, ...] = (access_section, alerts_section, calls_sect
 
 def investigate(
     rt: Runtime, session: Session, phone: Sensitive | None, complaint: Complaint
-) -> dict[str, Any]:
+) -> InvestigationReport:
     """Run every investigator; say which sections exist."""
     made_at = rt.clock.now().isoformat()
     if phone is None:  # shredded at the end of retention

@@ -22,6 +22,12 @@ from parcelguard.complaints import sla
 from parcelguard.complaints.investigation import investigate
 from parcelguard.complaints.models import KINDS, Complaint, ComplaintEvent
 from parcelguard.complaints.notify import Outbox
+from parcelguard.complaints.results import (
+    ComplaintDetail,
+    ComplaintStaffView,
+    ComplaintSummary,
+    TimelineStep,
+)
 from parcelguard.complaints.sealing import ComplaintSealer
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound, RateLimited
 from parcelguard.runtime import Runtime
@@ -117,7 +123,7 @@ def file(
     waybills: list[str],
     text: str,
     lang: str = "zh",
-) -> dict[str, Any]:
+) -> ComplaintSummary:
     """File a complaint for a verified person about their own parcels; tell them by SMS."""
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", code="invalid_kind")
@@ -205,7 +211,7 @@ def queue_notice(
     )
 
 
-def summary(complaint: Complaint, now: Any) -> dict[str, Any]:
+def summary(complaint: Complaint, now: Any) -> ComplaintSummary:
     """Return what a queue or a list shows of a complaint (no sealed fields)."""
     return {
         "id": complaint.complaint_id,
@@ -221,7 +227,7 @@ def summary(complaint: Complaint, now: Any) -> dict[str, Any]:
     }
 
 
-def timeline(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
+def timeline(session: Session, complaint: Complaint) -> list[TimelineStep]:
     """Return the complaint's steps, oldest first."""
     rows = session.scalars(
         select(ComplaintEvent)
@@ -237,7 +243,7 @@ def timeline(session: Session, complaint: Complaint) -> list[dict[str, Any]]:
     ]
 
 
-def detail(rt: Runtime, session: Session, complaint: Complaint) -> dict[str, Any]:
+def detail(rt: Runtime, session: Session, complaint: Complaint) -> ComplaintDetail:
     """Return the complaint with its words and answer opened, and its timeline."""
     sealer = sealer_for(rt)
     text, answer = sealer.open(complaint, "text"), sealer.open(complaint, "answer")
@@ -252,7 +258,7 @@ def detail(rt: Runtime, session: Session, complaint: Complaint) -> dict[str, Any
 
 def queue(
     rt: Runtime, session: Session, actor: Actor, status: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[ComplaintSummary]:
     """Return the complaints queue for staff, oldest due first (no sealed fields)."""
     require_staff(actor)
     query = select(Complaint).where(Complaint.tenant_id == rt.tenant)
@@ -264,15 +270,18 @@ def queue(
     return [summary(c, now) for c in session.scalars(query.order_by(Complaint.due_at).limit(500))]
 
 
-def staff_view(rt: Runtime, actor: Actor, complaint_id: str) -> dict[str, Any]:
+def staff_view(rt: Runtime, actor: Actor, complaint_id: str) -> ComplaintStaffView:
     """Return a complaint for staff: words, answer, parcels (masked), investigation; audited."""
     require_staff(actor)
     with rt.db.session() as session:
         complaint = get_or_raise(session, rt.tenant, complaint_id)
-        view = detail(rt, session, complaint)
+        found = detail(rt, session, complaint)
         phone = sealer_for(rt).open(complaint, "phone")
-        view["parcels"] = parcel_views(rt, session, view["waybills"])
-        view["investigation"] = investigate(rt, session, phone, complaint)
+        view: ComplaintStaffView = {
+            **found,
+            "parcels": parcel_views(rt, session, found["waybills"]),
+            "investigation": investigate(rt, session, phone, complaint),
+        }
         audit_step(rt, session, actor, "complaint.view", complaint)
     return view
 
@@ -287,7 +296,7 @@ def parcel_views(rt: Runtime, session: Session, waybills: list[str]) -> list[dic
     return found
 
 
-def answer(rt: Runtime, actor: Actor, complaint_id: str, text: str) -> dict[str, Any]:
+def answer(rt: Runtime, actor: Actor, complaint_id: str, text: str) -> ComplaintDetail:
     """Record the company's answer (sealed), tell the complainant, return the complaint."""
     require_staff(actor)
     words = _clean_text(text, "answer")

@@ -5,8 +5,7 @@ The words live in the catalogue (`parcelguard.words`, sections `complaints` and 
 
 from __future__ import annotations
 
-from typing import Any
-
+from parcelguard.complaints.results import TimelineRow, TimelineStep
 from parcelguard.words import catalogue, codes
 
 
@@ -34,7 +33,7 @@ def note_words(note: str | None, lang: str) -> str:
     return note
 
 
-def timeline_rows(steps: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def timeline_rows(steps: list[TimelineStep], lang: str) -> list[TimelineRow]:
     """Return timeline steps with their type and note in words (`type_words`, `note_words`)."""
     step_words = codes(lang)["complaint_step"]
     return [
