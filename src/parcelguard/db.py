@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
@@ -280,7 +280,7 @@ def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any
         session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
 
 
-def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many rows through the driver's executemany, skipping per-row ORM work.
 
     Values pass through each column type's own bind processor where it has one (dates on

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query
 from fastapi.responses import PlainTextResponse
@@ -16,6 +16,14 @@ from parcelguard.vault import export, ingest, lifecycle, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.config import row_rules
 from parcelguard.vault.readers import RawRow
+from parcelguard.vault.results import (
+    ExportDecision,
+    ExportList,
+    ExportRef,
+    ImportDocument,
+    MaskedShipment,
+    RevealResult,
+)
 from parcelguard.vault.schemas import (
     EventIn,
     ImportResult,
@@ -41,7 +49,7 @@ def create_shipments(
         False, description="Generate waybill numbers for shipments that have none."
     ),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> ImportDocument:
     """Import one shipment or a list (fields as the import file); bad ones come back by index.
 
     A shipment without a waybill number is rejected unless `assign_waybills` is set; one
@@ -64,7 +72,7 @@ def create_shipments(
 @router.get("/{waybill}", response_model=ShipmentView, response_model_exclude_none=True)
 def get_shipment(
     caller: Reader, waybill: str, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> MaskedShipment:
     """Return the masked view of a shipment."""
     with rt.db.session() as session:
         return service.show(rt, session, waybill, caller.actor)
@@ -76,7 +84,7 @@ def post_event(
     event: EventIn,
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> MaskedShipment:
     """Record a lifecycle step; the service checks station, courier, state, proof and time."""
     return lifecycle.record(
         rt,
@@ -97,7 +105,7 @@ def reveal(
     body: RevealIn,
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> RevealResult:
     """Reveal plaintext fields through the policy; 403 with the reason code when denied."""
     return {
         "fields": reveal_case.reveal(rt, caller, waybill, body.fields, body.purpose, body.reference)
@@ -116,7 +124,7 @@ class ExportIn(BaseModel):
 
 
 @exports.get("")
-def list_exports(caller: Officer, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def list_exports(caller: Officer, rt: Runtime = Depends(get_runtime)) -> ExportList:
     """List export requests (security officers)."""
     with rt.db.read_session() as session:
         return {"exports": export.list_exports(rt, session)}
@@ -125,7 +133,7 @@ def list_exports(caller: Officer, rt: Runtime = Depends(get_runtime)) -> dict[st
 @exports.post("")
 def request_export(
     body: ExportIn, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ExportRef:
     """Ask for a bulk export under an open case; a second officer must approve."""
     request = export.request_export(rt, caller, body.case_id, body.waybills, body.fields)
     return {"id": request.request_id, "status": request.status}
@@ -134,7 +142,7 @@ def request_export(
 @exports.post("/{request_id}/approve")
 def approve_export(
     request_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ExportDecision:
     """Approve another officer's export (`approvals` of `needed` so far)."""
     return export.approve_export(rt, caller, request_id)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -25,6 +24,7 @@ from parcelguard.terminal import (
 from parcelguard.vault import export, fields, keys, lifecycle, retention, service
 from parcelguard.vault import reveal as reveal_case
 from parcelguard.vault.cli_import import import_
+from parcelguard.vault.results import KeysStatus
 from parcelguard.vault.transitions import DELIVERY_REASONS
 
 keys_app = typer.Typer(help="Keyring state and KEK rotation.", no_args_is_help=True)
@@ -180,7 +180,7 @@ def keys_rotate(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     emit(result, as_json, _keys_summary(result))
 
 
-def _keys_summary(result: dict[str, Any]) -> str:
+def _keys_summary(result: KeysStatus) -> str:
     return (
         f"provider {result['provider']}, active KEK {result['active']}, "
         f"versions {result['versions']}, {result['pending_rewrap']} data keys pending rewrap, "

@@ -24,6 +24,7 @@ from parcelguard.vault.config import row_rules, saved_mappings
 from parcelguard.vault.readers import ReadOptions, ShipmentFile, open_file
 from parcelguard.vault.refusals import check_columns
 from parcelguard.vault.rejects import RejectsWriter, authorize_unmasked
+from parcelguard.vault.results import ReaderPlan
 from parcelguard.vault.rows import RowRules
 
 SHOWN_ERRORS = 50
@@ -153,7 +154,7 @@ def _answer(
         raise typer.Exit(3)
 
 
-def _print_report(about: dict[str, Any], report: ingest.ImportReport) -> None:
+def _print_report(about: ReaderPlan, report: ingest.ImportReport) -> None:
     out = Console(highlight=False)
     out.print(_what(about))
     if report.dry_run:
@@ -180,7 +181,7 @@ def _print_report(about: dict[str, Any], report: ingest.ImportReport) -> None:
         out.print(f"rejected rows written to {about['errors_file']}")
 
 
-def _what(about: dict[str, Any]) -> str:
+def _what(about: ReaderPlan) -> str:
     parts = [f"file {about['file']}"]
     if about["sheet"]:
         others = [s for s in about["sheets"] if s != about["sheet"]]

@@ -30,6 +30,7 @@ from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.exportsafe import SafeCsvWriter
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Shipment
+from parcelguard.vault.results import ExportDecision, ExportView
 from parcelguard.vault.reveal import policy_for
 from parcelguard.vault.service import get, open_fields
 
@@ -76,7 +77,7 @@ def request_export(
     return request
 
 
-def approve_export(rt: Runtime, caller: Caller, request_id: str) -> dict[str, Any]:
+def approve_export(rt: Runtime, caller: Caller, request_id: str) -> ExportDecision:
     """Approve as one of the officers the policy asks for (never the requester, never twice)."""
     rule = _officer(caller, rt)
     actor = caller.actor
@@ -108,7 +109,12 @@ def approve_export(rt: Runtime, caller: Caller, request_id: str) -> dict[str, An
             )
         counts = {"approvals": len(approvers), "needed": needed}
         _audit(rt, session, caller, "export.approve", request, counts)
-        return {"id": request.request_id, "status": request.status, **counts}
+        return {
+            "id": request.request_id,
+            "status": request.status,
+            "approvals": len(approvers),
+            "needed": needed,
+        }
 
 
 def run_export(rt: Runtime, caller: Caller, request_id: str, out: IO[str]) -> int:
@@ -155,7 +161,7 @@ def approvers_of(session: Session, request: ExportRequest) -> list[str]:
     return list(session.scalars(query.order_by(ExportApproval.at)))
 
 
-def list_exports(rt: Runtime, session: Session) -> list[dict[str, Any]]:
+def list_exports(rt: Runtime, session: Session) -> list[ExportView]:
     """Return the tenant's export requests, newest first (no personal data)."""
     query = select(ExportRequest).where(ExportRequest.tenant_id == rt.tenant)
     return [

@@ -26,6 +26,7 @@ from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.report import ImportReport, RejectSink
+from parcelguard.vault.results import ShipmentRow
 from parcelguard.vault.rows import RowError, RowRules, ShipmentInput, validate_row
 from parcelguard.vault.service import sealer_for
 from parcelguard.vault.shown import masked_value
@@ -155,7 +156,7 @@ def _store(
     if not fresh:
         return
     now = rt.clock.now()
-    shipments: list[dict[str, Any]] = []
+    shipments: list[ShipmentRow] = []
     parties: list[dict[str, Any]] = []
     sealer = sealer_for(rt)
     for item, (sender, recipient), fp, waybill in fresh:
@@ -231,7 +232,7 @@ def _shipment_row(
     now: datetime,
     epoch: date,
     fp: bytes,
-) -> dict[str, Any]:
+) -> ShipmentRow:
     return {
         "tenant_id": tenant,
         "shipment_id": sid,

@@ -10,7 +10,6 @@ retention epoch is destroyed are shredded already: they need no KEK and are left
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
 from sqlalchemy.orm import Session
@@ -20,11 +19,12 @@ from parcelguard.crypto import Envelope, Keyring, SealedTable, sealed_tables
 from parcelguard.crypto.sealed_format import FORMAT
 from parcelguard.errors import IntegrityError
 from parcelguard.runtime import Runtime
+from parcelguard.vault.results import KeysStatus
 
 BATCH = 500
 
 
-def status(rt: Runtime) -> dict[str, Any]:
+def status(rt: Runtime) -> KeysStatus:
     """Return the keyring state and how many data keys still wait for a rewrap."""
     keyring = rt.keyring.status()
     return {
@@ -40,9 +40,7 @@ def status(rt: Runtime) -> dict[str, Any]:
     }
 
 
-def rotate(
-    rt: Runtime, actor: Actor, advance: Callable[[int], None] | None = None
-) -> dict[str, Any]:
+def rotate(rt: Runtime, actor: Actor, advance: Callable[[int], None] | None = None) -> KeysStatus:
     """Add a KEK version, rewrap every registered sealed table under it, retire unused ones."""
     version = rt.keyring.rotate()
     with rt.db.session() as session:

@@ -27,6 +27,7 @@ from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault import transitions
 from parcelguard.vault.models import Shipment, ShipmentEvent
+from parcelguard.vault.results import MaskedShipment
 from parcelguard.vault.service import get_or_raise, parties_of, sealer_for, view
 from parcelguard.vault.transitions import EVENT_TYPES as EVENT_TYPES
 from parcelguard.vault.transitions import Step
@@ -58,7 +59,7 @@ def record(
     at: datetime | None = None,
     pickup_code: str | None = None,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> MaskedShipment:
     """Apply one step for a person or a service key, in its own transaction.
 
     A step outside the caller's remit is refused, and the refusal is audited
@@ -98,7 +99,7 @@ def record_event(
     at: datetime | None = None,
     pickup_code: str | None = None,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> MaskedShipment:
     """Apply one lifecycle step in the caller's transaction; return the masked view."""
     step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
     return apply(rt, session, waybill_no, step, actor)
@@ -106,7 +107,7 @@ def record_event(
 
 def apply(
     rt: Runtime, session: Session, waybill_no: str, step: Step, actor: Actor
-) -> dict[str, Any]:
+) -> MaskedShipment:
     """Check and apply a step (see `transitions`); return the shipment's masked view."""
     transitions.check_request(actor, step)
     reported = transitions.reported_time(rt, step.reported_at)

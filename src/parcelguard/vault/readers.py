@@ -22,6 +22,7 @@ from parcelguard.errors import InvalidInput
 from parcelguard.vault import xlsx
 from parcelguard.vault.records import RawRow, RecordBuilder
 from parcelguard.vault.refusals import missing_column_error, missing_columns
+from parcelguard.vault.results import ReaderPlan
 from parcelguard.vault.sources import ColumnPlan, clean_header, recognise
 
 SNIFF = 1 << 16
@@ -56,7 +57,7 @@ class ShipmentFile:
     sheets: list[str] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> ReaderPlan:
         """Return what a dry run and a report show: layout, sheet, header row, mapping."""
         plan = self.plan
         source = plan.source if plan else None

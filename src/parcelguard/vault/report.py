@@ -9,6 +9,7 @@ from typing import Any
 
 from parcelguard.errors import PartlyDone
 from parcelguard.vault.records import RawRow
+from parcelguard.vault.results import ImportDocument
 from parcelguard.vault.rows import RowError
 from parcelguard.vault.spool import Spool
 
@@ -35,9 +36,9 @@ class ImportReport:
         if self.on_reject is not None:
             self.on_reject(raw, problems)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ImportDocument:
         """Return the contract's JSON shape (plus `skipped`: rows already imported)."""
-        shape = {
+        shape: ImportDocument = {
             "imported": self.imported,
             "rejected": self.rejected,
             "skipped": self.skipped,
@@ -45,7 +46,9 @@ class ImportReport:
             "errors": list(self.errors),
         }
         if self.dry_run:
-            shape.update(dry_run=True, imported=0, would_import=self.imported)
+            shape["imported"] = 0
+            shape["dry_run"] = True
+            shape["would_import"] = self.imported
         return shape
 
     def write_json(self, write: Callable[[str], Any], extra: dict[str, Any] | None = None) -> None:

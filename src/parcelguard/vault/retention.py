@@ -20,6 +20,7 @@ from parcelguard.clock import operator_time
 from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.results import ErasureResult, PurgeResult
 from parcelguard.vault.service import shipment_ids_for_phone
 
 BATCH = 1000
@@ -39,7 +40,7 @@ class PersonErased:
 ERASED: Hook[PersonErased, object] = Hook("vault.person_erased", "in the erasure's transaction")
 
 
-def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> PurgeResult:
     """Shred every shipment whose retention epoch ended before `now`'s day.
 
     `now` (an operator's `--now`) may only be later than the server clock: an earlier one
@@ -88,7 +89,7 @@ def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> dict[str, A
 
 def erase_person(
     rt: Runtime, phone: str, actor: Actor, *, include_in_transit: bool = False
-) -> dict[str, Any]:
+) -> ErasureResult:
     """Erase the parcels of one person (PIPL art. 47): delivered or returned ones at once."""
     with rt.db.session() as session:
         ids = shipment_ids_for_phone(session, rt, phone)

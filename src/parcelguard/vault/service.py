@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from parcelguard.pii.normalize import normalize_phone
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.results import AccessRecord, MaskedShipment
 from parcelguard.vault.sealing import PartySealer
 from parcelguard.vault.views import shipment_view
 
@@ -55,12 +55,12 @@ def parties_of(session: Session, shipment: Shipment) -> dict[str, Party]:
     return {p.role: p for p in session.scalars(query)}
 
 
-def view(session: Session, shipment: Shipment) -> dict[str, Any]:
+def view(session: Session, shipment: Shipment) -> MaskedShipment:
     """Return the masked view of a shipment."""
     return shipment_view(shipment, parties_of(session, shipment))
 
 
-def show(rt: Runtime, session: Session, waybill_no: str, actor: Actor) -> dict[str, Any]:
+def show(rt: Runtime, session: Session, waybill_no: str, actor: Actor) -> MaskedShipment:
     """Return the masked view and record that `actor` looked."""
     shipment = get_or_raise(session, rt.tenant, waybill_no)
     auditor_for(rt).record(
@@ -161,7 +161,7 @@ ACCESS_ACTIONS = (
 
 def access_history(
     rt: Runtime, session: Session, phone: str, *, limit: int = 500
-) -> list[dict[str, Any]]:
+) -> list[AccessRecord]:
     """Return who accessed the parcels of the person with this phone ("who viewed my data").
 
     One row per access: when, the accessor's role and station, what they did, the purpose,
@@ -178,7 +178,7 @@ def access_history(
             )
         ).all()
     )
-    rows = []
+    rows: list[AccessRecord] = []
     for event in events_for_targets(session, rt.tenant, ids, ACCESS_ACTIONS)[:limit]:
         details = json.loads(event.details or "{}")
         rows.append(

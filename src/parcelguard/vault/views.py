@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.results import MaskedParty, MaskedShipment
 
 
-def party_view(party: Party | None) -> dict[str, Any] | None:
+def party_view(party: Party | None) -> MaskedParty | None:
     """Return a party's masked fields and region."""
     if party is None:
         return None
-    view: dict[str, Any] = {
+    view: MaskedParty = {
         "name": party.name_masked,
         "phone": party.phone_masked,
         "address": party.address_masked,
@@ -27,9 +26,9 @@ def party_view(party: Party | None) -> dict[str, Any] | None:
     return view
 
 
-def shipment_view(shipment: Shipment, parties: dict[str, Party]) -> dict[str, Any]:
+def shipment_view(shipment: Shipment, parties: dict[str, Party]) -> MaskedShipment:
     """Return the contract's shipment view; a purged shipment shows no party fields."""
-    view: dict[str, Any] = {
+    view: MaskedShipment = {
         "waybill_no": shipment.waybill_no,
         "status": shipment.status,
         "carrier": shipment.carrier,
