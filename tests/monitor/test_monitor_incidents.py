@@ -93,7 +93,7 @@ def test_a_finding_after_the_window_or_after_resolution_opens_a_new_incident(rt:
     latest = alerts(rt)[0]["id"]
     officer = Actor(courier(rt, "security_officer"), "security_officer")
     with rt.db.session() as session:
-        monitor.resolve(rt, session, latest, officer)
+        monitor.resolve(rt, session, officer, latest)
     record(rt, finding(pid, minute=3 * 60 + 10, seqs=(8,), suspend=False))
     assert latest not in {a["id"] for a in alerts(rt)} and len(alerts(rt)) == 2
     assert [a["status"] for a in alerts(rt, "resolved")] == ["resolved"]
@@ -148,11 +148,11 @@ def test_only_a_security_officer_restores_reveal_rights(rt: Runtime) -> None:
     record(rt, finding(pid))
     alert_id = alerts(rt)[0]["id"]
     with pytest.raises(Denied, match="security officer"), rt.db.session() as session:
-        monitor.resolve(rt, session, alert_id, Actor("local:ops", "operator"), restore=True)
+        monitor.resolve(rt, session, Actor("local:ops", "operator"), alert_id, restore=True)
     officer = Actor(courier(rt, "security_officer"), "security_officer")
     with rt.db.session() as session:
-        monitor.assign(rt, session, alert_id, officer.id, officer)
-        incident, restored = monitor.resolve(rt, session, alert_id, officer, restore=True)
+        monitor.assign(rt, session, officer, alert_id, officer.id)
+        incident, restored = monitor.resolve(rt, session, officer, alert_id, restore=True)
         assert (incident.status, restored) == ("resolved", True)
         assert not access.get(session, rt.tenant, pid).reveal_suspended
         assert [e.action for e in search(session, rt.tenant, limit=3)] == [
@@ -161,7 +161,7 @@ def test_only_a_security_officer_restores_reveal_rights(rt: Runtime) -> None:
             "monitor.assign",
         ]
     with pytest.raises(Conflict, match="already resolved"), rt.db.session() as session:
-        monitor.resolve(rt, session, alert_id, officer)
+        monitor.resolve(rt, session, officer, alert_id)
     with pytest.raises(NotFound), rt.db.session() as session:
         monitor.get_or_raise(session, rt.tenant, "nope")
 
@@ -177,7 +177,7 @@ def test_a_false_positive_restores_by_default_unless_another_open_alert_holds_it
     assert by_rule["unassigned_access"]["suspended"] and not by_rule["enumeration"]["suspended"]
     with rt.db.session() as session:
         _, restored = monitor.resolve(
-            rt, session, by_rule["unassigned_access"]["id"], officer, false_positive=True
+            rt, session, officer, by_rule["unassigned_access"]["id"], false_positive=True
         )
     assert restored is True
 

@@ -201,7 +201,7 @@ def test_every_service_checks_the_role_of_whoever_calls_it(
         elif call == "suspend":
             access.suspend_reveal(rt, session, target, "x", actor)
         elif call == "resolve":
-            monitor.resolve(rt, session, alert, actor)
+            monitor.resolve(rt, session, actor, alert)
         else:
             from parcelguard.access import grants
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 
@@ -11,6 +11,7 @@ from parcelguard.access.roles import Role
 from parcelguard.errors import InvalidInput
 from parcelguard.monitor import service
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
+from parcelguard.monitor.results import AlertList, AlertView, ResolvedAlert
 from parcelguard.monitor.schemas import AlertsOut, AssignIn, ResolveIn
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, get_runtime
@@ -25,7 +26,7 @@ def list_alerts(
     status: list[str] = Query(default=[]),
     limit: int = Query(default=200, ge=1, le=10_000),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> AlertList:
     """Return open alerts (or those of the given statuses), most recent first."""
     unknown = sorted(set(status) - set(STATUSES))
     if unknown:
@@ -36,9 +37,7 @@ def list_alerts(
 
 
 @router.get("/{alert_id}")
-def show_alert(
-    caller: Officer, alert_id: str, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def show_alert(caller: Officer, alert_id: str, rt: Runtime = Depends(get_runtime)) -> AlertView:
     """Return one alert with its evidence."""
     with rt.db.session() as session:
         incident = service.get_or_raise(session, rt.tenant, alert_id)
@@ -51,7 +50,7 @@ def assign_alert(
     body: AssignIn,
     caller: Officer,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> AlertView:
     """Assign an alert; an open one becomes acknowledged."""
     return service.assign_alert(rt, caller.actor, alert_id, body.to)
 
@@ -62,7 +61,7 @@ def resolve_alert(
     body: ResolveIn,
     caller: Officer,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> ResolvedAlert:
     """Resolve an alert (or close it as a false positive), restoring reveal rights if asked."""
     return service.resolve_alert(
         rt, caller.actor, alert_id, false_positive=body.false_positive, restore=body.restore

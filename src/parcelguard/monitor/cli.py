@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from parcelguard.monitor import service
 from parcelguard.monitor.config import monitor_config, rule_table
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.monitor.replay import ReplayStats, replay
+from parcelguard.monitor.results import AlertView
 from parcelguard.terminal import (
     JSON_OPTION,
     PERSON_KEY_OPTION,
@@ -121,7 +122,7 @@ def alerts(
     emit({"alerts": views}, as_json, lambda out: _table(out, views))
 
 
-def _table(out: Console, views: list[dict[str, Any]]) -> None:
+def _table(out: Console, views: list[AlertView]) -> None:
     if not views:
         out.print("no open alerts")
     for v in views:

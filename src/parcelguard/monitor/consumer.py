@@ -27,6 +27,7 @@ from parcelguard.monitor.detectors.base import Finding
 from parcelguard.monitor.engine import Engine
 from parcelguard.monitor.events import from_audit
 from parcelguard.monitor.response import MONITOR
+from parcelguard.monitor.results import AlertNotification
 from parcelguard.monitor.seen import SeenSequences
 from parcelguard.monitor.webhook import Delivery, WebhookNotifier
 from parcelguard.runtime import Runtime
@@ -144,16 +145,16 @@ class LiveConsumer:
                 self.engine.feed(event)
         return len(history)
 
-    def store(self, session: Session, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    def store(self, session: Session, findings: Sequence[Finding]) -> list[AlertNotification]:
         """Fold findings into incidents inside the caller's transaction."""
         return service.record(self.rt, session, findings) if findings else []
 
-    def notify(self, notes: Sequence[dict[str, Any]]) -> None:
+    def notify(self, notes: Sequence[AlertNotification]) -> None:
         """Send the notifications of committed incidents (non-blocking)."""
         notifier = self.notifier
         if notifier is not None:
             for note in notes:
-                notifier.send(note)
+                notifier.send({**note})  # the notifier takes any JSON payload
 
 
 def notifier_for(rt: Runtime, config: MonitorConfig) -> WebhookNotifier | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from parcelguard.clock import CHINA
+from parcelguard.monitor.results import EvidenceSummary
 
 ACCESS_ACTIONS = ("reveal", "deny", "scan", "export", "login", "pickup")
 # A parcel moved between stations: not an access, but it explains one (`foreign_station`).
@@ -95,7 +96,7 @@ class AccessEvent:
         """Return the China-time hour of day, 0–23."""
         return int((self.ts + LOCAL_OFFSET) % 86400) // 3600
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> EvidenceSummary:
         """Return what evidence keeps of the event: sequence, time, action, waybill, outcome."""
         return {
             "seq": self.seq,

@@ -19,10 +19,11 @@ from parcelguard.monitor import response
 from parcelguard.monitor.config import MonitorConfig, monitor_config
 from parcelguard.monitor.detectors.base import SEVERITIES, Finding
 from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident, IncidentHead
+from parcelguard.monitor.results import AlertNotification
 from parcelguard.runtime import Runtime
 
 
-def record(rt: Runtime, session: Session, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+def record(rt: Runtime, session: Session, findings: Sequence[Finding]) -> list[AlertNotification]:
     """Fold findings into incidents and respond to new ones; return their notifications.
 
     The same principal and rule within the window make one incident with growing evidence.

@@ -6,7 +6,6 @@ Reveal rights are suspended when the rule says so; restoring them is a person's 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,13 +15,16 @@ from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import as_utc
 from parcelguard.monitor.detectors.base import Finding
 from parcelguard.monitor.models import OPEN_STATUSES, Incident
+from parcelguard.monitor.results import AlertNotification
 from parcelguard.runtime import Runtime
 
 MONITOR = Actor("monitor", "system")
 EVIDENCE_IN_AUDIT = 20
 
 
-def respond(rt: Runtime, session: Session, incident: Incident, finding: Finding) -> dict[str, Any]:
+def respond(
+    rt: Runtime, session: Session, incident: Incident, finding: Finding
+) -> AlertNotification:
     """Suspend if the rule says so, audit the alert, return the webhook notification.
 
     Runs inside the transaction that opens the incident.
@@ -63,7 +65,7 @@ def _suspend(rt: Runtime, session: Session, incident: Incident) -> bool:
     return True
 
 
-def restore(rt: Runtime, session: Session, incident: Incident, actor: Actor) -> bool:
+def restore(rt: Runtime, session: Session, actor: Actor, incident: Incident) -> bool:
     """Give reveal rights back after review, unless another open incident still holds them.
 
     `access.service.restore_reveal` refuses anyone but a security officer.
@@ -83,7 +85,7 @@ def restore(rt: Runtime, session: Session, incident: Incident, actor: Actor) -> 
     return True
 
 
-def notification(tenant: str, incident: Incident, seqs: list[int]) -> dict[str, Any]:
+def notification(tenant: str, incident: Incident, seqs: list[int]) -> AlertNotification:
     """Return the webhook body of a new incident: ids, rule, severity, codes; never PII."""
     return {
         "type": "monitor.alert",

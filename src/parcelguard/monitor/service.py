@@ -20,6 +20,7 @@ from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.monitor import response
 from parcelguard.monitor.incidents import record as record
 from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident
+from parcelguard.monitor.results import AlertView, ResolvedAlert
 from parcelguard.runtime import Runtime
 
 MONITOR = response.MONITOR
@@ -77,7 +78,7 @@ def _reviewer(rt: Runtime, session: Session, incident: Incident, actor: Actor) -
 
 
 def assign(
-    rt: Runtime, session: Session, incident_id: str, assignee: str, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, incident_id: str, assignee: str
 ) -> Incident:
     """Give an incident to someone not involved in it; an open one becomes acknowledged."""
     assignee = assignee.strip()
@@ -106,8 +107,8 @@ def assign(
 def resolve(
     rt: Runtime,
     session: Session,
-    incident_id: str,
     actor: Actor,
+    incident_id: str,
     *,
     false_positive: bool = False,
     restore: bool | None = None,
@@ -125,7 +126,7 @@ def resolve(
     wants_restore = false_positive if restore is None else restore
     restored = False
     if wants_restore and incident.suspended:
-        restored = response.restore(rt, session, incident, actor)
+        restored = response.restore(rt, session, actor, incident)
     now = rt.clock.now()
     incident.status = "false_positive" if false_positive else "resolved"
     incident.resolved_at, incident.resolved_by, incident.updated_at = now, actor.id, now
@@ -150,19 +151,19 @@ def resolve_alert(
     *,
     false_positive: bool = False,
     restore: bool | None = None,
-) -> dict[str, Any]:
+) -> ResolvedAlert:
     """Resolve in its own transaction (API, CLI); a try on one's own alert is audited."""
     with duties.audited_refusals(rt, actor, "monitor.resolve"), rt.db.session() as session:
         incident, restored = resolve(
-            rt, session, incident_id, actor, false_positive=false_positive, restore=restore
+            rt, session, actor, incident_id, false_positive=false_positive, restore=restore
         )
-        return alert_view(incident) | {"restored": restored}
+        return {**alert_view(incident), "restored": restored}
 
 
-def assign_alert(rt: Runtime, actor: Actor, incident_id: str, assignee: str) -> dict[str, Any]:
+def assign_alert(rt: Runtime, actor: Actor, incident_id: str, assignee: str) -> AlertView:
     """Assign in its own transaction (API, CLI); a try on one's own alert is audited."""
     with duties.audited_refusals(rt, actor, "monitor.assign"), rt.db.session() as session:
-        return alert_view(assign(rt, session, incident_id, assignee, actor))
+        return alert_view(assign(rt, session, actor, incident_id, assignee))
 
 
 def open_counts(session: Session, tenant_id: str) -> dict[str, int]:
@@ -175,9 +176,9 @@ def open_counts(session: Session, tenant_id: str) -> dict[str, int]:
     return {severity: int(n) for severity, n in rows}
 
 
-def alert_view(incident: Incident, evidence: Sequence[Evidence] | None = None) -> dict[str, Any]:
+def alert_view(incident: Incident, evidence: Sequence[Evidence] | None = None) -> AlertView:
     """Return the alert as the CLI and API show it (no PII: ids, codes, waybills)."""
-    view: dict[str, Any] = {
+    view: AlertView = {
         "id": incident.incident_id,
         "principal_id": incident.principal_id,
         "role": incident.role,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelguard.monitor.events import AccessEvent, iso
 from parcelguard.monitor.profile import Profile
+from parcelguard.monitor.results import EvidenceSummary, ReplayAlert
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
@@ -49,7 +50,7 @@ class Finding:
     suspend: bool = False
     repeat: bool = False  # the same principal and rule fired within the incident window
 
-    def as_alert(self) -> dict[str, Any]:
+    def as_alert(self) -> ReplayAlert:
         """Return the replay output line (principal_id, rule, severity, at, details)."""
         return {
             "principal_id": self.principal_id,
@@ -59,7 +60,7 @@ class Finding:
             "details": self.details,
         }
 
-    def evidence_summaries(self) -> list[dict[str, Any]]:
+    def evidence_summaries(self) -> list[EvidenceSummary]:
         """Return the evidence as summaries: sequence numbers, times, actions, waybills."""
         return [e.summary() for e in self.evidence]
 
