@@ -15,6 +15,14 @@ from parcelguard.relay import service
 from parcelguard.relay.numbers import canonical, party_ref
 from parcelguard.relay.providers import WebhookRequest
 from parcelguard.relay.providers.neutral import CallIn, StatusIn
+from parcelguard.relay.results import (
+    BindingList,
+    BindingView,
+    CallerVerdict,
+    PoolImport,
+    Reserved,
+    StatusApplied,
+)
 from parcelguard.relay.schemas import (
     TEXT,
     BindIn,
@@ -76,7 +84,7 @@ async def sms(request: Request) -> Response:
 
 
 @webhooks.post("/status", openapi_extra=_body_doc(StatusIn))
-async def status(request: Request) -> dict[str, Any]:
+async def status(request: Request) -> StatusApplied:
     """Apply a call or SMS status callback (idempotent per call id)."""
     rt: Runtime = request.app.state.runtime
     incoming = await _webhook(request)
@@ -154,7 +162,7 @@ def pool_status(caller: RelayAdmin, rt: Runtime = Depends(get_runtime)) -> dict[
 @router.post("/pool", response_model=PoolImportOut)
 def pool_import(
     caller: RelayAdmin, body: PoolImportIn, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> PoolImport:
     """Add numbers to the pool (`{"numbers": [{"number", "city"?}]}`)."""
     rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
     with rt.db.session() as session:
@@ -166,7 +174,7 @@ def pool_import(
 @router.post("/pool/reserve", response_model=ReserveOut)
 def pool_reserve(
     caller: RelayAdmin, body: ReserveIn, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> Reserved:
     """Set numbers aside as canaries (never bound; any call to one is a canary hit)."""
     with rt.db.session() as session:
         taken = service.reserve(
@@ -182,7 +190,7 @@ def pool_reserve(
 
 
 @router.post("/bindings", response_model=BindingOut)
-def bind(caller: Binder, body: BindIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def bind(caller: Binder, body: BindIn, rt: Runtime = Depends(get_runtime)) -> BindingView:
     """Bind a shipment's courier and recipient (a courier: only their own parcels)."""
     own = caller.principal_id if caller.role == Role.COURIER else None
     return service.bind_waybill(
@@ -196,7 +204,7 @@ def bindings(
     waybill: str | None = Query(None, max_length=40, pattern=TEXT),
     status: str | None = Query("active", pattern="^(active|ended)$"),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> BindingList:
     """List bindings (of one waybill, or the latest 200)."""
     with rt.db.session() as session:
         return {"bindings": service.list_bindings(rt, session, waybill=waybill, status=status)}
@@ -207,14 +215,14 @@ def release(
     caller: RelayAdmin,
     binding_id: str = Path(pattern="^[0-9a-f]{32}$"),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> BindingView:
     """End a binding now."""
     with rt.db.session() as session:
         return service.release_binding(rt, session, binding_id, caller.actor)
 
 
 @router.post("/verify", response_model=VerifyOut)
-def verify(caller: Verifier, body: VerifyIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def verify(caller: Verifier, body: VerifyIn, rt: Runtime = Depends(get_runtime)) -> CallerVerdict:
     """Is the number that called this recipient really one of their couriers?"""
     if caller.role == "recipient":
         number = canonical(body.recipient_phone)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
@@ -23,6 +22,7 @@ from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.models import BINDING_KINDS, Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, party_ref
 from parcelguard.relay.providers.cloud import BindRequest
+from parcelguard.relay.results import BindingView
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
@@ -448,7 +448,7 @@ def schedule_end(rt: Runtime, session: Session, shipment: Shipment, at: datetime
             binding.expires_at = min(binding.expires_at, end)
 
 
-def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> dict[str, Any]:
+def view(binding: Binding, number: RelayNumber | None, waybill: str | None) -> BindingView:
     """Return what the API and CLI show of a binding (no party, no real number)."""
     return {
         "binding_id": binding.binding_id,

@@ -8,7 +8,7 @@ the final callback alone.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from parcelguard.errors import InvalidInput
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import CallRecord
 from parcelguard.relay.numbers import canonical, mask_number, party_ref
+from parcelguard.relay.results import CallView
 from parcelguard.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _advance(record: CallRecord, state: str, at: datetime, duration: int | None)
         record.duration_s = max(0, duration) if duration is not None else None
 
 
-def view(record: CallRecord) -> dict[str, Any]:
+def view(record: CallRecord) -> CallView:
     """Return a call record as the API shows it (masked parties only)."""
     return {
         "call_id": record.call_id,

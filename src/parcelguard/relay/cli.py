@@ -8,9 +8,9 @@ because terminals are screenshotted and scrolled back; `--masked` masks the JSON
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.console import Console
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput, Unavailable
 from parcelguard.relay import service
+from parcelguard.relay.results import CallerVerdict, PoolImport
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
 
 relay_app = typer.Typer(help="Virtual-number relay (隐私号).", no_args_is_help=True)
@@ -51,7 +52,7 @@ def pool_import(
         raise typer.Exit(3)
 
 
-def _import_summary(result: dict[str, Any]) -> str:
+def _import_summary(result: PoolImport) -> str:
     lines = [
         f"imported {result['imported']}, already known {result['duplicates']}, "
         f"rejected {result['rejected']}"
@@ -185,9 +186,9 @@ def verify(
     emit(result, as_json, lambda out: _print_verdict(out, result))
 
 
-def _print_verdict(out: Console, result: dict[str, Any]) -> None:
+def _print_verdict(out: Console, result: CallerVerdict) -> None:
     if result["genuine"]:
-        courier = result["courier"] or {}
+        courier: Mapping[str, object] = result["courier"] or {}
         out.print(
             f"[green]genuine[/green]: courier {courier.get('name', '?')} "
             f"({courier.get('employee_no', '?')}), waybill {result['waybill']}"

@@ -20,6 +20,7 @@ from parcelguard.relay import pool
 from parcelguard.relay.config import config_for
 from parcelguard.relay.models import NUMBER_STATES, Binding, RelayNumber
 from parcelguard.relay.numbers import canonical
+from parcelguard.relay.results import NumberRow, PoolImport, PoolProblem
 from parcelguard.runtime import Runtime
 
 NUMBER_HEADERS = ("number", "virtual_number", "phone", "号码", "虚拟号", "隐私号", "虚拟号码")
@@ -87,7 +88,7 @@ def import_numbers(
     *,
     mode: str = "axb",
     group: str | None = None,
-) -> dict[str, Any]:
+) -> PoolImport:
     """Add numbers to the tenant's pool; known numbers are skipped, bad rows reported by row.
 
     `mode` "axb" numbers serve AXB and AXN bindings; "axe" numbers carry extensions; "axg"
@@ -98,10 +99,10 @@ def import_numbers(
     if (mode == "axg") != bool(group):
         raise InvalidInput("an AXG number needs --group (a station), only it", code="invalid_group")
     now = rt.clock.now()
-    errors: list[dict[str, Any]] = []
+    errors: list[PoolProblem] = []
     imported = duplicates = 0
     seen: set[str] = set()
-    batch: list[dict[str, Any]] = []
+    batch: list[NumberRow] = []
     for row in rows:
         number = canonical(row.number)
         city = pool.city_code(row.city) if row.city else None
@@ -117,7 +118,7 @@ def import_numbers(
         if len(batch) >= BATCH:
             imported, duplicates = _flush(session, rt.tenant, batch, imported, duplicates)
     imported, duplicates = _flush(session, rt.tenant, batch, imported, duplicates)
-    result = {
+    result: PoolImport = {
         "imported": imported,
         "duplicates": duplicates,
         "rejected": len(errors),
@@ -136,13 +137,13 @@ def import_numbers(
     return result
 
 
-def _error(row: int, field: str, code: str, message: str) -> dict[str, Any]:
+def _error(row: int, field: str, code: str, message: str) -> PoolProblem:
     return {"row": row, "field": field, "code": code, "message": message}
 
 
 def _new_row(
     tenant_id: str, number: str, city: str | None, now: Any, mode: str, group: str | None
-) -> dict[str, Any]:
+) -> NumberRow:
     return {
         "tenant_id": tenant_id,
         "number_id": new_id(),
@@ -159,7 +160,7 @@ def _new_row(
 
 
 def _flush(
-    session: Session, tenant_id: str, batch: list[dict[str, Any]], imported: int, duplicates: int
+    session: Session, tenant_id: str, batch: list[NumberRow], imported: int, duplicates: int
 ) -> tuple[int, int]:
     if not batch:
         return imported, duplicates

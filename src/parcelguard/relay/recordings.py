@@ -25,6 +25,7 @@ from parcelguard.db import insert_ignoring_conflict, new_id
 from parcelguard.errors import Denied, IntegrityError, NotFound
 from parcelguard.relay.config import config_for
 from parcelguard.relay.models import RECORDING_SEALING, CallRecord, Recording
+from parcelguard.relay.results import RecordingView
 from parcelguard.runtime import Runtime
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -175,7 +176,7 @@ def forget(rt: Runtime, session: Session, ref: bytes) -> int:
     return erase(session, rt.tenant, mine, now, "erased")
 
 
-def view(recording: Recording) -> dict[str, Any]:
+def view(recording: Recording) -> RecordingView:
     """Return what a list shows of a recording (no audio, no party)."""
     return {
         "recording_id": recording.recording_id,

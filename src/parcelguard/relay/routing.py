@@ -8,6 +8,7 @@ and referenced parties; a canary hit is recorded as such but answered like any u
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from parcelguard.relay.config import config_for
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, RelayNumber, Seat
 from parcelguard.relay.numbers import canonical, mask_number, party_ref
+from parcelguard.relay.results import MaskedAnswer, ProviderAnswer
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
@@ -68,10 +70,10 @@ class Decision:
     # SMS: the text to forward, scrubbed of phone, ID, card and e-mail values.
     forward_text: Sensitive | None = None
 
-    def answer(self) -> dict[str, Any]:
+    def answer(self) -> ProviderAnswer:
         """Return the provider's answer `{action, number, reason}` (number: the real one)."""
         number = self.connect_to.reveal() if self.connect_to is not None else None
-        answer: dict[str, Any] = {"action": self.action, "number": number, "reason": self.reason}
+        answer: ProviderAnswer = {"action": self.action, "number": number, "reason": self.reason}
         if self.connect_digits is not None:
             answer["extension"] = self.connect_digits.reveal()
         if self.action == "gather":
@@ -80,9 +82,9 @@ class Decision:
             answer["text"] = self.forward_text.reveal()
         return answer
 
-    def masked_answer(self) -> dict[str, Any]:
+    def masked_answer(self) -> MaskedAnswer:
         """Return the same answer with the number masked (for people and screens)."""
-        answer: dict[str, Any] = {
+        answer: MaskedAnswer = {
             "action": self.action,
             "number": self.callee_masked,
             "reason": self.reason,
@@ -457,7 +459,7 @@ class CanaryCalled:
     label: str | None
 
 
-CANARY: Hook[CanaryCalled, dict[str, Any] | None] = Hook("relay.canary_called")
+CANARY: Hook[CanaryCalled, Mapping[str, Any] | None] = Hook("relay.canary_called")
 
 
 def _canary(rt: Runtime, session: Session, decision: Decision) -> dict[str, str]:

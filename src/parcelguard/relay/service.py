@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,13 @@ from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_f
 from parcelguard.relay.providers.base import CallEvent
 from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
+from parcelguard.relay.results import (
+    BindingView,
+    RelayCheck,
+    RelayDoctor,
+    SimulatedCall,
+    StatusApplied,
+)
 from parcelguard.relay.routing import Decision, provider_actor, route
 from parcelguard.relay.sweeping import CALLED, CallRouted, LazySweeper, sweep
 from parcelguard.relay.verification import verify
@@ -123,7 +131,7 @@ def bind_waybill(
     kind: str = "axb",
     ttl_seconds: int | None = None,
     courier_id: str | None = None,
-) -> dict[str, Any]:
+) -> BindingView:
     """Bind a shipment on request (its own transaction: an exhaustion event commits, then raises).
 
     With `courier_id`, only a shipment assigned to that courier may be bound.
@@ -147,7 +155,7 @@ def bind_waybill(
     raise refused
 
 
-def release_binding(rt: Runtime, session: Session, binding_id: str, actor: Actor) -> dict[str, Any]:
+def release_binding(rt: Runtime, session: Session, binding_id: str, actor: Actor) -> BindingView:
     """End a binding now (its number and parties cool)."""
     binding = session.get(Binding, (rt.tenant, binding_id), with_for_update=True)
     if binding is None:
@@ -158,7 +166,7 @@ def release_binding(rt: Runtime, session: Session, binding_id: str, actor: Actor
 
 def list_bindings(
     rt: Runtime, session: Session, *, waybill: str | None = None, status: str | None = "active"
-) -> list[dict[str, Any]]:
+) -> list[BindingView]:
     """Return bindings (of one shipment, or the latest 200 of the tenant)."""
     query = select(Binding).where(Binding.tenant_id == rt.tenant)
     if waybill is not None:
@@ -170,7 +178,7 @@ def list_bindings(
     return [_view(rt, session, b) for b in found]
 
 
-def _view(rt: Runtime, session: Session, binding: Binding) -> dict[str, Any]:
+def _view(rt: Runtime, session: Session, binding: Binding) -> BindingView:
     number = session.get(RelayNumber, (rt.tenant, binding.number_id))
     shipment = vault_service.get_by_id(session, rt.tenant, binding.shipment_id)
     return bindings.view(binding, number, shipment.waybill_no if shipment else None)
@@ -203,7 +211,7 @@ def handle_call(
     return provider.reply(decision, event, request)  # only once the decision is durable
 
 
-def handle_status(rt: Runtime, provider_name: str, request: WebhookRequest) -> dict[str, Any]:
+def handle_status(rt: Runtime, provider_name: str, request: WebhookRequest) -> StatusApplied:
     """Authenticate a status callback and apply it to the call record (idempotently)."""
     provider = provider_for(rt, provider_name)
     provider.authenticate(request, time.time())
@@ -284,10 +292,10 @@ def reveal_recording(
     return recordings.reveal(rt, session, recording_id, actor, case_id)
 
 
-def doctor(rt: Runtime, *, callback_url: str | None = None) -> dict[str, Any]:
+def doctor(rt: Runtime, *, callback_url: str | None = None) -> RelayDoctor:
     """Check the configured platform's credentials and that its callbacks can reach us."""
     config = config_for(rt)
-    checks: list[dict[str, Any]] = []
+    checks: list[Mapping[str, Any]] = []
     provider = providers.cloud_provider(rt)
     if provider is not None:
         checks.append(vars(provider.credentials_check()))
@@ -314,7 +322,7 @@ def doctor(rt: Runtime, *, callback_url: str | None = None) -> dict[str, Any]:
     return {"provider": config.provider, "ok": all(c["ok"] for c in checks), "checks": checks}
 
 
-def _reachable(base: str | None) -> dict[str, Any]:
+def _reachable(base: str | None) -> RelayCheck:
     """GET `<base>/relay/health`: the platform must reach that address to deliver receipts."""
     import httpx
 
@@ -332,7 +340,7 @@ def _reachable(base: str | None) -> dict[str, Any]:
 
 def simulate(
     rt: Runtime, caller: str, to: str, actor: Actor, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> SimulatedCall:
     """Place a call through the demo carrier; return, masked, who would be connected."""
     carrier = DemoCarrier()
     event = CallEvent(caller, to, f"demo-{new_id()}", "voice")

@@ -8,7 +8,6 @@ unknown, with a warning about impersonation scams; never a hint about who the ca
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from parcelguard.relay.config import config_for
 from parcelguard.relay.inventory import find_number
 from parcelguard.relay.models import Binding, CallRecord
 from parcelguard.relay.numbers import mask_number, mask_waybill, party_ref, require_canonical
+from parcelguard.relay.results import CallerVerdict
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
 
@@ -40,7 +40,7 @@ WARNING = {
 
 def verify(
     rt: Runtime, session: Session, recipient: str, caller: str, actor: Actor
-) -> dict[str, Any]:
+) -> CallerVerdict:
     """Say whether `caller` is a courier of one of `recipient`'s parcels; audited."""
     recipient_number = require_canonical(recipient, "recipient")
     caller_number = require_canonical(caller, "caller")
@@ -130,7 +130,7 @@ def _direct(
 
 def _answer(
     rt: Runtime, session: Session, found: tuple[str | None, str, str] | None
-) -> dict[str, Any]:
+) -> CallerVerdict:
     if found is None:
         return {
             "verdict": "unknown",

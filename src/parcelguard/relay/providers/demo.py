@@ -6,7 +6,7 @@ It says who would have been connected; it is never mounted on HTTP, so it authen
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from parcelguard.errors import Denied
 from parcelguard.relay.providers.base import (
@@ -16,6 +16,7 @@ from parcelguard.relay.providers.base import (
     WebhookReply,
     WebhookRequest,
 )
+from parcelguard.relay.results import SimulatedCall
 
 if TYPE_CHECKING:
     from parcelguard.relay.routing import Decision
@@ -50,7 +51,7 @@ class DemoCarrier(TelephonyProvider):
 
     def describe(
         self, decision: Decision, event: CallEvent, waybill: str | None = None
-    ) -> dict[str, Any]:
+    ) -> SimulatedCall:
         """Say, masked, what the carrier would do with the call."""
         party = PARTY.get(decision.direction or "")
         if decision.action == "connect":
