@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from parcelguard.audit.checkpoints import NEW_CHECKPOINT, sign_checkpoint
 from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
+from parcelguard.audit.results import AuditColumns, EventPayload
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.crypto import EventMac, Keyring, NoteSigner
@@ -158,7 +159,7 @@ class Auditor:
     def place(
         self,
         frontier: Frontier,
-        fields: dict[str, Any],
+        fields: Mapping[str, Any],
         salt: bytes,
         nodes: list[dict[str, Any]],
     ) -> bytes:
@@ -183,7 +184,7 @@ class Auditor:
             return None
         return sign_checkpoint(session, head, self.keys, self.clock.now())
 
-    def _fields(self, seq: int, at: datetime, actor: Actor, entry: Entry) -> dict[str, Any]:
+    def _fields(self, seq: int, at: datetime, actor: Actor, entry: Entry) -> AuditColumns:
         return {
             "tenant_id": self.tenant_id,
             "seq": seq,
@@ -232,7 +233,7 @@ def lock_head(session: Session, tenant_id: str) -> AuditHead:
     return head
 
 
-def event_payload(event: AuditEvent | RecordedEvent) -> dict[str, Any]:
+def event_payload(event: AuditEvent | RecordedEvent) -> EventPayload:
     """Return the event as published on the bus (no hashes, no PII)."""
     return {
         "tenant_id": event.tenant_id,

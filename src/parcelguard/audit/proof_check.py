@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from parcelguard.audit.results import ProofVerdict
 from parcelguard.crypto import NoteError, NoteVerifier
 from parcelguard.crypto.note import cosignature_time, open_note
 from parcelguard.tlog.checkpoint import Checkpoint, FormatError, decode_hash
@@ -33,7 +34,7 @@ class ProofCheck:
     witnesses: list[dict[str, Any]] = field(default_factory=list)
     warning: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ProofVerdict:
         """Return the JSON `audit verify-proof` prints."""
         return {
             "ok": self.ok,

@@ -8,7 +8,6 @@ the event as `leaf.py` encodes it: staff identities appear only as a salted hash
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from parcelguard.audit.auditor import LogKeys
 from parcelguard.audit.checkpoints import read_checkpoint
 from parcelguard.audit.leaf import COLUMNS, leaf_bytes
 from parcelguard.audit.models import AuditEvent, Checkpoint, Cosignature
+from parcelguard.audit.results import InclusionProof
 from parcelguard.audit.tree import StoredTree
 from parcelguard.audit.witnesses import WitnessClient
 from parcelguard.crypto import NoteError
@@ -35,7 +35,7 @@ def build_proof(
     seq: int,
     keys: LogKeys,
     witnesses: list[WitnessClient],
-) -> dict[str, Any]:
+) -> InclusionProof:
     """Return the proof document of event `seq` against its newest witnessed checkpoint."""
     event = session.get(AuditEvent, (tenant_id, seq))
     if event is None or event.leaf_hash is None or event.salt is None:

@@ -22,6 +22,7 @@ from parcelguard.audit.cosign import CosignResult, cosign_newest
 from parcelguard.audit.entry import SYSTEM, Actor, Entry
 from parcelguard.audit.models import AuditEvent, AuditHead
 from parcelguard.audit.proofs import build_proof
+from parcelguard.audit.results import InclusionProof, PublicKeys
 from parcelguard.audit.verify import VerifyResult, verify_log
 from parcelguard.audit.witnesses import WitnessClient, witnesses_for
 from parcelguard.runtime import Committed, RolledBack, Runtime
@@ -110,12 +111,12 @@ def verify(rt: Runtime, *, stale_factor: float = STALE_FACTOR) -> VerifyResult:
         )
 
 
-def prove(rt: Runtime, session: Session, seq: int) -> dict[str, Any]:
+def prove(rt: Runtime, session: Session, seq: int) -> InclusionProof:
     """Return the inclusion proof document of event `seq` (see docs/audit.md)."""
     return build_proof(session, rt.tenant, seq, log_keys(rt), witnesses(rt, create=False))
 
 
-def public_keys(rt: Runtime) -> dict[str, Any]:
+def public_keys(rt: Runtime) -> PublicKeys:
     """Return what a verifier needs and may trust once published: the log's and witnesses' keys."""
     keys = log_keys(rt)
     return {

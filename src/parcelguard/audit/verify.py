@@ -22,6 +22,7 @@ from parcelguard.audit import verify_chunks as chunks
 from parcelguard.audit.anchors import Anchors, gather
 from parcelguard.audit.auditor import LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead
+from parcelguard.audit.results import VerifyReport
 from parcelguard.audit.witnesses import WitnessClient
 from parcelguard.clock import as_utc
 from parcelguard.tlog.tree import Frontier, fold
@@ -42,7 +43,7 @@ class VerifyResult:
     witnessed_size: int = 0
     witnesses: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> VerifyReport:
         """Return the contract's JSON shape, extended."""
         return {
             "ok": self.ok,

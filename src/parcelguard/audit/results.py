@@ -1,0 +1,112 @@
+"""What the audit services return: typed JSON shapes (TypedDicts, so the JSON is unchanged).
+
+See docs/audit.md for the proof format. The leaf itself (`leaf.leaf_document`) stays a plain dict:
+its keys are the canonical `PUBLIC_FIELDS`, hashed as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+# pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
+from typing_extensions import TypedDict
+
+
+class KeyRef(TypedDict):
+    """A witness (or other signer) by name and its public note key."""
+
+    name: str
+    public_key: str
+
+
+class LogRef(TypedDict):
+    """The log's origin line and public note key."""
+
+    origin: str
+    public_key: str
+
+
+class PublicKeys(TypedDict):
+    """What a verifier needs and may trust once published: the log's and witnesses' keys."""
+
+    origin: str
+    public_key: str
+    witnesses: list[KeyRef]
+
+
+class InclusionProof(TypedDict):
+    """The inclusion proof document of one event (`parcelguard-audit-proof/v1`)."""
+
+    format: str
+    log: LogRef
+    witnesses: list[KeyRef]
+    event: dict[str, Any]
+    leaf: str
+    leaf_index: int
+    tree_size: int
+    inclusion_path: list[str]
+    checkpoint: str
+
+
+class VerifyReport(TypedDict):
+    """`audit verify`: the contract's five keys, then what the witnesses said."""
+
+    ok: bool
+    events: int
+    checkpoints: int
+    first_bad_seq: int | None
+    reason: str | None
+    signed_size: int
+    witnessed_size: int
+    witnesses: list[dict[str, Any]]
+
+
+class ProofVerdict(TypedDict):
+    """`audit verify-proof`: the verdict on one proof document."""
+
+    ok: bool
+    reason: str | None
+    seq: int | None
+    tree_size: int | None
+    event: dict[str, Any] | None
+    witnesses: list[dict[str, Any]]
+    warning: str | None
+
+
+class AuditColumns(TypedDict):
+    """The columns of a new audit event, before its salt, leaf hash and MAC."""
+
+    tenant_id: str
+    seq: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+    reference: str | None
+    details: str
+
+
+class EventPayload(TypedDict):
+    """An audit event as published on the bus (no hashes, no PII)."""
+
+    tenant_id: str
+    seq: int
+    at: str
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+    reference: str | None
+    details: dict[str, Any]
