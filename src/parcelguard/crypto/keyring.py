@@ -28,6 +28,7 @@ from parcelguard.crypto.keystore import KeyStore
 from parcelguard.crypto.kms import KmsProvider
 from parcelguard.crypto.local_kms import LocalFileKms
 from parcelguard.crypto.note import NoteSigner
+from parcelguard.crypto.results import KeyringEntry
 from parcelguard.crypto.sealed_format import (
     FORMAT,
     FORMAT_LEGACY,
@@ -232,7 +233,7 @@ class Keyring:
             self._epochs[epoch] = cipher
             return cipher
 
-    def _create_epoch(self, epoch: date) -> dict[str, Any]:
+    def _create_epoch(self, epoch: date) -> KeyringEntry:
         day = epoch.isoformat()
 
         def change(data: dict[str, Any]) -> None:
@@ -245,7 +246,7 @@ class Keyring:
             )
 
         self._data = self._store.update(change)
-        entry: dict[str, Any] = self._data["epochs"][day]
+        entry: KeyringEntry = self._data["epochs"][day]
         return entry
 
     # -- rotation ----------------------------------------------------------------------------
@@ -312,10 +313,10 @@ class Keyring:
             raise IntegrityError(f"the keyring has no {name} key: it was damaged or hand-edited")
         return self._unwrap_entry(entry, name)
 
-    def _wrap_entry(self, key: bytes, label: str) -> dict[str, Any]:
+    def _wrap_entry(self, key: bytes, label: str) -> KeyringEntry:
         return _wrap_entry(self.kms, key, label)
 
-    def _unwrap_entry(self, entry: dict[str, Any], label: str) -> bytes:
+    def _unwrap_entry(self, entry: KeyringEntry, label: str) -> bytes:
         return self.kms.unwrap(
             int(entry["v"]), base64.b64decode(entry["w"]), f"keyring\x1f{label}".encode()
         )
@@ -334,7 +335,7 @@ class Keyring:
         return f"Keyring(path={self._store.path}, provider={self.kms.name})"
 
 
-def _wrap_entry(kms: KmsProvider, key: bytes, label: str) -> dict[str, Any]:
+def _wrap_entry(kms: KmsProvider, key: bytes, label: str) -> KeyringEntry:
     version = kms.active_version()
     wrapped = kms.wrap(version, key, f"keyring\x1f{label}".encode())
     return {"v": version, "w": base64.b64encode(wrapped).decode()}

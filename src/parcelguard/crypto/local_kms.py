@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from parcelguard.crypto.keystore import KeyStore
 from parcelguard.crypto.kms import AesKekSet, KmsProvider
+from parcelguard.crypto.results import LocalKek, LocalKmsEntries
 
 
 class LocalFileKms(KmsProvider):
@@ -22,7 +23,7 @@ class LocalFileKms(KmsProvider):
         self._keks = self._load(store.read())
 
     @staticmethod
-    def initial_entries() -> dict[str, Any]:
+    def initial_entries() -> LocalKmsEntries:
         """Return the keyring entries of a fresh local provider (KEK version 1)."""
         return {"keks": {"1": _new_kek()}, "active_kek": 1}
 
@@ -82,7 +83,7 @@ class LocalFileKms(KmsProvider):
         return AesKekSet(keys, int(data["active_kek"]))
 
 
-def _new_kek() -> dict[str, str]:
+def _new_kek() -> LocalKek:
     return {
         "key": base64.b64encode(AESGCM.generate_key(256)).decode(),
         "created_at": datetime.now(UTC).isoformat(),

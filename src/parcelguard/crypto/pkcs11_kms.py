@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcelguard.crypto.keystore import KeyStore
 from parcelguard.crypto.kms import NONCE, KmsProvider
+from parcelguard.crypto.results import KmsCustody
 from parcelguard.errors import ConfigError, IntegrityError, NotFound
 from parcelguard.settings import Settings
 
@@ -155,7 +156,7 @@ class Pkcs11Kms(KmsProvider):
 
     # -- what `doctor` and `keys status` show ------------------------------------------------
 
-    def custody(self) -> dict[str, Any]:
+    def custody(self) -> KmsCustody:
         """Describe where the KEKs are and whether any of them could ever leave the token."""
         with self._lock:
             keys = {v: self._key(v) for v in self.versions()}
