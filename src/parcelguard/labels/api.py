@@ -7,7 +7,7 @@ access log, and the page sends no referrer, so the token does not travel on from
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,6 +19,7 @@ from parcelguard.access.roles import STAFF_ROLES, Role
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.labels import handover, scan, service
 from parcelguard.labels.registry import renderer_for
+from parcelguard.labels.results import Handover
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, bearer, get_caller, get_runtime
 from parcelguard.web.pages import language, render
@@ -132,7 +133,7 @@ def post_pickup(
     body: PickupIn,
     caller: Clerk,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> Handover:
     """Hand a waiting parcel over by pickup code (and last four digits); marks it delivered."""
     handover.check_station(caller, station)
     request = handover.PickupRequest(station, body.code, body.last4)

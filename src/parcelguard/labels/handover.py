@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from parcelguard.errors import Denied, InvalidInput, NotFound, RateLimited
 from parcelguard.labels import pickup
 from parcelguard.labels.config import config_for
 from parcelguard.labels.models import PickupCode
+from parcelguard.labels.results import Handover
 from parcelguard.runtime import Runtime
 from parcelguard.vault.lifecycle import record_event
 from parcelguard.vault.models import Party
@@ -49,7 +49,7 @@ def check_station(caller: Caller, station: str) -> None:
         raise Denied("a clerk hands over parcels of their own station only", code="other_station")
 
 
-def hand_over(rt: Runtime, actor: Actor, request: PickupRequest) -> dict[str, Any]:
+def hand_over(rt: Runtime, actor: Actor, request: PickupRequest) -> Handover:
     """Hand the parcel waiting under `code` over; mark it picked up and delivered, or refuse.
 
     Only a clerk of that station, an admin or the local operator hands parcels over.
@@ -74,18 +74,19 @@ def hand_over(rt: Runtime, actor: Actor, request: PickupRequest) -> dict[str, An
         raise NotFound("no parcel waits under this pickup code", code="wrong_pickup_code")
     if outcome == "wrong_last4":
         raise Denied("the last four digits do not match", code="wrong_last4")
+    assert result is not None  # handed over: the only outcome left
     return result
 
 
 def _attempt(
     rt: Runtime, session: Session, actor: Actor, station: str, code: str, last4: str | None
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, Handover | None]:
     """Decide one attempt in its transaction; return the outcome and the answer if handed over."""
     config, key = config_for(rt), _failures_key(rt, station, actor.id)
     window = config.pickup_window_minutes * 60
     if rt.limiter.wait(key, config.pickup_failures, window):
         _audit_attempt(rt, session, actor, station, None, "rate_limited")
-        return "rate_limited", {}
+        return "rate_limited", None
     waiting = pickup.waiting_by_code(session, rt.tenant, station, code)
     if waiting is None:
         outcome = "wrong_code"
@@ -95,12 +96,12 @@ def _attempt(
         return "handed_over", _hand_over(rt, session, actor, waiting, last4 is not None)
     rt.limiter.record(key, config.pickup_failures, window)
     _audit_attempt(rt, session, actor, station, waiting, outcome)
-    return outcome, {}
+    return outcome, None
 
 
 def _hand_over(
     rt: Runtime, session: Session, actor: Actor, waiting: PickupCode, with_last4: bool
-) -> dict[str, Any]:
+) -> Handover:
     """Record the delivery proven by the code, then close the code as picked up by the clerk."""
     station = waiting.station_id
     record_event(rt, session, waiting.waybill_no, "delivered", actor, pickup_code=waiting.code)
