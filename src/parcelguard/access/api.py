@@ -17,6 +17,18 @@ from pydantic import BaseModel, Field
 from parcelguard.access import duties, enrolment, grants, passkeys, service, sessions
 from parcelguard.access.ceremony import Ceremony
 from parcelguard.access.principals import Caller
+from parcelguard.access.results import (
+    CeremonyStart,
+    EnrolmentCheck,
+    EnrolmentLinkView,
+    GrantList,
+    GrantView,
+    Me,
+    PasskeyAdded,
+    SignedIn,
+    SignedOut,
+    SteppedUp,
+)
 from parcelguard.access.roles import Role
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import (
@@ -68,11 +80,11 @@ class EnrolmentCheckIn(BaseModel):
     token: str = Field(min_length=1, max_length=128)
 
 
-def _ceremony(ceremony: Ceremony) -> dict[str, Any]:
+def _ceremony(ceremony: Ceremony) -> CeremonyStart:
     return {"challenge_id": ceremony.challenge_id, "publicKey": ceremony.options}
 
 
-def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) -> dict[str, Any]:
+def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) -> SignedIn:
     response.set_cookie(
         sessions.COOKIE,
         opened.token,
@@ -103,17 +115,18 @@ def _session_caller(request: Request) -> Caller:
 @router.post("/register/options")
 def register_options(
     body: RegisterOptionsIn, request: Request, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> CeremonyStart:
     """Start a passkey registration (enrolment link, or a signed-in person's next passkey)."""
     if body.token:
         return _ceremony(passkeys.start_enrolment(rt, body.token))
     return _ceremony(passkeys.start_registration(rt, _session_caller(request)))
 
 
-@router.post("/register/verify")
+# Two shapes: no response model, so neither is validated against the other.
+@router.post("/register/verify", response_model=None)
 def register_verify(
     body: RegisterIn, request: Request, response: Response, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> SignedIn | PasskeyAdded:
     """Store the new passkey; with an enrolment link this also signs the person in."""
     if body.token:
         opened = passkeys.finish_enrolment(
@@ -128,7 +141,7 @@ def register_verify(
 
 
 @router.post("/login/options")
-def login_options(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def login_options(rt: Runtime = Depends(get_runtime)) -> CeremonyStart:
     """Start a passkey sign-in."""
     return _ceremony(passkeys.start_sign_in(rt))
 
@@ -136,7 +149,7 @@ def login_options(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
 @router.post("/login/verify")
 def login_verify(
     body: AssertionIn, response: Response, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> SignedIn:
     """Sign in: sets the session cookie and returns the session's CSRF token."""
     opened = passkeys.finish_sign_in(rt, body.challenge_id, body.credential)
     return _signed_in(response, rt, opened)
@@ -145,7 +158,7 @@ def login_verify(
 @router.post("/step-up/options")
 def step_up_options(
     caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> CeremonyStart:
     """Start a step-up (a fresh passkey assertion before a reveal)."""
     return _ceremony(passkeys.start_step_up(rt, caller))
 
@@ -156,16 +169,14 @@ def step_up_verify(
     request: Request,
     caller: Caller = Depends(get_caller),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> SteppedUp:
     """Record the step-up on the session."""
     at = passkeys.finish_step_up(rt, caller, _cookie(request), body.challenge_id, body.credential)
     return {"step_up_at": at.isoformat()}
 
 
 @router.post("/logout")
-def logout(
-    request: Request, response: Response, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def logout(request: Request, response: Response, rt: Runtime = Depends(get_runtime)) -> SignedOut:
     """End the browser session and clear its cookie."""
     with rt.db.session() as session:
         ended = sessions.close_session(rt, session, _cookie(request))
@@ -182,7 +193,7 @@ def logout(
 @router.get("/me")
 def me(
     request: Request, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> Me:
     """Return who is signed in, their passkeys and (for a session) its CSRF token."""
     with rt.db.read_session() as session:
         principal = service.get_or_raise(session, rt.tenant, caller.principal_id)
@@ -207,7 +218,7 @@ def me(
 @router.post("/enrolment-links")
 def issue_enrolment_link(
     caller: Admin, body: EnrolmentLinkIn, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> EnrolmentLinkView:
     """Issue a one-time link with which a person registers a passkey (admins only)."""
     with rt.db.session() as session:
         link = enrolment.issue(rt, session, body.principal_id, caller.actor, hours=body.hours)
@@ -217,7 +228,7 @@ def issue_enrolment_link(
 @router.post("/enrolment-links/check")
 def check_enrolment_link(
     body: EnrolmentCheckIn, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> EnrolmentCheck:
     """Say whether a link's token is live, without spending it (401 with the reason if not)."""
     with rt.db.read_session() as session:
         link = enrolment.redeemable(rt, session, body.token)
@@ -234,7 +245,7 @@ class RoleIn(BaseModel):
 
 
 @staff.get("/grants")
-def list_grants(caller: GrantReader, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def list_grants(caller: GrantReader, rt: Runtime = Depends(get_runtime)) -> GrantList:
     """Return the role grants waiting for a security officer (officers and admins)."""
     with rt.db.read_session() as session:
         return {"grants": [grants.grant_view(g) for g in grants.pending(session, rt.tenant)]}
@@ -243,7 +254,7 @@ def list_grants(caller: GrantReader, rt: Runtime = Depends(get_runtime)) -> dict
 @staff.post("/grants/{grant_id}/approve")
 def approve_grant(
     grant_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> GrantView:
     """Approve a waiting role grant (a security officer other than the person and the asker)."""
     return grants.decide_grant(rt, caller.actor, grant_id, approved=True)
 
@@ -251,7 +262,7 @@ def approve_grant(
 @staff.post("/grants/{grant_id}/refuse")
 def refuse_grant(
     grant_id: str, caller: Caller = Depends(get_caller), rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> GrantView:
     """Refuse a waiting role grant."""
     return grants.decide_grant(rt, caller.actor, grant_id, approved=False)
 
@@ -262,7 +273,7 @@ def change_role(
     body: RoleIn,
     caller: Admin,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> GrantView:
     """Change a person's role (admins); to or from security officer it waits for an officer."""
     with duties.audited_refusals(rt, caller.actor, "role_change"), rt.db.session() as session:
         return grants.grant_view(

@@ -10,13 +10,12 @@ while no active officer exists, the role is granted at once, and the audit event
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import duties
 from parcelguard.access.models import ROLES, Principal, RoleGrant
+from parcelguard.access.results import GrantView
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
@@ -104,7 +103,7 @@ def pending(session: Session, tenant_id: str) -> list[RoleGrant]:
     return list(session.scalars(query.order_by(RoleGrant.requested_at)))
 
 
-def grant_view(grant: RoleGrant) -> dict[str, Any]:
+def grant_view(grant: RoleGrant) -> GrantView:
     """Return a grant as lists and answers show it (ids, roles, dates; no names)."""
     return {
         "id": grant.grant_id,
@@ -176,7 +175,7 @@ def _audit(rt: Runtime, session: Session, actor: Actor, action: str, grant: Role
     )
 
 
-def decide_grant(rt: Runtime, actor: Actor, grant_id: str, *, approved: bool) -> dict[str, Any]:
+def decide_grant(rt: Runtime, actor: Actor, grant_id: str, *, approved: bool) -> GrantView:
     """Approve or refuse a grant in its own transaction; a self-serving try is audited."""
     with duties.audited_refusals(rt, actor, "role_grant"), rt.db.session() as session:
         grant = (approve if approved else refuse)(rt, session, grant_id, actor)

@@ -39,6 +39,7 @@ from parcelguard.access.guards import STAFF
 from parcelguard.access.models import Passkey, Principal
 from parcelguard.access.principals import Caller
 from parcelguard.access.relying_party import ALGORITHMS, refusal_reason, relying_party
+from parcelguard.access.results import PasskeyView
 from parcelguard.audit.service import Actor, Entry
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.runtime import Runtime
@@ -59,7 +60,7 @@ def list_passkeys(session: Session, tenant_id: str, principal_id: str) -> list[P
     return list(session.scalars(query.order_by(Passkey.created_at)))
 
 
-def passkey_view(passkey: Passkey) -> dict[str, Any]:
+def passkey_view(passkey: Passkey) -> PasskeyView:
     """Return what a person sees of one of their passkeys."""
     return {
         "id": passkey.credential_id[:16],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from parcelguard.access import duties, grants, keys
 from parcelguard.access.models import ROLES, ApiKey, Principal
 from parcelguard.access.principals import Caller
+from parcelguard.access.results import StaffView
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.access.staff_phone import STAFF_EPOCH as STAFF_EPOCH
 from parcelguard.access.staff_phone import find_by_phone as find_by_phone
@@ -317,7 +318,7 @@ def counts_by_role(session: Session, tenant_id: str) -> dict[str, int]:
     return found
 
 
-def public_view(principal: Principal) -> dict[str, Any]:
+def public_view(principal: Principal) -> StaffView:
     """Return what lists of staff show."""
     return {
         "id": principal.principal_id,
