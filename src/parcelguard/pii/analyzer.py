@@ -13,6 +13,7 @@ from operator import itemgetter
 
 from parcelguard.pii.entity import Entity, MaskedSpan, Span
 from parcelguard.pii.recognizers import RECOGNIZERS, Recognizer, default_recognizers
+from parcelguard.pii.results import ScanDocument
 from parcelguard.pii.text_view import TextView
 from parcelguard.sensitive import Sensitive
 
@@ -28,7 +29,7 @@ class Analysis:
     entities: list[Entity]
     masked: list[MaskedSpan] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, list[dict[str, object]]]:
+    def as_dict(self) -> ScanDocument:
         """Return the public scan document."""
         return {
             "entities": [e.as_dict() for e in self.entities],

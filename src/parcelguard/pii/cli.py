@@ -22,6 +22,7 @@ from rich.table import Table
 
 from parcelguard.errors import ConfigError, InvalidInput
 from parcelguard.pii import service
+from parcelguard.pii.results import ScanDocument
 
 JSON_OPTION = typer.Option(False, "--json", help="Print exactly one JSON document on stdout.")
 
@@ -130,7 +131,7 @@ def _counted(handle: Any, advance: Any) -> Any:
         raise InvalidInput("--file is not UTF-8 text", code="bad_encoding") from None
 
 
-def _entities_table(out: Console, document: dict[str, Any]) -> None:
+def _entities_table(out: Console, document: ScanDocument) -> None:
     table = Table("type", "start", "end", "text", "score")
     for e in document["entities"]:
         table.add_row(e["type"], str(e["start"]), str(e["end"]), e["text"], f"{e['score']:.2f}")

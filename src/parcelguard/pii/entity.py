@@ -6,8 +6,9 @@ travels as `Sensitive`, so an entity printed to a log shows its type and offsets
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from parcelguard.pii.results import EntityDocument, MaskedDocument
 from parcelguard.sensitive import Sensitive
 
 ENTITY_TYPES = (
@@ -49,7 +50,7 @@ class Entity(NamedTuple):
     def __repr__(self) -> str:
         return f"Entity({self.type}, {self.start}:{self.end}, score={self.score:.2f})"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> EntityDocument:
         """Return the public entity document; this is where the matched text leaves."""
         return {
             "type": self.type,
@@ -67,6 +68,6 @@ class MaskedSpan(NamedTuple):
     start: int
     end: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> MaskedDocument:
         """Return the public document of a masked span."""
         return {"type": self.type, "start": self.start, "end": self.end}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from parcelguard.pii.analyzer import Analysis, Analyzer
 from parcelguard.pii.entity import Entity
 from parcelguard.pii.operators import Operator
+from parcelguard.pii.results import RedactDocument
 from parcelguard.sensitive import Sensitive
 
 
@@ -24,7 +24,7 @@ class Redaction:
         """Return the entities found in the input."""
         return self.analysis.entities
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> RedactDocument:
         """Return the public redact document: the text and the input's entities."""
         return {
             "text": self.text,

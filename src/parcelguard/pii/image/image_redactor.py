@@ -29,6 +29,7 @@ from parcelguard.pii.image.span_finder import Region, SpanFinder
 from parcelguard.pii.image.tesseract_reader import TesseractReader, tesseract_available
 from parcelguard.pii.image.verification import Verification, Verifier
 from parcelguard.pii.image.work_size import enlarge, work_copy
+from parcelguard.pii.results import ImageReport
 
 __all__ = ["ImageRedaction", "ImageRedactor", "Region", "shared_verifier"]
 _CODES = frozenset({"QR_CODE", "BARCODE"})
@@ -54,16 +55,20 @@ class ImageRedaction:
         """Return the MIME type of the redacted photo (the input's format)."""
         return FORMATS[self.format]
 
-    def report(self, **extra: Any) -> dict[str, Any]:
-        """Return the public report: regions, size, format, metadata removed, verification."""
-        document = {
-            **extra,
+    def report(self, out: str | None = None) -> ImageReport:
+        """Return the public report: regions, size, format, metadata removed, verification.
+
+        `out` (where the CLI wrote the photo) comes first when given.
+        """
+        document: ImageReport = {
             "regions": [r.as_dict() for r in self.regions],
             "width": self.width,
             "height": self.height,
             "format": self.format.lower(),
             "metadata_removed": list(self.metadata_removed),
         }
+        if out is not None:
+            document = {"out": out, **document}
         if self.verification is not None:
             document["verification"] = self.verification.as_dict()
         return document

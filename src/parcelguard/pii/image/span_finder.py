@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from parcelguard.pii.analyzer import Analyzer
 from parcelguard.pii.division_lexicon import division_lexicon
 from parcelguard.pii.entity import Entity
 from parcelguard.pii.image.geometry import Quad, bounds, expand, span_quad
 from parcelguard.pii.image.ocr_engine import OcrLine
+from parcelguard.pii.results import RegionDocument
 from parcelguard.pii.text_view import fold
 from parcelguard.sensitive import Sensitive
 
@@ -36,7 +36,7 @@ class Region:
     pass_no: int = 0
     reader: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> RegionDocument:
         """Return the public region document."""
         return {
             "type": self.type,

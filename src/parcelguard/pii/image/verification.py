@@ -17,13 +17,13 @@ import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from parcelguard.pii.image.ocr_engine import OcrEngine, TextReader
 from parcelguard.pii.image.span_finder import Hit, Region, SpanFinder, touches
 from parcelguard.pii.image.tesseract_reader import ReaderFailed
+from parcelguard.pii.results import VerificationDocument
 
 MAX_PASSES = 2
 Paint = Callable[[Region, bool], None]  # (region, solid fill?)
@@ -38,7 +38,7 @@ class Verification:
     verified: bool = False
     failed: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> VerificationDocument:
         """Return the public verification document."""
         return {
             "readers": list(self.readers),
