@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import text
+
+# pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
+from typing_extensions import TypedDict
 
 from parcelguard import __version__
 from parcelguard.runtime import Runtime
@@ -22,6 +24,14 @@ from parcelguard.web import errors as web_errors
 from parcelguard.web.errors import error_body, status_for
 
 __all__ = ["create_app", "error_body", "status_for"]  # the mapping lives in web/errors.py
+
+
+class Health(TypedDict):
+    """`GET /healthz`: liveness, the database dialect that answered, the version."""
+
+    ok: bool
+    database: str
+    version: str
 
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
@@ -58,7 +68,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     web_errors.install(app)
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, Any]:
+    def healthz() -> Health:
         """Report liveness and whether the database answers."""
         # A read: on SQLite it must not queue behind writers for the write lock.
         with rt.db.read_session() as session:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,6 +58,18 @@ STATES = (
 )
 
 
+class DemoDocument(TypedDict):
+    """The `demo --no-serve --json` document: where to go, how to sign in, what was made."""
+
+    url: str
+    logins: list[dict[str, Any]]
+    recipient_phone: str
+    parcels: int
+    leak_file: str | None
+    note: str | None
+    pages: dict[str, str]
+
+
 @dataclass
 class DemoTenant:
     """What the demo made: where to go and how to sign in as each role."""
@@ -69,7 +81,7 @@ class DemoTenant:
     leak_file: str | None = None
     note: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> DemoDocument:
         """Return the `demo --no-serve --json` document."""
         return {
             "url": self.url,

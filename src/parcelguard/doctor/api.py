@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
 from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
+from parcelguard.doctor.results import DoctorDocument
 from parcelguard.doctor.service import examine
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, get_runtime
@@ -34,7 +35,7 @@ class DoctorReport(BaseModel):
 
 
 @router.get("", response_model=DoctorReport)
-def doctor(caller: Reader, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def doctor(caller: Reader, rt: Runtime = Depends(get_runtime)) -> DoctorDocument:
     """Run every check now (what `parcelguard doctor --json` prints)."""
     return examine(rt).as_dict()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import ClassVar
 
 from parcelguard.crypto import Keyring
 from parcelguard.doctor.config import DoctorConfig
+from parcelguard.doctor.results import FindingDocument, Status
 from parcelguard.errors import ConfigError
 from parcelguard.runtime import Runtime
-
-Status = Literal["pass", "warn", "fail"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class Finding:
     status: Status
     detail: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> FindingDocument:
         """Return the contract's JSON shape."""
         return {"name": self.name, "status": self.status, "detail": self.detail}
 

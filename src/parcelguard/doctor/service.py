@@ -6,12 +6,12 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from parcelguard.audit.service import Actor, Entry, auditor_for, search
 from parcelguard.doctor.check import Check, DoctorContext, Finding
 from parcelguard.doctor.config import DoctorConfig
 from parcelguard.doctor.registry import Registry, default_registry
+from parcelguard.doctor.results import DoctorDocument
 from parcelguard.errors import ParcelGuardError
 from parcelguard.runtime import Runtime
 
@@ -35,7 +35,7 @@ class Report:
         """Return the names of the failed checks."""
         return [f.name for f in self.findings if f.status == "fail"]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> DoctorDocument:
         """Return the contract's JSON shape (plus `at`)."""
         return {
             "ok": self.ok,
