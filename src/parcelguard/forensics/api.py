@@ -15,6 +15,14 @@ from parcelguard.access.roles import Role
 from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
+from parcelguard.forensics.results import (
+    CanaryList,
+    ExposureBucket,
+    ExposureSalt,
+    Rotation,
+    StoredTrace,
+    TraceDocument,
+)
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, get_runtime
 from parcelguard.web.reports import leak_report_html
@@ -50,7 +58,7 @@ def trace(
     text: str | None = Form(default=None, description="Pasted text, instead of a file."),
     at: str | None = Form(default=None, description="When the leak was found (ISO 8601)."),
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> TraceDocument:
     """Trace a leaked file or pasted text; answer the contract's trace document."""
     when = _instant(at)
     with tempfile.TemporaryDirectory() as folder:
@@ -89,8 +97,9 @@ def _instant(text: str | None) -> Any:
         raise InvalidInput("`at` must be an ISO 8601 time", code="invalid_time") from None
 
 
-@router.get("/leaks/{leak_id}")
-def leak(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+# A stored report is served as stored (older reports may carry other keys): no response model.
+@router.get("/leaks/{leak_id}", response_model=None)
+def leak(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> StoredTrace:
     """Return the stored report of a traced leak."""
     return service.leak_report(rt, leak_id, caller.actor)
 
@@ -109,13 +118,13 @@ def canaries(
     caller: Officer,
     include_retired: bool = False,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> CanaryList:
     """List canaries and the channel each was given to."""
     return {"canaries": service.list_canaries(rt, caller.actor, include_retired=include_retired)}
 
 
 @router.post("/canaries")
-def seed(caller: Officer, body: SeedIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def seed(caller: Officer, body: SeedIn, rt: Runtime = Depends(get_runtime)) -> CanaryList:
     """Seed canaries for one channel."""
     return {
         "canaries": service.seed_canaries(rt, caller.actor, body.kind, body.channel_id, body.count)
@@ -123,13 +132,13 @@ def seed(caller: Officer, body: SeedIn, rt: Runtime = Depends(get_runtime)) -> d
 
 
 @router.post("/canaries/rotate")
-def rotate(caller: Officer, body: RotateIn, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def rotate(caller: Officer, body: RotateIn, rt: Runtime = Depends(get_runtime)) -> Rotation:
     """Retire active canaries and seed fresh ones for the same channels."""
     return service.rotate_canaries(rt, caller.actor, kind=body.kind, channel_id=body.channel_id)
 
 
 @exposure_router.get("/salt")
-def salt(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def salt(rt: Runtime = Depends(get_runtime)) -> ExposureSalt:
     """Return the public salt and recipe: prefix = hex(SHA-256(salt + E.164))[:5]."""
     return service.exposure_salt(rt)
 
@@ -137,7 +146,7 @@ def salt(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
 @exposure_router.get("/range/{prefix}")
 def exposure_range(
     prefix: str, request: Request, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ExposureBucket:
     """Return every stored suffix under a 5-hex-digit prefix, padded with decoys and shuffled."""
     return service.exposure_range(rt, prefix, client_ip(request.scope))
 

@@ -11,7 +11,6 @@ canary table itself, are for security officers only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from parcelguard.errors import Denied, InvalidInput, NotFound
 from parcelguard.forensics import canary_store
 from parcelguard.forensics.canary_identity import make_person
 from parcelguard.forensics.models import CHANNEL_KINDS, Canary
+from parcelguard.forensics.results import CanaryView, Rotation
 from parcelguard.pii.masking import mask_normalized_phone
 from parcelguard.runtime import Runtime
 
@@ -138,10 +138,11 @@ def rotate(
     *,
     kind: str | None = None,
     channel_id: str | None = None,
-) -> dict[str, Any]:
+) -> Rotation:
     """Retire every active canary (of one channel when given) and seed a fresh one in its place."""
     require_officer(actor)
-    retired, seeded = [], []
+    retired: list[str] = []
+    seeded: list[str] = []
     for canary in listing(session, rt.tenant):
         if (kind and canary.channel_kind != kind) or (
             channel_id and canary.channel_id != channel_id
@@ -210,7 +211,7 @@ def visible_to(session: Session, tenant_id: str, principal_id: str) -> list[str]
     return list(session.scalars(query.order_by(Canary.waybill_no)))
 
 
-def public_view(canary: Canary) -> dict[str, Any]:
+def public_view(canary: Canary) -> CanaryView:
     """Return what `canaries list` shows (masked number only)."""
     return {
         "canary_id": canary.canary_id,

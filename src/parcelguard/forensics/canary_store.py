@@ -22,6 +22,7 @@ from parcelguard.pii.divisions import resolve_regions
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.results import ShipmentRow
 from parcelguard.vault.rows import PartyInput
 from parcelguard.vault.service import sealer_for
 
@@ -85,7 +86,7 @@ def shred(rt: Runtime, session: Session, shipment_id: str) -> None:
 
 def _row(
     tenant: str, sid: str, waybill: str, kind: str, channel_id: str, now: datetime, epoch: Any
-) -> dict[str, Any]:
+) -> ShipmentRow:
     return {
         "tenant_id": tenant,
         "shipment_id": sid,

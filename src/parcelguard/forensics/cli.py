@@ -20,6 +20,7 @@ from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics import service
 from parcelguard.forensics.models import CHANNEL_KINDS
+from parcelguard.forensics.results import TraceDocument
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, stderr
 from parcelguard.terminal import runtime as invocation_runtime
@@ -87,7 +88,7 @@ def _leak_file(name: str) -> Iterator[Path]:
         yield path
 
 
-def _print_trace(out: Console, document: dict[str, Any]) -> None:
+def _print_trace(out: Console, document: TraceDocument) -> None:
     out.print(
         f"leak {document['leak_id']}: {document['rows']} rows, {document['matched']} matched, "
         f"{document['unmatched']} unmatched"

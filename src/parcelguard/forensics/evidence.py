@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from parcelguard.forensics.access_model import Access, AccessModel
 from parcelguard.forensics.matching import MatchedRecord
+from parcelguard.forensics.results import PeersEvidence
 from parcelguard.forensics.scoring import Suspect
 
 MAX_EVENTS = 20
@@ -24,9 +25,9 @@ def evidence_for(
     model: AccessModel,
     records: Sequence[MatchedRecord],
     peers: dict[tuple[str, str], list[int]],
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """Return the evidence list of one suspect."""
-    found: list[dict[str, Any]] = [
+    found: list[Mapping[str, Any]] = [
         {
             "type": "coverage",
             "covered": suspect.covered,
@@ -81,7 +82,7 @@ def _by_action(accesses: list[Access]) -> list[dict[str, Any]]:
     ]
 
 
-def _peers(suspect: Suspect, peers: dict[tuple[str, str], list[int]]) -> dict[str, Any]:
+def _peers(suspect: Suspect, peers: dict[tuple[str, str], list[int]]) -> PeersEvidence:
     others = list(peers.get((suspect.key.kind, suspect.role), []))
     if suspect.covered in others:
         others.remove(suspect.covered)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.errors import InvalidInput
 from parcelguard.forensics.models import ExposedPhone
+from parcelguard.forensics.results import ExposureBucket, ExposureSalt
 from parcelguard.pii.normalize import Phone
 from parcelguard.runtime import Runtime
 
@@ -75,7 +76,7 @@ def hasher_for(rt: Runtime) -> ExposureHasher:
     return ExposureHasher(index.derive("exposure"), rt.tenant, salt)
 
 
-def salt_document(rt: Runtime) -> dict[str, Any]:
+def salt_document(rt: Runtime) -> ExposureSalt:
     """Return what a browser needs to compute the range query's prefix."""
     return {
         "salt": hasher_for(rt).salt,
@@ -163,7 +164,7 @@ def leaks_of(session: Session, hasher: ExposureHasher, phone: Phone) -> list[dic
 
 def bucket(
     session: Session, tenant_id: str, prefix: str, size: int = BUCKET_SIZE
-) -> dict[str, Any]:
+) -> ExposureBucket:
     """Return the stored suffixes under a prefix, padded with decoys to a multiple of `size`."""
     prefix = prefix.strip().lower()
     if not _PREFIX.fullmatch(prefix):

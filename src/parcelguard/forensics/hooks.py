@@ -7,23 +7,22 @@ channel kind and the principal that holds the channel (ids only, never a person)
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.forensics.models import Canary
+from parcelguard.relay.results import CanaryOwner
 from parcelguard.relay.routing import CanaryCalled
 
 
-def on_canary_called(called: CanaryCalled) -> dict[str, Any] | None:
+def on_canary_called(called: CanaryCalled) -> CanaryOwner | None:
     """Answer the relay with the canary a reserved number belongs to (None: not ours)."""
     return resolve_canary(called.session, called.rt.tenant, called.number_id, called.label)
 
 
 def resolve_canary(
     session: Session, tenant_id: str, number_id: str, label: str | None
-) -> dict[str, Any] | None:
+) -> CanaryOwner | None:
     """Return the canary a reserved pool number belongs to, as the relay's audit wants it."""
     conditions = [Canary.relay_number_id == number_id] if number_id else []
     if label and label.startswith("canary:"):

@@ -17,11 +17,12 @@ from parcelguard.forensics.access_model import AccessModel, ChannelKey
 from parcelguard.forensics.evidence import evidence_for, peer_table
 from parcelguard.forensics.matching import MatchedRecord, MatchStats
 from parcelguard.forensics.models import Canary
+from parcelguard.forensics.results import CanaryHit, SuspectView, TraceDocument
 from parcelguard.forensics.scoring import Suspect, scorable
 
 # Renders the standalone HTML report from the document and its record rows (the delivery layer
 # owns pages: `parcelguard.web.reports.leak_report_html`).
-HtmlReport = Callable[[dict[str, Any], list[dict[str, Any]]], str]
+HtmlReport = Callable[[TraceDocument, list[dict[str, Any]]], str]
 SUSPECT_LIMIT = 10
 RECORD_LIMIT = 5000
 
@@ -47,7 +48,7 @@ def canary_channel(canary: Canary) -> ChannelKey:
     return ChannelKey(kind, canary.channel_id)
 
 
-def result(outcome: TraceOutcome, limit: int = SUSPECT_LIMIT) -> dict[str, Any]:
+def result(outcome: TraceOutcome, limit: int = SUSPECT_LIMIT) -> TraceDocument:
     """Return the contract's JSON document (with a few documented extra fields)."""
     stats = outcome.stats
     shown = [s for s in outcome.suspects if s.accused] + [
@@ -76,7 +77,7 @@ def _ident(suspect: Suspect) -> str:
     return suspect.principal_id or suspect.key.id
 
 
-def _canary(canary: Canary, records: Sequence[MatchedRecord]) -> dict[str, Any]:
+def _canary(canary: Canary, records: Sequence[MatchedRecord]) -> CanaryHit:
     rows = sorted({r.row for r in records if canary.canary_id in r.canary_ids})
     return {
         "channel": f"{canary.channel_kind}:{canary.channel_id}",
@@ -93,7 +94,7 @@ def _suspect(
     model: AccessModel,
     records: Sequence[MatchedRecord],
     peers: dict[tuple[str, str], list[int]],
-) -> dict[str, Any]:
+) -> SuspectView:
     return {
         "principal_id": _ident(suspect),
         "kind": suspect.key.kind,
@@ -134,7 +135,7 @@ def record_rows(outcome: TraceOutcome) -> list[dict[str, Any]]:
 
 
 def write_reports(
-    document: dict[str, Any],
+    document: TraceDocument,
     rows: list[dict[str, Any]],
     folder: Path,
     html: HtmlReport | None = None,

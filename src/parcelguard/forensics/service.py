@@ -13,6 +13,15 @@ from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import InvalidInput, NotFound, RateLimited
 from parcelguard.forensics import canaries, exposure
 from parcelguard.forensics.report import HtmlReport
+from parcelguard.forensics.results import (
+    CanaryView,
+    ExposureBucket,
+    ExposureCheck,
+    ExposureSalt,
+    Rotation,
+    StoredTrace,
+    TraceDocument,
+)
 from parcelguard.forensics.trace import Progress, leak_document, trace_file
 from parcelguard.pii.masking import mask_normalized_phone
 from parcelguard.pii.normalize import normalize_phone
@@ -40,14 +49,14 @@ def trace(
     advance: Progress | None = None,
     report_dir: Path | None = None,
     report_html: HtmlReport | None = None,
-) -> dict[str, Any]:
+) -> TraceDocument:
     """Trace a leaked file (security officers); return the contract's JSON document."""
     return trace_file(
         rt, path, actor, at=at, advance=advance, report_dir=report_dir, report_html=report_html
     )
 
 
-def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> dict[str, Any]:
+def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> StoredTrace:
     """Return the stored report of a traced leak (security officers)."""
     canaries.require_officer(actor)
     with rt.db.read_session() as session:
@@ -59,7 +68,7 @@ def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> dict[str, Any]:
 
 def seed_canaries(
     rt: Runtime, actor: Actor, kind: str, channel_id: str, count: int = 1
-) -> list[dict[str, Any]]:
+) -> list[CanaryView]:
     """Seed canaries for one channel (security officers)."""
     canaries.require_officer(actor)
     with rt.db.session() as session:
@@ -68,9 +77,7 @@ def seed_canaries(
         return [canaries.public_view(c) for c in made]
 
 
-def list_canaries(
-    rt: Runtime, actor: Actor, *, include_retired: bool = False
-) -> list[dict[str, Any]]:
+def list_canaries(rt: Runtime, actor: Actor, *, include_retired: bool = False) -> list[CanaryView]:
     """List canaries (security officers); listing is audited too."""
     canaries.require_officer(actor)
     with rt.db.session() as session:
@@ -85,13 +92,13 @@ def list_canaries(
 
 def rotate_canaries(
     rt: Runtime, actor: Actor, *, kind: str | None = None, channel_id: str | None = None
-) -> dict[str, Any]:
+) -> Rotation:
     """Retire active canaries and seed fresh ones for the same channels (security officers)."""
     with rt.db.session() as session:
         return canaries.rotate(rt, session, actor, kind=kind, channel_id=channel_id)
 
 
-def exposure_check(rt: Runtime, phone: str, actor: Actor) -> dict[str, Any]:
+def exposure_check(rt: Runtime, phone: str, actor: Actor) -> ExposureCheck:
     """Return the traced leaks a phone appeared in (operators; the phone is not recorded)."""
     normalized = normalize_phone(phone)
     if normalized is None:
@@ -106,12 +113,12 @@ def exposure_check(rt: Runtime, phone: str, actor: Actor) -> dict[str, Any]:
     return {"phone": mask_normalized_phone(normalized), "exposed": bool(leaks), "leaks": leaks}
 
 
-def exposure_salt(rt: Runtime) -> dict[str, Any]:
+def exposure_salt(rt: Runtime) -> ExposureSalt:
     """Return the public salt and recipe of the range query."""
     return exposure.salt_document(rt)
 
 
-def exposure_range(rt: Runtime, prefix: str, client: str) -> dict[str, Any]:
+def exposure_range(rt: Runtime, prefix: str, client: str) -> ExposureBucket:
     """Answer a k-anonymous range query (rate-limited per client)."""
     try:
         rt.limiter.hit_all(f"exposure_range:ip:{client}", exposure_limits(rt))

@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +34,7 @@ from parcelguard.forensics.report import (
     result,
     write_reports,
 )
+from parcelguard.forensics.results import StoredTrace, TraceDocument
 from parcelguard.forensics.scoring import DEFAULT_THRESHOLD, attribute, mark_certain, scorable
 from parcelguard.forensics.vault_lookup import DbPartyIndex
 from parcelguard.runtime import Runtime
@@ -57,7 +57,7 @@ def trace_file(
     advance: Progress | None = None,
     report_dir: Path | None = None,
     report_html: HtmlReport | None = None,
-) -> dict[str, Any]:
+) -> TraceDocument:
     """Trace a leaked file; return the contract's JSON document (reports written when asked)."""
     canaries.require_officer(actor)
     when = at or rt.clock.now()
@@ -132,7 +132,7 @@ def _store(
     session: Session,
     actor: Actor,
     outcome: TraceOutcome,
-    document: dict[str, Any],
+    document: StoredTrace,
     spool: exposure.ExposureSpool,
 ) -> None:
     leaked_on = outcome.at.astimezone(CHINA).date()
@@ -178,7 +178,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def leak_document(session: Session, tenant_id: str, leak_id: str) -> dict[str, Any] | None:
+def leak_document(session: Session, tenant_id: str, leak_id: str) -> StoredTrace | None:
     """Return the stored report of a traced leak."""
     leak = session.get(Leak, (tenant_id, leak_id))
     return json.loads(leak.report) if leak is not None else None

@@ -18,6 +18,7 @@ from parcelguard.access import service as access_service
 from parcelguard.audit import service as audit
 from parcelguard.forensics import service as forensics
 from parcelguard.forensics.models import CHANNEL_KINDS
+from parcelguard.forensics.results import SuspectView
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OfficerPage, security_page, who
 from parcelguard.web.deps import get_runtime
@@ -65,7 +66,7 @@ def _channel_name(suspect: dict[str, Any]) -> str:
     return str(suspect["channel"]).split(":", 1)[-1]
 
 
-def _pct(suspect: dict[str, Any]) -> str:
+def _pct(suspect: SuspectView) -> str:
     return f"{float(suspect.get('coverage') or 0) * 100:.0f}%"
 
 
@@ -78,11 +79,12 @@ def canaries(staff: OfficerPage, request: Request, rt: Runtime = Depends(get_run
         couriers = [(p.principal_id, p.name_masked) for p in people if p.role == "courier"]
         stations = sorted({p.station_id for p in people if p.station_id})
         names = {p.principal_id: f"{p.name_masked} {p.employee_no}" for p in people}
-    for canary in listed:
+    rows: list[dict[str, Any]] = [{**canary} for canary in listed]
+    for canary in rows:
         kind, _, ident = str(canary["channel"]).partition(":")
         canary["channel_kind"], canary["channel_name"] = kind, names.get(ident, ident)
     context = {
-        "canaries": listed,
+        "canaries": rows,
         "kinds": CHANNEL_KINDS,
         "couriers": couriers,
         "stations": stations,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from parcelguard.forensics.results import TraceDocument
 from parcelguard.web.pages import render_document
 
 STYLES = ("site.css", "report.css")
 
 
-def leak_report_html(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+def leak_report_html(document: TraceDocument, rows: list[dict[str, Any]]) -> str:
     """Return the bilingual leak report (masked forms, ids and counts only)."""
     return render_document("forensics/report.html", {"doc": document, "rows": rows}, STYLES)
