@@ -9,17 +9,19 @@ log keeps it like any other reveal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from parcelguard.audit import service as audit
+from parcelguard.audit.results import InclusionProof
 from parcelguard.audit.service import Entry, auditor_for
 from parcelguard.errors import Denied, NotFound
+from parcelguard.portal.results import DataCopyDocument, MyParcel, ParcelCopy
 from parcelguard.portal.sessions import Person
 from parcelguard.runtime import Runtime
 from parcelguard.vault import retention
 from parcelguard.vault import service as vault
+from parcelguard.vault.results import AccessRecord, ErasureResult
 from parcelguard.vault.reveal import reveal
 
 PARTY_FIELDS = {
@@ -29,7 +31,7 @@ PARTY_FIELDS = {
 TERMINAL = retention.TERMINAL
 
 
-def my_parcels(rt: Runtime, session: Session, person: Person) -> list[dict[str, Any]]:
+def my_parcels(rt: Runtime, session: Session, person: Person) -> list[MyParcel]:
     """Return the masked views of the person's parcels (as recipient or sender), newest first."""
     found = []
     for shipment_id in vault.shipment_ids_for_phone(session, rt, person.phone.reveal()):
@@ -42,15 +44,17 @@ def my_parcels(rt: Runtime, session: Session, person: Person) -> list[dict[str, 
         ]
         if not roles:
             continue
-        view = vault.view(session, shipment)
-        view["my_roles"] = roles
-        view["has_id_no"] = bool(parties.get("sender") and parties["sender"].id_no_masked)
+        view: MyParcel = {
+            **vault.view(session, shipment),
+            "my_roles": roles,
+            "has_id_no": bool(parties.get("sender") and parties["sender"].id_no_masked),
+        }
         found.append(view)
     found.sort(key=lambda v: str(v["created_at"]), reverse=True)
     return found
 
 
-def my_parcel(rt: Runtime, session: Session, person: Person, waybill_no: str) -> dict[str, Any]:
+def my_parcel(rt: Runtime, session: Session, person: Person, waybill_no: str) -> MyParcel:
     """Return one of the person's parcels; someone else's is as unknown as a missing one."""
     for view in my_parcels(rt, session, person):
         if view["waybill_no"] == waybill_no.strip():
@@ -60,7 +64,7 @@ def my_parcel(rt: Runtime, session: Session, person: Person, waybill_no: str) ->
 
 def who_viewed(
     rt: Runtime, session: Session, person: Person, waybill_no: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[AccessRecord]:
     """Return who accessed the person's parcels (role, station, purpose, time, decision)."""
     rows = vault.access_history(rt, session, person.phone.reveal())
     if waybill_no is not None:
@@ -68,7 +72,7 @@ def who_viewed(
     return rows
 
 
-def access_proof(rt: Runtime, session: Session, person: Person, seq: int) -> dict[str, Any]:
+def access_proof(rt: Runtime, session: Session, person: Person, seq: int) -> InclusionProof:
     """Return the inclusion proof of one access to the person's data, never of another event.
 
     Only the events `who_viewed` shows this person qualify; any other sequence number is as
@@ -85,10 +89,10 @@ class DataCopy:
 
     generated_at: str
     phone_masked: str
-    parcels: list[dict[str, Any]] = field(default_factory=list)
-    access_history: list[dict[str, Any]] = field(default_factory=list)
+    parcels: list[ParcelCopy] = field(default_factory=list)
+    access_history: list[AccessRecord] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> DataCopyDocument:
         """Return the JSON document of the copy."""
         return {
             "generated_at": self.generated_at,
@@ -121,11 +125,15 @@ def data_copy(rt: Runtime, person: Person, fmt: str) -> DataCopy:
     return copy
 
 
-def _parcel_copy(rt: Runtime, person: Person, view: dict[str, Any]) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        k: view.get(k) for k in ("waybill_no", "carrier", "status", "created_at", "delivered_at")
+def _parcel_copy(rt: Runtime, person: Person, view: MyParcel) -> ParcelCopy:
+    item: ParcelCopy = {
+        "waybill_no": view.get("waybill_no"),
+        "carrier": view.get("carrier"),
+        "status": view.get("status"),
+        "created_at": view.get("created_at"),
+        "delivered_at": view.get("delivered_at"),
+        "parties": {},
     }
-    item["parties"] = {}
     for role in view["my_roles"]:
         fields = PARTY_FIELDS[role] + (
             ("sender.id_no",) if role == "sender" and view["has_id_no"] else ()
@@ -146,7 +154,7 @@ def erasure_preview(rt: Runtime, session: Session, person: Person) -> dict[str, 
     return {"erasable": done, "in_transit": len(parcels) - done}
 
 
-def erase(rt: Runtime, person: Person) -> dict[str, Any]:
+def erase(rt: Runtime, person: Person) -> ErasureResult:
     """Erase the person's delivered and returned parcels at once (PIPL art. 47).
 
     When none is left on its way, the erasure's hooks make the relay forget the phone too

@@ -5,8 +5,8 @@ The words themselves live in the catalogue (`parcelguard.words`, section `access
 
 from __future__ import annotations
 
-from typing import Any
-
+from parcelguard.portal.results import AccessRow
+from parcelguard.vault.results import AccessRecord
 from parcelguard.words import catalogue, say
 
 
@@ -23,7 +23,7 @@ def field_words(name: str, lang: str) -> str:
     return joined if lang == "zh" else f"{w.get(role, role)} {w.get(part, part)}"
 
 
-def access_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
+def access_row(row: AccessRecord, lang: str) -> AccessRow:
     """Return an access record with its role, purpose, action and decision in words."""
     w = words(lang)
     action = row.get("action") or ""
