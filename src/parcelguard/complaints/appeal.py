@@ -17,6 +17,7 @@ from parcelguard.clock import CHINA
 from parcelguard.complaints.results import ComplaintDetail
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.portal.words import words as access_words
+from parcelguard.vault.results import AccessRecord, MaskedShipment
 from parcelguard.words import both
 
 
@@ -29,13 +30,13 @@ class Appeal:
     deadline: date
     prepared_at: datetime
     phone_masked: str
-    parcels: list[dict[str, Any]] = field(default_factory=list)
-    accesses: list[dict[str, Any]] = field(default_factory=list)
+    parcels: list[MaskedShipment] = field(default_factory=list)
+    accesses: list[AccessRecord] = field(default_factory=list)
 
     @property
     def carriers(self) -> list[str]:
         """Return the carriers of the linked parcels (the companies appealed against)."""
-        return sorted({p["carrier"] for p in self.parcels if p.get("carrier")})
+        return sorted({carrier for p in self.parcels if (carrier := p["carrier"])})
 
     def evidence(self) -> list[tuple[str, str, int]]:
         """Return (role, decision, count) of staff accesses to the complainant's parcels."""

@@ -24,6 +24,7 @@ from parcelguard.complaints.results import (
     AlertsSection,
     CallsSection,
     InvestigationReport,
+    LinkedAccess,
     RelayCall,
 )
 from parcelguard.errors import NotFound
@@ -57,9 +58,10 @@ def access_section(
 ) -> AccessSection:
     """Return who accessed the complainant's parcels and when, the linked ones flagged."""
     linked = set(_waybills(complaint))
-    rows = access_history(rt, session, phone.reveal(), limit=LIMIT)
-    for row in rows:
-        row["linked"] = row["waybill_no"] in linked
+    rows: list[LinkedAccess] = [
+        {**row, "linked": row["waybill_no"] in linked}
+        for row in access_history(rt, session, phone.reveal(), limit=LIMIT)
+    ]
     staff = [r for r in rows if r["role"] != "recipient"]
     by_role = Counter((r["role"], r["decision"] or "view") for r in staff)
     return {

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from typing_extensions import TypedDict  # pydantic needs it (not typing's) before 3.12
+# pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
+from typing_extensions import TypedDict
+
+from parcelguard.monitor.results import AlertView
+from parcelguard.relay.results import BindingView
+from parcelguard.vault.results import AccessRecord, MaskedShipment
 
 
 class ComplaintSummary(TypedDict):
@@ -56,7 +61,7 @@ class InvestigationReport(TypedDict):
 class ComplaintStaffView(ComplaintDetail):
     """A complaint for staff: the detail plus the masked parcels and the investigation."""
 
-    parcels: list[dict[str, Any]]
+    parcels: list[MaskedShipment]
     investigation: InvestigationReport
 
 
@@ -80,11 +85,17 @@ class AccessCount(TypedDict):
     count: int
 
 
+class LinkedAccess(AccessRecord):
+    """An access to the complainant's parcels, flagged when the complaint names the parcel."""
+
+    linked: bool
+
+
 class AccessSection(TypedDict):
     """Investigation section `access`: who accessed the complainant's parcels."""
 
     key: str
-    rows: list[dict[str, Any]]
+    rows: list[LinkedAccess]
     summary: list[AccessCount]
     reveals: int
     denied: int
@@ -96,7 +107,7 @@ class AlertsSection(TypedDict):
     """Investigation section `alerts`: monitor alerts on those who accessed the parcels."""
 
     key: str
-    alerts: list[dict[str, Any]]
+    alerts: list[AlertView]
     accessors: int
 
 
@@ -115,7 +126,7 @@ class CallsSection(TypedDict):
 
     key: str
     calls: list[RelayCall]
-    bindings: list[dict[str, Any]]
+    bindings: list[BindingView]
 
 
 class TimelineRow(TimelineStep):

@@ -33,6 +33,7 @@ from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound, RateLim
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault
+from parcelguard.vault.results import MaskedShipment
 from parcelguard.vault.reveal import reveal
 
 STAFF_ROLES = ("customer_service", "security_officer")
@@ -286,7 +287,7 @@ def staff_view(rt: Runtime, actor: Actor, complaint_id: str) -> ComplaintStaffVi
     return view
 
 
-def parcel_views(rt: Runtime, session: Session, waybills: list[str]) -> list[dict[str, Any]]:
+def parcel_views(rt: Runtime, session: Session, waybills: list[str]) -> list[MaskedShipment]:
     """Return the masked views of the parcels a complaint names (gone ones left out)."""
     found = []
     for waybill in waybills:
