@@ -6,12 +6,11 @@ has one, and sends people to the area's front door (`errors.error_page`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
 from parcelguard.web.console_shell import BASE, ROLE_LINKS, Staff
 from parcelguard.web.pages import SITE, Area, Words, language
+from parcelguard.web.results import ConsoleMenu
 from parcelguard.words import both
 
 PORTAL_TEXT = both("portal")
@@ -21,7 +20,7 @@ def _console_errors(lang: str) -> Words:
     return {**BASE[lang]["err"], "role_not_allowed": BASE[lang]["forbidden"]}
 
 
-def _console_menu(request: Request) -> dict[str, Any]:
+def _console_menu(request: Request) -> ConsoleMenu:
     """Return the signed-in caller's menu (`console_shell` notes who it is on the request)."""
     staff = getattr(request.state, "staff", None)
     if not isinstance(staff, Staff):

@@ -26,6 +26,7 @@ from parcelguard.web.console_service import staff_page
 from parcelguard.web.console_shell import Staff, StaffSession
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
+from parcelguard.web.results import NextPage, ShowOnce
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
@@ -69,7 +70,7 @@ def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)
 @router.post("/users")
 def add_user(
     staff: AdminPage, body: UserForm, request: Request, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ShowOnce:
     """Create an account; its first API key is shown once."""
     caller = staff.caller
     new = NewPrincipal(
@@ -91,7 +92,7 @@ def training(
     principal_id: str,
     body: TrainingForm,
     rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+) -> NextPage:
     """Record a privacy-training attestation."""
     caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "principal.training"), rt.db.session() as s:
@@ -102,7 +103,7 @@ def training(
 @router.post("/users/{principal_id}/keys")
 def issue_key(
     staff: AdminPage, principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ShowOnce:
     """Issue another API key for an account (shown once)."""
     caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
@@ -114,7 +115,7 @@ def issue_key(
 @router.post("/users/{principal_id}/enrolment-link")
 def enrolment_link(
     staff: AdminPage, principal_id: str, request: Request, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> ShowOnce:
     """Make a one-time passkey enrolment link for a member of staff (shown once)."""
     caller = staff.caller
     with rt.db.session() as session:
@@ -123,9 +124,7 @@ def enrolment_link(
 
 
 @router.post("/keys/revoke")
-def revoke_key(
-    staff: AdminPage, body: RevokeForm, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+def revoke_key(staff: AdminPage, body: RevokeForm, rt: Runtime = Depends(get_runtime)) -> NextPage:
     """Revoke an API key by its id."""
     caller = staff.caller
     parts = keys.split_key(body.key_id.strip())

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -26,6 +25,7 @@ from parcelguard.audit.models import AuditEvent
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OfficerPage, security_page
 from parcelguard.web.deps import get_runtime
+from parcelguard.web.results import AuditRow
 from parcelguard.words import CATALOGUES
 from parcelguard.words.formats import zone
 
@@ -83,7 +83,7 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min(x for x in (a, b) if x is not None) if a or b else None
 
 
-def _row(event: AuditEvent) -> dict[str, Any]:
+def _row(event: AuditEvent) -> AuditRow:
     return {
         "seq": event.seq,
         "at": event.at,

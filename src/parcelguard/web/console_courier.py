@@ -10,7 +10,7 @@ step-up, then the reveal API decides and audits, as for any caller (`static/cons
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -24,6 +24,7 @@ from parcelguard.vault import service as vault_service
 from parcelguard.vault.models import Shipment
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
+from parcelguard.web.results import CourierCall, CourierCard
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CourierPage = Annotated[Staff, StaffSession(Role.COURIER)]
@@ -31,13 +32,13 @@ ON_ROUTE = ("out_for_delivery",)
 SCANNABLE = ("assigned", "out_for_delivery")
 
 
-def parcel_cards(rt: Runtime, session: Session, caller: Caller) -> list[dict[str, Any]]:
+def parcel_cards(rt: Runtime, session: Session, caller: Caller) -> list[CourierCard]:
     """Return the courier's parcels out for delivery: masked view plus the number to call."""
     assigned = vault_service.list_for_courier(session, rt.tenant, caller.principal_id, ON_ROUTE)
     return [_card(rt, session, caller, s) for s in assigned if s.kind == "normal"]
 
 
-def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> dict[str, Any]:
+def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> CourierCard:
     view = vault_service.view(session, shipment)
     return {
         **view,
@@ -48,7 +49,7 @@ def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> 
 
 def relay_number(
     rt: Runtime, session: Session, waybill: str, courier_id: str
-) -> dict[str, str] | None:
+) -> CourierCall | None:
     """Return the virtual number X of the courier's live AXB or AXE binding, or None.
 
     An AXE binding shows "X 转 1234"; its `tel:` link dials X, pauses, then keys the
@@ -79,7 +80,7 @@ def spaced(number: str) -> str:
     return number
 
 
-def _scanned(rt: Runtime, session: Session, caller: Caller, waybill: str) -> dict[str, Any] | None:
+def _scanned(rt: Runtime, session: Session, caller: Caller, waybill: str) -> CourierCard | None:
     """Return the scanned parcel's card if it is this courier's, else None (nothing told)."""
     shipment = vault_service.get(session, rt.tenant, waybill)
     if (

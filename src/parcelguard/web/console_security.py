@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from parcelguard.access import service as access_service
+from parcelguard.access.results import StaffView
 from parcelguard.access.roles import Role
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
@@ -26,6 +27,7 @@ from parcelguard.web.alert_words import detail_rows, evidence_rows
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
+from parcelguard.web.results import PersonRef
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
@@ -65,7 +67,7 @@ def security_page(
     return render(request, name, SECURITY, context, staff, status_code=status_code)
 
 
-def who(session: Session, tenant_id: str, principal_id: str) -> dict[str, Any]:
+def who(session: Session, tenant_id: str, principal_id: str) -> StaffView | PersonRef:
     """Return how a page names a principal: masked name, employee number, role (or the id)."""
     found = access_service.get(session, tenant_id, principal_id)
     if found is None:
@@ -142,8 +144,10 @@ def alert(
     """Show one alert with its evidence and the assign / resolve forms."""
     with rt.db.read_session() as session:
         incident = monitor.get_or_raise(session, rt.tenant, alert_id)
-        view = monitor.alert_view(incident, monitor.evidence_of(session, incident))
-        view["who"] = who(session, rt.tenant, incident.principal_id)
+        view: dict[str, Any] = {
+            **monitor.alert_view(incident, monitor.evidence_of(session, incident)),
+            "who": who(session, rt.tenant, incident.principal_id),
+        }
         closer = who(session, rt.tenant, incident.resolved_by) if incident.resolved_by else None
         assignee = who(session, rt.tenant, incident.assignee) if incident.assignee else None
         lang = language(request)

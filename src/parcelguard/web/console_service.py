@@ -26,6 +26,7 @@ from parcelguard.web import pages
 from parcelguard.web.console_shell import Staff, StaffSession
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
+from parcelguard.web.results import NextPage
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/service", include_in_schema=False)
@@ -102,7 +103,7 @@ def complaint(
 @router.post("/complaints/{complaint_id}/answer")
 def answer(
     staff: ServicePage, complaint_id: str, body: AnswerForm, rt: Runtime = Depends(get_runtime)
-) -> dict[str, Any]:
+) -> NextPage:
     """Answer from the console (JSON from `portal.js`); the complainant is told by SMS."""
     done = complaints.answer(rt, staff.caller.actor, complaint_id, body.text)
     return {"next": f"/console/service/complaints/{done['id']}"}

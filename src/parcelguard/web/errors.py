@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from parcelguard import errors
 from parcelguard.web import error_text, pages
+from parcelguard.web.results import ErrorDocument
 
 log = logging.getLogger("parcelguard.http")
 
@@ -67,7 +68,7 @@ def status_for(exc: errors.ParcelGuardError) -> int:
     return 500
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+def error_body(code: str, message: str, details: Any = None) -> ErrorDocument:
     """Return the error document every endpoint answers with (CONTRACTS.md)."""
     return {"error": {"code": code, "message": message, "details": details}}
 

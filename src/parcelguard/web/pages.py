@@ -45,7 +45,7 @@ class Area:
     home: str
     sign_in: str
     words: Callable[[str], Words]
-    context: Callable[[Request], dict[str, Any]] = field(default=lambda _request: {})
+    context: Callable[[Request], Mapping[str, Any]] = field(default=lambda _request: {})
     error_words: Callable[[str], Words] = field(default=lambda _lang: {})
     nav: str = ""  # the template of the area's menu, shown on its error pages too
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from parcelguard.errors import RateLimited
 from parcelguard.web.errors import ErrorAnswer, database_error
+from parcelguard.web.results import FieldProblem
 
 __all__ = ["database_error", "error_response", "limited", "validation_problems"]
 
@@ -50,12 +51,12 @@ def unavailable() -> JSONResponse:
     )
 
 
-def validation_problems(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def validation_problems(errors: Iterable[dict[str, Any]]) -> list[FieldProblem]:
     """Return 422 details that name fields and reasons but never echo what was submitted."""
     return [_problem(error) for error in errors]
 
 
-def _problem(error: dict[str, Any]) -> dict[str, Any]:
+def _problem(error: dict[str, Any]) -> FieldProblem:
     kind = str(error.get("type", ""))
     loc = [
         p if isinstance(p, int) or _SAFE_NAME.fullmatch(str(p)) else "*"

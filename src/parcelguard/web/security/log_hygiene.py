@@ -16,6 +16,7 @@ import logging
 import traceback
 from typing import Any
 
+from parcelguard.web.results import ServerOptions
 from parcelguard.web.security.access_log import AccessLogMask
 
 WITHHELD = "(message withheld: it may quote submitted values)"
@@ -101,7 +102,7 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def server_options() -> dict[str, Any]:
+def server_options() -> ServerOptions:
     """Return the uvicorn options every server of ours runs with (serve, demo, tests)."""
     return {
         "proxy_headers": False,  # trusted proxies are ours to resolve (ClientAddress)

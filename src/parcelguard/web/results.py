@@ -1,0 +1,113 @@
+"""What the web layer's helpers and console JSON endpoints return: typed shapes (TypedDicts).
+
+The error document is the contract's (CONTRACTS.md); the console endpoints answer `portal.js`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+# pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
+from typing_extensions import TypedDict
+
+from parcelguard.vault.results import MaskedShipment
+
+if TYPE_CHECKING:
+    from parcelguard.web.console_shell import Staff
+
+
+class ErrorDetail(TypedDict):
+    """The `error` of an error document: a stable code, a message, optional details."""
+
+    code: str
+    message: str
+    details: Any
+
+
+class ErrorDocument(TypedDict):
+    """The error document every endpoint answers with (CONTRACTS.md)."""
+
+    error: ErrorDetail
+
+
+class FieldProblem(TypedDict):
+    """One 422 problem: the field's path, the reason and the error type (never the value)."""
+
+    field: str
+    reason: str
+    type: str
+
+
+class ServerOptions(TypedDict):
+    """The uvicorn options every server of ours runs with."""
+
+    proxy_headers: bool
+    server_header: bool
+    log_config: dict[str, Any]
+
+
+class ConsoleMenu(TypedDict):
+    """The signed-in caller's console menu (`staff` None when nobody is signed in)."""
+
+    staff: Staff | None
+    menu: list[tuple[str, str]]
+    current: str
+
+
+class PersonRef(TypedDict):
+    """How a page names a principal that is gone: its id (shortened) and no details."""
+
+    id: str
+    name: str
+    employee_no: str
+    role: str
+
+
+class AuditRow(TypedDict):
+    """One row of the console's audit log page."""
+
+    seq: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target: str
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+
+
+class Shown(TypedDict):
+    """A secret shown once (an API key, an enrolment link) and its label."""
+
+    label: str
+    value: str
+
+
+class ShowOnce(TypedDict):
+    """A console answer that shows a secret once."""
+
+    show: Shown
+
+
+class NextPage(TypedDict):
+    """A console answer that sends the browser to the next page."""
+
+    next: str
+
+
+class CourierCall(TypedDict):
+    """The virtual number a courier dials for a parcel: `tel:` target, as shown, until when."""
+
+    tel: str
+    shown: str
+    until: str
+
+
+class CourierCard(MaskedShipment):
+    """A courier's parcel card: the masked view, the number to call, whether it may reveal."""
+
+    call: CourierCall | None
+    revealable: bool
