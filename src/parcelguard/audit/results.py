@@ -74,39 +74,32 @@ class ProofVerdict(TypedDict):
     warning: str | None
 
 
-class AuditColumns(TypedDict):
+class EventFields(TypedDict):
+    """What every audit event says, whatever form it travels in (time and details aside)."""
+
+    tenant_id: str
+    seq: int
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+    reference: str | None
+
+
+class AuditColumns(EventFields):
     """The columns of a new audit event, before its salt, leaf hash and MAC."""
 
-    tenant_id: str
-    seq: int
     at: datetime
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    decision: str | None
-    reason: str | None
-    purpose: str | None
-    reference: str | None
-    details: str
+    details: str  # JSON
 
 
-class EventPayload(TypedDict):
-    """An audit event as published on the bus (no hashes, no PII)."""
+class EventPayload(EventFields):
+    """An audit event as published on the bus (no hashes, no PII); built in column order."""
 
-    tenant_id: str
-    seq: int
     at: str
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    decision: str | None
-    reason: str | None
-    purpose: str | None
-    reference: str | None
     details: dict[str, Any]
