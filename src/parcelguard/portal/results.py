@@ -5,8 +5,6 @@ A parcel is the vault's masked view (`MaskedShipment`) with the person's roles i
 
 from __future__ import annotations
 
-from typing import Any
-
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
 
@@ -26,11 +24,11 @@ class ParcelCopy(TypedDict):
     `parties` maps a role to its fields by name, or to `{"refused": code}` when policy said no.
     """
 
-    waybill_no: Any
-    carrier: Any
-    status: Any
-    created_at: Any
-    delivered_at: Any
+    waybill_no: str
+    carrier: str | None
+    status: str
+    created_at: str
+    delivered_at: str | None
     parties: dict[str, dict[str, str | None]]
 
 

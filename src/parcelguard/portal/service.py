@@ -127,10 +127,10 @@ def data_copy(rt: Runtime, person: Person, fmt: str) -> DataCopy:
 
 def _parcel_copy(rt: Runtime, person: Person, view: MyParcel) -> ParcelCopy:
     item: ParcelCopy = {
-        "waybill_no": view.get("waybill_no"),
-        "carrier": view.get("carrier"),
-        "status": view.get("status"),
-        "created_at": view.get("created_at"),
+        "waybill_no": view["waybill_no"],
+        "carrier": view["carrier"],
+        "status": view["status"],
+        "created_at": view["created_at"],
         "delivered_at": view.get("delivered_at"),
         "parties": {},
     }
