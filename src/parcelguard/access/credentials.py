@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access.models import Passkey, WebSession
+from parcelguard.access.results import PasskeyView
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import InvalidInput, NotFound
 from parcelguard.runtime import Runtime
@@ -15,7 +14,7 @@ from parcelguard.runtime import Runtime
 PREFIX = 16  # how much of a credential id is shown and accepted
 
 
-def list_for(session: Session, tenant_id: str, principal_id: str) -> list[dict[str, Any]]:
+def list_for(session: Session, tenant_id: str, principal_id: str) -> list[PasskeyView]:
     """Return a person's passkeys (short id, label, dates), oldest first."""
     query = select(Passkey).where(
         Passkey.tenant_id == tenant_id, Passkey.principal_id == principal_id

@@ -31,6 +31,17 @@ class PasskeyView(TypedDict):
     last_used_at: str | None
 
 
+class ApiKeyView(TypedDict):
+    """A principal's API key by its prefix id, with its dates and scopes (never the secret)."""
+
+    key_id: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+    scopes: list[str]
+
+
 class GrantView(TypedDict):
     """A role grant as lists and answers show it (ids, roles, dates; no names)."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from parcelguard.access import duties, grants, keys
 from parcelguard.access.models import ROLES, ApiKey, Principal
 from parcelguard.access.principals import Caller
-from parcelguard.access.results import StaffView
+from parcelguard.access.results import ApiKeyView, StaffView
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.access.staff_phone import STAFF_EPOCH as STAFF_EPOCH
 from parcelguard.access.staff_phone import find_by_phone as find_by_phone
@@ -333,7 +332,7 @@ def public_view(principal: Principal) -> StaffView:
     }
 
 
-def list_keys(session: Session, tenant_id: str, principal_id: str) -> list[dict[str, Any]]:
+def list_keys(session: Session, tenant_id: str, principal_id: str) -> list[ApiKeyView]:
     """Return a principal's API keys by prefix id, with their dates (never a secret or hash)."""
     query = select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.principal_id == principal_id)
     return [

@@ -27,7 +27,7 @@ from parcelguard.hooks import Hook
 from parcelguard.runtime import Runtime
 from parcelguard.vault import transitions
 from parcelguard.vault.models import Shipment, ShipmentEvent
-from parcelguard.vault.results import MaskedShipment
+from parcelguard.vault.results import MaskedShipment, Transfer
 from parcelguard.vault.service import get_or_raise, parties_of, sealer_for, view
 from parcelguard.vault.transitions import EVENT_TYPES as EVENT_TYPES
 from parcelguard.vault.transitions import Step
@@ -231,9 +231,7 @@ def _move_to_delivery_epoch(
     shipment.purge_epoch = epoch
 
 
-def transfers_at(
-    session: Session, tenant_id: str, station: str, limit: int = 50
-) -> list[dict[str, Any]]:
+def transfers_at(session: Session, tenant_id: str, station: str, limit: int = 50) -> list[Transfer]:
     """Return the latest transfers into and out of a station (both stations see each one)."""
     query = (
         select(ShipmentEvent, Shipment.waybill_no)

@@ -60,6 +60,16 @@ class AccessRecord(TypedDict):
     fields: list[str]
 
 
+class Transfer(TypedDict):
+    """A parcel transferred into or out of a station (both stations see it)."""
+
+    waybill_no: str
+    from_station: str | None
+    to_station: str | None
+    at: datetime
+    direction: str
+
+
 class ShipmentRow(TypedDict):
     """The column values of a new `Shipment` row (imports and canaries)."""
 

@@ -27,7 +27,7 @@ from parcelguard.web.alert_words import detail_rows, evidence_rows
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
-from parcelguard.web.results import PersonRef
+from parcelguard.web.results import AlertRow, PersonRef
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
@@ -95,7 +95,7 @@ def _namer(session: Session, tenant_id: str) -> Callable[[str], str]:
 def overview(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
     """Show open alerts by severity and the latest ones; the key state in brief."""
     counts: dict[str, int] = {}
-    latest: list[dict[str, Any]] = []
+    latest: list[AlertRow] = []
     if staff.caller.role in OFFICERS:
         with rt.db.read_session() as session:
             counts = monitor.open_counts(session, rt.tenant)
@@ -111,7 +111,7 @@ def overview(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runt
 
 def _alert_rows(
     session: Session, tenant_id: str, statuses: tuple[str, ...], limit: int
-) -> list[dict[str, Any]]:
+) -> list[AlertRow]:
     found = monitor.list_alerts(session, tenant_id, statuses, limit)
     return [
         {**monitor.alert_view(i), "who": who(session, tenant_id, i.principal_id)} for i in found
@@ -144,7 +144,7 @@ def alert(
     """Show one alert with its evidence and the assign / resolve forms."""
     with rt.db.read_session() as session:
         incident = monitor.get_or_raise(session, rt.tenant, alert_id)
-        view: dict[str, Any] = {
+        view: AlertRow = {
             **monitor.alert_view(incident, monitor.evidence_of(session, incident)),
             "who": who(session, rt.tenant, incident.principal_id),
         }

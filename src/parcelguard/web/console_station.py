@@ -22,8 +22,10 @@ from parcelguard.labels import service as labels_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import lifecycle
 from parcelguard.vault import service as vault_service
+from parcelguard.vault.results import Transfer
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
+from parcelguard.web.results import WaitingParcel
 from parcelguard.words import both
 
 router = APIRouter(prefix="/console/station", include_in_schema=False)
@@ -32,9 +34,9 @@ MAX_LABELS = 200
 TEXT: dict[str, dict[str, Any]] = both("station")
 
 
-def waiting_rows(rt: Runtime, session: Session, station: str) -> list[dict[str, Any]]:
+def waiting_rows(rt: Runtime, session: Session, station: str) -> list[WaitingParcel]:
     """Return the station's waiting parcels as the counter lists them (masked name only)."""
-    rows = []
+    rows: list[WaitingParcel] = []
     for code in pickup.waiting_at(session, rt.tenant, station):
         shipment = vault_service.get_by_id(session, rt.tenant, code.shipment_id)
         parties = vault_service.parties_of(session, shipment) if shipment is not None else {}
@@ -54,8 +56,8 @@ def waiting_rows(rt: Runtime, session: Session, station: str) -> list[dict[str, 
 
 def _counter(request: Request, rt: Runtime, staff: Staff, *, notice: str = "") -> Response:
     station = staff.caller.station_id or ""
-    rows: list[dict[str, Any]] = []
-    transfers: list[dict[str, Any]] = []
+    rows: list[WaitingParcel] = []
+    transfers: list[Transfer] = []
     if station:
         with rt.db.read_session() as session:
             rows = waiting_rows(rt, session, station)

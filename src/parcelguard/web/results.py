@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
 
+from parcelguard.access.results import StaffView
+from parcelguard.monitor.results import AlertView
 from parcelguard.vault.results import MaskedShipment
 
 if TYPE_CHECKING:
@@ -62,6 +64,23 @@ class PersonRef(TypedDict):
     name: str
     employee_no: str
     role: str
+
+
+class AlertRow(AlertView):
+    """An alert on the security pages, with the person it is about named as pages name people."""
+
+    who: StaffView | PersonRef
+
+
+class WaitingParcel(TypedDict):
+    """A parcel waiting at a station, as the counter lists it (masked name only)."""
+
+    code: str
+    shelf: int
+    layer: int
+    waybill_no: str
+    name: str
+    arrived_at: datetime
 
 
 class AuditRow(TypedDict):
