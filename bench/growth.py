@@ -1,0 +1,282 @@
+"""Growth curves: how ingest, the reveal lookup and the phone search cost as the vault grows.
+
+For each size (parcels already stored), one fresh database: the real import of N synthetic
+parcels beside the raw baseline of `bench/ingest.py` (AES-GCM seal + executemany of the same
+rows, same database engine, same run); then, on the N-parcel vault, per-lookup cost of
+
+* the reveal lookup: the vault read functions the reveal path uses (`vault.service.get`,
+  `parties_of`, `open_fields`: shipment by waybill, its parties, unwrap the data key, open the
+  recipient's address), beside a bare driver-level SELECT of the same ciphertext by waybill;
+* the blind-index phone search: `vault.service.shipment_ids_for_phone` (normalize, keyed
+  HMAC, indexed SELECT), beside a bare driver-level SELECT by the precomputed digest.
+
+Policy, audit append and HTTP are left out on purpose: they do not grow with the number of
+parcels (bench/reveal.py and bench/http_wrk.py measure them). Relay routing and binding
+creation at 100k and 1M live bindings are `bench/relay.py`.
+
+    python bench/growth.py [--parcels 10000,100000,1000000] [--probes 2000]
+                           [--postgres ADMIN_URL --pg-parcels 10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import percentile, run_child, write_fragment
+from bench.ingest import FIELDS, raw_baseline
+
+PG_TABLE = "bench_raw_ingest"
+
+
+def make_file(path: Path, rows: int, probes: int) -> list[tuple[str, str]]:
+    """Write `rows` synthetic shipments as CSV; return (waybill, recipient phone) of a sample."""
+    from parcelguard.vault.synthetic import Faker
+
+    picked = set(random.Random(rows).sample(range(rows), min(probes, rows)))
+    sample = []
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(FIELDS)
+        for i, row in enumerate(Faker(rows).rows(rows)):
+            writer.writerow([row.get(f, "") for f in FIELDS])
+            if i in picked:
+                sample.append((row["waybill_no"], row["recipient_phone"]))
+    return sample
+
+
+def raw_baseline_pg(path: Path, url: str) -> int:
+    """The raw baseline on PostgreSQL: seal seven fields, executemany 1,000 rows a commit."""
+    import psycopg
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from sqlalchemy.engine import make_url
+
+    aead = AESGCM(AESGCM.generate_key(256))
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    count = 0
+    with psycopg.connect(dsn) as conn, path.open(encoding="utf-8", newline="") as fh:
+        cols = ", ".join(f"c{i} bytea" for i in range(7))
+        conn.execute(f"CREATE TABLE {PG_TABLE} (waybill text PRIMARY KEY, carrier text, {cols})")
+        conn.commit()
+        reader = csv.reader(fh)
+        next(reader)
+        batch: list[tuple[Any, ...]] = []
+        sql = f"INSERT INTO {PG_TABLE} VALUES ({', '.join(['%s'] * 9)})"
+        for row in reader:
+            sealed = []
+            for value in row[2:]:
+                nonce = os.urandom(12)
+                sealed.append(nonce + aead.encrypt(nonce, value.encode(), b"ad"))
+            batch.append((row[0], row[1], *sealed))
+            if len(batch) == 1000:
+                conn.cursor().executemany(sql, batch)
+                conn.commit()
+                count, batch = count + len(batch), []
+        if batch:
+            conn.cursor().executemany(sql, batch)
+            conn.commit()
+            count += len(batch)
+        conn.execute(f"DROP TABLE {PG_TABLE}")
+        conn.commit()
+    return count
+
+
+def per_call(fn: Callable[[Any], Any], probes: list[Any]) -> dict[str, float]:
+    """Call fn once per probe; return mean, p50 and p99 in microseconds."""
+    times = []
+    for probe in probes:
+        began = time.perf_counter()
+        fn(probe)
+        times.append(time.perf_counter() - began)
+    return {
+        "mean_us": sum(times) / len(times) * 1e6,
+        "p50_us": percentile(times, 50) * 1e6,
+        "p99_us": percentile(times, 99) * 1e6,
+    }
+
+
+def lookups(rt: Any, sample: list[tuple[str, str]]) -> dict[str, Any]:
+    """Time the reveal lookup and the phone search beside their bare SELECTs."""
+    from parcelguard.pii.normalize import normalize_phone
+    from parcelguard.vault import service
+
+    tenant = rt.tenant
+    waybills = [w for w, _ in sample]
+    phones = [p for _, p in sample]
+    index = rt.keyring.index
+    digests = [index.digest(tenant, "phone", normalize_phone(p).e164) for p in phones]  # type: ignore[union-attr]
+    marker = "?" if rt.db.dialect == "sqlite" else "%s"
+    bare_reveal_sql = (
+        "SELECT p.address_ct FROM shipments s JOIN parties p ON p.tenant_id = s.tenant_id "
+        f"AND p.shipment_id = s.shipment_id AND p.role = 'recipient' "
+        f"WHERE s.tenant_id = {marker} AND s.waybill_no = {marker}"
+    )
+    bare_phone_sql = (
+        f"SELECT shipment_id FROM parties WHERE tenant_id = {marker} AND phone_bidx = {marker}"
+    )
+    out: dict[str, Any] = {}
+    with rt.db.read_session() as session:
+
+        def reveal(waybill: str) -> None:
+            shipment = service.get_or_raise(session, tenant, waybill)
+            opened = service.open_fields(rt, session, shipment, [("recipient", "address")])
+            assert opened[("recipient", "address")].reveal()
+            session.expunge_all()  # each lookup reads afresh, as a request would
+
+        def phone(number: str) -> None:
+            assert service.shipment_ids_for_phone(session, rt, number)
+
+        for fn, probes in ((reveal, waybills), (phone, phones)):
+            per_call(fn, probes[:50])  # warm the page cache and the code paths
+        out["reveal"] = per_call(reveal, waybills)
+        out["phone"] = per_call(phone, phones)
+    raw = rt.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+
+        def bare_reveal(waybill: str) -> None:
+            cursor.execute(bare_reveal_sql, (tenant, waybill))
+            assert cursor.fetchone()
+
+        def bare_phone(digest: bytes) -> None:
+            cursor.execute(bare_phone_sql, (tenant, digest))
+            assert cursor.fetchall()
+
+        per_call(bare_reveal, waybills[:50])
+        out["bare_reveal"] = per_call(bare_reveal, waybills)
+        out["bare_phone"] = per_call(bare_phone, digests)
+        raw.rollback()
+    finally:
+        raw.close()
+    return out
+
+
+def child(parcels: int, probes: int, admin: str | None) -> None:
+    """(child process) one size on one backend: ingest beside raw, then the lookups."""
+    from parcelguard.audit.service import SYSTEM
+    from parcelguard.migrations import upgrade
+    from parcelguard.runtime import Runtime
+    from parcelguard.settings import Settings
+    from parcelguard.vault.ingest import import_shipments
+    from parcelguard.vault.readers import read_rows
+
+    url = None
+    if admin:
+        from bench.http_wrk import make_database
+
+        url = make_database(admin)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "s.csv"
+            sample = make_file(path, parcels, probes)
+            began = time.perf_counter()
+            base_n = raw_baseline_pg(path, url) if url else raw_baseline(path, Path(tmp) / "r.db")
+            base_s = time.perf_counter() - began
+            home = Path(tmp) / "home"
+            rt = Runtime.from_settings(Settings.load(home=home, database_url=url))
+            upgrade(rt.db.engine)
+            rt.keyring  # noqa: B018
+            began = time.perf_counter()
+            report = import_shipments(rt, read_rows(path), SYSTEM)
+            real_s = time.perf_counter() - began
+            result = lookups(rt, sample)
+            rt.close()
+            db = home / "parcelguard.db"
+            result |= {
+                "backend": "postgresql" if url else "sqlite",
+                "parcels": parcels,
+                "imported": report.imported,
+                "real_rate": report.imported / real_s,
+                "base_rate": base_n / base_s,
+                "db_mib": db.stat().st_size / 2**20 if db.exists() else None,
+            }
+    finally:
+        if admin and url:
+            from bench.http_wrk import drop_database
+
+            drop_database(admin, url)
+    print(json.dumps(result))
+
+
+def fragment(runs: list[dict[str, Any]], probes: int) -> str:
+    lines = [
+        "## Growth curves (`bench/growth.py`)",
+        "",
+        "One fresh database per size; ingest = the real import of all N parcels beside the raw "
+        "baseline of bench/ingest.py (AES-GCM + executemany of the same rows, same engine, same "
+        f"run). Lookups on the N-parcel vault, {probes:,} random parcels each, one process: "
+        "reveal lookup = `vault.service` get + parties + unwrap + open one field (the reveal "
+        "path's data access; policy, audit and HTTP do not grow with N), beside a bare "
+        "driver-level SELECT of the same ciphertext; phone search = "
+        "`shipment_ids_for_phone` (normalize, HMAC, indexed SELECT) beside a bare SELECT by "
+        "the precomputed digest. Lookup figures are µs per call (p50 / p99); ratio = bare "
+        "p50 ÷ real p50 (1.00 = no overhead).",
+        "",
+        "| backend | parcels | ingest rec/s | raw rec/s | **ratio** | reveal lookup µs | bare µs | "
+        "**ratio** | phone search µs | bare µs | **ratio** |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in runs:
+        rv, brv, ph, bph = r["reveal"], r["bare_reveal"], r["phone"], r["bare_phone"]
+        lines.append(
+            f"| {r['backend']} | {r['parcels']:,} | {r['real_rate']:,.0f} | "
+            f"{r['base_rate']:,.0f} | **{r['real_rate'] / r['base_rate']:.2f}** | "
+            f"{rv['p50_us']:,.0f} / {rv['p99_us']:,.0f} | {brv['p50_us']:,.0f} / "
+            f"{brv['p99_us']:,.0f} | **{brv['p50_us'] / rv['p50_us']:.2f}** | "
+            f"{ph['p50_us']:,.0f} / {ph['p99_us']:,.0f} | {bph['p50_us']:,.0f} / "
+            f"{bph['p99_us']:,.0f} | **{bph['p50_us'] / ph['p50_us']:.2f}** |"
+        )
+    sizes = [
+        f"{r['parcels']:,}: {r['db_mib']:,.0f} MiB" for r in runs if r.get("db_mib") is not None
+    ]
+    if sizes:
+        lines += ["", "SQLite file size after the import: " + "; ".join(sizes) + "."]
+    lines += [
+        "",
+        f"Machine: {os.cpu_count()} CPUs shared with other work while measured; compare "
+        "ratios and rows of one run rather than absolute figures across runs.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parcels", default="10000,100000,1000000")
+    parser.add_argument("--postgres", help="admin URL: also measure on fresh PostgreSQL databases")
+    parser.add_argument("--pg-parcels", default="10000,100000")
+    parser.add_argument("--probes", type=int, default=2000)
+    parser.add_argument("--child", nargs=2, metavar=("PARCELS", "BACKEND"))
+    parser.add_argument("--no-fragment", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        admin = args.postgres if args.child[1] == "postgresql" else None
+        child(int(args.child[0]), args.probes, admin)
+        return
+    plan = [(int(n), "sqlite") for n in args.parcels.split(",") if n]
+    if args.postgres:
+        plan += [(int(n), "postgresql") for n in args.pg_parcels.split(",") if n]
+    runs = []
+    for parcels, backend in plan:
+        extra = ["--postgres", args.postgres] if args.postgres else []
+        run = run_child(
+            [__file__, "--child", str(parcels), backend, "--probes", str(args.probes), *extra]
+        )
+        print(json.dumps(run), flush=True)
+        runs.append(run)
+    if not args.no_fragment:
+        write_fragment("growth", fragment(runs, args.probes))
+
+
+if __name__ == "__main__":
+    main()
