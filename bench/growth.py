@@ -115,7 +115,7 @@ def lookups(rt: Any, sample: list[tuple[str, str]]) -> dict[str, Any]:
     waybills = [w for w, _ in sample]
     phones = [p for _, p in sample]
     index = rt.keyring.index
-    digests = [index.digest(tenant, "phone", normalize_phone(p).e164) for p in phones]  # type: ignore[union-attr]
+    digests = [index.digest(tenant, "phone", normalize_phone(p).e164) for p in phones]
     marker = "?" if rt.db.dialect == "sqlite" else "%s"
     bare_reveal_sql = (
         "SELECT p.address_ct FROM shipments s JOIN parties p ON p.tenant_id = s.tenant_id "
