@@ -200,6 +200,7 @@ def child(parcels: int, probes: int, admin: str | None) -> None:
                 "real_rate": report.imported / real_s,
                 "base_rate": base_n / base_s,
                 "db_mib": db.stat().st_size / 2**20 if db.exists() else None,
+                "load": os.getloadavg()[0],
             }
     finally:
         if admin and url:
@@ -242,10 +243,12 @@ def fragment(runs: list[dict[str, Any]], probes: int) -> str:
     ]
     if sizes:
         lines += ["", "SQLite file size after the import: " + "; ".join(sizes) + "."]
+    loads = ", ".join(f"{r['load']:.1f}" for r in runs if "load" in r)
     lines += [
         "",
-        f"Machine: {os.cpu_count()} CPUs shared with other work while measured; compare "
-        "ratios and rows of one run rather than absolute figures across runs.",
+        f"Machine: {os.cpu_count()} CPUs shared with other work while measured (1-minute load "
+        f"average at the end of each row: {loads or 'not recorded'}); compare ratios and rows "
+        "of one run rather than absolute figures across runs.",
     ]
     return "\n".join(lines)
 

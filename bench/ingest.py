@@ -150,7 +150,8 @@ def main() -> None:
     lines = [
         "## Ingest (`bench/ingest.py`)",
         "",
-        f"{args.rows:,} synthetic rows, CSV, embedded SQLite, one process.",
+        f"{args.rows:,} synthetic rows, CSV, embedded SQLite, one process "
+        f"({os.cpu_count()} CPUs, 1-minute load average {os.getloadavg()[0]:.1f} when done).",
         "",
         "| path | records/s |",
         "| --- | ---: |",
