@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import percentile, run_child, write_fragment
-from bench.ingest import FIELDS, raw_baseline
+from bench.ingest import FIELDS, raw_baseline, sealed_batches
 
 PG_TABLE = "bench_raw_ingest"
 
@@ -59,31 +59,16 @@ def make_file(path: Path, rows: int, probes: int) -> list[tuple[str, str]]:
 def raw_baseline_pg(path: Path, url: str) -> int:
     """The raw baseline on PostgreSQL: seal seven fields, executemany 1,000 rows a commit."""
     import psycopg
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from sqlalchemy.engine import make_url
 
-    aead = AESGCM(AESGCM.generate_key(256))
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     count = 0
-    with psycopg.connect(dsn) as conn, path.open(encoding="utf-8", newline="") as fh:
+    with psycopg.connect(dsn) as conn:
         cols = ", ".join(f"c{i} bytea" for i in range(7))
         conn.execute(f"CREATE TABLE {PG_TABLE} (waybill text PRIMARY KEY, carrier text, {cols})")
         conn.commit()
-        reader = csv.reader(fh)
-        next(reader)
-        batch: list[tuple[Any, ...]] = []
         sql = f"INSERT INTO {PG_TABLE} VALUES ({', '.join(['%s'] * 9)})"
-        for row in reader:
-            sealed = []
-            for value in row[2:]:
-                nonce = os.urandom(12)
-                sealed.append(nonce + aead.encrypt(nonce, value.encode(), b"ad"))
-            batch.append((row[0], row[1], *sealed))
-            if len(batch) == 1000:
-                conn.cursor().executemany(sql, batch)
-                conn.commit()
-                count, batch = count + len(batch), []
-        if batch:
+        for batch in sealed_batches(path):
             conn.cursor().executemany(sql, batch)
             conn.commit()
             count += len(batch)

@@ -14,7 +14,9 @@ import os
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -65,11 +67,30 @@ def real_import(path: Path, home: Path, *, dry_run: bool = False) -> int:
     return report.imported
 
 
-def raw_baseline(path: Path, db_path: Path) -> int:
-    """Seal the same seven fields with AES-GCM and executemany them into SQLite."""
+def sealed_batches(path: Path, size: int = 1000) -> Iterator[list[tuple[Any, ...]]]:
+    """Yield the file's rows, the seven personal fields sealed with AES-GCM, `size` at a time."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     aead = AESGCM(AESGCM.generate_key(256))
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        batch: list[tuple[Any, ...]] = []
+        for row in reader:
+            sealed = []
+            for value in row[2:]:
+                nonce = os.urandom(12)
+                sealed.append(nonce + aead.encrypt(nonce, value.encode(), b"ad"))
+            batch.append((row[0], row[1], *sealed))
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def raw_baseline(path: Path, db_path: Path) -> int:
+    """Seal the same seven fields with AES-GCM and executemany them into SQLite."""
     conn = sqlite3.connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -79,25 +100,10 @@ def raw_baseline(path: Path, db_path: Path) -> int:
         + ")"
     )
     count = 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        batch = []
-        for row in reader:
-            sealed = []
-            for value in row[2:]:
-                nonce = os.urandom(12)
-                sealed.append(nonce + aead.encrypt(nonce, value.encode(), b"ad"))
-            batch.append((row[0], row[1], *sealed))
-            if len(batch) == 1000:
-                conn.executemany("INSERT INTO s VALUES (?,?,?,?,?,?,?,?,?)", batch)
-                conn.commit()
-                count += len(batch)
-                batch = []
-        if batch:
-            conn.executemany("INSERT INTO s VALUES (?,?,?,?,?,?,?,?,?)", batch)
-            conn.commit()
-            count += len(batch)
+    for batch in sealed_batches(path):
+        conn.executemany("INSERT INTO s VALUES (?,?,?,?,?,?,?,?,?)", batch)
+        conn.commit()
+        count += len(batch)
     conn.close()
     return count
 

@@ -12,7 +12,6 @@ every sequence once and the two processes' records of what they judged are disjo
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -22,14 +21,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.monitor.helpers import NATS_URL, publish
 
-from parcelguard.audit.nats_outbox import STREAM, ensure_stream, subject_for
+from parcelguard.audit.nats_outbox import STREAM
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.models import Claim
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 
-NATS_URL = "nats://127.0.0.1:4222"
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 EVENTS = 300
 DIES_ON_BATCH = 2
@@ -117,18 +116,6 @@ def _events(tenant: str, now_iso: str) -> list[dict]:
     return out
 
 
-async def _publish(tenant: str, payloads: list[dict]) -> None:
-    import nats
-
-    nc = await nats.connect(NATS_URL)
-    js = nc.jetstream()
-    await ensure_stream(js)
-    for p in payloads:
-        headers = {"Nats-Msg-Id": f"{tenant}:{p['seq']}"}
-        await js.publish(subject_for(tenant), json.dumps(p).encode(), headers=headers)
-    await nc.close()
-
-
 async def _acked(durable: str) -> bool:
     """Whether the group has acknowledged every message (none pending, none awaiting an ack)."""
     import nats
@@ -186,7 +173,7 @@ def test_two_monitor_processes_judge_each_event_once_when_one_dies_holding_a_bat
         _start(home, pg_database, tenant, "stays", "-"),
     ]
     try:
-        asyncio.run(_publish(tenant, _events(tenant, rt.clock.now().isoformat())))
+        publish(tenant, _events(tenant, rt.clock.now().isoformat()))
         assert workers[0].wait(60) == 9  # it died holding its second batch
         # Until every event is claimed and every message, the held batch's too, acknowledged.
         deadline, settled = time.monotonic() + 60, False
