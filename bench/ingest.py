@@ -95,7 +95,7 @@ def raw_baseline(path: Path, db_path: Path) -> int:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(
-        "CREATE TABLE s (waybill TEXT PRIMARY KEY, carrier TEXT, "
+        "CREATE TABLE IF NOT EXISTS s (waybill TEXT PRIMARY KEY, carrier TEXT, "
         + ", ".join(f"c{i} BLOB" for i in range(7))
         + ")"
     )
