@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 PG_ADMIN = os.environ.get("PARCELGUARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BENCHES = [
     ["ingest.py", "--rows", "100000", "--memory-rows", "100000,1000000"],
+    ["growth.py", "--postgres", PG_ADMIN],
     ["import_xlsx.py", "--rows", "100000,1000000"],
     ["reveal.py"],
     ["sealing.py"],
@@ -37,6 +38,7 @@ BENCHES = [
 ]
 ORDER = [
     "ingest",
+    "growth",
     "import_xlsx",
     "reveal",
     "sealing",

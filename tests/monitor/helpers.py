@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,26 @@ from parcelguard.monitor.engine import Engine
 from parcelguard.monitor.events import from_replay
 
 DAY0 = datetime(2026, 9, 1, tzinfo=CHINA)  # a Tuesday
+NATS_URL = "nats://127.0.0.1:4222"
+
+
+async def _publish(tenant: str, payloads: list[dict[str, Any]], msg_id_suffix: str) -> None:
+    import nats
+
+    from parcelguard.audit.nats_outbox import ensure_stream, subject_for
+
+    nc = await nats.connect(NATS_URL)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    for p in payloads:
+        headers = {"Nats-Msg-Id": f"{tenant}:{p['seq']}{msg_id_suffix}"}
+        await js.publish(subject_for(tenant), json.dumps(p).encode(), headers=headers)
+    await nc.close()
+
+
+def publish(tenant: str, payloads: list[dict[str, Any]], msg_id_suffix: str = "") -> None:
+    """Publish audit-event payloads to the real JetStream as the outbox would (message ids)."""
+    asyncio.run(_publish(tenant, payloads, msg_id_suffix))
 
 
 def line(at: datetime, action: str = "reveal", pid: str = "c1", **extra: Any) -> dict[str, Any]:

@@ -3,41 +3,22 @@ no event is lost, none is processed twice (redeliveries included), no alert is r
 
 from __future__ import annotations
 
-import asyncio
-import json
 import threading
 import time
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from tests.monitor.helpers import NATS_URL, publish
 
 from parcelguard.access import service as access
 from parcelguard.access.schemas import NewPrincipal
-from parcelguard.audit.nats_outbox import ensure_stream, subject_for
 from parcelguard.audit.service import SYSTEM
 from parcelguard.monitor import service as monitor
 from parcelguard.monitor.nats_consumer import NatsMonitor
 from parcelguard.runtime import Runtime
 
-NATS_URL = "nats://127.0.0.1:4222"
 pytestmark = pytest.mark.nats
-
-
-async def _publish(tenant: str, payloads: list[dict], msg_id_suffix: str = "") -> None:
-    import nats
-
-    nc = await nats.connect(NATS_URL)
-    js = nc.jetstream()
-    await ensure_stream(js)
-    for p in payloads:
-        headers = {"Nats-Msg-Id": f"{tenant}:{p['seq']}{msg_id_suffix}"}
-        await js.publish(subject_for(tenant), json.dumps(p).encode(), headers=headers)
-    await nc.close()
-
-
-def publish(tenant: str, payloads: list[dict], msg_id_suffix: str = "") -> None:
-    asyncio.run(_publish(tenant, payloads, msg_id_suffix))
 
 
 def event(rt: Runtime, seq: int, actor: str, action: str, minute: float, **fields) -> dict:

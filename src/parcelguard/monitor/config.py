@@ -26,6 +26,9 @@ class MonitorConfig(Common):
 
     consumer: Literal["auto", "inprocess", "nats", "external", "off"] = "auto"
     durable: str = Field(default="parcelguard-monitor", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    # How long a fetched, unacknowledged event waits before JetStream hands it to another
+    # process of the group (a crashed one's batch is judged by a survivor after this).
+    ack_wait_seconds: float = Field(default=30, ge=1, le=3600)
     incident_window_minutes: float = Field(default=120, gt=0)
     evidence_per_incident: int = Field(default=200, ge=1, le=10_000)
     warmup_days: int = Field(default=7, ge=0, le=90)

@@ -129,7 +129,7 @@ class NatsMonitor:
             config=ConsumerConfig(
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
-                ack_wait=30,
+                ack_wait=self.config.ack_wait_seconds,
                 max_ack_pending=10_000,
             ),
         )
