@@ -108,6 +108,7 @@ ACTION: dict[str, str] = {
     "pickup": "Pickup",
 }
 REASON: dict[str, str] = {
+    "assigned_courier": "The parcel's assigned courier",
     "case_required": "An open case is required",
     "metrics_token": "Wrong metrics token",
     "not_an_officer": "Not a security officer",

@@ -109,6 +109,7 @@ ACTION: dict[str, str] = {
     "pickup": "取件",
 }
 REASON: dict[str, str] = {
+    "assigned_courier": "包裹的派送快递员",
     "case_required": "需要已立案的调查案件",
     "metrics_token": "监控指标令牌不正确",
     "not_an_officer": "不是安全员",
