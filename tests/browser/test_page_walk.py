@@ -162,3 +162,31 @@ def _check_here(page: Any, where: str, lang: str) -> list[str]:
         found += [f"{where} {width}px: {p}" for p in walk.problems(page, lang)]
     page.set_viewport_size({"width": 1280, "height": 800})
     return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "动作 shipment.at_station",
+        "原因 assigned_courier",
+        "['a', 'b']",
+        "{'rule': 'x'}",
+        "None",
+        "告警 01a23bce830c705e71294a2a095d0151",
+        "2026-12-03T12:08:00+00:00",
+        "at 12:08:00Z",
+    ],
+)
+def test_the_raw_code_check_finds_codes_a_reader_should_not_see(text: str) -> None:
+    assert walk.raw_codes(text) != []
+
+
+def test_the_raw_code_check_lets_addresses_and_file_names_through() -> None:
+    text = "下载 label.pdf 或 demo-leak.csv；http://localhost:8080/portal?lang=en；ops@example.com"
+    assert walk.raw_codes(text) == []
+
+
+def test_the_language_check_finds_the_other_language() -> None:
+    assert walk.wrong_language(["派送", "Out for delivery"], "zh") != []
+    assert walk.wrong_language(["My deliveries", "派送"], "en") != []
+    assert walk.wrong_language(["我的派送", "PG20260000001", "3-2-0417"], "zh") == []
