@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtual environment running this script
 sys.path.insert(0, str(ROOT))
 from tests.browser import walk  # noqa: E402 - the page walk's list of pages
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,7 +50,12 @@ AUTHENTICATOR = {
 }
 WIDTHS = {1280: 800, 390: 844}  # width → viewport height (a laptop, a phone)
 MAX_HEIGHT = 2400  # long pages are cut here
-ROLES = {"courier": "courier-", "station_clerk": "clerk-", "customer_service": "service-", "admin": "admin-"}
+ROLES = {
+    "courier": "courier-",
+    "station_clerk": "clerk-",
+    "customer_service": "service-",
+    "admin": "admin-",
+}
 STRANGER = "17000170000"
 
 

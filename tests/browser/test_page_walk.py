@@ -133,9 +133,11 @@ def _watch(page: Any) -> list[str]:
     page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
     page.on(
         "console",
-        lambda m: errors.append(f"console: {m.text}")
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            errors.append(f"console: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     return errors
 

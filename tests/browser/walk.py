@@ -44,7 +44,9 @@ RAW_CODES = {
     "a Python dict": re.compile(r"\{\s*'[^']+'\s*:"),
     "a Python None/object": re.compile(r"\bNone\b|<[a-z_.]+ object at 0x"),
     "a 32-hex id": re.compile(r"\b[0-9a-f]{32}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"),
-    "an ISO timestamp": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(:\d\d)?(\.\d+)?(Z|\+00:?00)\b"),
+    "an ISO timestamp": re.compile(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(:\d\d)?(\.\d+)?(Z|\+00:?00)\b"
+    ),
 }
 # What looks like a code but is not: a web address (links people copy), an e-mail address,
 # a file name people download or upload (label.pdf, demo-leak.csv).
@@ -103,13 +105,16 @@ OVERFLOW_JS = """() => {
     const p = el.parentElement, pr = p.getBoundingClientRect();
     if (p !== document.body && pr.right > W + 1) continue;
     const path = [name(el)];
-    for (let a = p; a && a !== document.body && path.length < 4; a = a.parentElement) path.unshift(name(a));
+    for (let a = p; a && a !== document.body && path.length < 4; a = a.parentElement) {
+      path.unshift(name(a));
+    }
     out.push(path.join(' > ') + ' (right edge ' + Math.round(r.right) + 'px)');
   }
   return {wide, W, out: out.slice(0, 5)};
 }"""
 AXE_JS = """async tags => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const only = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+  const r = await axe.run(document, only);
   return r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
     v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
 }"""
@@ -129,15 +134,17 @@ def discover(page: Any, base: str, start: str) -> list[str]:
         hrefs += _details(page, found + queue)
         for href in hrefs:
             target = urlsplit(href).path
-            if target.startswith(("/console", "/portal")) and not NOT_PAGES.search(target):
-                if target not in found and target not in queue:
-                    queue.append(target)
+            ours = target.startswith(("/console", "/portal")) and not NOT_PAGES.search(target)
+            if ours and target not in found and target not in queue:
+                queue.append(target)
     return found
 
 
 def _details(page: Any, known: list[str]) -> list[str]:
     """Return the first link on the page to each kind of detail page not yet known."""
-    hrefs = page.eval_on_selector_all("main a[href^='/']", "els => els.map(e => e.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all(
+        "main a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+    )
     out: list[str] = []
     for kind in DETAILS.values():
         if any(kind.match(k) for k in known + out):
@@ -147,7 +154,7 @@ def _details(page: Any, known: list[str]) -> list[str]:
 
 
 def name_of(path: str) -> str:
-    """Return a file-name stem for a page: `/console/security/alerts/A1` → console-security-alert."""
+    """Return a page's file-name stem (`/console/security/alerts/A1`: console-security-alert)."""
     for name, kind in DETAILS.items():
         if kind.match(path):
             return name
@@ -159,7 +166,9 @@ def problems(page: Any, lang: str, *, axe: bool = True) -> list[str]:
     found: list[str] = []
     wide = page.evaluate(OVERFLOW_JS)
     if wide:
-        found.append(f"{wide['wide']}px wide at {wide['W']}px; sticking out: {'; '.join(wide['out'])}")
+        found.append(
+            f"{wide['wide']}px wide at {wide['W']}px; sticking out: {'; '.join(wide['out'])}"
+        )
     texts: list[list[Any]] = page.evaluate(TEXTS_JS)
     found += raw_codes(" \n".join(t for t, _, verbatim in texts if not verbatim))
     found += wrong_language([t for t, own, _ in texts if not own], lang)
@@ -181,7 +190,10 @@ def raw_codes(text: str) -> list[str]:
 
 
 def wrong_language(texts: list[str], lang: str) -> list[str]:
-    """Return the texts in the other language: CJK on an English page, catalogue English on a Chinese one."""
+    """Return the texts in the other language.
+
+    On an English page: any Chinese character. On a Chinese page: English catalogue wording.
+    """
     out: set[str] = set()
     if lang == "en":
         out = {f"Chinese on the English page: {t[:60]!r}" for t in texts if CJK.search(t)}

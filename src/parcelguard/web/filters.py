@@ -71,5 +71,6 @@ def short_id(value: str | None) -> str:
 
 def install(env: Environment) -> None:
     """Add the filters to a template environment."""
-    env.filters.update(local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code, short_id=short_id
+    env.filters.update(
+        local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code, short_id=short_id
     )
