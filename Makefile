@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 
 OIDC := tests/oidc
 OIDC_STAMP := $(OIDC)/node_modules/.installed
+AXE := tests/axe
+AXE_STAMP := $(AXE)/node_modules/.installed
 
-install: $(STAMP) $(OIDC_STAMP)
+install: $(STAMP) $(OIDC_STAMP) $(AXE_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,6 +25,11 @@ $(STAMP): pyproject.toml constraints.txt
 $(OIDC_STAMP): $(OIDC)/package.json $(OIDC)/package-lock.json $(STAMP)
 	cd $(OIDC) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(OIDC_STAMP)
+
+# axe-core, the accessibility rules the page-walk browser test runs in every page.
+$(AXE_STAMP): $(AXE)/package.json $(AXE)/package-lock.json $(STAMP)
+	cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
 
 DEMO_HOME ?= $(CURDIR)/.demo
 

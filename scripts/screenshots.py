@@ -1,9 +1,12 @@
-"""Screenshots of every main page, desktop (1280 px) and phone (360 px), into docs/images/.
+"""Screenshots of every page people reach, laptop (1280 px) and phone (390 px), into docs/images/.
 
 Runs `parcelguard demo` on a fresh temporary home, exactly as `make demo` does, and drives
 Debian's Chromium through Playwright: staff register a passkey with their enrolment link
 (the DevTools virtual authenticator stands in for the phone), the recipient signs in with the
-one-time code the demo's SMS provider prints on the server console. Every person and parcel
+one-time code the demo's SMS provider prints on the server console. The pages are the page
+walk's (`tests/browser/walk.py`: each role's menus and one of each detail page), in Chinese,
+plus a few states worth seeing (an address revealed, a wrong pickup code, a caller checked).
+Every person and parcel
 is fictional. Usage: `make screenshots` (or `.venv/bin/python scripts/screenshots.py [OUT]`).
 """
 
@@ -24,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+BIN = Path(sys.executable).parent  # the virtual environment running this script
+sys.path.insert(0, str(ROOT))
+from tests.browser import walk  # noqa: E402 - the page walk's list of pages
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -42,8 +48,14 @@ AUTHENTICATOR = {
     "isUserVerified": True,
     "automaticPresenceSimulation": True,
 }
-WIDTHS = {1280: 900, 360: 780}  # width → viewport height
-MAX_HEIGHT = {1280: 2400, 360: 3600}  # long pages are cut here
+WIDTHS = {1280: 800, 390: 844}  # width → viewport height (a laptop, a phone)
+MAX_HEIGHT = 2400  # long pages are cut here
+ROLES = {
+    "courier": "courier-",
+    "station_clerk": "clerk-",
+    "customer_service": "service-",
+    "admin": "admin-",
+}
 STRANGER = "17000170000"
 
 
@@ -115,7 +127,7 @@ class Demo:
 
 
 class Camera:
-    """Takes each page at both widths; remembers pages wider than the phone."""
+    """Takes each page at both widths (Chinese); remembers pages wider than the viewport."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
@@ -123,7 +135,7 @@ class Camera:
         self.taken: list[str] = []
 
     def shoot(self, page: Any, name: str) -> None:
-        """Write `<name>-1280.png` and `<name>-360.png`, then go back to the desktop width."""
+        """Write `<name>-1280.png` and `<name>-390.png`, then go back to the desktop width."""
         for width, height in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(150)
@@ -131,16 +143,22 @@ class Camera:
             if wide > width:
                 self.too_wide.append(f"{name} at {width}px is {wide}px wide")
             full = page.evaluate("document.documentElement.scrollHeight")
-            clip = {"x": 0, "y": 0, "width": width, "height": min(full, MAX_HEIGHT[width])}
+            clip = {"x": 0, "y": 0, "width": width, "height": min(full, MAX_HEIGHT)}
             path = self.out / f"{name}-{width}.png"
             page.screenshot(path=str(path), full_page=True, clip=clip)
             self.taken.append(path.name)
         page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
 
+    def walk(self, page: Any, demo: Demo, start: str, prefix: str = "") -> None:
+        """Shoot every page reachable from `start` (the page walk's list of pages)."""
+        for path in walk.discover(page, demo.url, start):
+            page.goto(demo.url + path)
+            self.shoot(page, prefix + walk.name_of(path))
+
 
 def staff_page(browser: Any, demo: Demo, role: str, index: int = 0) -> Any:
     """Open a browser context for a member of staff, enrol their passkey, land on /console."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
     cdp = context.new_cdp_session(page)
@@ -153,106 +171,68 @@ def staff_page(browser: Any, demo: Demo, role: str, index: int = 0) -> Any:
 
 
 def security(browser: Any, demo: Demo, cam: Camera) -> None:
-    """Shoot the security centre as an officer, with a leak traced from the demo's file."""
+    """Shoot the security centre as an officer, after tracing the demo's leaked file."""
     page = staff_page(browser, demo, "security_officer")
-    cam.shoot(page, "console-home-officer")
-    page.goto(f"{demo.url}/console/security")
-    cam.shoot(page, "console-security")
-    page.goto(f"{demo.url}/console/security/alerts")
-    cam.shoot(page, "console-security-alerts")
-    page.locator(".pg-alert-card a.button").first.click()
-    page.wait_for_url(re.compile(r".*/console/security/alerts/\w+"))
-    cam.shoot(page, "console-security-alert")
-    prying = demo.login("courier", 4)["id"]
-    page.goto(f"{demo.url}/console/security/audit?actor={prying}&verify=true")
-    cam.shoot(page, "console-security-audit")
     page.goto(f"{demo.url}/console/security/leaks")
     page.get_by_label("泄露文件").set_input_files(demo.seed["leak_file"])
-    cam.shoot(page, "console-security-leaks")
     page.get_by_role("button", name="开始溯源").click()
     page.wait_for_url(re.compile(r".*/console/security/leaks/\w+"), timeout=60_000)
-    cam.shoot(page, "console-security-report")
-    for section in ("canaries", "keys"):
-        page.goto(f"{demo.url}/console/security/{section}")
-        cam.shoot(page, f"console-security-{section}")
+    cam.walk(page, demo, "/console", prefix="officer-")
+    prying = demo.login("courier", 4)["id"]
+    page.goto(f"{demo.url}/console/security/audit?actor={prying}&verify=true")
+    cam.shoot(page, "officer-console-security-audit-courier")
     page.goto(f"{demo.url}/console/security/doctor?run=true")
-    cam.shoot(page, "console-security-doctor")
+    cam.shoot(page, "officer-console-security-doctor-run")
 
 
-def courier(browser: Any, demo: Demo, cam: Camera) -> None:
-    """Shoot a courier's home and deliveries, with an address revealed and the call buttons."""
-    page = staff_page(browser, demo, "courier")
-    cam.shoot(page, "console-home")
-    page.goto(f"{demo.url}/console/deliveries")
-    page.locator(".pg-reveal").first.click()
-    page.locator("[data-revealed='true']").first.wait_for()
-    cam.shoot(page, "console-deliveries")
-
-
-def station(browser: Any, demo: Demo, cam: Camera) -> None:
-    """Shoot the station counter after a wrong pickup code."""
-    page = staff_page(browser, demo, "station_clerk")
-    page.goto(f"{demo.url}/console/station")
-    page.get_by_role("textbox", name="取件码").fill("9-9-9999")
-    page.get_by_role("button", name="交付", exact=True).click()
-    page.locator("#pg-handover-result.bad").wait_for()
-    cam.shoot(page, "console-station")
-
-
-def service_and_admin(browser: Any, demo: Demo, cam: Camera) -> None:
-    """Shoot the complaints queue and one complaint, the admin's accounts and the policy."""
-    page = staff_page(browser, demo, "customer_service")
-    page.goto(f"{demo.url}/console/service?status=all")
-    cam.shoot(page, "console-service")
-    page.locator(".pg-queue a.button").first.click()
-    page.wait_for_url(re.compile(r".*/console/service/complaints/.+"))
-    cam.shoot(page, "console-service-complaint")
-    page = staff_page(browser, demo, "admin")
-    page.goto(f"{demo.url}/console/admin")
-    cam.shoot(page, "console-admin")
-    page.goto(f"{demo.url}/console/admin/policy")
-    cam.shoot(page, "console-admin-policy")
-    page.context.clear_cookies()
-    page.goto(f"{demo.url}/console/login")
-    cam.shoot(page, "console-login")
+def staff(browser: Any, demo: Demo, cam: Camera) -> None:
+    """Shoot every page of the courier, the clerk, customer service and the admin."""
+    for role, prefix in ROLES.items():
+        page = staff_page(browser, demo, role)
+        cam.walk(page, demo, "/console", prefix=prefix)
+        if role == "courier":  # an address revealed with the passkey
+            page.goto(f"{demo.url}/console/deliveries")
+            page.locator(".pg-reveal").first.click()
+            page.locator("[data-revealed='true']").first.wait_for()
+            cam.shoot(page, "courier-console-deliveries-revealed")
+        if role == "station_clerk":  # a wrong pickup code
+            page.goto(f"{demo.url}/console/station")
+            page.get_by_role("textbox", name="取件码").fill("9-9-9999")
+            page.get_by_role("button", name="交付", exact=True).click()
+            page.locator("#pg-handover-result.bad").wait_for()
+            cam.shoot(page, "clerk-console-station-wrong-code")
+        page.context.close()
 
 
 def recipient(browser: Any, demo: Demo, cam: Camera) -> None:
-    """Shoot the recipient portal: sign-in, parcels, who viewed, checks, complaints."""
+    """Shoot the signed-out pages and the recipient portal (sign-in, code, every page)."""
     phone = demo.seed["recipient_phone"]
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{demo.url}/portal")
-    cam.shoot(page, "portal-signin")
+    for path in ("/", "/console/login", "/portal"):
+        page.goto(demo.url + path)
+        cam.shoot(page, walk.name_of(path) if path != "/portal" else "portal-signin")
     page.get_by_label("手机号", exact=True).fill(phone)
     page.get_by_role("button", name="获取验证码").click()
+    page.get_by_label("6 位验证码", exact=True).wait_for()
+    cam.shoot(page, "portal-code")
     page.get_by_label("6 位验证码", exact=True).fill(demo.last_code())
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{demo.url}/portal")
-    page.goto(f"{demo.url}/portal/parcels")
-    cam.shoot(page, "portal-parcels")
-    page.goto(f"{demo.url}/portal/access")
-    cam.shoot(page, "portal-access")
+    cam.walk(page, demo, "/portal")
     page.goto(f"{demo.url}/portal/verify")
     number = _courier_number(demo, phone) or STRANGER
     page.get_by_label("来电号码").fill(number.removeprefix("+86"))
     page.get_by_role("button", name="核实").click()
     page.locator("#pg-verdict").wait_for()
-    cam.shoot(page, "portal-verify")
+    cam.shoot(page, "portal-verify-answer")
     page.goto(f"{demo.url}/portal/exposure")
     page.get_by_label("手机号", exact=True).fill(phone)
     page.get_by_role("button", name="查询").click()
     page.locator("#pg-exposure-result[data-found]").wait_for()
-    cam.shoot(page, "portal-exposure")
-    page.goto(f"{demo.url}/portal/redact")
-    cam.shoot(page, "portal-redact")
-    page.goto(f"{demo.url}/portal/complaints")
-    page.locator("main a[href^='/portal/complaints/C']").first.click()
-    page.wait_for_url(re.compile(r".*/portal/complaints/C.+"))
-    cam.shoot(page, "portal-complaint")
-    page.goto(f"{demo.url}/portal/complaints/new")
-    cam.shoot(page, "portal-complaint-new")
+    cam.shoot(page, "portal-exposure-answer")
+    context.close()
 
 
 def _courier_number(demo: Demo, phone: str) -> str | None:
@@ -290,9 +270,7 @@ def main(out: Path) -> int:
     steps: list[Callable[[Any, Demo, Camera], None]] = [
         security,
         recipient,
-        courier,
-        station,
-        service_and_admin,
+        staff,
     ]
     try:
         with sync_playwright() as p:

@@ -49,7 +49,7 @@ def test_audit_search_finds_what_the_pages_display(world: World, cli: Callable[.
     assert _count(world, waybill=waybill) >= 3  # imported, assigned, revealed...
     assert _count(world, waybill="NOPE-0000") == 0
     shown = world.client.get("/console/security/audit", params={"waybill": waybill}).text
-    target = shown.split('<td class="pg-mono">shipment:')[1].split("<")[0]  # as the page shows
+    target = shown.split('title="shipment:')[1].split('"')[0]  # as the page's tooltip shows
     assert _count(world, target=f"shipment:{target}", actor=courier) == 1
     assert _count(world, target=target, actor=courier) == 1  # the id alone, as before
     assert _count(world, target=f"station:{target}") == 0

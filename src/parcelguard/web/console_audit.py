@@ -91,6 +91,8 @@ def _row(event: AuditEvent) -> AuditRow:
         "actor_role": event.actor_role,
         "station_id": event.station_id,
         "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
         "target": f"{event.target_type}:{event.target_id}"
         if event.target_id
         else event.target_type,

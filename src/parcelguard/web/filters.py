@@ -2,11 +2,13 @@
 
 `{{ at | local_time }}` is the tenant's local time, `{{ at | ago }}` the relative time in the
 page language, `{{ at | when }}` both ("2026-12-03 17:50 · 3 分钟前"), `{{ n | grouped }}` a
-count with thousands grouped, `{{ code | say("action") }}` the wording of a code.
+count with thousands grouped, `{{ code | say("action") }}` the wording of a code, `{{ id |
+short_id }}` an internal 32-hex id cut to its first 12 digits (the whole one goes in a title).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +63,14 @@ def say_code(context: Context, code: str | None, kind: CodeKind) -> str:
     return say(context.get("lang"), kind, code)
 
 
+def short_id(value: str | None) -> str:
+    """Return an internal 32-hex id cut to 12 digits and "…"; any other id as it is."""
+    text = value or ""
+    return f"{text[:12]}…" if re.fullmatch(r"[0-9a-f]{32}", text) else text
+
+
 def install(env: Environment) -> None:
     """Add the filters to a template environment."""
-    env.filters.update(local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code)
+    env.filters.update(
+        local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code, short_id=short_id
+    )

@@ -34,6 +34,7 @@ CodeKind = Literal[
     "detail",
     "complaint_step",
     "complaint_note",
+    "target",
 ]
 
 

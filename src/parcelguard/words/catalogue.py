@@ -25,6 +25,7 @@ class Codes(TypedDict):
     detail: dict[str, str]
     complaint_step: dict[str, str]
     complaint_note: dict[str, str]
+    target: dict[str, str]
 
 
 class Catalogue(TypedDict):

@@ -108,6 +108,7 @@ ACTION: dict[str, str] = {
     "pickup": "Pickup",
 }
 REASON: dict[str, str] = {
+    "assigned_courier": "The parcel's assigned courier",
     "case_required": "An open case is required",
     "metrics_token": "Wrong metrics token",
     "not_an_officer": "Not a security officer",
@@ -396,6 +397,36 @@ COMPLAINT_STEP: dict[str, str] = {
     "notified": "Text message",
     "open": "Reopened",
 }
+# What an audit event acted on (`target_type`), as the audit page names it.
+TARGET: dict[str, str] = {
+    "api_key": "API key",
+    "audit_log": "audit log",
+    "canary": "canary",
+    "case": "case",
+    "complaint": "complaint",
+    "deployment": "deployment",
+    "enrolment": "enrolment link",
+    "epoch": "retention key",
+    "export": "export",
+    "import": "import",
+    "incident": "alert",
+    "keyring": "keys",
+    "label": "label",
+    "leak": "leak trace",
+    "monitor": "monitor",
+    "person": "person",
+    "phone": "phone number",
+    "policy": "policy",
+    "principal": "account",
+    "printer": "printer",
+    "relay_number": "privacy number",
+    "relay_pool": "privacy-number pool",
+    "retention": "retention",
+    "reveal": "reveal",
+    "shipment": "parcel",
+    "station": "station",
+    "witness": "witness",
+}
 COMPLAINT_NOTE: dict[str, str] = {
     "late": "after the answer was due",
     "none": "no text message sent",
@@ -421,6 +452,7 @@ WORDS: Catalogue = {
         "detail": DETAIL,
         "complaint_step": COMPLAINT_STEP,
         "complaint_note": COMPLAINT_NOTE,
+        "target": TARGET,
     },
     "site": {
         "title": "ParcelGuard",

@@ -109,6 +109,7 @@ ACTION: dict[str, str] = {
     "pickup": "取件",
 }
 REASON: dict[str, str] = {
+    "assigned_courier": "包裹的派送快递员",
     "case_required": "需要已立案的调查案件",
     "metrics_token": "监控指标令牌不正确",
     "not_an_officer": "不是安全员",
@@ -392,6 +393,36 @@ COMPLAINT_STEP: dict[str, str] = {
     "notified": "短信通知",
     "open": "重新打开",
 }
+# What an audit event acted on (`target_type`), as the audit page names it.
+TARGET: dict[str, str] = {
+    "api_key": "API 密钥",
+    "audit_log": "审计日志",
+    "canary": "诱饵",
+    "case": "调查案件",
+    "complaint": "投诉",
+    "deployment": "部署",
+    "enrolment": "注册链接",
+    "epoch": "保留期密钥",
+    "export": "导出",
+    "import": "导入",
+    "incident": "告警",
+    "keyring": "密钥",
+    "label": "面单",
+    "leak": "泄露溯源",
+    "monitor": "监控",
+    "person": "个人",
+    "phone": "手机号",
+    "policy": "策略",
+    "principal": "账号",
+    "printer": "打印机",
+    "relay_number": "隐私号",
+    "relay_pool": "隐私号池",
+    "retention": "保留期",
+    "reveal": "查看明文",
+    "shipment": "包裹",
+    "station": "驿站",
+    "witness": "见证方",
+}
 COMPLAINT_NOTE: dict[str, str] = {
     "late": "超过答复期限",
     "none": "未发送短信",
@@ -417,6 +448,7 @@ WORDS: Catalogue = {
         "detail": DETAIL,
         "complaint_step": COMPLAINT_STEP,
         "complaint_note": COMPLAINT_NOTE,
+        "target": TARGET,
     },
     "site": {
         "title": "包裹隐私卫士",
