@@ -19,7 +19,9 @@ from parcelguard.clock import as_utc
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
 from parcelguard.monitor import response
 from parcelguard.monitor.incidents import record as record
-from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident
+from parcelguard.monitor.models import OPEN_STATUSES as OPEN_STATUSES
+from parcelguard.monitor.models import STATUSES as STATUSES
+from parcelguard.monitor.models import Evidence, Incident
 from parcelguard.runtime import Runtime
 
 MONITOR = response.MONITOR

@@ -92,11 +92,9 @@ def get_caller(
 
 
 def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
-    from parcelguard.access.models import ApiKey
-    from parcelguard.access.service import key_needs_touch
+    from parcelguard.access.service import key_is_stale
 
-    key = session.get(ApiKey, (rt.tenant, key_id))
-    return key is not None and key_needs_touch(key, rt.clock.now())
+    return key_is_stale(session, rt.tenant, key_id, rt.clock.now())
 
 
 def RequireRole(*roles: Role, scope: str | None = None) -> Any:

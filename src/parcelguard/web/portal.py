@@ -20,7 +20,6 @@ from parcelguard.clock import CHINA
 from parcelguard.complaints import complainant
 from parcelguard.complaints import service as complaints
 from parcelguard.complaints.appeal import as_text
-from parcelguard.complaints.models import KINDS
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import (
     InvalidInput,
@@ -328,7 +327,7 @@ def _new_complaint(
 ) -> HTMLResponse:
     with rt.db.read_session() as session:
         found = portal.my_parcels(rt, session, person)
-    context = {"me": person, "parcels": found, "kinds": KINDS, "error": None, "form": {}}
+    context = {"me": person, "parcels": found, "kinds": complaints.KINDS, "error": None, "form": {}}
     context.update(extra)
     return _page(request, "portal/complaint_new.html", context, 400 if extra.get("error") else 200)
 
