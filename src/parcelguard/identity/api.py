@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from parcelguard import errors
 from parcelguard.access import sessions
-from parcelguard.app import status_for
 from parcelguard.identity import scim, scim_groups, sso
 from parcelguard.identity.config import scim_config, sso_config
 from parcelguard.identity.oidc import OidcClient
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import get_runtime
+from parcelguard.web.errors import status_for
 
 # One client per runtime: it keeps the issuer's discovery document and keys.
 _CLIENTS: WeakKeyDictionary[Runtime, OidcClient] = WeakKeyDictionary()

@@ -21,7 +21,7 @@ from parcelguard.relay.numbers import canonical, mask_number, party_ref
 from parcelguard.runtime import Runtime
 
 if TYPE_CHECKING:
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 FINAL = 4
 RANKS = {

@@ -43,3 +43,4 @@ class Catalogue(TypedDict):
     sms: dict[str, str]
     appeal: dict[str, Any]
     scan: dict[str, Any]
+    errors: dict[str, Any]  # the error pages: `pages` by status ("404"), `shell`, `codes`
