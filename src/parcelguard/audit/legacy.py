@@ -25,6 +25,7 @@ from parcelguard.audit.entry import SYSTEM, Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE
 from parcelguard.audit.log_keys import LogKeys
 from parcelguard.audit.models import (
+    EVENT_COLUMNS,
     TREE_FORMAT,
     AuditEvent,
     AuditHead,
@@ -56,22 +57,7 @@ class Auditor(Protocol):
 
 
 GENESIS = b"\x00" * 32
-HASHED_FIELDS = (
-    "tenant_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "station_id",
-    "action",
-    "target_type",
-    "target_id",
-    "decision",
-    "reason",
-    "purpose",
-    "reference",
-    "details",
-)
+HASHED_FIELDS = EVENT_COLUMNS  # the chain hashed every column of the event
 BATCH = 5000
 
 

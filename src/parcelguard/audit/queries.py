@@ -15,24 +15,8 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
+from parcelguard.audit.models import EVENT_COLUMNS as EVENT_COLUMNS
 from parcelguard.audit.models import AuditEvent, AuditHead, Checkpoint, Cosignature
-
-EXPORT_COLUMNS = (
-    "tenant_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "station_id",
-    "action",
-    "target_type",
-    "target_id",
-    "decision",
-    "reason",
-    "purpose",
-    "reference",
-    "details",
-)
 
 
 class SignedUpTo(NamedTuple):

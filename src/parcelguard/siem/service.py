@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.queries import EXPORT_COLUMNS, events_after
+from parcelguard.audit.queries import EVENT_COLUMNS, events_after
 from parcelguard.errors import ConfigError, ParcelGuardError
 from parcelguard.runtime import Runtime
 from parcelguard.siem.config import Destination, siem_config
@@ -71,7 +71,7 @@ def export(
     for _ in range(max_batches):
         with rt.db.read_session() as session:
             # plain rows, not ORM objects: an export reads many and changes none
-            rows = events_after(session, rt.tenant, last, config.batch_size, EXPORT_COLUMNS)
+            rows = events_after(session, rt.tenant, last, config.batch_size, EVENT_COLUMNS)
             records = [Record.of(r) for r in rows]
         if not records:
             break

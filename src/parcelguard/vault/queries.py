@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
@@ -69,14 +69,7 @@ def normal_recipients(tenant_id: str) -> Subquery:
             Shipment.station_id,
             Party.adcode,
         )
-        .join(
-            Party,
-            and_(
-                Party.tenant_id == Shipment.tenant_id,
-                Party.shipment_id == Shipment.shipment_id,
-                Party.role == "recipient",
-            ),
-        )
+        .join(Party, _recipient_of(Shipment, Party))
         .where(Shipment.tenant_id == tenant_id, Shipment.kind == "normal")
         .subquery("normal_recipients")
     )
@@ -110,21 +103,8 @@ def parties_by_digest(
             Shipment.created_at,
             Shipment.waybill_no,
         )
-        .join(
-            Shipment,
-            and_(
-                Shipment.tenant_id == Party.tenant_id,
-                Shipment.shipment_id == Party.shipment_id,
-            ),
-        )
-        .join(
-            recipient,
-            and_(
-                recipient.tenant_id == Party.tenant_id,
-                recipient.shipment_id == Party.shipment_id,
-                recipient.role == "recipient",
-            ),
-        )
+        .join(Shipment, _same_shipment(Shipment, Party))
+        .join(recipient, _recipient_of(Party, recipient))
         .where(Party.tenant_id == tenant_id, key.in_(digests), Shipment.kind == "normal")
     )
     return [DigestHit(bytes(row[0]), *row[1:]) for row in session.execute(query)]
@@ -153,10 +133,7 @@ def most_frequent_adcode(
     column = Shipment.courier_id if courier_id is not None else Shipment.station_id
     query = (
         select(Party.adcode, func.count())
-        .join(
-            Shipment,
-            (Shipment.tenant_id == Party.tenant_id) & (Shipment.shipment_id == Party.shipment_id),
-        )
+        .join(Shipment, _same_shipment(Shipment, Party))
         .where(
             Party.tenant_id == tenant_id,
             Party.role == "recipient",
@@ -187,3 +164,13 @@ def shred_parties(session: Session, tenant_id: str, shipment_id: str, now: datet
     shipment = session.get(Shipment, (tenant_id, shipment_id))
     if shipment is not None:
         shipment.status, shipment.purged_at, shipment.updated_at = "purged", now, now
+
+
+def _same_shipment(one: Any, other: Any) -> ColumnElement[bool]:
+    """Return the join condition of two rows (shipment or party) of one shipment."""
+    return and_(one.tenant_id == other.tenant_id, one.shipment_id == other.shipment_id)
+
+
+def _recipient_of(row: Any, party: Any) -> ColumnElement[bool]:
+    """Return the join condition of a shipment's (or a party's) recipient party."""
+    return and_(_same_shipment(row, party), party.role == "recipient")
