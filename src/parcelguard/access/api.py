@@ -24,6 +24,7 @@ from parcelguard.web.deps import (
     RequireRole,
     get_caller,
     get_runtime,
+    set_session_cookie,
     use_authenticator,
 )
 
@@ -73,14 +74,8 @@ def _ceremony(ceremony: Ceremony) -> dict[str, Any]:
 
 
 def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) -> dict[str, Any]:
-    response.set_cookie(
-        sessions.COOKIE,
-        opened.token,
-        max_age=int(sessions.LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
+    set_session_cookie(
+        response, rt, sessions.COOKIE, opened.token, max_age=int(sessions.LIFETIME.total_seconds())
     )
     return {
         "principal_id": opened.principal_id,
