@@ -5,7 +5,7 @@ The key set is shared with `zh.py` (tests/words checks both hold the same keys).
 
 from __future__ import annotations
 
-from parcelguard.words.catalogue import Catalogue
+from parcelguard.words.catalogue import POLICY_ROLES, Catalogue
 
 # The wording of every code the system emits (tests/words enumerate the codes from the code).
 ACTION: dict[str, str] = {
@@ -999,12 +999,7 @@ WORDS: Catalogue = {
         "conditions": "Conditions",
         "secret_label": "Shown this once; hand it to the person now:",
         "roles": {
-            "courier": "Courier",
-            "station_clerk": "Station clerk",
-            "customer_service": "Customer service",
-            "security_officer": "Security officer",
-            "admin": "Admin",
-            "service": "Service account",
+            **{role: ROLE[role] for role in POLICY_ROLES},
             "recipient": "Recipient / sender (own data)",
         },
         "forbidden": "Only admins can open this page.",

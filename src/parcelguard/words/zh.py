@@ -5,7 +5,7 @@ The key set is shared with `en.py` (tests/words checks both hold the same keys).
 
 from __future__ import annotations
 
-from parcelguard.words.catalogue import Catalogue
+from parcelguard.words.catalogue import POLICY_ROLES, Catalogue
 
 # The wording of every code the system emits (tests/words enumerate the codes from the code).
 ACTION: dict[str, str] = {
@@ -979,15 +979,7 @@ WORDS: Catalogue = {
         "quota": "每日上限",
         "conditions": "条件",
         "secret_label": "只显示这一次，请立即交给本人：",
-        "roles": {
-            "courier": "快递员",
-            "station_clerk": "驿站店员",
-            "customer_service": "客服",
-            "security_officer": "安全专员",
-            "admin": "管理员",
-            "service": "服务账号",
-            "recipient": "收件人/寄件人本人",
-        },
+        "roles": {**{role: ROLE[role] for role in POLICY_ROLES}, "recipient": "收件人/寄件人本人"},
         "forbidden": "只有管理员可以打开此页面。",
         "msg_working": "处理中……",
         "msg_cancelled": "已取消。",
