@@ -31,7 +31,6 @@ from parcelguard.vault.service import Party, Shipment, get_or_raise
 
 DEFAULT_CONTENTS = "包裹"
 MAX_LABELS = 10_000
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
