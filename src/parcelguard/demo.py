@@ -14,15 +14,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard import demo_activity
 from parcelguard.access import enrolment, grants
 from parcelguard.access import service as access
 from parcelguard.access.guards import STAFF
-from parcelguard.access.models import Principal
 from parcelguard.access.schemas import NewPrincipal
+from parcelguard.access.service import Principal
 from parcelguard.audit.service import Actor
 from parcelguard.hooks import Hook
 from parcelguard.relay import service as relay_service
@@ -113,11 +112,9 @@ def seed(rt: Runtime) -> DemoTenant:
     """Create the demo tenant unless it exists; return how to use it."""
     demo = DemoTenant(rt.settings.base_url)
     with rt.db.session() as session:
-        existing = session.scalars(
-            select(Principal).where(Principal.tenant_id == rt.tenant)
-        ).first()
+        seeded = bool(access.list_principals(session, rt.tenant))
     leak = Path(rt.settings.home) / demo_activity.LEAK_FILE
-    if existing is None:
+    if not seeded:
         _pool(rt)
         staff, service_key = _staff(rt, demo)
         demo.parcels, rows = _parcels(rt, staff)

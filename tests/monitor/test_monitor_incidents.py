@@ -13,9 +13,10 @@ from parcelguard.audit.bus import InProcessBus
 from parcelguard.audit.service import SYSTEM, Actor, search
 from parcelguard.errors import Conflict, Denied, NotFound
 from parcelguard.monitor import service as monitor
-from parcelguard.monitor.consumer import LiveConsumer, install
+from parcelguard.monitor.consumer import LiveConsumer
 from parcelguard.monitor.detectors.base import Finding
 from parcelguard.monitor.events import AccessEvent
+from parcelguard.monitor.service import install
 from parcelguard.runtime import NullPublisher, Runtime
 
 

@@ -36,6 +36,7 @@ from parcelguard.web.deps import (
     RequireRole,
     get_caller,
     get_runtime,
+    set_session_cookie,
     use_authenticator,
 )
 
@@ -85,14 +86,8 @@ def _ceremony(ceremony: Ceremony) -> CeremonyStart:
 
 
 def _signed_in(response: Response, rt: Runtime, opened: sessions.OpenedSession) -> SignedIn:
-    response.set_cookie(
-        sessions.COOKIE,
-        opened.token,
-        max_age=int(sessions.LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
+    set_session_cookie(
+        response, rt, sessions.COOKIE, opened.token, max_age=int(sessions.LIFETIME.total_seconds())
     )
     return {
         "principal_id": opened.principal_id,

@@ -9,7 +9,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import duties, grants, keys
-from parcelguard.access.models import ROLES, ApiKey, Principal
+from parcelguard.access.models import ROLES as ROLES
+from parcelguard.access.models import ApiKey
+from parcelguard.access.models import Principal as Principal  # the record handed out
 from parcelguard.access.principals import Caller
 from parcelguard.access.results import ApiKeyView, StaffView
 from parcelguard.access.schemas import NewPrincipal
@@ -197,6 +199,18 @@ def authenticate_key(
         key.last_used_at = now  # coarse, so busy keys do not write on every request
         principal.last_seen_at = now
     return caller_for(principal, via="api_key", key_id=key_id, scopes=json.loads(key.scopes))
+
+
+def live_key_holder(session: Session, tenant_id: str, key_id: str) -> str | None:
+    """Return whose an unrevoked API key is (None: no such key, or revoked)."""
+    key = session.get(ApiKey, (tenant_id, key_id))
+    return key.principal_id if key is not None and key.revoked_at is None else None
+
+
+def key_is_stale(session: Session, tenant_id: str, key_id: str, now: datetime) -> bool:
+    """Return whether a key's last use is old enough to be written again."""
+    key = session.get(ApiKey, (tenant_id, key_id))
+    return key is not None and key_needs_touch(key, now)
 
 
 def key_needs_touch(key: ApiKey, now: datetime) -> bool:

@@ -51,23 +51,58 @@ def open_session(
 ) -> OpenedSession:
     """Start a session for a person; expired sessions of the tenant are swept on the way."""
     now = rt.clock.now()
-    session.execute(
-        delete(WebSession).where(WebSession.tenant_id == rt.tenant, WebSession.expires_at <= now)
-    )
+    sweep(rt, session, now)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    row = WebSession(
-        tenant_id=rt.tenant,
-        session_hash=token_hash(token),
-        principal_id=principal_id,
-        kind="staff",
-        csrf_token=csrf,
-        created_at=now,
-        expires_at=now + LIFETIME,
-        step_up_at=step_up_at,
+    expires = now + LIFETIME
+    store(rt, session, token, principal_id, "staff", csrf, now, expires, step_up_at=step_up_at)
+    return OpenedSession(principal_id, role, token, csrf, expires, step_up_at)
+
+
+def sweep(rt: Runtime, session: Session, now: datetime, *, kind: str | None = None) -> None:
+    """Delete the tenant's sessions (of `kind`; None: every kind) that expired by `now`."""
+    expired = delete(WebSession).where(
+        WebSession.tenant_id == rt.tenant, WebSession.expires_at <= now
     )
-    session.add(row)
+    session.execute(expired if kind is None else expired.where(WebSession.kind == kind))
+
+
+def store(
+    rt: Runtime,
+    session: Session,
+    token: str,
+    principal_id: str,
+    kind: str,
+    csrf_token: str,
+    now: datetime,
+    expires_at: datetime,
+    *,
+    step_up_at: datetime | None = None,
+) -> None:
+    """Store a new session under the hash of its cookie value."""
+    session.add(
+        WebSession(
+            tenant_id=rt.tenant,
+            session_hash=token_hash(token),
+            principal_id=principal_id,
+            kind=kind,
+            csrf_token=csrf_token,
+            created_at=now,
+            expires_at=expires_at,
+            step_up_at=step_up_at,
+        )
+    )
     session.flush()
-    return OpenedSession(principal_id, role, token, csrf, row.expires_at, step_up_at)
+
+
+def forget(rt: Runtime, session: Session, token: str, *, kind: str) -> None:
+    """Delete the session of a cookie value, if it is of `kind`."""
+    session.execute(
+        delete(WebSession).where(
+            WebSession.tenant_id == rt.tenant,
+            WebSession.session_hash == token_hash(token),
+            WebSession.kind == kind,
+        )
+    )
 
 
 def find_live(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.checkpoints import NEW_CHECKPOINT, sign_checkpoint
 from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
+from parcelguard.audit.log_keys import LogKeys as LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
 from parcelguard.audit.results import AuditColumns, EventPayload
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
-from parcelguard.crypto import EventMac, Keyring, NoteSigner
 from parcelguard.db import bulk_insert, insert_ignoring_conflict
 from parcelguard.errors import IntegrityError
 from parcelguard.tlog.hashing import EMPTY_ROOT, leaf_hash
@@ -58,47 +58,6 @@ class RecordedEvent:
     salt: bytes
     leaf_hash: bytes
     mac: bytes
-
-
-class LogKeys:
-    """The log's keys, from the keyring (never the database): event MAC and checkpoint signer.
-
-    The signer is unwrapped on first use: appending needs only the MAC, so building an
-    `Auditor` for each use costs nothing (checkpoints and proofs are rare).
-    """
-
-    __slots__ = ("_make_signer", "_signer", "mac")
-
-    def __init__(
-        self,
-        mac: EventMac,
-        signer: NoteSigner | None = None,
-        *,
-        make_signer: Callable[[], NoteSigner] | None = None,
-    ) -> None:
-        if signer is None and make_signer is None:
-            raise ValueError("LogKeys needs a signer or a way to make one")
-        self.mac = mac
-        self._signer = signer
-        self._make_signer = make_signer
-
-    @property
-    def signer(self) -> NoteSigner:
-        """Return the checkpoint signer (unwrapped from the keyring on first use)."""
-        if self._signer is None:
-            assert self._make_signer is not None
-            self._signer = self._make_signer()
-        return self._signer
-
-    @property
-    def origin(self) -> str:
-        """Return the log's origin line (its signing key's name)."""
-        return self.signer.name
-
-    @classmethod
-    def from_keyring(cls, keyring: Keyring, origin: str) -> LogKeys:
-        """Return the keys of the log named `origin`."""
-        return cls(keyring.audit_mac, make_signer=lambda: keyring.log_signer(origin))
 
 
 class Auditor:

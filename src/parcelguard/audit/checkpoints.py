@@ -24,7 +24,7 @@ from parcelguard.tlog.checkpoint import FormatError
 from parcelguard.tlog.proof import ProofError, prove_consistency, verify_consistency
 
 if TYPE_CHECKING:
-    from parcelguard.audit.auditor import LogKeys
+    from parcelguard.audit.log_keys import LogKeys
 
 NEW_CHECKPOINT = "parcelguard.audit.new_checkpoint"
 

@@ -14,48 +14,50 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.entry import SYSTEM, Entry
+from parcelguard.audit.entry import SYSTEM, Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE
+from parcelguard.audit.log_keys import LogKeys
 from parcelguard.audit.models import (
+    EVENT_COLUMNS,
     TREE_FORMAT,
     AuditEvent,
     AuditHead,
     ChainCheckpoint,
     TreeNode,
 )
+from parcelguard.audit.verify_result import VerifyResult
 from parcelguard.clock import as_utc
 from parcelguard.crypto.note import ED25519, NoteVerifier
 from parcelguard.db import bulk_insert
 from parcelguard.errors import IntegrityError
 from parcelguard.tlog.tree import Frontier
 
-if TYPE_CHECKING:
-    from parcelguard.audit.auditor import Auditor, LogKeys
-    from parcelguard.audit.verify import VerifyResult
+
+class Auditor(Protocol):
+    """What the carry-over needs of `auditor.Auditor` (which calls it: no import cycle)."""
+
+    keys: LogKeys
+
+    def place(
+        self, frontier: Frontier, fields: dict[str, Any], salt: bytes, nodes: list[dict[str, Any]]
+    ) -> bytes:
+        """Hash one event's leaf into the frontier; collect the stored subtrees it completes."""
+        ...
+
+    def record_many(self, session: Session, actor: Actor, entries: Sequence[Entry]) -> Any:
+        """Append several events."""
+        ...
+
 
 GENESIS = b"\x00" * 32
-HASHED_FIELDS = (
-    "tenant_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "station_id",
-    "action",
-    "target_type",
-    "target_id",
-    "decision",
-    "reason",
-    "purpose",
-    "reference",
-    "details",
-)
+HASHED_FIELDS = EVENT_COLUMNS  # the chain hashed every column of the event
 BATCH = 5000
 
 
@@ -74,8 +76,6 @@ def checkpoint_statement(tenant_id: str, seq: int, head_hash: bytes, at: datetim
 
 def verify_chain(session: Session, tenant_id: str, keys: LogKeys) -> VerifyResult:
     """Verify a log still in the chain format: every hash, every checkpoint, the head."""
-    from parcelguard.audit.verify import VerifyResult
-
     points = {
         p.seq: p
         for p in session.scalars(

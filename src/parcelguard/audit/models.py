@@ -19,6 +19,23 @@ from parcelguard.db import Base, UTCDateTime
 
 SEQ = BigInteger().with_variant(Integer, "sqlite")
 TREE_FORMAT = 2  # audit_heads.format: 1 = the former hash chain, 2 = the Merkle tree
+# What an event says, in order: every column but the tree's (salt, leaf hash, MAC).
+EVENT_COLUMNS = (
+    "tenant_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "station_id",
+    "action",
+    "target_type",
+    "target_id",
+    "decision",
+    "reason",
+    "purpose",
+    "reference",
+    "details",
+)
 
 
 class AuditEvent(Base):

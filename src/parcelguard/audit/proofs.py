@@ -12,9 +12,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcelguard.audit.auditor import LogKeys
 from parcelguard.audit.checkpoints import read_checkpoint
 from parcelguard.audit.leaf import COLUMNS, leaf_bytes
+from parcelguard.audit.log_keys import LogKeys
 from parcelguard.audit.models import AuditEvent, Checkpoint, Cosignature
 from parcelguard.audit.results import InclusionProof
 from parcelguard.audit.tree import StoredTree

@@ -20,7 +20,8 @@ from parcelguard.audit.checkpoints import NEW_CHECKPOINT
 from parcelguard.audit.config import origin_for
 from parcelguard.audit.cosign import CosignResult, cosign_newest
 from parcelguard.audit.entry import SYSTEM, Actor, Entry
-from parcelguard.audit.models import AuditEvent, AuditHead
+from parcelguard.audit.models import AuditEvent as AuditEvent  # the record `search` hands out
+from parcelguard.audit.models import AuditHead
 from parcelguard.audit.proofs import build_proof
 from parcelguard.audit.results import InclusionProof, PublicKeys
 from parcelguard.audit.verify import VerifyResult, verify_log

@@ -11,50 +11,22 @@ from the database, and events no checkpoint covers may not wait longer than allo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parcelguard.audit import verify_chunks as chunks
 from parcelguard.audit.anchors import Anchors, gather
-from parcelguard.audit.auditor import LogKeys
+from parcelguard.audit.log_keys import LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead
-from parcelguard.audit.results import VerifyReport
+from parcelguard.audit.verify_result import VerifyResult as VerifyResult
 from parcelguard.audit.witnesses import WitnessClient
 from parcelguard.clock import as_utc
 from parcelguard.tlog.tree import Frontier, fold
 
 SKEW = timedelta(minutes=1)  # servers' clocks may differ this much
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """What `audit verify` reports (the contract's five keys, then what the witnesses said)."""
-
-    ok: bool
-    events: int
-    checkpoints: int
-    first_bad_seq: int | None
-    reason: str | None
-    signed_size: int = 0
-    witnessed_size: int = 0
-    witnesses: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> VerifyReport:
-        """Return the contract's JSON shape, extended."""
-        return {
-            "ok": self.ok,
-            "events": self.events,
-            "checkpoints": self.checkpoints,
-            "first_bad_seq": self.first_bad_seq,
-            "reason": self.reason,
-            "signed_size": self.signed_size,
-            "witnessed_size": self.witnessed_size,
-            "witnesses": self.witnesses,
-        }
 
 
 @dataclass

@@ -30,7 +30,6 @@ from parcelguard.complaints.results import (
 from parcelguard.errors import NotFound
 from parcelguard.hooks import Hook
 from parcelguard.monitor import service as monitor
-from parcelguard.monitor.models import STATUSES as ALERT_STATUSES
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
@@ -87,7 +86,7 @@ def alerts_section(
     accessors = {e.actor_id for e in events if e.actor_role not in ("recipient", "system")}
     incidents = [
         i
-        for i in monitor.list_alerts(session, rt.tenant, ALERT_STATUSES, limit=LIMIT)
+        for i in monitor.list_alerts(session, rt.tenant, monitor.STATUSES, limit=LIMIT)
         if i.principal_id in accessors
     ]
     return {

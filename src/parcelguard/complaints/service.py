@@ -20,7 +20,8 @@ from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import CHINA
 from parcelguard.complaints import sla
 from parcelguard.complaints.investigation import investigate
-from parcelguard.complaints.models import KINDS, Complaint, ComplaintEvent
+from parcelguard.complaints.models import KINDS as KINDS
+from parcelguard.complaints.models import Complaint, ComplaintEvent
 from parcelguard.complaints.notify import Outbox
 from parcelguard.complaints.results import (
     ComplaintDetail,

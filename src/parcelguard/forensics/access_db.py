@@ -13,12 +13,12 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, cast, distinct, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, cast, distinct, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, Subquery
 
-from parcelguard.audit.models import AuditEvent
+from parcelguard.audit import queries as audit_queries
 from parcelguard.forensics.access_lists import add_list_events
 from parcelguard.forensics.access_model import Access, AccessModel, ChannelFacts, ChannelKey
 from parcelguard.forensics.channels import (
@@ -29,7 +29,7 @@ from parcelguard.forensics.channels import (
     Rule,
     channels_of,
 )
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault import queries as vault_queries
 
 CHUNK = 500
 
@@ -47,10 +47,12 @@ def load_model(
     model = AccessModel(population={}, channels={}, matched=set(shipment_ids))
     if not wanted:
         return model
-    model.population = _population(session, tenant_id, at, wanted, dialect)
-    model.channels = _volumes(session, tenant_id, at, wanted, dialect)
+    recipients = vault_queries.normal_recipients(tenant_id)
+    stratum = stratum_expr(recipients.c, recipients.c, dialect)
+    model.population = _population(session, at, wanted, recipients, stratum)
+    model.channels = _volumes(session, tenant_id, at, wanted, dialect, recipients, stratum)
     _touched(session, tenant_id, at, sorted(model.matched), model)
-    add_list_events(session, tenant_id, at, model, stratum_expr(Party, Shipment, dialect))
+    add_list_events(session, tenant_id, at, model, recipients, stratum)
     model.pool_small()
     return model
 
@@ -75,79 +77,67 @@ def json_text(column: Any, key: str, dialect: str) -> ColumnElement[str]:
     return func.json_extract(column, f"$.{key}")
 
 
-def allowed() -> ColumnElement[bool]:
-    """Return the condition on events that showed data (denied decisions showed nothing)."""
-    return or_(AuditEvent.decision.is_(None), AuditEvent.decision == "allow")
-
-
 def _population(
-    session: Session, tenant_id: str, at: datetime, strata: list[str], dialect: str
+    session: Session,
+    at: datetime,
+    strata: list[str],
+    recipients: Subquery,
+    stratum: ColumnElement[str],
 ) -> dict[str, int]:
-    stratum = stratum_expr(Party, Shipment, dialect)
     query = (
         select(stratum, func.count())
-        .select_from(Shipment)
-        .join(Party, _recipient_of(Shipment.shipment_id, tenant_id))
-        .where(
-            Shipment.tenant_id == tenant_id,
-            Shipment.kind == "normal",
-            Shipment.created_at <= at,
-            stratum.in_(strata),
-        )
+        .select_from(recipients)
+        .where(recipients.c.created_at <= at, stratum.in_(strata))
         .group_by(stratum)
     )
     return {str(s): int(n) for s, n in session.execute(query).all()}
 
 
-def _recipient_of(shipment_id: Any, tenant_id: str) -> ColumnElement[bool]:
-    return and_(
-        Party.tenant_id == tenant_id, Party.shipment_id == shipment_id, Party.role == "recipient"
-    )
-
-
-def _rule_select(rule: Rule, tenant_id: str, at: datetime, dialect: str) -> Select[Any]:
-    event = AuditEvent
-    ident = _source(rule.source, dialect)
-    holder = _source(rule.holder, dialect) if rule.holder else literal(None)
-    role = literal(rule.role) if rule.role else event.actor_role
+def _rule_select(rule: Rule, event: Subquery, dialect: str) -> Select[Any]:
+    ident = _source(event, rule.source, dialect)
+    holder = _source(event, rule.holder, dialect) if rule.holder else literal(None)
+    role = literal(rule.role) if rule.role else event.c.actor_role
     conditions = [
-        event.tenant_id == tenant_id,
-        event.at <= at,
-        event.target_id.is_not(None),
-        allowed(),
+        event.c.target_id.is_not(None),
         ident.is_not(None),
         ident != "",
     ]
     if rule.actions == "access":
-        conditions.append(event.action.in_(ACCESS_ACTIONS))
+        conditions.append(event.c.action.in_(ACCESS_ACTIONS))
     elif rule.actions == "export":
-        conditions.append(event.action.like("export.%"))
+        conditions.append(event.c.action.like("export.%"))
     else:
-        conditions.append(event.action.in_(DELIVERY_ACTIONS))
+        conditions.append(event.c.action.in_(DELIVERY_ACTIONS))
     if rule.source == "actor":
-        conditions.append(event.actor_role.not_in(NOT_PRINCIPALS))
+        conditions.append(event.c.actor_role.not_in(NOT_PRINCIPALS))
     return select(
         literal(rule.kind).label("kind"),
         func.substr(ident, 1, 64).label("cid"),
         holder.label("holder"),
         role.label("role"),
-        event.target_id.label("target"),
+        event.c.target_id.label("target"),
     ).where(*conditions)
 
 
-def _source(source: str, dialect: str) -> ColumnElement[Any]:
+def _source(event: Subquery, source: str, dialect: str) -> ColumnElement[Any]:
     if source == "actor":
-        return AuditEvent.__table__.c.actor_id
+        return event.c.actor_id
     if source == "station":
-        return AuditEvent.__table__.c.station_id
-    return json_text(AuditEvent.details, source.split(".", 1)[1], dialect)
+        return event.c.station_id
+    return json_text(event.c.details, source.split(".", 1)[1], dialect)
 
 
 def _volumes(
-    session: Session, tenant_id: str, at: datetime, strata: list[str], dialect: str
+    session: Session,
+    tenant_id: str,
+    at: datetime,
+    strata: list[str],
+    dialect: str,
+    recipients: Subquery,
+    stratum: ColumnElement[str],
 ) -> dict[ChannelKey, ChannelFacts]:
-    rows = union_all(*(_rule_select(r, tenant_id, at, dialect) for r in RULES)).subquery()
-    stratum = stratum_expr(Party, Shipment, dialect)
+    event = audit_queries.shown_events(tenant_id, at)
+    rows = union_all(*(_rule_select(r, event, dialect) for r in RULES)).subquery()
     query = (
         select(
             rows.c.kind,
@@ -158,11 +148,8 @@ def _volumes(
             func.count(distinct(rows.c.target)),
         )
         .select_from(rows)
-        .join(
-            Shipment, and_(Shipment.tenant_id == tenant_id, Shipment.shipment_id == rows.c.target)
-        )
-        .join(Party, _recipient_of(rows.c.target, tenant_id))
-        .where(Shipment.kind == "normal", stratum.in_(strata))
+        .join(recipients, recipients.c.shipment_id == rows.c.target)
+        .where(stratum.in_(strata))
         .group_by(rows.c.kind, rows.c.cid, stratum)
     )
     channels: dict[ChannelKey, ChannelFacts] = {}
@@ -180,29 +167,13 @@ def _volumes(
 def _touched(
     session: Session, tenant_id: str, at: datetime, shipment_ids: Sequence[str], model: AccessModel
 ) -> None:
-    event = AuditEvent
+    event = audit_queries.shown_events(tenant_id, at)
     actions = or_(
-        event.action.in_(ACCESS_ACTIONS + DELIVERY_ACTIONS), event.action.like("export.%")
+        event.c.action.in_(ACCESS_ACTIONS + DELIVERY_ACTIONS), event.c.action.like("export.%")
     )
     for chunk in _chunks(shipment_ids):
-        query = select(
-            event.seq,
-            event.at,
-            event.actor_id,
-            event.actor_role,
-            event.station_id,
-            event.action,
-            event.target_id,
-            event.details,
-            event.purpose,
-        ).where(
-            event.tenant_id == tenant_id,
-            event.target_id.in_(chunk),
-            event.at <= at,
-            allowed(),
-            actions,
-        )
-        for row in session.execute(query.order_by(event.seq)).mappings():
+        query = select(event).where(event.c.target_id.in_(chunk), actions)
+        for row in session.execute(query.order_by(event.c.seq)).mappings():
             record_event(model, row, json.loads(row["details"] or "{}"), str(row["target_id"]))
 
 

@@ -15,22 +15,30 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
-from parcelguard.audit.models import AuditEvent
+from parcelguard.audit import queries as audit_queries
 from parcelguard.forensics.access_model import Access, AccessModel, ChannelFacts, ChannelKey
 from parcelguard.forensics.channels import LIST_ACTIONS, channels_of
-from parcelguard.vault.models import Party, Shipment
 
 CHUNK = 500
 MAX_LISTED = 5000  # per event: a list longer than this is an export and names its file instead
 
 
 def add_list_events(
-    session: Session, tenant_id: str, at: datetime, model: AccessModel, stratum_sql: Any
+    session: Session,
+    tenant_id: str,
+    at: datetime,
+    model: AccessModel,
+    recipients: Subquery,
+    stratum_sql: Any,
 ) -> None:
-    """Credit channels with the shipments their list events showed (volumes and evidence)."""
+    """Credit channels with the shipments their list events showed (volumes and evidence).
+
+    `recipients` is `vault.queries.normal_recipients`, `stratum_sql` a stratum over its columns.
+    """
     seen: dict[ChannelKey, set[str]] = defaultdict(set)
     shown: list[tuple[Any, list[str]]] = []
     for row, details, refs in _list_events(session, tenant_id, at):
@@ -42,7 +50,7 @@ def add_list_events(
     if not seen:
         return
     every = sorted({ref for found in seen.values() for ref in found})
-    resolved = _resolve(session, tenant_id, every, stratum_sql)
+    resolved = _resolve(session, every, recipients, stratum_sql)
     for key, found in seen.items():
         facts = model.channels[key]
         for ref in found:
@@ -56,25 +64,8 @@ def add_list_events(
 def _list_events(
     session: Session, tenant_id: str, at: datetime
 ) -> Iterator[tuple[Any, dict[str, Any], list[str]]]:
-    query = (
-        select(
-            AuditEvent.seq,
-            AuditEvent.at,
-            AuditEvent.actor_id,
-            AuditEvent.actor_role,
-            AuditEvent.station_id,
-            AuditEvent.action,
-            AuditEvent.details,
-            AuditEvent.purpose,
-        )
-        .where(
-            AuditEvent.tenant_id == tenant_id,
-            AuditEvent.action.in_(LIST_ACTIONS),
-            AuditEvent.at <= at,
-            or_(AuditEvent.decision.is_(None), AuditEvent.decision == "allow"),
-        )
-        .execution_options(yield_per=1000)
-    )
+    shown = audit_queries.shown_events(tenant_id, at)
+    query = select(shown).where(shown.c.action.in_(LIST_ACTIONS)).execution_options(yield_per=1000)
     for row in session.execute(query).mappings():
         details = json.loads(row["details"] or "{}")
         listed = details.get("shipment_ids") or details.get("waybills") or []
@@ -83,27 +74,14 @@ def _list_events(
 
 
 def _resolve(
-    session: Session, tenant_id: str, refs: list[str], stratum_sql: Any
+    session: Session, refs: list[str], recipients: Subquery, stratum_sql: Any
 ) -> dict[str, tuple[str, str]]:
     """Return ref (shipment id or waybill) → (shipment id, stratum) for ordinary shipments."""
     found: dict[str, tuple[str, str]] = {}
     for start in range(0, len(refs), CHUNK):
         chunk = refs[start : start + CHUNK]
-        query = (
-            select(Shipment.shipment_id, Shipment.waybill_no, stratum_sql)
-            .join(
-                Party,
-                and_(
-                    Party.tenant_id == Shipment.tenant_id,
-                    Party.shipment_id == Shipment.shipment_id,
-                    Party.role == "recipient",
-                ),
-            )
-            .where(
-                Shipment.tenant_id == tenant_id,
-                Shipment.kind == "normal",
-                or_(Shipment.shipment_id.in_(chunk), Shipment.waybill_no.in_(chunk)),
-            )
+        query = select(recipients.c.shipment_id, recipients.c.waybill_no, stratum_sql).where(
+            or_(recipients.c.shipment_id.in_(chunk), recipients.c.waybill_no.in_(chunk))
         )
         for sid, waybill, stratum in session.execute(query):
             found[sid] = found[waybill] = (sid, str(stratum))

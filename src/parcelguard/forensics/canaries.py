@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parcelguard.access import exports
 from parcelguard.access import service as access_service
-from parcelguard.access.models import ApiKey, ExportRequest
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.db import new_id
 from parcelguard.errors import Denied, InvalidInput, NotFound
@@ -64,13 +64,12 @@ def resolve_channel(session: Session, tenant_id: str, kind: str, channel_id: str
             raise InvalidInput("that principal is not a courier", code="not_a_courier")
         return Channel(kind, ident, ident)
     if kind == "api_key":
-        key = session.get(ApiKey, (tenant_id, ident))
-        if key is None or key.revoked_at is not None:
+        holder = access_service.live_key_holder(session, tenant_id, ident)
+        if holder is None:
             raise NotFound("no live API key with this id", code="key_not_found")
-        return Channel(kind, ident, key.principal_id)
+        return Channel(kind, ident, holder)
     if kind == "export":
-        request = session.get(ExportRequest, (tenant_id, ident))
-        return Channel(kind, ident, request.requested_by if request else None)
+        return Channel(kind, ident, exports.requested_by(session, tenant_id, ident))
     return Channel(kind, ident, None)
 
 

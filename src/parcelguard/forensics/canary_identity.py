@@ -25,7 +25,7 @@ from parcelguard.pii.divisions import Region, resolve_regions
 from parcelguard.pii.normalize import Phone, normalize_phone
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
-from parcelguard.vault.models import Party
+from parcelguard.vault import queries as vault_queries
 from parcelguard.vault.sealing import name_region_key
 from parcelguard.vault.synthetic import Division, Faker, divisions
 
@@ -102,9 +102,10 @@ def phone_taken(rt: Runtime, session: Session, phone: Phone) -> bool:
 
 
 def _taken(session: Session, tenant_id: str, column: str, digest: bytes) -> bool:
-    party = exists().where(Party.tenant_id == tenant_id, getattr(Party, column) == digest)
     canary = exists().where(Canary.tenant_id == tenant_id, getattr(Canary, column) == digest)
-    return bool(session.scalar(select(party)) or session.scalar(select(canary)))
+    return vault_queries.digest_taken(session, tenant_id, column, digest) or bool(
+        session.scalar(select(canary))
+    )
 
 
 def _number(

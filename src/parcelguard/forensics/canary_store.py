@@ -1,10 +1,10 @@
 """Canary shipments in the vault: sealed like any parcel, `kind = "canary"`, shredded at retirement.
 
-The only place forensics writes vault rows. It seals through the vault's own `PartySealer`, so
-a canary is indistinguishable from a parcel in the database (ciphertexts, blind indexes,
-masked forms); what marks it is `Shipment.kind`, which every normal view, statistic and label
-filters on. No `shipments.import` event is written: the seeding is audited as
-`forensics.canary_seed`, for security officers only.
+The only place forensics has vault rows written (through `vault.queries`). It seals through
+the vault's own `PartySealer`, so a canary is indistinguishable from a parcel in the database
+(ciphertexts, blind indexes, masked forms); what marks it is the shipment's `kind`, which every
+normal view, statistic and label filters on. No `shipments.import` event is written: the
+seeding is audited as `forensics.canary_seed`, for security officers only.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from parcelguard.db import bulk_insert, new_id
+from parcelguard.db import new_id
 from parcelguard.forensics.canary_identity import CanaryPerson, new_faker, range_number
 from parcelguard.pii.divisions import resolve_regions
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault import queries as vault_queries
 from parcelguard.vault.results import ShipmentRow
 from parcelguard.vault.rows import PartyInput
 from parcelguard.vault.service import sealer_for
@@ -33,25 +32,9 @@ def home_adcode(session: Session, tenant_id: str, kind: str, channel_id: str) ->
     """Return the district a courier's or station's parcels most often go to (canaries blend in)."""
     if kind not in STATUS_FOR:
         return None
-    column = Shipment.courier_id if kind == "courier" else Shipment.station_id
-    query = (
-        select(Party.adcode, func.count())
-        .join(
-            Shipment,
-            (Shipment.tenant_id == Party.tenant_id) & (Shipment.shipment_id == Party.shipment_id),
-        )
-        .where(
-            Party.tenant_id == tenant_id,
-            Party.role == "recipient",
-            column == channel_id,
-            Shipment.kind == "normal",
-        )
-        .group_by(Party.adcode)
-        .order_by(func.count().desc(), Party.adcode)
-        .limit(1)
-    )
-    row = session.execute(query).first()
-    return str(row[0]) if row else None
+    if kind == "courier":
+        return vault_queries.most_frequent_adcode(session, tenant_id, courier_id=channel_id)
+    return vault_queries.most_frequent_adcode(session, tenant_id, station_id=channel_id)
 
 
 def create_shipment(
@@ -66,22 +49,14 @@ def create_shipment(
     recipient = sealer.seal(sid, "recipient", recipient_input, person.region, epoch)
     sender_input, sender_region = _sender(rt, session)
     sender = sealer.seal(sid, "sender", sender_input, sender_region, epoch)
-    bulk_insert(
-        session, Shipment.__table__, [_row(rt.tenant, sid, waybill, kind, channel_id, now, epoch)]
-    )
-    bulk_insert(session, Party.__table__, [sender, recipient])
+    row = _row(rt.tenant, sid, waybill, kind, channel_id, now, epoch)
+    vault_queries.add_sealed_rows(session, row, [sender, recipient])
     return sid, waybill, recipient
 
 
 def shred(rt: Runtime, session: Session, shipment_id: str) -> None:
     """Delete a retired canary's parties, mark its parcel purged; forensics keeps its digests."""
-    session.execute(
-        delete(Party).where(Party.tenant_id == rt.tenant, Party.shipment_id == shipment_id)
-    )
-    shipment = session.get(Shipment, (rt.tenant, shipment_id))
-    if shipment is not None:
-        now = rt.clock.now()
-        shipment.status, shipment.purged_at, shipment.updated_at = "purged", now, now
+    vault_queries.shred_parties(session, rt.tenant, shipment_id, rt.clock.now())
 
 
 def _row(
@@ -118,10 +93,5 @@ def _sender(rt: Runtime, session: Session) -> tuple[PartyInput, Any]:
 def _new_waybill(session: Session, tenant_id: str) -> str:
     while True:
         waybill = f"PG{secrets.randbelow(10**13):013d}"
-        taken = session.scalar(
-            select(func.count()).where(
-                Shipment.tenant_id == tenant_id, Shipment.waybill_no == waybill
-            )
-        )
-        if not taken:
+        if not vault_queries.waybill_taken(session, tenant_id, waybill):
             return waybill

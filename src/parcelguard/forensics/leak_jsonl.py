@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from parcelguard.errors import InvalidInput
-from parcelguard.forensics.leak_reader import MAX_CELL, LeakRow
+from parcelguard.forensics.leak_row import MAX_CELL, LeakRow
 
 
 def looks_like_jsonl(sample: str) -> bool:

@@ -23,13 +23,14 @@ from typing import IO, Any
 
 from parcelguard import workbook
 from parcelguard.errors import InvalidInput
+from parcelguard.forensics.leak_row import MAX_CELL as MAX_CELL
+from parcelguard.forensics.leak_row import LeakRow as LeakRow
 from parcelguard.vault.readers import CountingReader, detect_encoding
 from parcelguard.workbook import Inflation
 
 SNIFF = 1 << 16
 MAX_XLSX_UNCOMPRESSED = 1 << 30
 TRACE_INFLATION = Inflation(MAX_XLSX_UNCOMPRESSED)  # leaked workbooks: 1 GiB inflated, flat
-MAX_CELL = 4096
 DELIMITERS = (",", "\t", ";", "|")
 csv.field_size_limit(1 << 20)
 
@@ -46,17 +47,6 @@ _DAMAGED: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
     zlib.error,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LeakRow:
-    """One row as read: its number (as an editor or spreadsheet shows it) and its cells."""
-
-    row: int
-    cells: tuple[str, ...]
-
-    def __repr__(self) -> str:
-        return f"LeakRow(row={self.row}, cells={len(self.cells)})"
 
 
 @dataclass

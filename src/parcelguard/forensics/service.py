@@ -12,6 +12,7 @@ from typing import Any
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import InvalidInput, NotFound, RateLimited
 from parcelguard.forensics import canaries, exposure
+from parcelguard.forensics.models import CHANNEL_KINDS as CHANNEL_KINDS
 from parcelguard.forensics.report import HtmlReport
 from parcelguard.forensics.results import (
     CanaryView,

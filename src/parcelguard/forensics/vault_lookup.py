@@ -13,12 +13,12 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from parcelguard.forensics.candidates import Candidate, stratum_of
 from parcelguard.forensics.models import Canary
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault import queries as vault_queries
 
 CHUNK = 1000
 
@@ -48,39 +48,17 @@ class DbPartyIndex:
         return dict(found)
 
     def _parties(self, column: str, chunk: list[bytes]) -> Iterator[tuple[bytes, Candidate]]:
-        recipient = aliased(Party)
-        key = getattr(Party, column)
-        query = (
-            select(
-                key,
-                Party.shipment_id,
-                Party.role,
-                Party.phone_masked,
-                recipient.adcode,
-                Shipment.created_at,
-                Shipment.waybill_no,
-            )
-            .join(
-                Shipment,
-                and_(
-                    Shipment.tenant_id == Party.tenant_id,
-                    Shipment.shipment_id == Party.shipment_id,
-                ),
-            )
-            .join(
-                recipient,
-                and_(
-                    recipient.tenant_id == Party.tenant_id,
-                    recipient.shipment_id == Party.shipment_id,
-                    recipient.role == "recipient",
-                ),
-            )
-            .where(Party.tenant_id == self.tenant_id, key.in_(chunk), Shipment.kind == "normal")
-        )
-        for digest, sid, role, masked, adcode, created, waybill in self.session.execute(query):
+        for hit in vault_queries.parties_by_digest(self.session, self.tenant_id, column, chunk):
             yield (
-                bytes(digest),
-                Candidate(sid, waybill, role, masked, stratum_of(adcode, created), created),
+                hit.digest,
+                Candidate(
+                    hit.shipment_id,
+                    hit.waybill_no,
+                    hit.role,
+                    hit.phone_masked,
+                    stratum_of(hit.adcode, hit.created_at),
+                    hit.created_at,
+                ),
             )
 
     def _canaries(self, column: str, chunk: list[bytes]) -> Iterator[tuple[bytes, Candidate]]:

@@ -7,7 +7,6 @@ SameSite=Strict session cookie is sent on a same-site navigation.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -19,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from parcelguard import errors
 from parcelguard.access import sessions
-from parcelguard.app import status_for
 from parcelguard.identity import scim, scim_groups, sso
 from parcelguard.identity.config import scim_config, sso_config
 from parcelguard.identity.oidc import OidcClient
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_runtime
+from parcelguard.web.deps import bearer_matches, get_runtime, set_session_cookie
+from parcelguard.web.errors import status_for
 
 # One client per runtime: it keeps the issuer's discovery document and keys.
 _CLIENTS: WeakKeyDictionary[Runtime, OidcClient] = WeakKeyDictionary()
@@ -91,14 +90,8 @@ def sso_callback(
         '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/console">'
         '<title>ParcelGuard</title><a href="/console">继续 / Continue</a>'
     )
-    page.set_cookie(
-        sessions.COOKIE,
-        opened.token,
-        max_age=int(sessions.LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
+    set_session_cookie(
+        page, rt, sessions.COOKIE, opened.token, max_age=int(sessions.LIFETIME.total_seconds())
     )
     page.delete_cookie(STATE_COOKIE, path="/auth/sso")
     return page
@@ -117,13 +110,7 @@ def _scim_error(status: int, detail: str, scim_type: str | None = None) -> JSONR
 def scim_bearer(request: Request, rt: Runtime = Depends(get_runtime)) -> Runtime:
     """Let the request through only with the configured SCIM bearer token."""
     expected = scim_config(rt).bearer()
-    header = request.headers.get("authorization", "")
-    presented = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if (
-        not expected
-        or not presented
-        or not hmac.compare_digest(presented.encode(), expected.encode())
-    ):
+    if not bearer_matches(request, expected):
         raise errors.NotAuthenticated("a valid SCIM bearer token is required", code="scim_token")
     return rt
 

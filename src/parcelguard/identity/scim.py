@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import provisioning, service
-from parcelguard.access.models import Principal
+from parcelguard.access.service import Principal
 from parcelguard.audit.service import Actor
 from parcelguard.errors import Conflict, InvalidInput, NotFound
 from parcelguard.identity.config import STAFF_ROLES, SsoConfig

@@ -25,8 +25,8 @@ from parcelguard.labels.config import config_for
 from parcelguard.labels.models import PickupCode
 from parcelguard.labels.results import Handover
 from parcelguard.runtime import Runtime
+from parcelguard.vault import queries as vault_queries
 from parcelguard.vault.lifecycle import record_event
-from parcelguard.vault.models import Party
 from parcelguard.vault.service import sealer_for
 
 _LAST4 = re.compile(r"\d{4}")
@@ -134,7 +134,7 @@ def _hand_over(
 
 def _last4_matches(rt: Runtime, session: Session, waiting: PickupCode, last4: str) -> bool:
     """Compare keyed digests of the last four digits; nothing is decrypted."""
-    recipient = session.get(Party, (rt.tenant, waiting.shipment_id, "recipient"))
+    recipient = vault_queries.party(session, rt.tenant, waiting.shipment_id, "recipient")
     if recipient is None:
         return False
     expected = sealer_for(rt).last4_digest(waiting.shipment_id, "recipient", last4)

@@ -6,6 +6,7 @@ few operations, so the three formats show the same label.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -67,3 +68,35 @@ class Page:
     def texts(self) -> list[str]:
         """Return every text line on the page, in drawing order."""
         return [op.text for op in self.ops if isinstance(op, Text)]
+
+
+class Painter(ABC):
+    """Paints a page's operations, in order, onto one canvas (the PDF and PNG renderers)."""
+
+    def draw(self, page: Page) -> None:
+        """Draw every operation, in order."""
+        for op in page.ops:
+            if isinstance(op, Text):
+                self.text(op)
+            elif isinstance(op, Box):
+                self.box(op)
+            elif isinstance(op, Barcode):
+                self.barcode(op)
+            else:
+                self.qr(op)
+
+    @abstractmethod
+    def text(self, op: Text) -> None:
+        """Set one line of text."""
+
+    @abstractmethod
+    def box(self, op: Box) -> None:
+        """Draw a rectangle."""
+
+    @abstractmethod
+    def barcode(self, op: Barcode) -> None:
+        """Draw a Code128 symbol."""
+
+    @abstractmethod
+    def qr(self, op: QrCode) -> None:
+        """Draw a QR symbol."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from parcelguard.labels.page import Barcode, Box, Page, QrCode, Text
+from parcelguard.labels.page import Barcode, Box, Page, Painter, QrCode, Text
 from parcelguard.labels.renderer import LabelRenderer
 from parcelguard.labels.symbols import (
     CODE128_QUIET,
@@ -62,7 +62,7 @@ class PdfRenderer(LabelRenderer):
         return [buffer.getvalue()]
 
 
-class _PageDrawer:
+class _PageDrawer(Painter):
     """Translates one page's operations into PDF drawing calls (points, origin bottom-left)."""
 
     def __init__(self, canvas: Canvas, height: float, dots_per_mm: float, font: str) -> None:
@@ -70,18 +70,6 @@ class _PageDrawer:
         self.height = height
         self.dot = 1 / dots_per_mm  # one printer dot, in mm
         self.font = font
-
-    def draw(self, page: Page) -> None:
-        """Draw every operation, in order."""
-        for op in page.ops:
-            if isinstance(op, Text):
-                self.text(op)
-            elif isinstance(op, Box):
-                self.box(op)
-            elif isinstance(op, Barcode):
-                self.barcode(op)
-            else:
-                self.qr(op)
 
     def text(self, op: Text) -> None:
         """Set one line; bold by stroking the outline, inverse in white."""

@@ -18,7 +18,7 @@ from parcelguard.labels.config import LabelsConfig, config_for
 from parcelguard.labels.content import ShelfLabelContent
 from parcelguard.labels.models import PickupCode, PickupCounter
 from parcelguard.runtime import Runtime
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.service import Party, Shipment
 
 MAX_NUMBER = 9999
 # Leaving the station another way than by code withdraws the code.

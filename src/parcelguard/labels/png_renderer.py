@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from PIL import Image, ImageDraw
 
-from parcelguard.labels.page import Barcode, Box, Page, QrCode, Text
+from parcelguard.labels.page import Barcode, Box, Page, Painter, QrCode, Text
 from parcelguard.labels.renderer import LabelRenderer
 from parcelguard.labels.symbols import (
     CODE128_QUIET,
@@ -55,7 +55,7 @@ class PngRenderer(LabelRenderer):
         return buffer.getvalue()
 
 
-class _ImageDrawer:
+class _ImageDrawer(Painter):
     """Translates one page's operations into pixels."""
 
     def __init__(self, image: Image.Image, scale: float, renderer: PngRenderer) -> None:
@@ -67,18 +67,6 @@ class _ImageDrawer:
     def px(self, value: float) -> int:
         """Return millimetres as whole pixels."""
         return round(value * self.scale)
-
-    def draw(self, page: Page) -> None:
-        """Draw every operation, in order."""
-        for op in page.ops:
-            if isinstance(op, Text):
-                self.text(op)
-            elif isinstance(op, Box):
-                self.box(op)
-            elif isinstance(op, Barcode):
-                self.barcode(op)
-            else:
-                self.qr(op)
 
     def text(self, op: Text) -> None:
         """Set one line at its baseline."""

@@ -19,8 +19,7 @@ from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.errors import RateLimited
 from parcelguard.labels import tokens
 from parcelguard.runtime import Runtime
-from parcelguard.vault.models import Shipment
-from parcelguard.vault.service import get_by_id
+from parcelguard.vault.service import Shipment, get_by_id
 
 ANONYMOUS = Actor("anonymous", "anonymous")
 # Scans per client address; `[ratelimit.limits.label_scan]` in config.toml overrides it.

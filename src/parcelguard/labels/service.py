@@ -6,11 +6,10 @@ print one. Each label gets a fresh QR token; the token is audited by its short r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
@@ -27,12 +26,11 @@ from parcelguard.labels.registry import renderer_for
 from parcelguard.labels.renderer import Progress
 from parcelguard.labels.sorting import destination, sorting_code
 from parcelguard.runtime import Runtime
-from parcelguard.vault.models import Party, Shipment
-from parcelguard.vault.service import get_or_raise
+from parcelguard.vault import queries as vault_queries
+from parcelguard.vault.service import Party, Shipment, get_or_raise
 
 DEFAULT_CONTENTS = "包裹"
 MAX_LABELS = 10_000
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,9 @@ def label_contents(
     if len(waybills) > MAX_LABELS:
         raise InvalidInput(f"at most {MAX_LABELS} labels at once", code="too_many")
     shipments = printable(session, rt.tenant, waybills)
-    parties = _parties(session, rt.tenant, [s.shipment_id for s in shipments])
+    parties = vault_queries.parties_by_shipment(
+        session, rt.tenant, [s.shipment_id for s in shipments]
+    )
     issued = tokens.issue(rt, session, shipments, actor.id)
     base = (config_for(rt).public_base_url or rt.settings.public_root).rstrip("/")
     now = rt.clock.now()
@@ -102,13 +102,7 @@ def label_contents(
 
 def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list[Shipment]:
     """Return the shipments in the order asked; unknown, canary and purged ones are refused."""
-    found: dict[str, Shipment] = {}
-    for start in range(0, len(waybills), _CHUNK):
-        chunk = waybills[start : start + _CHUNK]
-        query = select(Shipment).where(
-            Shipment.tenant_id == tenant_id, Shipment.waybill_no.in_(chunk)
-        )
-        found.update((s.waybill_no, s) for s in session.scalars(query))
+    found = vault_queries.by_waybills(session, tenant_id, waybills)
     for position, waybill in enumerate(waybills, start=1):
         shipment = found.get(waybill)
         # Named by position, never by value: the caller may have sent anything as a waybill.
@@ -161,20 +155,6 @@ def _checked(content: LabelContent | ShelfLabelContent, waybill: str) -> None:
         ) from None
 
 
-def _parties(
-    session: Session, tenant_id: str, shipment_ids: Iterable[str]
-) -> dict[str, dict[str, Party]]:
-    ids = list(shipment_ids)
-    by_shipment: dict[str, dict[str, Party]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        query = select(Party).where(
-            Party.tenant_id == tenant_id, Party.shipment_id.in_(ids[start : start + _CHUNK])
-        )
-        for party in session.scalars(query):
-            by_shipment.setdefault(party.shipment_id, {})[party.role] = party
-    return by_shipment
-
-
 def _content(
     shipment: Shipment, parties: dict[str, Party], qr_url: str, now: datetime
 ) -> LabelContent:
@@ -217,7 +197,7 @@ def shelf_contents(
     shipments = printable(session, rt.tenant, waybills[:MAX_LABELS])
     ids = [s.shipment_id for s in shipments]
     codes = pickup.waiting_for(session, rt.tenant, ids)
-    parties = _parties(session, rt.tenant, ids)
+    parties = vault_queries.parties_by_shipment(session, rt.tenant, ids)
     contents, entries = [], []
     for shipment in shipments:
         code = pickup.require_waiting(codes, shipment)

@@ -7,6 +7,8 @@ is the city's short name and the district: `杭州 西湖区`.
 
 from __future__ import annotations
 
+from parcelguard.pii.division_lexicon import without_suffix
+
 PROVINCE_ABBREVIATIONS = {
     "11": "京",
     "12": "津",
@@ -43,26 +45,11 @@ PROVINCE_ABBREVIATIONS = {
     "81": "港",
     "82": "澳",
 }
-_SUFFIXES = (
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "自治州",
-    "地区",
-    "省",
-    "市",
-    "盟",
-)
 
 
 def short_name(division: str) -> str:
     """Return a division's name without its administrative suffix: 杭州市 → 杭州."""
-    for suffix in _SUFFIXES:
-        if division.endswith(suffix) and len(division) > len(suffix) + 1:
-            return division[: -len(suffix)]
-    return division
+    return without_suffix(division) or division
 
 
 def sorting_code(adcode: str) -> str:

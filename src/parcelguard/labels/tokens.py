@@ -22,7 +22,7 @@ from parcelguard.db import bulk_insert
 from parcelguard.labels.config import config_for
 from parcelguard.labels.models import LabelToken
 from parcelguard.runtime import Runtime
-from parcelguard.vault.models import Shipment
+from parcelguard.vault.service import Shipment
 
 TOKEN_BYTES = 16
 # What `/s/{token}` may carry; anything else is unknown without a lookup.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -13,7 +12,7 @@ from parcelguard.errors import NotAuthenticated
 from parcelguard.metrics.collector import ParcelGuardCollector
 from parcelguard.metrics.config import metrics_config
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import get_runtime
+from parcelguard.web.deps import bearer_matches, get_runtime
 
 # One registry per runtime: its collector reads the audit log incrementally.
 _REGISTRIES: WeakKeyDictionary[Runtime, CollectorRegistry] = WeakKeyDictionary()
@@ -33,13 +32,7 @@ def registry_for(rt: Runtime) -> CollectorRegistry:
 def scraper(request: Request, rt: Runtime = Depends(get_runtime)) -> Runtime:
     """Let the request through only with the metrics token (never an API key or a cookie)."""
     expected = metrics_config(rt).bearer()
-    header = request.headers.get("authorization", "")
-    presented = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if (
-        not expected
-        or not presented
-        or not hmac.compare_digest(presented.encode(), expected.encode())
-    ):
+    if not bearer_matches(request, expected):
         raise NotAuthenticated("a valid metrics token is required", code="metrics_token")
     return rt
 

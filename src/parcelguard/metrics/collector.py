@@ -15,12 +15,11 @@ from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import select
 
-from parcelguard.audit.models import AuditEvent, AuditHead
+from parcelguard.audit import queries as audit_log
 from parcelguard.monitor.service import open_counts
 from parcelguard.runtime import Runtime
-from parcelguard.siem.models import SiemCursor
+from parcelguard.siem.service import cursors_of
 
 WATCHED = (
     "reveal",
@@ -31,6 +30,7 @@ WATCHED = (
     "relay.canary_hit",
 )
 CHUNK = 5000
+COUNTED_COLUMNS = ("seq", "action", "decision", "reason", "purpose", "details")
 
 
 class AuditCounts:
@@ -80,23 +80,13 @@ class ParcelGuardCollector(Collector):
         self.counts = AuditCounts()
         self._lock = threading.Lock()
 
-    def _advance(self) -> tuple[AuditHead | None, dict[str, int], dict[str, int]]:
+    def _advance(self) -> tuple[audit_log.LogPosition, dict[str, int], dict[str, int]]:
         rt, counts = self.rt, self.counts
         with rt.db.read_session() as session:
             while True:
-                rows = session.execute(
-                    select(
-                        AuditEvent.seq,
-                        AuditEvent.action,
-                        AuditEvent.decision,
-                        AuditEvent.reason,
-                        AuditEvent.purpose,
-                        AuditEvent.details,
-                    )
-                    .where(AuditEvent.tenant_id == rt.tenant, AuditEvent.seq > counts.last_seq)
-                    .order_by(AuditEvent.seq)
-                    .limit(CHUNK)
-                ).all()
+                rows = audit_log.events_after(
+                    session, rt.tenant, counts.last_seq, CHUNK, COUNTED_COLUMNS
+                )
                 for seq, action, decision, reason, purpose, details in rows:
                     watched = action in WATCHED
                     if watched or decision == "deny":
@@ -105,16 +95,9 @@ class ParcelGuardCollector(Collector):
                     counts.last_seq = seq
                 if len(rows) < CHUNK:
                     break
-            head = session.get(AuditHead, rt.tenant)
-            cursors = {
-                c.destination: c.last_seq
-                for c in session.scalars(
-                    select(SiemCursor).where(SiemCursor.tenant_id == rt.tenant)
-                )
-            }
+            head = audit_log.position(session, rt.tenant)
+            cursors = cursors_of(session, rt.tenant)
             alerts_open = open_counts(session, rt.tenant)
-            if head is not None:
-                session.expunge(head)
         return head, cursors, alerts_open
 
     def collect(self) -> Iterator[Metric]:
@@ -148,17 +131,17 @@ class ParcelGuardCollector(Collector):
             batches.add_metric([], c.imports["batches"])
             imported = CounterMetricFamily("parcelguard_imported_shipments", "Shipments imported.")
             imported.add_metric([], c.imports["shipments"])
-            size = head.seq if head is not None else 0
+            size = head.seq
             events = CounterMetricFamily("parcelguard_audit_events", "Events in the audit log.")
             events.add_metric([], size)
             outbox = GaugeMetricFamily(
                 "parcelguard_outbox_lag_events", "Audit events not yet published to NATS."
             )
-            outbox.add_metric([], size - (head.published_seq if head is not None else 0))
+            outbox.add_metric([], size - head.published_seq)
             unsigned = GaugeMetricFamily(
                 "parcelguard_audit_unsigned_events", "Audit events after the last checkpoint."
             )
-            unsigned.add_metric([], size - (head.checkpoint_seq if head is not None else 0))
+            unsigned.add_metric([], size - head.checkpoint_seq)
             siem = GaugeMetricFamily(
                 "parcelguard_siem_lag_events",
                 "Audit events a SIEM destination has not confirmed.",

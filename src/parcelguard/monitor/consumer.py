@@ -20,12 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Entry, auditor_for, event_payload, search
-from parcelguard.errors import ConfigError
-from parcelguard.monitor import service
 from parcelguard.monitor.config import MonitorConfig, monitor_config
 from parcelguard.monitor.detectors.base import Finding
 from parcelguard.monitor.engine import Engine
 from parcelguard.monitor.events import from_audit
+from parcelguard.monitor.incidents import record
 from parcelguard.monitor.response import MONITOR
 from parcelguard.monitor.results import AlertNotification
 from parcelguard.monitor.seen import SeenSequences
@@ -77,7 +76,7 @@ class LiveConsumer:
         findings = self.detect([payload])
         if findings:
             with self.rt.db.session() as session:
-                notes = service.record(self.rt, session, findings)
+                notes = record(self.rt, session, findings)
             self.notify(notes)
 
     def detect(self, payloads: Sequence[dict[str, Any]]) -> list[Finding]:
@@ -147,7 +146,7 @@ class LiveConsumer:
 
     def store(self, session: Session, findings: Sequence[Finding]) -> list[AlertNotification]:
         """Fold findings into incidents inside the caller's transaction."""
-        return service.record(self.rt, session, findings) if findings else []
+        return record(self.rt, session, findings) if findings else []
 
     def notify(self, notes: Sequence[AlertNotification]) -> None:
         """Send the notifications of committed incidents (non-blocking)."""
@@ -184,45 +183,3 @@ def notifier_for(rt: Runtime, config: MonitorConfig) -> WebhookNotifier | None:
         retries=config.webhook_retries,
         on_result=audited,
     )
-
-
-def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) -> Any:
-    """Start the monitor's consumer for this runtime; return it (or None).
-
-    In-process: subscribe to `rt.publisher` when it has `subscribe` (with `ensure_bus`, a
-    runtime without a bus gets an `InProcessBus`); the bus keeps one consumer per runtime, so
-    a second call returns the first consumer. NATS (`[monitor].consumer` "nats", or "auto"
-    with `PARCELGUARD_NATS_URL`): a JetStream durable consumer on a thread, only when
-    `start_nats` (the server, once; one-shot commands do not start one). "external" and "off"
-    start nothing: `parcelguard monitor run` processes, or nobody, do the work.
-    """
-    subscribe = getattr(rt.publisher, "subscribe", None)
-    if subscribe is None and not ensure_bus and not start_nats:
-        return None
-    config = monitor_config(rt)
-    if config.consumer in ("off", "external"):
-        return None
-    if config.consumer == "nats" or (config.consumer == "auto" and rt.settings.nats_url):
-        return _install_nats(rt, config, start_nats)
-    if subscribe is None:
-        if not ensure_bus:
-            return None
-        from parcelguard.audit.bus import InProcessBus
-
-        bus = InProcessBus()
-        rt.publisher = bus
-        subscribe = bus.subscribe
-    return subscribe(LiveConsumer(rt, config))
-
-
-def _install_nats(rt: Runtime, config: MonitorConfig, start: bool) -> Any:
-    url = rt.settings.nats_url
-    if not url:
-        raise ConfigError("[monitor] consumer = 'nats' needs PARCELGUARD_NATS_URL")
-    if not start:
-        return None
-    from parcelguard.monitor.nats_consumer import NatsMonitor
-
-    monitor = NatsMonitor(rt, url, config=config)
-    monitor.start()
-    return monitor

@@ -16,10 +16,14 @@ from sqlalchemy.orm import Session
 from parcelguard.access import duties
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import as_utc
-from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
+from parcelguard.errors import ConfigError, Conflict, Denied, InvalidInput, NotFound
 from parcelguard.monitor import response
+from parcelguard.monitor.config import MonitorConfig, monitor_config
+from parcelguard.monitor.consumer import LiveConsumer
 from parcelguard.monitor.incidents import record as record
-from parcelguard.monitor.models import OPEN_STATUSES, Evidence, Incident
+from parcelguard.monitor.models import OPEN_STATUSES as OPEN_STATUSES
+from parcelguard.monitor.models import STATUSES as STATUSES
+from parcelguard.monitor.models import Evidence, Incident
 from parcelguard.monitor.results import AlertView, ResolvedAlert
 from parcelguard.runtime import Runtime
 
@@ -201,10 +205,45 @@ def alert_view(incident: Incident, evidence: Sequence[Evidence] | None = None) -
 
 
 def install(rt: Runtime, *, ensure_bus: bool = False, start_nats: bool = False) -> Any:
-    """Start feeding the detectors from this runtime's events (see `consumer.install`)."""
-    from parcelguard.monitor.consumer import install as install_consumer
+    """Start the monitor's consumer for this runtime; return it (or None).
 
-    return install_consumer(rt, ensure_bus=ensure_bus, start_nats=start_nats)
+    In-process: subscribe to `rt.publisher` when it has `subscribe` (with `ensure_bus`, a
+    runtime without a bus gets an `InProcessBus`); the bus keeps one consumer per runtime, so
+    a second call returns the first consumer. NATS (`[monitor].consumer` "nats", or "auto"
+    with `PARCELGUARD_NATS_URL`): a JetStream durable consumer on a thread, only when
+    `start_nats` (the server, once; one-shot commands do not start one). "external" and "off"
+    start nothing: `parcelguard monitor run` processes, or nobody, do the work.
+    """
+    subscribe = getattr(rt.publisher, "subscribe", None)
+    if subscribe is None and not ensure_bus and not start_nats:
+        return None
+    config = monitor_config(rt)
+    if config.consumer in ("off", "external"):
+        return None
+    if config.consumer == "nats" or (config.consumer == "auto" and rt.settings.nats_url):
+        return _install_nats(rt, config, start_nats)
+    if subscribe is None:
+        if not ensure_bus:
+            return None
+        from parcelguard.audit.bus import InProcessBus
+
+        bus = InProcessBus()
+        rt.publisher = bus
+        subscribe = bus.subscribe
+    return subscribe(LiveConsumer(rt, config))
+
+
+def _install_nats(rt: Runtime, config: MonitorConfig, start: bool) -> Any:
+    url = rt.settings.nats_url
+    if not url:
+        raise ConfigError("[monitor] consumer = 'nats' needs PARCELGUARD_NATS_URL")
+    if not start:
+        return None
+    from parcelguard.monitor.nats_consumer import NatsMonitor
+
+    monitor = NatsMonitor(rt, url, config=config)
+    monitor.start()
+    return monitor
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -100,7 +100,12 @@ def division_lexicon() -> DivisionLexicon:
 
 
 def _short(name: str) -> str:
+    return without_suffix(name) or ""
+
+
+def without_suffix(name: str) -> str | None:
+    """Return a division's name without its administrative suffix (杭州市 → 杭州), or None."""
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
-    return ""
+    return None

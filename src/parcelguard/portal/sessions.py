@@ -7,7 +7,6 @@ nobody. The session's CSRF token guards every form the person posts (`web.csrf`)
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from parcelguard.access.models import WebSession
+from parcelguard.access import sessions as web_sessions
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.crypto import FieldCipher, field_aad
@@ -83,10 +82,6 @@ def caller_for(digest: bytes) -> Caller:
     return Caller(principal_id=person_id_for(digest), role=ROLE, via="person", phone_digest=digest)
 
 
-def _hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 def _cipher(token: str) -> FieldCipher:
     return FieldCipher(hmac.new(token.encode(), b"parcelguard\x1fportal-phone", "sha256").digest())
 
@@ -100,31 +95,16 @@ def open_session(
 ) -> OpenedPersonSession:
     """Start a person's session; expired person sessions of the tenant are swept on the way."""
     now = rt.clock.now()
-    session.execute(
-        delete(WebSession).where(
-            WebSession.tenant_id == rt.tenant, WebSession.kind == KIND, WebSession.expires_at <= now
-        )
-    )
+    web_sessions.sweep(rt, session, now, kind=KIND)
     session.execute(
         delete(PersonSessionPhone).where(
             PersonSessionPhone.tenant_id == rt.tenant, PersonSessionPhone.expires_at <= now
         )
     )
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    token_hash = _hash(token)
+    token_hash = web_sessions.token_hash(token)
     expires = now + lifetime
-    session.add(
-        WebSession(
-            tenant_id=rt.tenant,
-            session_hash=token_hash,
-            principal_id=person_id_for(digest),
-            kind=KIND,
-            csrf_token=csrf,
-            created_at=now,
-            expires_at=expires,
-            step_up_at=None,
-        )
-    )
+    web_sessions.store(rt, session, token, person_id_for(digest), KIND, csrf, now, expires)
     session.add(
         PersonSessionPhone(
             tenant_id=rt.tenant,
@@ -141,10 +121,10 @@ def find(rt: Runtime, session: Session, token: str) -> Person | None:
     """Return the person a cookie value stands for, or None when it is unknown or expired."""
     if not token or len(token) > 128:
         return None
-    token_hash = _hash(token)
-    row = session.get(WebSession, (rt.tenant, token_hash))
+    token_hash = web_sessions.token_hash(token)
+    row = web_sessions.find_live(rt, session, token, kind=KIND)
     sealed = session.get(PersonSessionPhone, (rt.tenant, token_hash))
-    if row is None or sealed is None or row.kind != KIND or row.expires_at <= rt.clock.now():
+    if row is None or sealed is None:
         return None
     try:
         phone = _cipher(token).open(sealed.phone_ct, _aad(rt, token_hash))
@@ -165,19 +145,13 @@ def require(rt: Runtime, session: Session, token: str) -> Person:
 def close(rt: Runtime, session: Session, token: str) -> bool:
     """End a person's session (sign-out); return whether there was a live one."""
     person = find(rt, session, token)
-    token_hash = _hash(token or "")
+    token_hash = web_sessions.token_hash(token or "")
     session.execute(
         delete(PersonSessionPhone).where(
             PersonSessionPhone.tenant_id == rt.tenant, PersonSessionPhone.session_hash == token_hash
         )
     )
-    session.execute(
-        delete(WebSession).where(
-            WebSession.tenant_id == rt.tenant,
-            WebSession.session_hash == token_hash,
-            WebSession.kind == KIND,
-        )
-    )
+    web_sessions.forget(rt, session, token or "", kind=KIND)
     if person is not None:
         auditor_for(rt).record(session, person.actor, Entry("portal.signout", "person", None))
     return person is not None

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-if TYPE_CHECKING:
-    from parcelguard.runtime import Runtime
+from parcelguard.settings import Settings
+
+
+class HasSettings(Protocol):
+    """What `config_for` reads of a runtime (the runtime imports the limiter: no cycle)."""
+
+    @property
+    def settings(self) -> Settings:
+        """The runtime's settings."""
+        ...
 
 
 class Limit(BaseModel):
@@ -33,7 +41,7 @@ class RateLimitConfig(BaseModel):
         return self.limits.get(name, default)
 
 
-def config_for(rt: Runtime) -> RateLimitConfig:
+def config_for(rt: HasSettings) -> RateLimitConfig:
     """Return the validated `[ratelimit]` configuration of a runtime."""
     config: RateLimitConfig = rt.settings.section("ratelimit", RateLimitConfig)
     return config

@@ -26,7 +26,7 @@ from parcelguard.relay.results import BindingView
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import service as vault_service
-from parcelguard.vault.models import Shipment
+from parcelguard.vault.service import Shipment
 
 log = logging.getLogger("parcelguard.relay")
 BINDABLE = ("assigned", "out_for_delivery", "at_station")

@@ -22,7 +22,7 @@ from parcelguard.relay.results import CallView
 from parcelguard.runtime import Runtime
 
 if TYPE_CHECKING:
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 FINAL = 4
 RANKS = {

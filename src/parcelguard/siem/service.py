@@ -10,34 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from parcelguard.audit.models import AuditEvent
+from parcelguard.audit.queries import EVENT_COLUMNS, events_after
 from parcelguard.errors import ConfigError, ParcelGuardError
 from parcelguard.runtime import Runtime
 from parcelguard.siem.config import Destination, siem_config
 from parcelguard.siem.models import SiemCursor
 from parcelguard.siem.record import Record
 from parcelguard.siem.sinks import Sink, sink_for
-
-COLUMNS = tuple(
-    getattr(AuditEvent, name)
-    for name in (
-        "tenant_id",
-        "seq",
-        "at",
-        "actor_id",
-        "actor_role",
-        "station_id",
-        "action",
-        "target_type",
-        "target_id",
-        "decision",
-        "reason",
-        "purpose",
-        "reference",
-        "details",
-    )
-)  # plain rows, not ORM objects: an export reads many and changes none
 
 
 @dataclass(frozen=True)
@@ -74,6 +55,12 @@ def cursor_of(rt: Runtime, name: str) -> int:
         return row.last_seq if row else 0
 
 
+def cursors_of(session: Session, tenant_id: str) -> dict[str, int]:
+    """Return every destination's cursor: the last sequence number it confirmed."""
+    query = select(SiemCursor).where(SiemCursor.tenant_id == tenant_id)
+    return {c.destination: c.last_seq for c in session.scalars(query)}
+
+
 def export(
     rt: Runtime, dest: Destination, *, sink: Sink | None = None, max_batches: int = 1000
 ) -> ExportResult:
@@ -83,12 +70,8 @@ def export(
     sent, last = 0, cursor_of(rt, dest.name)
     for _ in range(max_batches):
         with rt.db.read_session() as session:
-            rows = session.execute(
-                select(*COLUMNS)
-                .where(AuditEvent.tenant_id == rt.tenant, AuditEvent.seq > last)
-                .order_by(AuditEvent.seq)
-                .limit(config.batch_size)
-            ).all()
+            # plain rows, not ORM objects: an export reads many and changes none
+            rows = events_after(session, rt.tenant, last, config.batch_size, EVENT_COLUMNS)
             records = [Record.of(r) for r in rows]
         if not records:
             break

@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import IO, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcelguard.access import cases, duties, quota
-from parcelguard.access.models import ExportApproval, ExportRequest
+from parcelguard.access import cases, duties, exports, quota
+from parcelguard.access.exports import ExportRequest, approvers_of
 from parcelguard.access.policy import FIELDS, Rule, step_up_fresh
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Entry, auditor_for
@@ -60,17 +59,16 @@ def request_export(
     with rt.db.session() as session:
         if not cases.is_open(session, rt.tenant, case_id):
             raise Denied("bulk export needs an open investigation case", code="case_not_open")
-        request = ExportRequest(
-            tenant_id=rt.tenant,
-            request_id="X" + new_id()[-11:].upper(),
-            case_id=case_id.strip(),
-            requested_by=caller.principal_id,
-            waybills=json.dumps(listed),
-            fields=json.dumps(wanted),
-            status="pending",
-            created_at=rt.clock.now(),
+        request = exports.add_request(
+            session,
+            rt.tenant,
+            "X" + new_id()[-11:].upper(),
+            case_id.strip(),
+            caller.principal_id,
+            listed,
+            wanted,
+            rt.clock.now(),
         )
-        session.add(request)
         _audit(
             rt, session, caller, "export.request", request, {"count": len(listed), "fields": wanted}
         )
@@ -97,8 +95,7 @@ def approve_export(rt: Runtime, caller: Caller, request_id: str) -> ExportDecisi
             rt, session, caller.principal_id, [request.requested_by, *approvers], "bulk export"
         )
         now = rt.clock.now()
-        session.add(ExportApproval(tenant_id=rt.tenant, request_id=request.request_id,
-                                   approver_id=caller.principal_id, at=now))  # fmt: skip
+        exports.add_approval(session, request, caller.principal_id, now)
         approvers.append(caller.principal_id)
         needed = max(rule.bulk_export_approvals, 1)
         if len(approvers) >= needed:
@@ -152,18 +149,8 @@ def run_export(rt: Runtime, caller: Caller, request_id: str, out: IO[str]) -> in
     return rows
 
 
-def approvers_of(session: Session, request: ExportRequest) -> list[str]:
-    """Return who approved an export so far, in order."""
-    query = select(ExportApproval.approver_id).where(
-        ExportApproval.tenant_id == request.tenant_id,
-        ExportApproval.request_id == request.request_id,
-    )
-    return list(session.scalars(query.order_by(ExportApproval.at)))
-
-
 def list_exports(rt: Runtime, session: Session) -> list[ExportView]:
     """Return the tenant's export requests, newest first (no personal data)."""
-    query = select(ExportRequest).where(ExportRequest.tenant_id == rt.tenant)
     return [
         {
             "id": r.request_id,
@@ -176,7 +163,7 @@ def list_exports(rt: Runtime, session: Session) -> list[ExportView]:
             "fields": json.loads(r.fields),
             "created_at": r.created_at.isoformat(),
         }
-        for r in session.scalars(query.order_by(ExportRequest.created_at.desc()))
+        for r in exports.newest_first(session, rt.tenant)
     ]
 
 
@@ -244,7 +231,7 @@ def _officer(caller: Caller, rt: Runtime) -> Rule:
 
 
 def _get(session: Session, tenant: str, request_id: str) -> ExportRequest:
-    request = session.get(ExportRequest, (tenant, request_id.strip()))
+    request = exports.find(session, tenant, request_id.strip())
     if request is None:
         raise NotFound("no export request with this id", code="export_not_found")
     return request

@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -240,7 +240,9 @@ def choose_header(candidates: Sequence[list[str]], options: ReadOptions) -> tupl
 def _open_xlsx(path: Path, options: ReadOptions, advance: Progress | None) -> ShipmentFile:
     book = xlsx.open_workbook(path)
     try:
-        sheet, names, at, plan = xlsx.choose_sheet(book, path.name, options.sheet, options)
+        sheet, names, at, plan = xlsx.choose_sheet(
+            book, path.name, options.sheet, partial(choose_header, options=options), HEADER_SCAN
+        )
     except BaseException:
         book.close()
         raise

@@ -13,7 +13,8 @@ from parcelguard.errors import InvalidInput, NotFound
 from parcelguard.pii.normalize import normalize_phone
 from parcelguard.runtime import Runtime
 from parcelguard.sensitive import Sensitive
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.models import Party as Party  # the record types other domains are handed
+from parcelguard.vault.models import Shipment as Shipment
 from parcelguard.vault.results import AccessRecord, MaskedShipment
 from parcelguard.vault.sealing import PartySealer
 from parcelguard.vault.views import shipment_view

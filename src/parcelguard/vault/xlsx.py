@@ -7,7 +7,7 @@ sheet whose header row names the most shipment fields is read, and the report sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +17,11 @@ from parcelguard.errors import InvalidInput
 from parcelguard.workbook import Inflation
 
 if TYPE_CHECKING:
-    from parcelguard.vault.readers import ReadOptions
     from parcelguard.vault.sources import ColumnPlan
+
+# Given the first rows of a sheet, where its header is and what its columns mean
+# (`readers.choose_header` with the import's options; passed in, so no import cycle).
+ChooseHeader = Callable[[Sequence[list[str]]], tuple[int, "ColumnPlan"]]
 
 MAX_XLSX_UNCOMPRESSED = 512 << 20  # always allowed to inflate this far
 # Beyond it, 20 times its size on disk, and never beyond 8 GiB (see `workbook.Inflation`).
@@ -31,15 +34,14 @@ def open_workbook(path: Path) -> Any:
 
 
 def choose_sheet(
-    book: Any, name: str, wanted: str | None, options: ReadOptions
+    book: Any, name: str, wanted: str | None, choose_header: ChooseHeader, scan: int
 ) -> tuple[Any, list[str], int, ColumnPlan]:
     """Return (sheet, all sheet names, header index, plan) of the sheet to import.
 
     `wanted` (a sheet name or a 1-based number) forces a sheet; otherwise the sheet whose
-    header names the most fields wins, the first one on a tie.
+    header names the most fields wins, the first one on a tie. The header is looked for in
+    the first `scan` rows.
     """
-    from parcelguard.vault.readers import HEADER_SCAN, choose_header
-
     sheets = [ws for ws in book.worksheets if hasattr(ws, "iter_rows")]
     names = [ws.title for ws in sheets]
     if not sheets:
@@ -48,10 +50,10 @@ def choose_sheet(
         sheets = [_sheet_named(sheets, names, name, wanted)]
     best: tuple[int, Any, int, ColumnPlan] | None = None
     for ws in sheets:
-        first = [[cell_text(c) for c in row] for row in _rows(ws, name, 1, HEADER_SCAN)]
+        first = [[cell_text(c) for c in row] for row in _rows(ws, name, 1, scan)]
         if not any(any(c.strip() for c in row) for row in first):
             continue
-        at, plan = choose_header(first, options)
+        at, plan = choose_header(first)
         score = len(plan.columns)
         if best is None or score > best[0]:
             best = (score, ws, at, plan)

@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 
 from parcelguard.access import duties, enrolment, keys
 from parcelguard.access import service as access
-from parcelguard.access.models import ROLES
 from parcelguard.access.roles import Role
 from parcelguard.access.schemas import NewPrincipal
 from parcelguard.runtime import Runtime
@@ -40,7 +39,7 @@ class UserForm(BaseModel):
     """A new account from the admin page."""
 
     name: str = Field(min_length=1, max_length=64)
-    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    role: str = Field(pattern="^(" + "|".join(access.ROLES) + ")$")
     station: str = Field(default="", max_length=64)
     phone: str = Field(default="", max_length=32)
     trained_until: str = Field(default="", max_length=10)
@@ -63,7 +62,7 @@ def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)
     """List accounts with their training dates, and the forms that change them."""
     with rt.db.read_session() as session:
         found = [access.public_view(p) for p in access.list_principals(session, rt.tenant)]
-    context = {"users": found, "roles": ROLES}
+    context = {"users": found, "roles": access.ROLES}
     return staff_page(request, "console/admin/users.html", TEXT, context)
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from parcelguard.access import service as access_service
 from parcelguard.audit import service as audit
-from parcelguard.audit.models import AuditEvent
+from parcelguard.audit.service import AuditEvent
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OfficerPage, security_page
 from parcelguard.web.deps import get_runtime

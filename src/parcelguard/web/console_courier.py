@@ -21,7 +21,7 @@ from parcelguard.access.roles import Role
 from parcelguard.relay import service as relay_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
-from parcelguard.vault.models import Shipment
+from parcelguard.vault.service import Shipment
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.results import CourierCall, CourierCard

@@ -17,7 +17,6 @@ from fastapi.responses import Response
 from parcelguard.access import service as access_service
 from parcelguard.audit import service as audit
 from parcelguard.forensics import service as forensics
-from parcelguard.forensics.models import CHANNEL_KINDS
 from parcelguard.forensics.results import SuspectView
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OfficerPage, security_page, who
@@ -85,7 +84,7 @@ def canaries(staff: OfficerPage, request: Request, rt: Runtime = Depends(get_run
         canary["channel_kind"], canary["channel_name"] = kind, names.get(ident, ident)
     context = {
         "canaries": rows,
-        "kinds": CHANNEL_KINDS,
+        "kinds": forensics.CHANNEL_KINDS,
         "couriers": couriers,
         "stations": stations,
     }

@@ -20,7 +20,6 @@ from parcelguard.access import service as access_service
 from parcelguard.access.results import StaffView
 from parcelguard.access.roles import Role
 from parcelguard.monitor import service as monitor
-from parcelguard.monitor.models import OPEN_STATUSES, STATUSES
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
 from parcelguard.web.alert_words import detail_rows, evidence_rows
@@ -37,7 +36,7 @@ READERS = (Role.OFFICER, Role.ADMIN)
 OfficerPage = Annotated[Staff, StaffSession(*OFFICERS)]
 ReaderPage = Annotated[Staff, StaffSession(*READERS)]
 SEVERITIES = ("critical", "high", "medium", "low")
-FILTERS = (*STATUSES, "all")
+FILTERS = (*monitor.STATUSES, "all")
 # The security centre's sections: (path, words key, roles that see it).
 SECTIONS = (
     ("/console/security/alerts", "sec_alerts", OFFICERS),
@@ -99,7 +98,7 @@ def overview(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runt
     if staff.caller.role in OFFICERS:
         with rt.db.read_session() as session:
             counts = monitor.open_counts(session, rt.tenant)
-            latest = _alert_rows(session, rt.tenant, OPEN_STATUSES, 5)
+            latest = _alert_rows(session, rt.tenant, monitor.OPEN_STATUSES, 5)
     context = {
         "counts": [(s, counts.get(s, 0)) for s in SEVERITIES],
         "latest": latest,
@@ -127,7 +126,7 @@ def alerts(
 ) -> Response:
     """List alerts of one status (open by default), most recent activity first."""
     chosen = status if status in FILTERS else "open"
-    wanted = STATUSES if chosen == "all" else (chosen,)
+    wanted = monitor.STATUSES if chosen == "all" else (chosen,)
     with rt.db.read_session() as session:
         rows = _alert_rows(session, rt.tenant, wanted, 200)
     context = {"alerts": rows, "filters": FILTERS, "chosen": chosen}
@@ -160,7 +159,7 @@ def alert(
         "assignee": assignee,
         "facts": facts,
         "evidence": evidence,
-        "is_open": view["status"] in OPEN_STATUSES,
+        "is_open": view["status"] in monitor.OPEN_STATUSES,
         "me": staff.caller.principal_id,
     }
     return security_page(request, "console/security/alert.html", context, staff)

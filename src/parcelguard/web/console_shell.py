@@ -25,8 +25,7 @@ from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.runtime import Runtime
 from parcelguard.web import csrf, pages
 from parcelguard.web.deps import get_runtime
-from parcelguard.web.errors import Redirect
-from parcelguard.web.pages import language
+from parcelguard.web.pages import Redirect, language
 from parcelguard.words import both
 
 BASE = both("console")

@@ -9,11 +9,12 @@ service checks the same rule again for every other caller (`access.guards.requir
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -92,11 +93,33 @@ def get_caller(
 
 
 def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
-    from parcelguard.access.models import ApiKey
-    from parcelguard.access.service import key_needs_touch
+    from parcelguard.access.service import key_is_stale
 
-    key = session.get(ApiKey, (rt.tenant, key_id))
-    return key is not None and key_needs_touch(key, rt.clock.now())
+    return key_is_stale(session, rt.tenant, key_id, rt.clock.now())
+
+
+def bearer_matches(request: Request, expected: str | None) -> bool:
+    """Return whether the request carries the configured bearer token (never when unset)."""
+    header = request.headers.get("authorization", "")
+    presented = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not expected or not presented:
+        return False
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def set_session_cookie(
+    response: Response, rt: Runtime, name: str, token: str, *, max_age: int, path: str = "/"
+) -> None:
+    """Set a signed-in browser's cookie: HTTP only, same site strict, secure as configured."""
+    response.set_cookie(
+        name,
+        token,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite="strict",
+        secure=rt.settings.cookies_secure,
+    )
 
 
 def RequireRole(*roles: Role, scope: str | None = None) -> Any:

@@ -17,6 +17,8 @@ errors (an unknown page is the 404 page), a lost database (503), anything else (
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,10 +31,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from parcelguard import errors
-from parcelguard.web import error_text, pages
-from parcelguard.web.results import ErrorDocument
+from parcelguard.web import pages
+from parcelguard.web.pages import Redirect as Redirect  # raised by pages, answered here
+from parcelguard.web.results import ErrorDocument, FieldProblem
+from parcelguard.words import catalogue
 
 log = logging.getLogger("parcelguard.http")
+_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\[\], ]{0,63}")  # a field name safe to name
+_ECHOING = frozenset({"value_error", "assertion_error"})  # their messages may quote a value
 
 HTTP_STATUS: tuple[tuple[type[errors.ParcelGuardError], int], ...] = (
     (errors.PartlyDone, 422),
@@ -49,15 +55,7 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 # Paths programs call: their errors are always JSON, whatever `Accept` says.
 MACHINE_PATHS = ("/api/", "/relay/", "/healthz", "/openapi.json", "/docs", "/redoc")
 PEOPLE_PATHS = ("/console", "/portal", "/s/")
-PAGE_STATUSES = frozenset(error_text.PAGES["zh"])
-
-
-class Redirect(Exception):
-    """A page's answer that is not an error: go there first (e.g. sign in), then come back."""
-
-    def __init__(self, location: str) -> None:
-        super().__init__(location)
-        self.location = location
+PAGE_STATUSES = frozenset(int(status) for status in catalogue("zh")["errors"]["pages"])
 
 
 def status_for(exc: errors.ParcelGuardError) -> int:
@@ -127,9 +125,10 @@ def error_page(request: Request, answer: ErrorAnswer) -> HTMLResponse:
     area = area_for(request.url.path)
     lang = pages.language(request)
     status = answer.status_code
-    words = error_text.PAGES[lang].get(_page_status(status)) or error_text.PAGES[lang][500]
-    shell = error_text.SHELL[lang]
-    detail = area.error_words(lang).get(answer.code) or error_text.CODES[lang].get(answer.code)
+    text = catalogue(lang)["errors"]
+    words = text["pages"].get(str(_page_status(status))) or text["pages"]["500"]
+    shell = text["shell"]
+    detail = area.error_words(lang).get(answer.code) or text["codes"].get(answer.code)
     wait = _wait(answer.details, shell)
     actions = _actions(area, request, status, answer.code, shell)
     context = {
@@ -193,8 +192,6 @@ async def _typed(request: Request, exc: Exception) -> Response:
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
-    from parcelguard.web.security.answers import validation_problems
-
     assert isinstance(exc, RequestValidationError)
     problems = validation_problems(exc.errors())  # names fields, never echoes values
     return ErrorAnswer(422, "invalid_input", "the request is not valid", problems)
@@ -213,7 +210,7 @@ async def database_error(_request: Request, exc: Exception) -> Response:
     if isinstance(exc, lost) or getattr(exc, "connection_invalidated", False):
         # Never the driver's message: it may quote a statement's parameters.
         log.warning("database unavailable (%s)", type(exc).__name__)
-        return _unavailable()
+        return unavailable()
     log.error("database error %s", type(exc).__name__)
     return ErrorAnswer(500, "internal_error", "the server failed; nothing was changed")
 
@@ -221,10 +218,10 @@ async def database_error(_request: Request, exc: Exception) -> Response:
 async def limiter_unavailable(_request: Request, exc: Exception) -> Response:
     """Answer 503 while the rate limits' Redis is unreachable: limits fail closed."""
     log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-    return _unavailable()
+    return unavailable()
 
 
-def _unavailable() -> ErrorAnswer:
+def unavailable() -> ErrorAnswer:
     """Return the 503 of a database or rate-limit store that is not answering."""
     return ErrorAnswer(
         503,
@@ -232,6 +229,30 @@ def _unavailable() -> ErrorAnswer:
         "the database is not answering; try again shortly",
         headers={"Retry-After": "5"},
     )
+
+
+def validation_problems(errors: Iterable[dict[str, Any]]) -> list[FieldProblem]:
+    """Return 422 details that name fields and reasons but never echo what was submitted."""
+    return [_problem(error) for error in errors]
+
+
+def _problem(error: dict[str, Any]) -> FieldProblem:
+    kind = str(error.get("type", ""))
+    loc = [
+        p if isinstance(p, int) or _SAFE_NAME.fullmatch(str(p)) else "*"
+        for p in error.get("loc", ())
+    ]
+    reason = str(error.get("msg", ""))[:200]
+    if kind == "extra_forbidden":
+        loc[-1:] = ["*"]  # the unexpected key is the client's own text
+        reason = "not allowed"
+    elif kind in _ECHOING:
+        reason = "invalid value"  # custom validators may quote the value
+    else:
+        value = error.get("input")
+        if isinstance(value, str | int | float) and len(str(value)) >= 3 and str(value) in reason:
+            reason = reason.replace(str(value), "…")
+    return {"field": ".".join(str(p) for p in loc), "reason": reason, "type": kind}
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -113,3 +113,11 @@ def mount(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request) -> HTMLResponse:
         return render(request, "landing.html", TEXT[language(request)])
+
+
+class Redirect(Exception):
+    """A page's answer that is not an error: go there first (e.g. sign in), then come back."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location

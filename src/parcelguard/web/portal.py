@@ -20,7 +20,6 @@ from parcelguard.clock import CHINA
 from parcelguard.complaints import complainant
 from parcelguard.complaints import service as complaints
 from parcelguard.complaints.appeal import as_text
-from parcelguard.complaints.models import KINDS
 from parcelguard.complaints.words import words as complaint_words
 from parcelguard.errors import (
     InvalidInput,
@@ -35,7 +34,7 @@ from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
 from parcelguard.web import csrf, pages
-from parcelguard.web.deps import get_runtime
+from parcelguard.web.deps import get_runtime, set_session_cookie
 from parcelguard.web.errors import Redirect
 from parcelguard.web.pages import language
 from parcelguard.web.security import client_ip
@@ -139,15 +138,8 @@ def sign_in(
             return _page(request, "portal/code.html", context, 401)
         return _signin_page(request, exc.code, 429 if isinstance(exc, RateLimited) else 400)
     response = _go("/portal")
-    response.set_cookie(
-        sessions.COOKIE,
-        opened.token,
-        max_age=portal_config(rt).session_minutes * 60,
-        path="/portal",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
-    )
+    max_age = portal_config(rt).session_minutes * 60
+    set_session_cookie(response, rt, sessions.COOKIE, opened.token, max_age=max_age, path="/portal")
     csrf.end_pre_session(response, rt)
     return response
 
@@ -328,7 +320,7 @@ def _new_complaint(
 ) -> HTMLResponse:
     with rt.db.read_session() as session:
         found = portal.my_parcels(rt, session, person)
-    context = {"me": person, "parcels": found, "kinds": KINDS, "error": None, "form": {}}
+    context = {"me": person, "parcels": found, "kinds": complaints.KINDS, "error": None, "form": {}}
     context.update(extra)
     return _page(request, "portal/complaint_new.html", context, 400 if extra.get("error") else 200)
 

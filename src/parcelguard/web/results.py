@@ -92,6 +92,8 @@ class AuditRow(TypedDict):
     actor_role: str
     station_id: str | None
     action: str
+    target_type: str
+    target_id: str | None
     target: str
     decision: str | None
     reason: str | None

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+# The roles the policy page lists (then the person as `recipient`), in this order.
+POLICY_ROLES = (
+    "courier",
+    "station_clerk",
+    "customer_service",
+    "security_officer",
+    "admin",
+    "service",
+)
+
 
 class Codes(TypedDict):
     """The wording of every code the system emits, one table per kind of code."""
@@ -44,3 +54,4 @@ class Catalogue(TypedDict):
     sms: dict[str, str]
     appeal: dict[str, Any]
     scan: dict[str, Any]
+    errors: dict[str, Any]  # the error pages: `pages` by status ("404"), `shell`, `codes`

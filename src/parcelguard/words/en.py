@@ -5,7 +5,7 @@ The key set is shared with `zh.py` (tests/words checks both hold the same keys).
 
 from __future__ import annotations
 
-from parcelguard.words.catalogue import Catalogue
+from parcelguard.words.catalogue import POLICY_ROLES, Catalogue
 
 # The wording of every code the system emits (tests/words enumerate the codes from the code).
 ACTION: dict[str, str] = {
@@ -1031,12 +1031,7 @@ WORDS: Catalogue = {
         "conditions": "Conditions",
         "secret_label": "Shown this once; hand it to the person now:",
         "roles": {
-            "courier": "Courier",
-            "station_clerk": "Station clerk",
-            "customer_service": "Customer service",
-            "security_officer": "Security officer",
-            "admin": "Admin",
-            "service": "Service account",
+            **{role: ROLE[role] for role in POLICY_ROLES},
             "recipient": "Recipient / sender (own data)",
         },
         "forbidden": "Only admins can open this page.",
@@ -1191,5 +1186,81 @@ WORDS: Catalogue = {
         "neutral_note": "A label's code stops working some time after delivery.",
         "limited_title": "Too many scans",
         "limited_note": "Please try again later.",
+    },
+    "errors": {
+        "pages": {
+            "400": {
+                "title": "Something in the form is not right",
+                "what": "What was sent is incomplete or malformed; nothing was saved.",
+                "next": "Go back, check the form and send it again.",
+            },
+            "401": {
+                "title": "Please sign in",
+                "what": "You are not signed in, or your session has ended.",
+                "next": "Sign in again, then open this page once more.",
+            },
+            "403": {
+                "title": "Not allowed",
+                "what": "Your account may not open this page or do this.",
+                "next": (
+                    "If your work needs it, ask an administrator; or go back to the start page."
+                ),
+            },
+            "404": {
+                "title": "Page not found",
+                "what": "The address may be wrong, or what you are looking for is gone.",
+                "next": "Check the address, or start again from the start page.",
+            },
+            "409": {
+                "title": "Not possible right now",
+                "what": "The current state does not allow this; someone may have dealt with it.",
+                "next": "Reload the page to see the latest state.",
+            },
+            "413": {
+                "title": "Too large",
+                "what": "The file or text sent is over the size limit.",
+                "next": "Use a smaller file, or send it in parts.",
+            },
+            "429": {
+                "title": "Too many attempts",
+                "what": (
+                    "There were too many attempts in a short time; we paused them to protect "
+                    "the account and the data."
+                ),
+                "next": "Try again in {wait}.",
+            },
+            "500": {
+                "title": "Something went wrong",
+                "what": "The server failed while handling this; nothing was changed.",
+                "next": (
+                    "Try again later; if it keeps happening, tell an administrator when it did."
+                ),
+            },
+            "503": {
+                "title": "Temporarily unavailable",
+                "what": "The database is not answering right now; nothing was changed.",
+                "next": "Wait a moment, then reload the page.",
+            },
+        },
+        "shell": {
+            "home": "Start page",
+            "sign_in": "Sign in",
+            "reload": "Reload the page",
+            "status": "Error",
+            "next_label": "What next: ",
+            "seconds": "{n} seconds",
+            "minutes": "{n} minutes",
+        },
+        "codes": {
+            "csrf_failed": "This page has expired; reload it and try again.",
+            "not_authenticated": "Your session has ended; sign in again.",
+            "session_expired": "Your session has ended; sign in again.",
+            "principal_disabled": "This account is disabled; ask an administrator.",
+            "role_not_allowed": "This page is not for your role.",
+            "scope_missing": "This service key may not do this.",
+            "rate_limited": "Too many attempts; try again later.",
+            "locked_out": "Too many bad keys from this address; it is locked for a while.",
+            "method_not_allowed": "This address does not take that kind of request.",
+        },
     },
 }

@@ -5,7 +5,7 @@ The key set is shared with `en.py` (tests/words checks both hold the same keys).
 
 from __future__ import annotations
 
-from parcelguard.words.catalogue import Catalogue
+from parcelguard.words.catalogue import POLICY_ROLES, Catalogue
 
 # The wording of every code the system emits (tests/words enumerate the codes from the code).
 ACTION: dict[str, str] = {
@@ -1011,15 +1011,7 @@ WORDS: Catalogue = {
         "quota": "每日上限",
         "conditions": "条件",
         "secret_label": "只显示这一次，请立即交给本人：",
-        "roles": {
-            "courier": "快递员",
-            "station_clerk": "驿站店员",
-            "customer_service": "客服",
-            "security_officer": "安全专员",
-            "admin": "管理员",
-            "service": "服务账号",
-            "recipient": "收件人/寄件人本人",
-        },
+        "roles": {**{role: ROLE[role] for role in POLICY_ROLES}, "recipient": "收件人/寄件人本人"},
         "forbidden": "只有管理员可以打开此页面。",
         "msg_working": "处理中……",
         "msg_cancelled": "已取消。",
@@ -1166,5 +1158,74 @@ WORDS: Catalogue = {
         "neutral_note": "包裹签收后，面单上的二维码会在一段时间后失效。",
         "limited_title": "扫码过于频繁",
         "limited_note": "请稍后再试。",
+    },
+    "errors": {
+        "pages": {
+            "400": {
+                "title": "提交的内容有误",
+                "what": "提交的内容不完整或格式不对，没有保存任何更改。",
+                "next": "请返回上一页，检查后重新提交。",
+            },
+            "401": {
+                "title": "请先登录",
+                "what": "你还没有登录，或者登录已经过期。",
+                "next": "请重新登录，然后再打开这个页面。",
+            },
+            "403": {
+                "title": "没有权限",
+                "what": "你的账号不能打开这个页面或进行这个操作。",
+                "next": "如果你的工作需要这项权限，请联系管理员；也可以返回首页。",
+            },
+            "404": {
+                "title": "找不到这个页面",
+                "what": "地址可能有误，或者要找的内容已经不存在。",
+                "next": "请检查网址，或返回首页重新查找。",
+            },
+            "409": {
+                "title": "暂时不能这样操作",
+                "what": "当前状态不允许这个操作，可能已经有人处理过了。",
+                "next": "请刷新页面查看最新状态。",
+            },
+            "413": {
+                "title": "内容太大",
+                "what": "上传的文件或提交的内容超过了大小限制。",
+                "next": "请换一个更小的文件，或分几次提交。",
+            },
+            "429": {
+                "title": "操作太频繁",
+                "what": "短时间内尝试的次数太多，为保护账号和数据，已暂时限制。",
+                "next": "请在 {wait} 后再试。",
+            },
+            "500": {
+                "title": "系统出错了",
+                "what": "服务器处理时出了错，你的操作没有生效。",
+                "next": "请稍后再试；如果一直出现，请联系管理员，并告诉他出错的时间。",
+            },
+            "503": {
+                "title": "服务暂时不可用",
+                "what": "系统暂时连不上数据库，你的操作没有生效。",
+                "next": "请稍等片刻后刷新页面。",
+            },
+        },
+        "shell": {
+            "home": "返回首页",
+            "sign_in": "登录",
+            "reload": "刷新页面",
+            "status": "错误代码",
+            "next_label": "接下来：",
+            "seconds": "{n} 秒",
+            "minutes": "{n} 分钟",
+        },
+        "codes": {
+            "csrf_failed": "页面已过期，请刷新后重试。",
+            "not_authenticated": "登录已过期，请重新登录。",
+            "session_expired": "登录已过期，请重新登录。",
+            "principal_disabled": "此账号已停用，请联系管理员。",
+            "role_not_allowed": "此页面不属于你的岗位。",
+            "scope_missing": "此服务密钥没有这项权限。",
+            "rate_limited": "尝试次数太多，请稍后再试。",
+            "locked_out": "错误的密钥太多，此地址已被暂时锁定。",
+            "method_not_allowed": "这个地址不支持这种操作。",
+        },
     },
 }

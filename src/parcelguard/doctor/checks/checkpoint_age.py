@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from parcelguard.audit.models import Checkpoint
+from parcelguard.audit.queries import newest_checkpoint
 from parcelguard.audit.service import head_of
 from parcelguard.doctor.check import Check, DoctorContext, Finding
 
@@ -25,13 +23,7 @@ class CheckpointAge(Check):
         with ctx.rt.db.read_session() as session:
             head = head_of(session, ctx.rt.tenant)
             seq = head.seq if head else 0
-            newest = session.execute(
-                select(Checkpoint.size, Checkpoint.at)
-                .where(Checkpoint.tenant_id == ctx.rt.tenant)
-                .order_by(Checkpoint.size.desc())
-                .limit(1)
-            ).first()
-        signed, signed_at = (newest[0], newest[1]) if newest else (0, None)
+            signed, signed_at = newest_checkpoint(session, ctx.rt.tenant)
         if seq == 0:
             return self.passed("no audit events yet")
         unsigned = seq - signed

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from parcelguard.audit import service as audit
 from parcelguard.audit.config import audit_config
-from parcelguard.audit.models import Checkpoint, Cosignature
+from parcelguard.audit.queries import witnessed as witnessed_of
 from parcelguard.doctor.check import Check, DoctorContext, Finding
 
 
@@ -26,23 +24,11 @@ class AuditWitnesses(Check):
                 "no witness is configured: add `[audit] witnesses` (see docs/audit.md)"
             )
         with ctx.rt.db.read_session() as session:
-            newest = session.scalar(
-                select(func.max(Checkpoint.size)).where(Checkpoint.tenant_id == ctx.rt.tenant)
-            )
-            witnessed = session.scalar(
-                select(func.max(Cosignature.size)).where(Cosignature.tenant_id == ctx.rt.tenant)
-            )
-            waiting = None
-            if newest and (witnessed or 0) < newest:
-                waiting = session.scalar(
-                    select(func.min(Checkpoint.at)).where(
-                        Checkpoint.tenant_id == ctx.rt.tenant, Checkpoint.size > (witnessed or 0)
-                    )
-                )
+            _, witnessed, waiting = witnessed_of(session, ctx.rt.tenant)
         minutes = ctx.rt.settings.audit_checkpoint_minutes * ctx.config.checkpoint_stale_factor
         if waiting is not None and ctx.now - waiting > timedelta(minutes=minutes):
             return self.failed(
-                f"no witness cosigned since event {witnessed or 0} (checkpoints wait since "
+                f"no witness cosigned since event {witnessed} (checkpoints wait since "
                 f"{(ctx.now - waiting).total_seconds() // 60:.0f} min, limit {minutes:.0f}): "
                 "check the witnesses, then run `parcelguard audit checkpoint`"
             )
@@ -51,4 +37,4 @@ class AuditWitnesses(Check):
             return self.warned(
                 f"only the local witness ({names}) on this machine: run one elsewhere"
             )
-        return self.passed(f"witnessed up to event {witnessed or 0} by {names}")
+        return self.passed(f"witnessed up to event {witnessed} by {names}")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
     Common,
-    Detector,
     Finding,
     RuleParams,
     Severity,
 )
+from parcelguard.monitor.detectors.volume import VolumeDetector
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
 from parcelguard.monitor.stats import median, robust_ceiling
@@ -29,7 +30,7 @@ class OwnVolumeParams(RuleParams):
     floor_hour: int = Field(default=25, ge=1)
 
 
-class OwnVolumeDetector(Detector):
+class OwnVolumeDetector(VolumeDetector):
     """Fires when today's or the last hour's reveal attempts exceed the principal's own norm.
 
     Only principals with `min_history_days` active days are judged; new staff are left to
@@ -44,33 +45,14 @@ class OwnVolumeDetector(Detector):
         super().__init__(params, common)
         assert isinstance(params, OwnVolumeParams)
         self.p = params
-        self.day_limit: dict[str, float] = {}
-        self.hour_limit: dict[str, float] = {}
-        self.fired_day: dict[str, int] = {}
-        self.fired_hour: dict[str, float] = {}
 
-    def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
-        """Compare today's and the sliding hour's attempts with the principal's ceilings."""
-        pid = event.principal_id
-        hour_limit = self.hour_limit.get(pid)
-        if hour_limit is None:
-            return None
-        in_hour = len(profile.window)
-        if in_hour > hour_limit and event.ts - self.fired_hour.get(pid, -1e18) > 3600:
-            self.fired_hour[pid] = event.ts
-            return self._found(event, profile, "hour", in_hour, hour_limit)
-        day_limit = self.day_limit[pid]
-        if profile.attempts > day_limit and self.fired_day.get(pid) != profile.day:
-            self.fired_day[pid] = profile.day
-            return self._found(event, profile, "day", profile.attempts, day_limit)
-        return None
+    def ceiling_key(self, event: AccessEvent) -> str:
+        """Return the principal: its own history sets its ceilings."""
+        return event.principal_id
 
-    def _found(
-        self, event: AccessEvent, profile: Profile, span: str, count: int, limit: float
-    ) -> Finding:
-        usual = median(profile.day_peaks if span == "hour" else profile.day_totals)
-        details = {"span": span, "count": count, "limit": round(limit, 1), "usual": usual}
-        return self.finding(event, details, list(profile.window)[-20:])
+    def context(self, event: AccessEvent, profile: Profile, span: str) -> dict[str, Any]:
+        """Add the principal's usual count for the span."""
+        return {"usual": median(profile.day_peaks if span == "hour" else profile.day_totals)}
 
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
         """Recompute each principal's ceilings from its active days."""

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
     Common,
-    Detector,
     Finding,
     RuleParams,
     Severity,
 )
+from parcelguard.monitor.detectors.volume import VolumeDetector
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
 from parcelguard.monitor.stats import median, quantile
@@ -30,7 +31,7 @@ class PeerVolumeParams(RuleParams):
     own_ratio: float = Field(default=3.0, ge=1.0)
 
 
-class PeerVolumeDetector(Detector):
+class PeerVolumeDetector(VolumeDetector):
     """Fires when a principal does far more than the busiest ordinary days of its role.
 
     This is what judges new staff, who have no history of their own. A principal whose own
@@ -46,46 +47,21 @@ class PeerVolumeDetector(Detector):
         super().__init__(params, common)
         assert isinstance(params, PeerVolumeParams)
         self.p = params
-        self.day_limit: dict[str, float] = {}
-        self.hour_limit: dict[str, float] = {}
-        self.fired_day: dict[str, int] = {}
-        self.fired_hour: dict[str, float] = {}
 
-    def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
-        """Compare the principal's sliding hour and day with its role's ceilings."""
-        hour_limit = self.hour_limit.get(event.role)
-        if hour_limit is None:
-            return None
-        pid = event.principal_id
-        in_hour = len(profile.window)
-        if (
-            in_hour > hour_limit
-            and event.ts - self.fired_hour.get(pid, -1e18) > 3600
-            and self._beyond_own(profile, in_hour, hourly=True)
-        ):
-            self.fired_hour[pid] = event.ts
-            return self._found(event, profile, "hour", in_hour, hour_limit)
-        day_limit = self.day_limit[event.role]
-        if (
-            profile.attempts > day_limit
-            and self.fired_day.get(pid) != profile.day
-            and self._beyond_own(profile, profile.attempts, hourly=False)
-        ):
-            self.fired_day[pid] = profile.day
-            return self._found(event, profile, "day", profile.attempts, day_limit)
-        return None
+    def ceiling_key(self, event: AccessEvent) -> str:
+        """Return the role: its members' recent days set the ceilings."""
+        return event.role
 
-    def _beyond_own(self, profile: Profile, count: int, *, hourly: bool) -> bool:
+    def context(self, event: AccessEvent, profile: Profile, span: str) -> dict[str, Any]:
+        """Add the role compared with."""
+        return {"role": event.role}
+
+    def beyond(self, profile: Profile, count: int, *, hourly: bool) -> bool:
+        """Return whether the count is also `own_ratio` times the principal's own usual."""
         if profile.active_days < self.common.min_history_days:
             return True
         usual = median(profile.day_peaks if hourly else profile.day_totals)
         return count > self.p.own_ratio * usual
-
-    def _found(
-        self, event: AccessEvent, profile: Profile, span: str, count: int, limit: float
-    ) -> Finding:
-        details = {"span": span, "count": count, "limit": round(limit, 1), "role": event.role}
-        return self.finding(event, details, list(profile.window)[-20:])
 
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
         """Recompute each role's ceilings from its members' recent active days."""

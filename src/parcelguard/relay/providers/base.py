@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 
 @dataclass(frozen=True)

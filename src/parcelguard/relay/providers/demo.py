@@ -19,7 +19,7 @@ from parcelguard.relay.providers.base import (
 from parcelguard.relay.results import SimulatedCall
 
 if TYPE_CHECKING:
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 PARTY = {"a_to_b": "recipient", "axn": "recipient", "b_to_a": "courier"}
 # A connected demo call rings, is answered and hangs up at once.

@@ -20,7 +20,7 @@ from parcelguard.relay.providers.base import (
 )
 
 if TYPE_CHECKING:
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 
 class CallIn(BaseModel):

@@ -30,7 +30,7 @@ from parcelguard.relay.providers.base import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from parcelguard.relay.routing import Decision
+    from parcelguard.relay.decision import Decision
 
 SIGNATURE_HEADER = "x-twilio-signature"
 SETTINGS_HEADER = "x-twilio-webhooks-signature-settings"
