@@ -309,7 +309,7 @@ def _unpush(rt: Runtime, session: Session, binding: Binding) -> None:
     if provider is None or binding.provider_ref is None or number is None:
         return
     try:
-        provider.unbind(binding.provider_ref, number.number)
+        provider.unbind(binding.provider_ref, number.number, binding.kind)
     except Conflict as exc:
         log.warning("relay: the platform did not unbind a binding (%s)", exc.code)
 

@@ -19,11 +19,20 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import SYSTEM, Actor
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
-from parcelguard.relay import bindings, calls, conditions, inventory, providers, recordings, routing
+from parcelguard.relay import (
+    bindings,
+    calls,
+    conditions,
+    inventory,
+    providers,
+    recordings,
+    routing,
+    sms,
+)
 from parcelguard.relay.config import config_for
 from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
-from parcelguard.relay.models import Binding, RelayNumber
+from parcelguard.relay.models import Binding, CallRecord, RelayNumber
 from parcelguard.relay.numbers import mask_waybill
 from parcelguard.relay.pool import PoolExhausted
 from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
@@ -246,6 +255,11 @@ def _apply_receipt(
     rt: Runtime, session: Session, provider: providers.CloudProvider, receipt: Receipt
 ) -> None:
     call_id = receipt.call_id[: calls.MAX_CALL_ID]
+    seen = session.scalar(
+        select(CallRecord.call_id).where(
+            CallRecord.tenant_id == rt.tenant, CallRecord.call_id == call_id
+        )
+    )
     if receipt.status:
         record = calls.apply_status(
             rt,
@@ -270,6 +284,11 @@ def _apply_receipt(
         if binding is not None:
             record.binding_id, record.shipment_id = binding.binding_id, binding.shipment_id
             record.principal_id = record.principal_id or binding.courier_id
+            if receipt.text is not None and seen is None:  # scanned once, at first sight
+                actor = provider_actor(provider.name)
+                sms.audit_forwarded(
+                    rt, session, record, binding, receipt.text, receipt.caller, actor
+                )
     if receipt.recording and receipt.recording_id and config_for(rt).record_calls:
         if recordings.known(session, rt.tenant, provider.name, receipt.recording_id):
             return  # a duplicate announcement: kept once already

@@ -175,8 +175,8 @@ class AliyunProvider(CloudProvider):
             raise ProviderError("Alibaba Cloud returned no SubsId", code="provider_error")
         return ProviderBinding(str(dto["SubsId"]), dto.get("Extension") or request.extension)
 
-    def unbind(self, ref: str, x: str) -> None:
-        """UnbindSubscription."""
+    def unbind(self, ref: str, x: str, kind: str | None = None) -> None:
+        """UnbindSubscription (one action for every kind)."""
         self.call("UnbindSubscription", SubsId=ref, SecretNo=national(x))
 
     def query(self, x: str) -> str | None:

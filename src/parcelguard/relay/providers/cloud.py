@@ -74,6 +74,9 @@ class Receipt:
     binding_ref: str | None = None
     recording: str | None = None  # where the platform keeps the recording (a URL or object)
     recording_id: str | None = None
+    # An SMS notice's text, when the platform sends it (it forwarded the text itself; the
+    # relay scans it after the fact and never stores it).
+    text: Sensitive | None = None
 
     def __repr__(self) -> str:
         return f"Receipt(call_id={self.call_id!r}, status={self.status!r}, ***)"
@@ -122,8 +125,8 @@ class CloudProvider(ABC):
         """Push a binding; return the platform's id of it."""
 
     @abstractmethod
-    def unbind(self, ref: str, x: str) -> None:
-        """End a binding on the platform (an unknown one is already gone: no error)."""
+    def unbind(self, ref: str, x: str, kind: str | None = None) -> None:
+        """End a binding (of `kind`, when known) on the platform."""
 
     @abstractmethod
     def query(self, x: str) -> str | None:

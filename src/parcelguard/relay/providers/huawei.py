@@ -1,4 +1,4 @@
-"""Huawei Cloud 隐私保护通话 (PrivateNumber): AXB and AXE bindings, call event and fee notices.
+"""Huawei Cloud 隐私保护通话 (PrivateNumber): AXB, AX (our AXN), AXE; call, fee, SMS notices.
 
 Every request, both ways, carries Huawei's AKSK authentication as its API reference
 documents it: `Authorization: AKSK realm="SDP",profile="UsernameToken",type="Appkey"` and
@@ -10,6 +10,13 @@ and a nonce seen only once, so a captured notice cannot be replayed.
 The platform pushes call events (`callin`, `callout`, `alerting`, `answer`, `disconnect`)
 and fee notices (`eventType: "fee"`, a `feeLst` of call records naming the recording), and
 retries up to six times: they arrive twice and out of order, and are applied idempotently.
+SMS notices (短信通知, Notify mode: `{"appKey", "smsEvent": {"smsIdentifier", …}}`) become
+SMS call records the same way.
+
+Huawei publishes the modes AX, AXB, AXE, AXYB and X (the last "暂不支持申请"): ParcelGuard's
+AXN is Huawei's AX mode (any caller of X reaches A, the recipient; X belongs to A alone, and
+AX bindings carry no expiry, so ParcelGuard unbinds them when the binding ends). There is
+no published AXG mode: an AXG binding is refused (`provider_error`, reason `unsupported_kind`).
 """
 
 from __future__ import annotations
@@ -36,10 +43,13 @@ from parcelguard.relay.providers.cloud import (
     Receipt,
     parse_json,
 )
+from parcelguard.sensitive import Sensitive
 
 ENDPOINT = "https://rtcpns.cn-north-1.myhuaweicloud.com"
 AXB_URI = "/rest/caas/relationnumber/partners/v1.0"
 AXE_URI = "/rest/caas/extendnumber/v1.0"
+AX_URI = "/rest/provision/caas/privatenumber/v1.0"  # AX mode: ParcelGuard's AXN
+UNBIND_URIS = {"axb": AXB_URI, "axe": AXE_URI, "axn": AX_URI}
 RECORD_URI = "/rest/provision/voice/record/v1.0"
 AUTHORIZATION = 'AKSK realm="SDP",profile="UsernameToken",type="Appkey"'
 EVENTS = {
@@ -53,6 +63,7 @@ RECORDING = "huawei-record:"
 _FIELD = re.compile(r'(\w+)="([^"]*)"')
 CREATED = "%Y-%m-%dT%H:%M:%SZ"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # UTC, as Huawei writes event times
+SMS_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # an SMS notice's timeStamp (UTC)
 
 
 def digest(secret: str, nonce: str, created: str) -> str:
@@ -158,14 +169,29 @@ class HuaweiProvider(CloudProvider):
             return ProviderBinding(
                 str(answer["subscriptionId"]), str(answer.get("extendNum") or request.extension)
             )
-        raise ProviderError(f"Huawei Cloud does not carry {request.kind.upper()} bindings here")
+        if request.kind == "axn":  # AX mode: anyone calling X reaches origNum (the recipient)
+            body = {
+                "origNum": request.b.reveal(),
+                "privateNum": request.x,
+                "recordFlag": "true" if request.record else "false",
+            }
+            answer = self._call("POST", AX_URI, json=body)
+            return ProviderBinding(str(answer["subscriptionId"]))
+        raise ProviderError(
+            "Huawei Cloud publishes no mode for this binding kind",
+            details={"reason": "unsupported_kind", "kind": request.kind},
+        )
 
-    def unbind(self, ref: str, x: str) -> None:
-        """Unbind by subscription id (AXB first, then AXE)."""
-        try:
-            self._call("DELETE", AXB_URI, params={"subscriptionId": ref})
-        except ProviderError:
-            self._call("DELETE", AXE_URI, params={"subscriptionId": ref})
+    def unbind(self, ref: str, x: str, kind: str | None = None) -> None:
+        """Unbind by subscription id at the kind's URI (unknown kind: AXB, AXE, then AX)."""
+        uris = [UNBIND_URIS[kind]] if kind in UNBIND_URIS else list(UNBIND_URIS.values())
+        for uri in uris[:-1]:
+            try:
+                self._call("DELETE", uri, params={"subscriptionId": ref})
+                return
+            except ProviderError:
+                continue
+        self._call("DELETE", uris[-1], params={"subscriptionId": ref})
 
     def query(self, x: str) -> str | None:
         """Return a binding id on X (AXB bindings)."""
@@ -203,8 +229,11 @@ class HuaweiProvider(CloudProvider):
             raise Denied("notice authentication missing, stale or invalid", code="bad_signature")
 
     def receipts(self, request: WebhookRequest) -> list[Receipt]:
-        """Read a call event or a fee notice."""
+        """Read a call event, a fee notice or an SMS notice."""
         data = parse_json(request.body)
+        if isinstance(data, dict) and isinstance(data.get("smsEvent"), dict):
+            found = _sms(data["smsEvent"])
+            return [found] if found else []
         if not isinstance(data, dict) or not isinstance(data.get("eventType"), str):
             raise InvalidInput("a notice has an eventType", code="invalid_webhook")
         if data["eventType"] == "fee":
@@ -269,10 +298,32 @@ def _fee(item: Any) -> Receipt | None:
     )
 
 
-def _time(text: Any) -> datetime | None:
+def _sms(event: dict[str, Any]) -> Receipt | None:
+    """Read a Notify-mode SMS notice.
+
+    A Block-mode one (X mode, which asks us to route the text) is not ours to answer.
+    """
+    if not event.get("smsIdentifier") or event.get("notificationMode", "Notify") != "Notify":
+        return None
+    result = event.get("sendResult")
+    content = event.get("smsContent")
+    return Receipt(
+        str(event["smsIdentifier"])[:64],
+        "delivered" if result in (None, 0, "0") else "undelivered",
+        "sms",
+        _time(event.get("timeStamp"), SMS_TIME_FORMAT),
+        None,
+        event.get("calling"),
+        event.get("virtualNumber"),
+        event.get("subscriptionId"),
+        text=Sensitive(content) if isinstance(content, str) and content.strip() else None,
+    )
+
+
+def _time(text: Any, form: str = TIME_FORMAT) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.strptime(str(text), TIME_FORMAT).replace(tzinfo=UTC)
+        return datetime.strptime(str(text), form).replace(tzinfo=UTC)
     except ValueError:
         return None
