@@ -252,6 +252,41 @@ def list_bindings(
     )
 
 
+receipts_app = typer.Typer(help="Platform receipts read from a queue.", no_args_is_help=True)
+relay_app.add_typer(receipts_app, name="receipts")
+
+
+@receipts_app.command("poll")
+def receipts_poll(
+    ctx: typer.Context,
+    rounds: int = typer.Option(
+        0, "--rounds", min=0, help="Stop after this many rounds (0: until interrupted)."
+    ),
+    wait: int = typer.Option(
+        10, "--wait", min=0, max=30, help="Seconds an empty queue is waited on (long polling)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Pull Alibaba's receipts from the MNS queues, apply them, delete them once applied."""
+    rt = runtime(ctx)
+    poller = service.receipt_poller(rt)
+    total = service.receipt_round()
+    done = 0
+    try:
+        while rounds == 0 or done < rounds:
+            total.add(poller.round(wait_seconds=wait))
+            done += 1
+    except KeyboardInterrupt:
+        pass
+    result = {"rounds": done, **total.as_dict()}
+    emit(
+        result,
+        as_json,
+        f"{done} rounds: received {total.received}, applied {total.applied} receipts, "
+        f"deleted {total.deleted}, retried {total.retried}, dropped {total.dropped}",
+    )
+
+
 @relay_app.command("doctor")
 def doctor(
     ctx: typer.Context,

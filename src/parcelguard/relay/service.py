@@ -36,9 +36,12 @@ from parcelguard.relay.models import Binding, CallRecord, RelayNumber
 from parcelguard.relay.numbers import mask_waybill
 from parcelguard.relay.pool import PoolExhausted
 from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
+from parcelguard.relay.providers.aliyun import AliyunProvider
 from parcelguard.relay.providers.base import CallEvent
 from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
+from parcelguard.relay.providers.mns import MnsQueues
+from parcelguard.relay.receipt_queue import QueuePoller, Round
 from parcelguard.relay.routing import Decision, provider_actor, route
 from parcelguard.relay.sweeping import CALLED, CallRouted, LazySweeper, sweep
 from parcelguard.relay.verification import verify
@@ -242,13 +245,40 @@ def handle_receipts(rt: Runtime, provider_name: str, request: WebhookRequest) ->
     provider = providers.cloud_provider(rt, provider_name)
     if provider is None:
         raise NotFound("no such platform", code="unknown_provider")
+    if provider_name == "aliyun" and config_for(rt).aliyun_receipts == "mns":
+        raise NotFound("receipts are read from the MNS queues", code="receipts_by_queue")
     provider.authenticate(request, time.time())
-    receipts = provider.receipts(request)
+    apply_receipts(rt, provider, provider.receipts(request))
+    media, body = provider.acknowledge()
+    return WebhookReply(media, body)
+
+
+def apply_receipts(rt: Runtime, provider: providers.CloudProvider, receipts: list[Receipt]) -> None:
+    """Apply a platform's receipts in one transaction (each idempotently, in any order)."""
     with rt.db.session() as session:
         for receipt in receipts:
             _apply_receipt(rt, session, provider, receipt)
-    media, body = provider.acknowledge()
-    return WebhookReply(media, body)
+
+
+def receipt_round() -> Round:
+    """Return empty round counts (what `relay receipts poll` adds its rounds to)."""
+    return Round()
+
+
+def receipt_poller(rt: Runtime, queues: MnsQueues | None = None) -> QueuePoller:
+    """Return the poller of Alibaba's MNS receipt queues (`aliyun_receipts = "mns"`)."""
+    config = config_for(rt)
+    provider = providers.cloud_provider(rt, "aliyun")
+    if config.aliyun_receipts != "mns" or not config.aliyun_mns_queues:
+        raise Conflict(
+            'set [relay] aliyun_receipts = "mns" and aliyun_mns_queues first',
+            code="receipts_not_queued",
+        )
+    if not isinstance(provider, AliyunProvider):  # pragma: no cover - "aliyun" is this class
+        raise Conflict("no Alibaba Cloud provider", code="receipts_not_queued")
+    return QueuePoller(
+        config, provider, lambda found: apply_receipts(rt, provider, found), queues=queues
+    )
 
 
 def _apply_receipt(

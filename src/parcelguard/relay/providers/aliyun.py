@@ -40,6 +40,7 @@ from parcelguard.relay.providers.cloud import (
     Receipt,
     parse_json,
 )
+from parcelguard.relay.providers.mns import Token, token_from
 
 ENDPOINT = "https://dyplsapi.aliyuncs.com"
 VERSION = "2017-05-25"
@@ -107,8 +108,12 @@ class AliyunProvider(CloudProvider):
 
     # -- the RPC API -----------------------------------------------------------------------
 
-    def call(self, action: str, **params: str) -> dict[str, Any]:
-        """Make one signed RPC call; return its JSON answer or raise `ProviderError`."""
+    def call(self, action: str, *, endpoint: str | None = None, **params: str) -> dict[str, Any]:
+        """Make one signed RPC call; return its JSON answer or raise `ProviderError`.
+
+        `endpoint` names another product of the same API version (Dybaseapi for queue tokens);
+        the pool's `PoolKey` goes to Dypls only.
+        """
         if not (self._key_id and self._secret):
             raise ProviderError(
                 "Alibaba Cloud credentials are not configured", code="not_configured"
@@ -123,12 +128,12 @@ class AliyunProvider(CloudProvider):
             "SignatureNonce": uuid.uuid4().hex,
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "RegionId": self._region,
-            **({"PoolKey": self._pool_key} if self._pool_key else {}),
+            **({"PoolKey": self._pool_key} if self._pool_key and endpoint is None else {}),
             **params,
         }
         signed["Signature"] = signature(self._secret, "POST", signed)
         try:
-            response = self._http.post(f"{self._endpoint}/", data=signed)
+            response = self._http.post(f"{(endpoint or self._endpoint).rstrip('/')}/", data=signed)
         except httpx.HTTPError as exc:
             raise ProviderError(
                 "Alibaba Cloud did not answer", details={"error": type(exc).__name__}
@@ -220,6 +225,25 @@ class AliyunProvider(CloudProvider):
         """Answer as the batch push expects."""
         return "application/json", json.dumps({"code": 0, "msg": "成功"}, ensure_ascii=False)
 
+    # -- MNS queue mode ---------------------------------------------------------------------
+
+    def queue_token(self, message_type: str, queue: str, endpoint: str) -> Token:
+        """`QueryTokenForMnsQueue` (Dybaseapi): the temporary credentials of one queue."""
+        answer = self.call(
+            "QueryTokenForMnsQueue", endpoint=endpoint, MessageType=message_type, QueueName=queue
+        )
+        return token_from(answer)
+
+    def queue_receipts(self, message_type: str, body: str) -> list[Receipt]:
+        """Read one queue message: a receipt (a JSON object, or an array), maybe Base64-wrapped."""
+        if message_type not in MESSAGE_TYPES:
+            raise InvalidInput("unknown receipt type", code="invalid_webhook")
+        data = _queue_json(body)
+        items = data if isinstance(data, list) else [data]
+        return [
+            r for item in items if isinstance(item, dict) if (r := _receipt(message_type, item))
+        ]
+
     def fetch_recording(self, location: str) -> tuple[bytes, str]:
         """Resolve a SecretRecording through QueryRecordFileDownloadUrl, then download it."""
         if location.startswith(RECORDING_QUERY):
@@ -229,6 +253,22 @@ class AliyunProvider(CloudProvider):
             if not location:
                 raise ProviderError("Alibaba Cloud has no recording for the call")
         return super().fetch_recording(location)
+
+
+def _queue_json(body: str) -> Any:
+    """Parse a queue message body: JSON, or JSON wrapped in Base64 (as MNS SDKs may send it)."""
+    text = body.strip()
+    if not text.startswith(("{", "[")):
+        try:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput(
+                "the queue message is not a receipt", code="invalid_webhook"
+            ) from None
+    data = parse_json(text.encode())
+    if not isinstance(data, dict | list):
+        raise InvalidInput("the queue message is not a receipt", code="invalid_webhook")
+    return data
 
 
 def _receipt(kind: str, item: dict[str, Any]) -> Receipt | None:
