@@ -333,6 +333,32 @@ def reveal_recording(
     return recordings.reveal(rt, session, recording_id, actor, case_id)
 
 
+def show_recordings(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    case_id: str | None,
+    *,
+    recording_id: str | None = None,
+    waybill: str | None = None,
+    call_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """List recordings (no audio) for a security officer under an open case (audited)."""
+    shipment_id = None
+    if waybill is not None:
+        shipment = vault_service.get(session, rt.tenant, waybill)
+        shipment_id = shipment.shipment_id if shipment is not None else "-"
+    return recordings.show(
+        rt,
+        session,
+        actor,
+        case_id,
+        recording_id=recording_id,
+        shipment_id=shipment_id,
+        call_id=call_id,
+    )
+
+
 def doctor(rt: Runtime, *, callback_url: str | None = None) -> dict[str, Any]:
     """Check the configured platform's credentials and that its callbacks can reach us."""
     config = config_for(rt)
