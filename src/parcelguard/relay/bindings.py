@@ -105,18 +105,8 @@ def bind_shipment(
     a_ref, b_ref = courier_ref(rt, session, shipment.courier_id), recipient.phone_bidx
     if a_ref == b_ref:
         raise Conflict("courier and recipient share one phone", code="same_party")
-    binding = Binding(
-        tenant_id=rt.tenant,
-        binding_id=new_id(),
-        kind=kind,
-        shipment_id=shipment.shipment_id,
-        courier_id=shipment.courier_id,
-        a_ref=a_ref,
-        b_ref=b_ref,
-        status="active",
-        created_at=now,
-        expires_at=now + lifetime,
-        created_by=actor.id[:64],
+    binding = _new_binding(
+        rt, shipment, kind, actor, now, lifetime, b_ref, a_ref=a_ref, courier_id=shipment.courier_id
     )
     city = pool.city_code(recipient.adcode)
     if kind == "axe":
@@ -150,20 +140,7 @@ def _bind_axg(
         if binding.group_id == group and binding.expires_at > now:
             return binding
         release(rt, session, binding, "reassigned", now, actor)
-    binding = Binding(
-        tenant_id=rt.tenant,
-        binding_id=new_id(),
-        kind="axg",
-        shipment_id=shipment.shipment_id,
-        courier_id=None,
-        a_ref=None,
-        b_ref=b_ref,
-        status="active",
-        created_at=now,
-        expires_at=now + lifetime,
-        created_by=actor.id[:64],
-        group_id=group[:64],
-    )
+    binding = _new_binding(rt, shipment, "axg", actor, now, lifetime, b_ref, group_id=group[:64])
     number = pool.allocate_group(session, rt.tenant, group, now)
     binding.number_id = number.number_id
     session.add(binding)
@@ -205,23 +182,41 @@ def _bind_axn(
         existing.shipment_id = shipment.shipment_id
         existing.expires_at = max(existing.expires_at, now + lifetime)
         return existing
-    binding = Binding(
+    binding = _new_binding(rt, shipment, "axn", actor, now, lifetime, b_ref)
+    _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
+    push(rt, session, binding, shipment)
+    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
+    return binding
+
+
+def _new_binding(
+    rt: Runtime,
+    shipment: Shipment,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+    b_ref: bytes,
+    *,
+    a_ref: bytes | None = None,
+    courier_id: str | None = None,
+    group_id: str | None = None,
+) -> Binding:
+    """Return a new active binding of `shipment` (not added yet: its number comes first)."""
+    return Binding(
         tenant_id=rt.tenant,
         binding_id=new_id(),
-        kind="axn",
+        kind=kind,
         shipment_id=shipment.shipment_id,
-        courier_id=None,
-        a_ref=None,
+        courier_id=courier_id,
+        a_ref=a_ref,
         b_ref=b_ref,
         status="active",
         created_at=now,
         expires_at=now + lifetime,
         created_by=actor.id[:64],
+        group_id=group_id,
     )
-    _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
-    push(rt, session, binding, shipment)
-    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
-    return binding
 
 
 def _seat(

@@ -236,10 +236,14 @@ def decide(
         return _reject(base, "invalid_caller")
     if number.state == "axe":
         return _axe(rt, session, number, ref, base, now, extension, attempt)
-    if number.state == "axg":
-        return _axg(rt, session, number, caller, ref, base, now)
-    if number.mode == "axn" and number.state == "bound":
-        return _axn(rt, session, number, caller, ref, base, now)
+    axn = number.mode == "axn" and number.state == "bound"
+    shared = _axg if number.state == "axg" else _axn if axn else None
+    if shared is not None:  # one live binding on the number, whoever calls
+        found = _shared_binding(rt, session, number, base, now)
+        if isinstance(found, Decision):
+            return found
+        binding, base = found
+        return shared(rt, session, binding, caller, ref, base)
     seat = session.get(Seat, (rt.tenant, number.number_id, ref))
     if seat is None or (seat.until is not None and seat.until <= now):
         return _reject(base, "stranger" if number.state == "bound" else "unbound")
@@ -283,19 +287,9 @@ def _shared_binding(
 
 
 def _axn(
-    rt: Runtime,
-    session: Session,
-    number: RelayNumber,
-    caller: str,
-    ref: bytes,
-    base: Decision,
-    now: datetime,
+    rt: Runtime, session: Session, binding: Binding, caller: str, ref: bytes, base: Decision
 ) -> Decision:
     """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
-    found = _shared_binding(rt, session, number, base, now)
-    if isinstance(found, Decision):
-        return found
-    binding, base = found
     if ref == binding.b_ref:
         return _reject(base, "one_way")
     courier = access_service.find_by_phone(rt, session, caller)
@@ -357,19 +351,9 @@ def _axe(
 
 
 def _axg(
-    rt: Runtime,
-    session: Session,
-    number: RelayNumber,
-    caller: str,
-    ref: bytes,
-    base: Decision,
-    now: datetime,
+    rt: Runtime, session: Session, binding: Binding, caller: str, ref: bytes, base: Decision
 ) -> Decision:
     """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
-    found = _shared_binding(rt, session, number, base, now)
-    if isinstance(found, Decision):
-        return found
-    binding, base = found
     if ref == binding.b_ref:
         return _to_group(rt, session, binding, base)
     member = access_service.find_by_phone(rt, session, caller)
