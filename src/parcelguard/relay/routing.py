@@ -240,10 +240,7 @@ def decide(
     shared = _axg if number.state == "axg" else _axn if axn else None
     if shared is not None:  # one live binding on the number, whoever calls
         found = _shared_binding(rt, session, number, base, now)
-        if isinstance(found, Decision):
-            return found
-        binding, base = found
-        return shared(rt, session, binding, caller, ref, base)
+        return found if isinstance(found, Decision) else shared(rt, session, *found, caller, ref)
     seat = session.get(Seat, (rt.tenant, number.number_id, ref))
     if seat is None or (seat.until is not None and seat.until <= now):
         return _reject(base, "stranger" if number.state == "bound" else "unbound")
@@ -287,7 +284,7 @@ def _shared_binding(
 
 
 def _axn(
-    rt: Runtime, session: Session, binding: Binding, caller: str, ref: bytes, base: Decision
+    rt: Runtime, session: Session, binding: Binding, base: Decision, caller: str, ref: bytes
 ) -> Decision:
     """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
     if ref == binding.b_ref:
@@ -351,7 +348,7 @@ def _axe(
 
 
 def _axg(
-    rt: Runtime, session: Session, binding: Binding, caller: str, ref: bytes, base: Decision
+    rt: Runtime, session: Session, binding: Binding, base: Decision, caller: str, ref: bytes
 ) -> Decision:
     """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
     if ref == binding.b_ref:
