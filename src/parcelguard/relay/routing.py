@@ -178,29 +178,16 @@ def _sms(
         )
     scrubbed = sms.scrub(text, sender)
     if scrubbed.types:
-        auditor_for(rt).record(
-            session,
-            actor,
-            Entry(
-                "relay.sms_pii",
-                "shipment",
-                decision.shipment_id,
-                decision="deny",
-                reason="others_pii" if scrubbed.others else "own_number",
-                details={
-                    "binding_id": decision.binding_id,
-                    "number_id": decision.number_id,
-                    "direction": decision.direction,
-                    # The staff member who sent it (the alert is about them), never a recipient.
-                    "principal_id": decision.principal_id
-                    if decision.direction != "b_to_a"
-                    else None,
-                    "types": list(scrubbed.types),
-                    "caller": decision.caller_masked,
-                    "target": ref.hex()[:16] if ref else None,
-                },
-            ),
-        )
+        details = {
+            "binding_id": decision.binding_id,
+            "number_id": decision.number_id,
+            "direction": decision.direction,
+            # The staff member who sent it (the alert is about them), never a recipient.
+            "principal_id": decision.principal_id if decision.direction != "b_to_a" else None,
+            "caller": decision.caller_masked,
+            "target": ref.hex()[:16] if ref else None,
+        }
+        sms.audit_pii(rt, session, actor, scrubbed, decision.shipment_id, details)
         log.info("relay: personal data scrubbed from a relayed text (%s)", ",".join(scrubbed.types))
     return replace(decision, forward_text=Sensitive(scrubbed.text))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -138,23 +139,35 @@ def audit_forwarded(
     if not scrubbed.types:
         return
     from_courier = record.caller_ref is not None and record.caller_ref == binding.a_ref
+    details = {
+        "binding_id": binding.binding_id,
+        "number_id": record.number_id,
+        "call_id": record.call_id,
+        "principal_id": binding.courier_id if from_courier else None,
+        "caller": record.caller_masked,
+        "forwarded": True,
+    }
+    audit_pii(rt, session, actor, scrubbed, binding.shipment_id, details)
+
+
+def audit_pii(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    scrubbed: Scrubbed,
+    shipment_id: str | None,
+    details: dict[str, Any],
+) -> None:
+    """Audit `relay.sms_pii`: what a text carried (types only), and whose data it was."""
     auditor_for(rt).record(
         session,
         actor,
         Entry(
             "relay.sms_pii",
             "shipment",
-            binding.shipment_id,
+            shipment_id,
             decision="deny",
             reason="others_pii" if scrubbed.others else "own_number",
-            details={
-                "binding_id": binding.binding_id,
-                "number_id": record.number_id,
-                "call_id": record.call_id,
-                "principal_id": binding.courier_id if from_courier else None,
-                "types": list(scrubbed.types),
-                "caller": record.caller_masked,
-                "forwarded": True,
-            },
+            details={**details, "types": list(scrubbed.types)},
         ),
     )

@@ -33,16 +33,8 @@ from typing import Any
 import httpx
 
 from parcelguard.errors import Denied, InvalidInput
+from parcelguard.relay.providers import cloud
 from parcelguard.relay.providers.base import WebhookRequest
-from parcelguard.relay.providers.cloud import (
-    BindRequest,
-    Check,
-    CloudProvider,
-    ProviderBinding,
-    ProviderError,
-    Receipt,
-    parse_json,
-)
 from parcelguard.sensitive import Sensitive
 
 ENDPOINT = "https://rtcpns.cn-north-1.myhuaweicloud.com"
@@ -90,7 +82,7 @@ def parse_aksk(header: str | None) -> dict[str, str]:
     return dict(_FIELD.findall(header))
 
 
-class HuaweiProvider(CloudProvider):
+class HuaweiProvider(cloud.CloudProvider):
     """隐私保护通话 through its REST API and pushed notices."""
 
     name = "huawei"
@@ -112,7 +104,7 @@ class HuaweiProvider(CloudProvider):
 
     def _request(self, method: str, uri: str, **kwargs: Any) -> httpx.Response:
         if not (self._key and self._secret):
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Huawei Cloud credentials are not configured", code="not_configured"
             )
         headers = {"Content-Type": "application/json;charset=UTF-8"}
@@ -122,7 +114,7 @@ class HuaweiProvider(CloudProvider):
                 method, self._endpoint + uri, headers=headers, follow_redirects=False, **kwargs
             )
         except httpx.HTTPError as exc:
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Huawei Cloud did not answer", details={"error": type(exc).__name__}
             ) from None
 
@@ -133,18 +125,20 @@ class HuaweiProvider(CloudProvider):
         except ValueError:
             answer = {}
         if response.status_code != 200 or str(answer.get("resultcode")) != "0":
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Huawei Cloud refused the request",
                 details={"code": str(answer.get("resultcode", response.status_code))},
             )
         return dict(answer)
 
-    def bind(self, request: BindRequest) -> ProviderBinding:
+    def bind(self, request: cloud.BindRequest) -> cloud.ProviderBinding:
         """AXB: `callerNum` ↔ `calleeNum` through `relationNum`; AXE: `bindNum` behind X + E."""
         seconds = max(60, int(request.expires_at.timestamp() - time.time()))
         if request.kind == "axb":
             if request.a is None:
-                raise ProviderError("an AXB binding needs both parties", code="provider_error")
+                raise cloud.ProviderError(
+                    "an AXB binding needs both parties", code="provider_error"
+                )
             body = {
                 "relationNum": request.x,
                 "callerNum": request.a.reveal(),
@@ -154,7 +148,7 @@ class HuaweiProvider(CloudProvider):
                 "userData": request.out_id,
             }
             answer = self._call("POST", AXB_URI, json=body)
-            return ProviderBinding(str(answer["subscriptionId"]))
+            return cloud.ProviderBinding(str(answer["subscriptionId"]))
         if request.kind == "axe":  # the courier dials X, then E, and reaches bindNum
             body = {
                 "virtualNum": request.x,
@@ -166,7 +160,7 @@ class HuaweiProvider(CloudProvider):
                 "userData": request.out_id,
             }
             answer = self._call("POST", AXE_URI, json=body)
-            return ProviderBinding(
+            return cloud.ProviderBinding(
                 str(answer["subscriptionId"]), str(answer.get("extendNum") or request.extension)
             )
         if request.kind == "axn":  # AX mode: anyone calling X reaches origNum (the recipient)
@@ -176,8 +170,8 @@ class HuaweiProvider(CloudProvider):
                 "recordFlag": "true" if request.record else "false",
             }
             answer = self._call("POST", AX_URI, json=body)
-            return ProviderBinding(str(answer["subscriptionId"]))
-        raise ProviderError(
+            return cloud.ProviderBinding(str(answer["subscriptionId"]))
+        raise cloud.ProviderError(
             "Huawei Cloud publishes no mode for this binding kind",
             details={"reason": "unsupported_kind", "kind": request.kind},
         )
@@ -189,7 +183,7 @@ class HuaweiProvider(CloudProvider):
             try:
                 self._call("DELETE", uri, params={"subscriptionId": ref})
                 return
-            except ProviderError:
+            except cloud.ProviderError:
                 continue
         self._call("DELETE", uris[-1], params={"subscriptionId": ref})
 
@@ -201,16 +195,18 @@ class HuaweiProvider(CloudProvider):
             found = found or item.get("subscriptionId")
         return str(found) if found else None
 
-    def credentials_check(self) -> Check:
+    def credentials_check(self) -> cloud.Check:
         """Query a number that is not ours: an authentication error says it all."""
         try:
             self._call("GET", AXB_URI, params={"relationNum": "+8617000000000"})
-        except ProviderError as exc:
+        except cloud.ProviderError as exc:
             code = exc.details.get("code") if isinstance(exc.details, dict) else None
             if exc.code == "not_configured" or str(code).startswith(("1010", "1023", "401")):
-                return Check("huawei credentials", False, f"refused ({code or exc.code})")
-            return Check("huawei credentials", True, f"authenticated requests accepted ({code})")
-        return Check("huawei credentials", True, "authenticated requests accepted")
+                return cloud.Check("huawei credentials", False, f"refused ({code or exc.code})")
+            return cloud.Check(
+                "huawei credentials", True, f"authenticated requests accepted ({code})"
+            )
+        return cloud.Check("huawei credentials", True, "authenticated requests accepted")
 
     def authenticate(self, request: WebhookRequest, now: float) -> None:
         """Check the notice's AKSK: our APP_Key, a fresh Created, a new Nonce, the digest."""
@@ -228,9 +224,9 @@ class HuaweiProvider(CloudProvider):
         if not ok or not self.first_use(nonce, 2 * self._tolerance):
             raise Denied("notice authentication missing, stale or invalid", code="bad_signature")
 
-    def receipts(self, request: WebhookRequest) -> list[Receipt]:
+    def receipts(self, request: WebhookRequest) -> list[cloud.Receipt]:
         """Read a call event, a fee notice or an SMS notice."""
-        data = parse_json(request.body)
+        data = cloud.parse_json(request.body)
         if isinstance(data, dict) and isinstance(data.get("smsEvent"), dict):
             found = _sms(data["smsEvent"])
             return [found] if found else []
@@ -243,7 +239,7 @@ class HuaweiProvider(CloudProvider):
         if status is None or not info.get("sessionId"):
             return []
         return [
-            Receipt(
+            cloud.Receipt(
                 str(info["sessionId"])[:64],
                 status,
                 "voice",
@@ -268,7 +264,7 @@ class HuaweiProvider(CloudProvider):
             )
             target = response.headers.get("location")
             if response.status_code not in (301, 302) or not target:
-                raise ProviderError(
+                raise cloud.ProviderError(
                     "Huawei Cloud gave no recording address",
                     details={"status": response.status_code},
                 )
@@ -276,7 +272,7 @@ class HuaweiProvider(CloudProvider):
         return super().fetch_recording(location)
 
 
-def _fee(item: Any) -> Receipt | None:
+def _fee(item: Any) -> cloud.Receipt | None:
     if not isinstance(item, dict) or not item.get("sessionId"):
         return None
     answered, ended = _time(item.get("fwdAnswerTime")), _time(item.get("callEndTime"))
@@ -284,7 +280,7 @@ def _fee(item: Any) -> Receipt | None:
     recording = None
     if str(item.get("recordFlag")) == "1" and item.get("recordObjectName"):
         recording = f"{RECORDING}{item.get('recordDomain', '')}|{item['recordObjectName']}"
-    return Receipt(
+    return cloud.Receipt(
         str(item["sessionId"])[:64],
         "completed" if answered else "no-answer",
         "voice",
@@ -298,7 +294,7 @@ def _fee(item: Any) -> Receipt | None:
     )
 
 
-def _sms(event: dict[str, Any]) -> Receipt | None:
+def _sms(event: dict[str, Any]) -> cloud.Receipt | None:
     """Read a Notify-mode SMS notice.
 
     A Block-mode one (X mode, which asks us to route the text) is not ours to answer.
@@ -307,7 +303,7 @@ def _sms(event: dict[str, Any]) -> Receipt | None:
         return None
     result = event.get("sendResult")
     content = event.get("smsContent")
-    return Receipt(
+    return cloud.Receipt(
         str(event["smsIdentifier"])[:64],
         "delivered" if result in (None, 0, "0") else "undelivered",
         "sms",

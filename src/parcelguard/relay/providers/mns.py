@@ -35,6 +35,7 @@ from xml.etree import ElementTree
 
 import httpx
 
+from parcelguard.relay.providers.base import Quiet
 from parcelguard.relay.providers.cloud import TIMEOUT, ProviderError
 
 VERSION = "2015-06-06"
@@ -68,30 +69,28 @@ def signature(secret: str, to_sign: str) -> str:
     return base64.b64encode(mac).decode()
 
 
-@dataclass(frozen=True)
-class Token:
+@dataclass(frozen=True, repr=False)
+class Token(Quiet):
     """A queue's temporary credentials (`MessageTokenDTO`)."""
+
+    SHOWN = ("key_id",)
 
     key_id: str
     secret: str
     security_token: str | None
     expires: float  # epoch seconds
 
-    def __repr__(self) -> str:
-        return f"Token(key_id={self.key_id!r}, ***)"
 
-
-@dataclass(frozen=True)
-class QueueMessage:
+@dataclass(frozen=True, repr=False)
+class QueueMessage(Quiet):
     """One received message: its id, the handle that deletes it, its body, its deliveries."""
+
+    SHOWN = ("message_id",)
 
     message_id: str
     receipt_handle: str
     body: str
     dequeue_count: int
-
-    def __repr__(self) -> str:
-        return f"QueueMessage(message_id={self.message_id!r}, ***)"
 
 
 class MnsQueues:
