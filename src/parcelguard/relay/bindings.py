@@ -181,20 +181,6 @@ def _bind_axn(rt: Runtime, session: Session, ask: _Recipient) -> Binding:
     return _pushed(rt, session, ask.actor, binding, ask.shipment, False)
 
 
-def _pushed(
-    rt: Runtime,
-    session: Session,
-    actor: Actor,
-    binding: Binding,
-    shipment: Shipment,
-    automatic: bool,
-) -> Binding:
-    """Push a new binding to the cloud platform (if any), audit it, and return it."""
-    push(rt, session, binding, shipment)
-    _audit_bind(rt, session, actor, binding, shipment, automatic=automatic)
-    return binding
-
-
 def _new_binding(
     rt: Runtime,
     shipment: Shipment,
@@ -315,14 +301,16 @@ def _unpush(rt: Runtime, session: Session, binding: Binding) -> None:
         log.warning("relay: the platform did not unbind a binding (%s)", exc.code)
 
 
-def _audit_bind(
+def _pushed(
     rt: Runtime,
     session: Session,
     actor: Actor,
     binding: Binding,
     shipment: Shipment,
     automatic: bool,
-) -> None:
+) -> Binding:
+    """Push a new binding to the cloud platform (if any), audit it, and return it."""
+    push(rt, session, binding, shipment)
     auditor_for(rt).record(
         session,
         actor,
@@ -345,6 +333,7 @@ def _audit_bind(
             },
         ),
     )
+    return binding
 
 
 def binding_provider(rt: Runtime) -> str:
