@@ -4,8 +4,6 @@ publishes no such mode), and SMS notices (短信通知, Notify mode), against th
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,35 +16,14 @@ from parcelguard.relay.models import Binding, CallRecord
 from tests.relay.conftest import (
     World,
     audit_events,
-    configure,
     details,
     dispatch,
     event,
     pool_numbers,
 )
-from tests.relay.fakes import FakeHuawei, huawei_headers, serving
+from tests.relay.fakes import FakeHuawei
 from tests.relay.test_axe import _clerk, add_axe
-
-
-@pytest.fixture
-def huawei(world: World) -> Iterator[FakeHuawei]:
-    with serving(FakeHuawei("hw-app-key", "hw-app-secret")) as fake:
-        configure(
-            world.rt,
-            provider="huawei",
-            huawei_app_key="hw-app-key",
-            huawei_app_secret="hw-app-secret",
-            huawei_endpoint=fake.url,
-        )
-        yield fake
-
-
-def _binding(world: World, binding_id: str) -> Binding:
-    with world.rt.db.session() as session:
-        found = session.get(Binding, (world.rt.tenant, binding_id))
-        assert found is not None
-        session.expunge(found)
-        return found
+from tests.relay.test_providers import _notice, binding_of
 
 
 def test_an_axn_binding_goes_to_huawei_as_ax_mode_and_is_unbound_there(
@@ -58,8 +35,8 @@ def test_an_axn_binding_goes_to_huawei_as_ax_mode_and_is_unbound_there(
     assert bind["path"] == "/rest/provision/caas/privatenumber/v1.0"
     assert bind["origNum"] == f"+86{world.recipient(0)}"
     assert bind["privateNum"] == made["virtual_number"]
-    assert bind["recordFlag"] == "false"
-    assert _binding(world, made["binding_id"]).provider_ref == "hw-1"
+    assert bind["recordFlag"] == "true"  # the fixture records calls
+    assert binding_of(world).provider_ref == "hw-1"
     with world.rt.db.session() as session:
         service.release_binding(world.rt, session, made["binding_id"], SYSTEM)
     unbind = huawei.seen.calls[-1]
@@ -105,27 +82,24 @@ def _sms_notice(world: World, sub: str, sms_id: str, **extra: object) -> dict:
     }
 
 
-def _post(client: TestClient, body: dict, *, secret: str = "hw-app-secret", nonce=None):  # noqa: S107
-    headers = huawei_headers("hw-app-key", secret, nonce or secrets.token_hex(16))
-    return client.post("/relay/huawei/sms", content=json.dumps(body).encode(), headers=headers)
-
-
-def _axb(world: World) -> Binding:
+def _bound(world: World) -> Binding:
     dispatch(world.rt, world.waybill(0), world.couriers[0])
-    with world.rt.db.session() as session:
-        found = session.scalars(select(Binding).where(Binding.status == "active")).one()
-        session.expunge(found)
-        return found
+    return binding_of(world)
+
+
+def sms(client: TestClient, body: dict, **signed: str):
+    """Post an SMS notice signed as the platform does (or with `secret=`, `nonce=`)."""
+    return _notice(client, body, path="/relay/huawei/sms", **signed)
 
 
 def test_huawei_sms_notices_make_one_sms_record_whatever_the_repeats(
     world: World, huawei: FakeHuawei, client: TestClient
 ) -> None:
-    binding = _axb(world)
+    binding = _bound(world)
     notice = _sms_notice(world, binding.provider_ref or "", "sms-1")
     failed = _sms_notice(world, binding.provider_ref or "", "sms-2", sendResult=2)
     for body in (notice, failed, notice, notice):
-        assert _post(client, body).status_code == 200
+        assert sms(client, body).status_code == 200
     with world.rt.db.session() as session:
         records = {r.call_id: r for r in session.scalars(select(CallRecord))}
     assert set(records) == {"sms-1", "sms-2"}
@@ -141,13 +115,13 @@ def test_huawei_sms_notices_make_one_sms_record_whatever_the_repeats(
 def test_a_text_the_platform_forwarded_with_a_strangers_number_raises_one_alert_event(
     world: World, huawei: FakeHuawei, client: TestClient
 ) -> None:
-    binding = _axb(world)
+    binding = _bound(world)
     leak = "13512345678"
     body = _sms_notice(
         world, binding.provider_ref or "", "sms-9", smsContent=f"到了，有事打 {leak}"
     )
     for _ in range(3):  # retransmitted: scanned once
-        assert _post(client, body).status_code == 200
+        assert sms(client, body).status_code == 200
     (found,) = audit_events(world.rt, "relay.sms_pii")
     assert found.reason == "others_pii" and found.decision == "deny"
     shown = details(found)
@@ -160,9 +134,9 @@ def test_a_text_the_platform_forwarded_with_a_strangers_number_raises_one_alert_
 def test_forged_and_replayed_huawei_sms_notices_are_refused(
     world: World, huawei: FakeHuawei, client: TestClient
 ) -> None:
-    binding = _axb(world)
+    binding = _bound(world)
     body = _sms_notice(world, binding.provider_ref or "", "sms-5")
-    assert _post(client, body, secret="forged").status_code == 403
-    assert _post(client, body, nonce="N-sms").status_code == 200
-    assert _post(client, body, nonce="N-sms").status_code == 403
+    assert sms(client, body, secret="forged").status_code == 403
+    assert sms(client, body, nonce="N-sms").status_code == 200
+    assert sms(client, body, nonce="N-sms").status_code == 403
     assert client.post("/relay/huawei/sms", json=body).status_code == 403

@@ -18,7 +18,7 @@ from parcelguard.relay.models import CallRecord, Recording
 from parcelguard.relay.providers.mns import signature, string_to_sign
 from tests.relay.conftest import World, configure, dispatch
 from tests.relay.fakes import RECORDING, FakeAliyun, FakeMns, serving
-from tests.relay.test_providers import TOKEN, _aliyun_report, binding_of
+from tests.relay.test_providers import TOKEN, _aliyun_report, aliyun_config, binding_of
 from tests.relay.test_routing import bound_number
 
 QUEUES = {
@@ -43,20 +43,14 @@ def platform(world: World) -> Iterator[tuple[FakeAliyun, FakeMns]]:
     with serving(FakeAliyun("LTAI-test", "aliyun-secret")) as aliyun:
         mns = FakeMns(*aliyun.mns_token)
         with serving(mns):
-            configure(
-                world.rt,
-                provider="aliyun",
-                aliyun_access_key_id="LTAI-test",
-                aliyun_access_key_secret="aliyun-secret",
-                aliyun_pool_key="FC100000",
-                aliyun_endpoint=aliyun.url,
-                aliyun_receipt_token=TOKEN,
+            table = aliyun_config(
+                aliyun.url,
                 aliyun_receipts="mns",
                 aliyun_mns_endpoint=mns.url,
                 aliyun_token_endpoint=aliyun.url,
                 aliyun_mns_queues=QUEUES,
-                record_calls=True,
             )
+            configure(world.rt, **table)
             yield aliyun, mns
 
 

@@ -44,6 +44,10 @@ def _fetch(cli, recording_id: str, case_id: str, key: str):
     )
 
 
+def _show(cli, key: str, case_id: str, *what: str):
+    return cli("relay", "recording", "show", *what, "--case", case_id, "--api-key", key, "--json")
+
+
 def test_only_an_officer_with_an_open_case_fetches_a_recording_from_the_cli(
     world: World, cli, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -98,48 +102,16 @@ def test_show_lists_recordings_without_audio_under_the_same_rule(
     recording_id = keep_one(world)
     officer, officer_id = _key(cli, "security_officer")
     case_id = _open_case(world, officer_id)
-    shown = cli(
-        "relay",
-        "recording",
-        "show",
-        "--waybill",
-        world.waybill(0),
-        "--case",
-        case_id,
-        "--api-key",
-        officer,
-        "--json",
-    )
+    shown = _show(cli, officer, case_id, "--waybill", world.waybill(0))
     assert shown.code == 0
     [listed] = shown.json["recordings"]
     assert listed["recording_id"] == recording_id and listed["size"] == len(RECORDING)
     assert "audio" not in json.dumps(shown.json).replace("audio/wav", "")
     for secret in (world.couriers[0].phone, world.recipient(0)):
         assert secret not in shown.stdout
-    refused = cli(
-        "relay",
-        "recording",
-        "show",
-        recording_id,
-        "--case",
-        case_id,
-        "--api-key",
-        world.couriers[0].key,
-        "--json",
-    )
+    refused = _show(cli, world.couriers[0].key, case_id, recording_id)
     assert refused.code != 0 and refused.json["error"]["code"] == "not_an_officer"
-    unknown = cli(
-        "relay",
-        "recording",
-        "show",
-        "--waybill",
-        "SF0000000000000",
-        "--case",
-        case_id,
-        "--api-key",
-        officer,
-        "--json",
-    )
+    unknown = _show(cli, officer, case_id, "--waybill", "SF0000000000000")
     assert unknown.code != 0 and unknown.json["error"]["code"] == "recording_not_found"
     audited = audit_events(world.rt, "relay.recording_show")
     assert [a.decision for a in audited] == ["allow", "deny", "deny"]
@@ -161,17 +133,7 @@ def test_a_recording_erased_with_the_person_cannot_be_fetched(
         service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
     gone = _fetch(cli, recording_id, case_id, officer)
     assert gone.code != 0 and gone.json["error"]["code"] == "recording_not_found"
-    shown = cli(
-        "relay",
-        "recording",
-        "show",
-        recording_id,
-        "--case",
-        case_id,
-        "--api-key",
-        officer,
-        "--json",
-    )
+    shown = _show(cli, officer, case_id, recording_id)
     assert shown.json["recordings"][0]["erased"] is True
 
 
