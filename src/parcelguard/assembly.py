@@ -121,10 +121,12 @@ def subscriptions(rt: Runtime) -> list[Subscription]:
     from parcelguard.audit import service as audit
     from parcelguard.forensics import hooks as forensics
     from parcelguard.labels import hooks as labels
+    from parcelguard.relay import printed
     from parcelguard.relay import service as relay
     from parcelguard.relay.routing import CANARY
     from parcelguard.relay.sweeping import CALLED, LazySweeper
     from parcelguard.runtime import COMMITTED, ROLLED_BACK
+    from parcelguard.vault.contact import CONTACT
     from parcelguard.vault.lifecycle import STEPPED
     from parcelguard.vault.retention import ERASED
     from parcelguard.vault.transitions import PICKUP_CODE
@@ -141,6 +143,8 @@ def subscriptions(rt: Runtime) -> list[Subscription]:
         on(STEPPED, relay.on_lifecycle),
         # A delivery's pickup code is proven by the labels domain.
         on(PICKUP_CODE, labels.proves_delivery),
+        # A label being printed shows the parcel's live relay number ("X 转 1234").
+        on(CONTACT, printed.printed_numbers),
         # An erased person is forgotten by the relay too.
         on(ERASED, relay.on_person_erased),
         # A call to a canary number: forensics says whose canary it is.

@@ -26,6 +26,7 @@ from parcelguard.vault import lifecycle
 from parcelguard.vault.ingest import import_shipments
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.synthetic import Faker
+from tests.relay.fakes import FakeHuawei, serving
 
 SECRET = "relay-test-secret"
 TWILIO_TOKEN = "twilio-test-auth-token"
@@ -164,3 +165,19 @@ def neutral_post(client: TestClient) -> Callable[..., Any]:
         return client.post(path, content=body, headers=headers)
 
     return post
+
+
+@pytest.fixture
+def huawei(world: World) -> Iterator[FakeHuawei]:
+    """A fake Huawei PrivateNumber platform the world's relay is configured for (recording)."""
+    with serving(FakeHuawei("hw-app-key", "hw-app-secret")) as fake:
+        configure(
+            world.rt,
+            provider="huawei",
+            huawei_app_key="hw-app-key",
+            huawei_app_secret="hw-app-secret",
+            huawei_endpoint=fake.url,
+            record_calls=True,
+            public_base_url=fake.url,
+        )
+        yield fake

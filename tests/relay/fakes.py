@@ -96,6 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self.server.platform.delete(self)
 
+    def do_PUT(self) -> None:
+        self.server.platform.put(self)
+
 
 class FakeAliyun:
     """Dypls RPC: checks every documented signature rule, then answers like the platform."""
@@ -104,6 +107,8 @@ class FakeAliyun:
         self.key_id, self.secret, self.seen = key_id, secret, Seen()
         self.url = ""
         self.subs = 0
+        # What QueryTokenForMnsQueue hands out: (AccessKeyId, AccessKeySecret, SecurityToken).
+        self.mns_token = ("STS.mns-tmp-id", "mns-tmp-secret", "mns-security-token")
 
     def _check(self, params: dict[str, str]) -> str | None:
         if params.get("AccessKeyId") != self.key_id:
@@ -143,6 +148,15 @@ class FakeAliyun:
             answer["SubsId"] = "1000000000000001" if self.subs else None
         elif action == "QueryRecordFileDownloadUrl":
             answer["DownloadUrl"] = f"{self.url}/oss/{params['CallId']}.mp3"
+        elif action == "QueryTokenForMnsQueue":
+            key_id, secret, token = self.mns_token
+            answer["MessageTokenDTO"] = {
+                "AccessKeyId": key_id,
+                "AccessKeySecret": secret,
+                "SecurityToken": token,
+                "CreateTime": "2026-12-03 20:00:00",
+                "ExpireTime": "2099-12-31 23:00:00",
+            }
         h._send(200, json.dumps(answer).encode())
 
     def get(self, h: _Handler) -> None:
@@ -232,6 +246,185 @@ class FakeHuawei:
             h._send(301, b"", Location=f"{self.url}/file/record.wav")
             return
         h._send(200, json.dumps({"resultcode": "0", "relationNumList": []}).encode())
+
+
+MNS_NS = "http://mns.aliyuncs.com/doc/v1/"
+
+
+def mns_string_to_sign(method: str, headers: Any, resource: str) -> str:
+    """MNS's documented string to sign, written from the documentation (not the adapter)."""
+    mns = sorted(
+        (k.lower(), v.strip()) for k, v in headers.items() if k.lower().startswith("x-mns-")
+    )
+    canonical = "".join(f"{k}:{v}\n" for k, v in mns)
+    return "\n".join(
+        [
+            method,
+            headers.get("Content-MD5", ""),
+            headers.get("Content-Type", ""),
+            headers.get("Date", ""),
+            canonical + resource,
+        ]
+    )
+
+
+@dataclass
+class QueuedMessage:
+    """A message in the fake queue, with MNS's visibility rules."""
+
+    message_id: str
+    body: str
+    handle: str = ""
+    visible: bool = True
+    dequeues: int = 0
+
+
+class FakeMns:
+    """MNS REST (2015-06-06): checks the signature and the temporary token, keeps queues."""
+
+    def __init__(self, key_id: str, secret: str, security_token: str) -> None:
+        self.key_id, self.secret, self.token = key_id, secret, security_token
+        self.seen = Seen()
+        self.url = ""
+        self.queues: dict[str, list[QueuedMessage]] = {}
+        self.deleted: list[str] = []
+        self.hidden: list[tuple[str, int]] = []  # (message id, seconds) of each visibility change
+        self._handles = 0
+
+    def enqueue(self, queue: str, body: str) -> str:
+        message_id = f"M{sum(len(q) for q in self.queues.values()) + len(self.deleted) + 1:04d}"
+        self.queues.setdefault(queue, []).append(QueuedMessage(message_id, body))
+        return message_id
+
+    def time_passes(self) -> None:
+        """Every hidden message's visibility timeout runs out (no test waits for a clock)."""
+        for queue in self.queues.values():
+            for message in queue:
+                message.visible = True
+
+    def _check(self, h: _Handler) -> bool:
+        auth = h.headers.get("Authorization", "")
+        key_id, _, given = auth.removeprefix("MNS ").partition(":")
+        try:
+            date = datetime.strptime(h.headers.get("Date", ""), "%a, %d %b %Y %H:%M:%S GMT")
+            fresh = abs(date.replace(tzinfo=UTC).timestamp() - time.time()) <= 900
+        except ValueError:
+            fresh = False
+        expected = base64.b64encode(
+            hmac.new(
+                self.secret.encode(),
+                mns_string_to_sign(h.command, h.headers, h.path).encode(),
+                hashlib.sha1,
+            ).digest()
+        ).decode()
+        problems = {
+            "Authorization": auth.startswith("MNS ") and key_id == self.key_id,
+            "security-token": h.headers.get("security-token") == self.token,
+            "x-mns-version": h.headers.get("x-mns-version") == "2015-06-06",
+            "Date": fresh,
+            "SignatureDoesNotMatch": hmac.compare_digest(given, expected),
+        }
+        for name, ok in problems.items():
+            if not ok:
+                self.seen.refused.append(name)
+                self._error(h, 403, "AccessDenied" if name != "SignatureDoesNotMatch" else name)
+                return False
+        return True
+
+    def _error(self, h: _Handler, status: int, code: str) -> None:
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Error xmlns="{MNS_NS}">'
+            f"<Code>{code}</Code><Message>{code}</Message></Error>"
+        )
+        h._send(status, body.encode(), "text/xml")
+
+    def _target(self, h: _Handler) -> tuple[str, dict[str, str]] | None:
+        parts = urlsplit(h.path)
+        match = re.fullmatch(r"/queues/([^/]+)/messages", parts.path)
+        if match is None:
+            self._error(h, 404, "QueueNotExist")
+            return None
+        return match.group(1), dict(parse_qsl(parts.query))
+
+    def _new_handle(self) -> str:
+        self._handles += 1
+        return f"H-{self._handles:06d}-{secrets_hex()}"
+
+    def get(self, h: _Handler) -> None:
+        if not self._check(h) or (target := self._target(h)) is None:
+            return
+        queue, query = target
+        self.seen.calls.append({"action": "ReceiveMessage", "queue": queue, **query})
+        wanted = int(query.get("numOfMessages", "1"))
+        found = [m for m in self.queues.get(queue, []) if m.visible][:wanted]
+        if not found:
+            self._error(h, 404, "MessageNotExist")
+            return
+        items = []
+        for message in found:
+            message.visible, message.dequeues = False, message.dequeues + 1
+            message.handle = self._new_handle()
+            digest = hashlib.md5(message.body.encode()).hexdigest().upper()  # noqa: S324
+            items.append(
+                f"<Message><MessageId>{message.message_id}</MessageId>"
+                f"<ReceiptHandle>{message.handle}</ReceiptHandle>"
+                f"<MessageBodyMD5>{digest}</MessageBodyMD5>"
+                f"<MessageBody>{_xml_text(message.body)}</MessageBody>"
+                f"<EnqueueTime>1250700979248</EnqueueTime><NextVisibleTime>1250700799348</NextVisibleTime>"
+                f"<FirstDequeueTime>1250700779318</FirstDequeueTime>"
+                f"<DequeueCount>{message.dequeues}</DequeueCount><Priority>8</Priority></Message>"
+            )
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?><Messages xmlns="{MNS_NS}">'
+            f"{''.join(items)}</Messages>"
+        )
+        h._send(200, body.encode(), "text/xml")
+
+    def delete(self, h: _Handler) -> None:
+        if not self._check(h) or (target := self._target(h)) is None:
+            return
+        queue, query = target
+        self.seen.calls.append({"action": "DeleteMessage", "queue": queue})
+        handle = query.get("ReceiptHandle", "")
+        for message in self.queues.get(queue, []):
+            if message.handle == handle and not message.visible:
+                self.queues[queue].remove(message)
+                self.deleted.append(message.message_id)
+                h._send(204, b"", "text/xml")
+                return
+        self._error(h, 404, "MessageNotExist")
+
+    def put(self, h: _Handler) -> None:
+        if not self._check(h) or (target := self._target(h)) is None:
+            return
+        queue, query = target
+        self.seen.calls.append({"action": "ChangeMessageVisibility", "queue": queue})
+        handle = query.get("receiptHandle", "")
+        for message in self.queues.get(queue, []):
+            if message.handle == handle and not message.visible:
+                message.handle = self._new_handle()
+                self.hidden.append((message.message_id, int(query.get("visibilityTimeout", "0"))))
+                body = (
+                    f'<?xml version="1.0" encoding="UTF-8"?><ChangeVisibility xmlns="{MNS_NS}">'
+                    f"<ReceiptHandle>{message.handle}</ReceiptHandle>"
+                    f"<NextVisibleTime>1250700979298</NextVisibleTime></ChangeVisibility>"
+                )
+                h._send(200, body.encode(), "text/xml")
+                return
+        self._error(h, 404, "MessageNotExist")
+
+    def post(self, h: _Handler) -> None:
+        self._error(h, 405, "MethodNotAllowed")
+
+
+def secrets_hex() -> str:
+    import secrets
+
+    return secrets.token_hex(4)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @contextmanager

@@ -50,20 +50,25 @@ def test_the_rpc_signature_matches_alibabas_published_example() -> None:
     assert signature("testsecret", "GET", params) == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
 
 
+def aliyun_config(url: str, **more: object) -> dict[str, object]:
+    """The `[relay]` table of a tenant on the fake Alibaba platform at `url`."""
+    return {
+        "provider": "aliyun",
+        "aliyun_access_key_id": "LTAI-test",
+        "aliyun_access_key_secret": "aliyun-secret",
+        "aliyun_pool_key": "FC100000",
+        "aliyun_endpoint": url,
+        "aliyun_receipt_token": TOKEN,
+        "record_calls": True,
+        **more,
+    }
+
+
 @pytest.fixture
 def aliyun(world: World) -> Iterator[FakeAliyun]:
     with serving(FakeAliyun("LTAI-test", "aliyun-secret")) as fake:
-        configure(
-            world.rt,
-            provider="aliyun",
-            aliyun_access_key_id="LTAI-test",
-            aliyun_access_key_secret="aliyun-secret",
-            aliyun_pool_key="FC100000",
-            aliyun_endpoint=fake.url,
-            aliyun_receipt_token=TOKEN,
-            record_calls=True,
-            public_base_url=fake.url,  # stands in for the proxy in front of this server
-        )
+        # public_base_url stands in for the proxy in front of this server.
+        configure(world.rt, **aliyun_config(fake.url, public_base_url=fake.url))
         yield fake
 
 
@@ -241,21 +246,6 @@ def test_alibaba_receipts_without_the_token_are_refused(
         assert session.scalars(select(CallRecord)).all() == []
 
 
-@pytest.fixture
-def huawei(world: World) -> Iterator[FakeHuawei]:
-    with serving(FakeHuawei("hw-app-key", "hw-app-secret")) as fake:
-        configure(
-            world.rt,
-            provider="huawei",
-            huawei_app_key="hw-app-key",
-            huawei_app_secret="hw-app-secret",
-            huawei_endpoint=fake.url,
-            record_calls=True,
-            public_base_url=fake.url,
-        )
-        yield fake
-
-
 def test_axb_and_axe_bindings_go_to_huawei_with_valid_aksk(
     world: World, huawei: FakeHuawei
 ) -> None:
@@ -302,9 +292,10 @@ def _notice(
     secret: str = "hw-app-secret",  # noqa: S107 - the fake platform's test secret
     nonce=None,
     created: str | None = None,
+    path: str = "/relay/huawei/events",
 ):
     headers = huawei_headers("hw-app-key", secret, nonce or secrets.token_hex(16), created)
-    return client.post("/relay/huawei/events", content=json.dumps(body).encode(), headers=headers)
+    return client.post(path, content=json.dumps(body).encode(), headers=headers)
 
 
 def _huawei_events(world: World, sub: str) -> list[dict]:

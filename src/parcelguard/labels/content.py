@@ -29,6 +29,8 @@ _TAIL = re.compile(r"[A-Za-z0-9]{1,4}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: no label text holds them
 # What a Code128 symbol and a ZPL field carry safely; carriers' numbers are all of this form.
 _WAYBILL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,39}")
+# A relay number as the relay shows it: digits in groups (or +E.164), maybe " 转 " extension.
+_RELAY_NUMBER = re.compile(r"\+?[0-9]{3,6}(?: [0-9]{3,5}){0,3}(?: 转 [0-9]{1,6})?")
 
 
 class LabelSize(Enum):
@@ -85,6 +87,9 @@ class LabelContent:
     weight_kg: float | None
     qr_url: str
     printed_at: datetime
+    # The carrier's virtual number that reaches the recipient ("171 0571 9999 转 0427"), when
+    # the parcel had a live relay binding at printing time; "" prints the masked phone only.
+    relay_number: str = ""
 
     def __repr__(self) -> str:
         # Masked values are still personal data in bulk; keep them out of logs and tracebacks.
@@ -119,7 +124,9 @@ def validate_masked(content: LabelContent | ShelfLabelContent) -> None:
     Rules (an empty value shows nothing and passes): no field but the waybill number holds a
     run of seven or more digits; a name carries a mask character; a phone carries at least six;
     an address ends with one; the QR holds `<base URL>/s/<token>` and nothing else; the waybill
-    number is letters, digits and dashes; no text holds a control character.
+    number is letters, digits and dashes; the relay number (a carrier's virtual number, shown in
+    full by design) is digits in groups with an optional ` 转 ` extension; no text holds a
+    control character.
     """
     _require_text(content)
     if isinstance(content, ShelfLabelContent):
@@ -129,6 +136,12 @@ def validate_masked(content: LabelContent | ShelfLabelContent) -> None:
     for name in FREE_TEXT_FIELDS:
         _check_digits(name, getattr(content, name))
     _check_qr_url(content.qr_url)
+    if content.relay_number and not _RELAY_NUMBER.fullmatch(content.relay_number):
+        raise InvalidInput(
+            "label field relay_number is not a relay number",
+            code="invalid_label",
+            details=_at("relay_number"),
+        )
     if not _WAYBILL.fullmatch(content.waybill_no):
         raise InvalidInput(
             "label field waybill_no is not a printable waybill number",

@@ -7,7 +7,7 @@ print one. Each label gets a fresh QR token; the token is audited by its short r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from parcelguard.labels.renderer import Progress
 from parcelguard.labels.sorting import destination, sorting_code
 from parcelguard.runtime import Runtime
 from parcelguard.vault import queries as vault_queries
+from parcelguard.vault.contact import CONTACT, ContactAsked
 from parcelguard.vault.service import Party, Shipment, get_or_raise
 
 DEFAULT_CONTENTS = "包裹"
@@ -70,6 +71,7 @@ def label_contents(
         session, rt.tenant, [s.shipment_id for s in shipments]
     )
     issued = tokens.issue(rt, session, shipments, actor.id)
+    relay = relay_numbers(rt, session, [s.shipment_id for s in shipments])
     base = (config_for(rt).public_base_url or rt.settings.public_root).rstrip("/")
     now = rt.clock.now()
     contents = []
@@ -78,6 +80,7 @@ def label_contents(
         if "recipient" not in roles or "sender" not in roles:
             raise Conflict("the shipment has no party data left", code="shipment_purged")
         content = _content(shipment, roles, f"{base}/s/{token.token}", now)
+        content = replace(content, relay_number=relay.get(shipment.shipment_id, ""))
         _checked(content, shipment.waybill_no)  # here, so a refused label leaves no token
         contents.append(content)
     entries = [
@@ -91,6 +94,7 @@ def label_contents(
                 "format": job.format,
                 "size": job.size,
                 "token_ref": token.ref,
+                **({"relay_number": True} if shipment.shipment_id in relay else {}),
                 **_destination(job),
             },
         )
@@ -98,6 +102,19 @@ def label_contents(
     ]
     auditor_for(rt).record_many(session, actor, entries)
     return contents
+
+
+def relay_numbers(rt: Runtime, session: Session, shipment_ids: Sequence[str]) -> dict[str, str]:
+    """Return the relay number each shipment prints: its live binding at printing time.
+
+    Asked through `vault.contact.CONTACT` (the relay answers); a binding made later is not on
+    the paper until the label is reprinted.
+    """
+    found: dict[str, str] = {}
+    for answer in rt.hooks.emit(CONTACT, ContactAsked(rt, session, shipment_ids)):
+        for shipment_id, text in answer.items():
+            found.setdefault(shipment_id, text)
+    return found
 
 
 def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list[Shipment]:

@@ -26,6 +26,7 @@ from parcelguard.labels.waybill_zones import (
 )
 
 PRIVACY_BADGE = "隐私面单"
+RELAY_BADGE = "隐私号"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,9 @@ def waybill_page(content: LabelContent, size: LabelSize, font: LabelFont) -> Pag
         sheet,
         "收",
         content.recipient_name,
-        content.recipient_phone,
+        # The relay number replaces the masked phone on the delivery part: it is what the
+        # courier dials (the tear-off stub keeps the masked phone for the customer).
+        relay_line(content) or content.recipient_phone,
         content.recipient_address,
         zones["recipient"].left_part(column.x),
         s,
@@ -87,6 +90,11 @@ def waybill_page(content: LabelContent, size: LabelSize, font: LabelFont) -> Pag
     if "stub" in zones:
         stub_zone(sheet, content, zones["stub"], s)
     return sheet.page()
+
+
+def relay_line(content: LabelContent) -> str:
+    """Return "隐私号 171 0571 9999 转 0427" when the parcel has a relay number, else ""."""
+    return f"{RELAY_BADGE} {content.relay_number}" if content.relay_number else ""
 
 
 def _frame(sheet: Sheet, zones: dict[str, Zone], size: LabelSize) -> None:

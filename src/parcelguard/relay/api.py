@@ -134,8 +134,9 @@ async def aliyun_receipts(
 
 
 @webhooks.post("/huawei/events", response_class=Response)
+@webhooks.post("/huawei/sms", response_class=Response)
 async def huawei_events(request: Request) -> Response:
-    """Huawei Cloud 隐私保护通话 call event and fee notices (AKSK-signed)."""
+    """Huawei Cloud 隐私保护通话 call event, fee and SMS (Notify) notices (AKSK-signed)."""
     return await _receipts(request, "huawei")
 
 

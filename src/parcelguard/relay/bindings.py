@@ -7,6 +7,7 @@ at delivered + N hours or at their TTL, whichever comes first, and their seats t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import exc as sa_exc
@@ -90,10 +91,9 @@ def bind_shipment(
     recipient = vault_service.parties_of(session, shipment).get("recipient")
     if recipient is None:
         raise Conflict("the shipment has no recipient on record", code="no_recipient")
-    if kind == "axn":
-        return _bind_axn(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
-    if kind == "axg":
-        return _bind_axg(rt, session, shipment, recipient.phone_bidx, actor, now, lifetime)
+    if kind in ("axn", "axg"):
+        ask = _Recipient(shipment, recipient.phone_bidx, actor, now, lifetime)
+        return (_bind_axn if kind == "axn" else _bind_axg)(rt, session, ask)
     if not shipment.courier_id:
         raise Conflict("assign a courier before binding", code="no_courier")
     for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, kind):
@@ -105,18 +105,8 @@ def bind_shipment(
     a_ref, b_ref = courier_ref(rt, session, shipment.courier_id), recipient.phone_bidx
     if a_ref == b_ref:
         raise Conflict("courier and recipient share one phone", code="same_party")
-    binding = Binding(
-        tenant_id=rt.tenant,
-        binding_id=new_id(),
-        kind=kind,
-        shipment_id=shipment.shipment_id,
-        courier_id=shipment.courier_id,
-        a_ref=a_ref,
-        b_ref=b_ref,
-        status="active",
-        created_at=now,
-        expires_at=now + lifetime,
-        created_by=actor.id[:64],
+    binding = _new_binding(
+        rt, shipment, kind, actor, now, lifetime, b_ref, a_ref=a_ref, courier_id=shipment.courier_id
     )
     city = pool.city_code(recipient.adcode)
     if kind == "axe":
@@ -128,100 +118,97 @@ def bind_shipment(
         bound(session, rt.tenant, "axe")
     else:
         _seat(session, rt.tenant, binding, [a_ref, b_ref], now, city=city, exclusive=False)
-    push(rt, session, binding, shipment)
-    _audit_bind(rt, session, actor, binding, shipment, automatic)
-    return binding
+    return _pushed(rt, session, actor, binding, shipment, automatic)
 
 
-def _bind_axg(
-    rt: Runtime,
-    session: Session,
-    shipment: Shipment,
-    b_ref: bytes,
-    actor: Actor,
-    now: datetime,
-    lifetime: timedelta,
-) -> Binding:
+@dataclass(frozen=True)
+class _Recipient:
+    """A recipient-side binding (AXN, AXG) being made: for whom, by whom, when, how long."""
+
+    shipment: Shipment
+    b_ref: bytes
+    actor: Actor
+    now: datetime
+    lifetime: timedelta
+
+
+def _bind_axg(rt: Runtime, session: Session, ask: _Recipient) -> Binding:
     """Bind the recipient to the group (the parcel's station): one group number, one B."""
-    group = shipment.station_id
+    group = ask.shipment.station_id
     if not group:
         raise Conflict("an AXG binding needs the parcel's station", code="no_station")
-    for binding in active_for_shipment(session, rt.tenant, shipment.shipment_id, "axg"):
-        if binding.group_id == group and binding.expires_at > now:
+    for binding in active_for_shipment(session, rt.tenant, ask.shipment.shipment_id, "axg"):
+        if binding.group_id == group and binding.expires_at > ask.now:
             return binding
-        release(rt, session, binding, "reassigned", now, actor)
-    binding = Binding(
-        tenant_id=rt.tenant,
-        binding_id=new_id(),
-        kind="axg",
-        shipment_id=shipment.shipment_id,
-        courier_id=None,
-        a_ref=None,
-        b_ref=b_ref,
-        status="active",
-        created_at=now,
-        expires_at=now + lifetime,
-        created_by=actor.id[:64],
-        group_id=group[:64],
+        release(rt, session, binding, "reassigned", ask.now, ask.actor)
+    binding = _new_binding(
+        rt, ask.shipment, "axg", ask.actor, ask.now, ask.lifetime, ask.b_ref, group_id=group[:64]
     )
-    number = pool.allocate_group(session, rt.tenant, group, now)
+    number = pool.allocate_group(session, rt.tenant, group, ask.now)
     binding.number_id = number.number_id
     session.add(binding)
     session.add(
         Seat(
             tenant_id=rt.tenant,
             number_id=number.number_id,
-            party_ref=b_ref,
+            party_ref=ask.b_ref,
             binding_id=binding.binding_id,
             until=None,
         )
     )
     session.flush()
     bound(session, rt.tenant, "axg")
-    push(rt, session, binding, shipment)
-    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
-    return binding
+    return _pushed(rt, session, ask.actor, binding, ask.shipment, False)
 
 
-def _bind_axn(
-    rt: Runtime,
-    session: Session,
-    shipment: Shipment,
-    b_ref: bytes,
-    actor: Actor,
-    now: datetime,
-    lifetime: timedelta,
-) -> Binding:
+def _bind_axn(rt: Runtime, session: Session, ask: _Recipient) -> Binding:
+    """Give the recipient their own AXN number (kept across their parcels while live)."""
     existing = session.scalars(
         select(Binding).where(
             Binding.tenant_id == rt.tenant,
-            Binding.b_ref == b_ref,
+            Binding.b_ref == ask.b_ref,
             Binding.kind == "axn",
             Binding.status == "active",
-            Binding.expires_at > now,
+            Binding.expires_at > ask.now,
         )
     ).first()
     if existing is not None:  # one AXN number per recipient; it follows their latest parcel
-        existing.shipment_id = shipment.shipment_id
-        existing.expires_at = max(existing.expires_at, now + lifetime)
+        existing.shipment_id = ask.shipment.shipment_id
+        existing.expires_at = max(existing.expires_at, ask.now + ask.lifetime)
         return existing
-    binding = Binding(
+    binding = _new_binding(rt, ask.shipment, "axn", ask.actor, ask.now, ask.lifetime, ask.b_ref)
+    _seat(session, rt.tenant, binding, [ask.b_ref], ask.now, city=None, exclusive=True)
+    return _pushed(rt, session, ask.actor, binding, ask.shipment, False)
+
+
+def _new_binding(
+    rt: Runtime,
+    shipment: Shipment,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    lifetime: timedelta,
+    b_ref: bytes,
+    *,
+    a_ref: bytes | None = None,
+    courier_id: str | None = None,
+    group_id: str | None = None,
+) -> Binding:
+    """Return a new active binding of `shipment` (not added yet: its number comes first)."""
+    return Binding(
         tenant_id=rt.tenant,
         binding_id=new_id(),
-        kind="axn",
+        kind=kind,
         shipment_id=shipment.shipment_id,
-        courier_id=None,
-        a_ref=None,
+        courier_id=courier_id,
+        a_ref=a_ref,
         b_ref=b_ref,
         status="active",
         created_at=now,
         expires_at=now + lifetime,
         created_by=actor.id[:64],
+        group_id=group_id,
     )
-    _seat(session, rt.tenant, binding, [b_ref], now, city=None, exclusive=True)
-    push(rt, session, binding, shipment)
-    _audit_bind(rt, session, actor, binding, shipment, automatic=False)
-    return binding
 
 
 def _seat(
@@ -309,19 +296,21 @@ def _unpush(rt: Runtime, session: Session, binding: Binding) -> None:
     if provider is None or binding.provider_ref is None or number is None:
         return
     try:
-        provider.unbind(binding.provider_ref, number.number)
+        provider.unbind(binding.provider_ref, number.number, binding.kind)
     except Conflict as exc:
         log.warning("relay: the platform did not unbind a binding (%s)", exc.code)
 
 
-def _audit_bind(
+def _pushed(
     rt: Runtime,
     session: Session,
     actor: Actor,
     binding: Binding,
     shipment: Shipment,
     automatic: bool,
-) -> None:
+) -> Binding:
+    """Push a new binding to the cloud platform (if any), audit it, and return it."""
+    push(rt, session, binding, shipment)
     auditor_for(rt).record(
         session,
         actor,
@@ -344,6 +333,7 @@ def _audit_bind(
             },
         ),
     )
+    return binding
 
 
 def binding_provider(rt: Runtime) -> str:

@@ -8,6 +8,8 @@ because terminals are screenshotted and scrolled back; `--masked` masks the JSON
 
 from __future__ import annotations
 
+import base64
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,14 @@ from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput, Unavailable
 from parcelguard.relay import service
 from parcelguard.relay.results import CallerVerdict, PoolImport
-from parcelguard.terminal import JSON_OPTION, emit, local_operator, runtime
+from parcelguard.terminal import (
+    JSON_OPTION,
+    PERSON_KEY_OPTION,
+    acting_person,
+    emit,
+    local_operator,
+    runtime,
+)
 
 relay_app = typer.Typer(help="Virtual-number relay (隐私号).", no_args_is_help=True)
 pool_app = typer.Typer(help="The pool of virtual numbers.", no_args_is_help=True)
@@ -250,6 +259,116 @@ def list_bindings(
             for b in found
         )
         or "no bindings",
+    )
+
+
+recording_app = typer.Typer(
+    help="Call recordings, for security officers with an open case.", no_args_is_help=True
+)
+relay_app.add_typer(recording_app, name="recording")
+CASE_OPTION = typer.Option(..., "--case", help="The open investigation case this serves.")
+
+
+@recording_app.command("show")
+def recording_show(
+    ctx: typer.Context,
+    recording_id: str | None = typer.Argument(None, help="One recording's id."),
+    case_id: str = CASE_OPTION,
+    waybill: str | None = typer.Option(None, "--waybill", help="The parcel's recordings."),
+    call_id: str | None = typer.Option(None, "--call", help="The call's recordings."),
+    api_key: str = PERSON_KEY_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List recordings (no audio): id, call, size, kept until; audited."""
+    if recording_id is None and waybill is None and call_id is None:
+        raise InvalidInput("name a recording id, --waybill or --call", code="recording_unspecified")
+    rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
+    with rt.db.session() as session:
+        found = service.show_recordings(
+            rt,
+            session,
+            officer,
+            case_id,
+            recording_id=recording_id,
+            waybill=waybill,
+            call_id=call_id,
+        )
+    lines = [
+        f"{r['recording_id']}  call {r['call_id']}  {r['size']} bytes  {r['content_type']}  "
+        f"kept until {r['expires_at']}{'  (erased)' if r['erased'] else ''}"
+        for r in found
+    ]
+    emit({"recordings": found}, as_json, "\n".join(lines))
+
+
+@recording_app.command("fetch")
+def recording_fetch(
+    ctx: typer.Context,
+    recording_id: str = typer.Argument(..., help="The recording's id."),
+    case_id: str = CASE_OPTION,
+    api_key: str = PERSON_KEY_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Write the audio to standard output, for a player or an encrypted store; audited.
+
+    Nothing is written to disk: pipe it (`… | mpv -`). A terminal is refused; `--json` gives
+    the audio in Base64.
+    """
+    if not as_json and sys.stdout.isatty():
+        raise InvalidInput(
+            "the audio goes to a pipe (… | mpv -), not to a terminal", code="stdout_is_terminal"
+        )
+    rt = runtime(ctx)
+    officer = acting_person(rt, api_key).actor
+    with rt.db.session() as session:
+        audio, media = service.reveal_recording(rt, session, recording_id, officer, case_id)
+    if as_json:
+        document = {
+            "recording_id": recording_id,
+            "content_type": media,
+            "size": len(audio),
+            "audio_base64": base64.b64encode(audio).decode(),
+        }
+        emit(document, as_json)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(audio)
+    sys.stdout.buffer.flush()
+
+
+receipts_app = typer.Typer(help="Platform receipts read from a queue.", no_args_is_help=True)
+relay_app.add_typer(receipts_app, name="receipts")
+
+
+@receipts_app.command("poll")
+def receipts_poll(
+    ctx: typer.Context,
+    rounds: int = typer.Option(
+        0, "--rounds", min=0, help="Stop after this many rounds (0: until interrupted)."
+    ),
+    wait: int = typer.Option(
+        10, "--wait", min=0, max=30, help="Seconds an empty queue is waited on (long polling)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Pull Alibaba's receipts from the MNS queues, apply them, delete them once applied."""
+    rt = runtime(ctx)
+    poller = service.receipt_poller(rt)
+    total = service.receipt_round()
+    done = 0
+    try:
+        while rounds == 0 or done < rounds:
+            total.add(poller.round(wait_seconds=wait))
+            done += 1
+    except KeyboardInterrupt:
+        pass
+    result = {"rounds": done, **total.as_dict()}
+    emit(
+        result,
+        as_json,
+        f"{done} rounds: received {total.received}, applied {total.applied} receipts, "
+        f"deleted {total.deleted}, retried {total.retried}, dropped {total.dropped}",
     )
 
 

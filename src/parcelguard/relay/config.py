@@ -57,6 +57,18 @@ class RelayConfig(BaseModel):
     aliyun_region: str = "cn-hangzhou"
     aliyun_receipt_token: SecretStr | None = None  # in the receipt URLs set in the console
     aliyun_groups: dict[str, str] = Field(default_factory=dict)  # station id → AXG GroupId
+    # How Alibaba's receipts arrive: "push" (HTTP batch push to /relay/aliyun/receipts/…) or
+    # "mns" (pulled from the MNS queues by `relay receipts poll`, one queue per message type).
+    aliyun_receipts: Literal["push", "mns"] = "push"
+    aliyun_mns_endpoint: str = "https://1943695596114318.mns.cn-hangzhou.aliyuncs.com"
+    aliyun_mns_queues: dict[str, str] = Field(default_factory=dict)  # message type → queue
+    # QueryTokenForMnsQueue (Dybaseapi) hands out the queues' temporary tokens.
+    aliyun_token_endpoint: str = "https://dybaseapi.aliyuncs.com"  # noqa: S105 - a URL
+    aliyun_mns_batch: int = Field(default=16, ge=1, le=16)
+    # A message whose processing failed is hidden this long, then received again.
+    aliyun_mns_retry_seconds: int = Field(default=60, ge=1, le=43200)
+    # After this many deliveries a message that is not a receipt at all is deleted (logged).
+    aliyun_mns_max_deliveries: int = Field(default=5, ge=1, le=100)
     huawei_app_key: str | None = None
     huawei_app_secret: SecretStr | None = None
     huawei_endpoint: str = "https://rtcpns.cn-north-1.myhuaweicloud.com"

@@ -278,16 +278,7 @@ def _take_named(session: Session, tenant_id: str, raw: str, now: Any) -> RelayNu
     )
     if found is None:
         raise NotFound("no such number in the pool", code="number_not_found")
-    locked = session.scalars(
-        select(RelayNumber)
-        .where(
-            RelayNumber.tenant_id == tenant_id,
-            RelayNumber.number_id == found.number_id,
-            pool.allocatable(now, exclusive=True),
-        )
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    ).first()
+    locked = pool.lock(session, tenant_id, found.number_id, pool.allocatable(now, exclusive=True))
     if locked is None or not pool.usable(session, locked, (), now, exclusive=True):
         raise Conflict(
             "only a free number can be reserved",

@@ -114,12 +114,7 @@ def allocate_group(session: Session, tenant_id: str, group: str, now: datetime) 
     )
     random.shuffle(ids)
     for number_id in ids:
-        number = session.scalars(
-            select(RelayNumber)
-            .where(RelayNumber.tenant_id == tenant_id, RelayNumber.number_id == number_id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        ).first()
+        number = lock(session, tenant_id, number_id)
         if number is None:
             continue
         seats = session.execute(
@@ -173,13 +168,16 @@ def _candidates(
 def _lock(
     session: Session, tenant_id: str, number_id: str, now: datetime, exclusive: bool
 ) -> RelayNumber | None:
+    return lock(session, tenant_id, number_id, allocatable(now, exclusive=exclusive))
+
+
+def lock(
+    session: Session, tenant_id: str, number_id: str, *conditions: ColumnElement[bool]
+) -> RelayNumber | None:
+    """Lock one number (fresh from the database) unless another writer holds it, or None."""
     query = (
         select(RelayNumber)
-        .where(
-            RelayNumber.tenant_id == tenant_id,
-            RelayNumber.number_id == number_id,
-            allocatable(now, exclusive=exclusive),
-        )
+        .where(RelayNumber.tenant_id == tenant_id, RelayNumber.number_id == number_id, *conditions)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
@@ -271,12 +269,7 @@ def settle_numbers(session: Session, tenant_id: str, now: datetime, limit: int) 
     for number_id in list(session.scalars(idle.limit(limit))) + list(
         session.scalars(cooled.limit(limit))
     ):
-        number = session.scalars(
-            select(RelayNumber)
-            .where(RelayNumber.tenant_id == tenant_id, RelayNumber.number_id == number_id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        ).first()
+        number = lock(session, tenant_id, number_id)
         if number is None or number.state == "reserved":
             continue  # an allocation holds it; the next sweep sees it again
         before = number.state

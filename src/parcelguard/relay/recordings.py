@@ -105,17 +105,71 @@ def keep(
     return recording_id
 
 
+def _refusal(session: Session, tenant_id: str, actor: Actor, case_id: str | None) -> Denied | None:
+    """Apply the one rule for recordings: a security officer naming an open case."""
+    if actor.role != OFFICER:
+        return Denied("only a security officer may hear a recording", code="not_an_officer")
+    if not cases.is_open(session, tenant_id, case_id):
+        return Denied("name an open investigation case", code="case_required")
+    return None
+
+
+def show(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    case_id: str | None,
+    *,
+    recording_id: str | None = None,
+    shipment_id: str | None = None,
+    call_id: str | None = None,
+) -> list[RecordingView]:
+    """List recordings (no audio) by id, parcel or call, under the rule of `reveal`; audited."""
+    refusal: Denied | NotFound | None = _refusal(session, rt.tenant, actor, case_id)
+    found: list[Recording] = []
+    if refusal is None:
+        query = select(Recording).where(Recording.tenant_id == rt.tenant)
+        for column, value in (
+            (Recording.recording_id, recording_id),
+            (Recording.shipment_id, shipment_id),
+            (Recording.call_id, call_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        found = list(session.scalars(query.order_by(Recording.recorded_at).limit(200)))
+        if not found:
+            refusal = NotFound("no such recording", code="recording_not_found")
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "relay.recording_show",
+            "shipment",
+            found[0].shipment_id if found else shipment_id,
+            decision="deny" if refusal else "allow",
+            reason=refusal.code if refusal else None,
+            purpose="investigation",
+            details={
+                "case_id": case_id,
+                "recording_id": recording_id,
+                "call_id": call_id,
+                "count": len(found),
+            },
+        ),
+    )
+    if refusal is not None:
+        session.commit()  # the refused attempt stays on record
+        raise refusal
+    return [view(recording) for recording in found]
+
+
 def reveal(
     rt: Runtime, session: Session, recording_id: str, actor: Actor, case_id: str | None
 ) -> tuple[bytes, str]:
     """Open a recording for a security officer under an open case; audited either way."""
     recording = session.get(Recording, (rt.tenant, recording_id))
-    refusal: Denied | NotFound | None = None
-    if actor.role != OFFICER:
-        refusal = Denied("only a security officer may hear a recording", code="not_an_officer")
-    elif not cases.is_open(session, rt.tenant, case_id):
-        refusal = Denied("name an open investigation case", code="case_required")
-    elif recording is None or recording.sealed is None:
+    refusal: Denied | NotFound | None = _refusal(session, rt.tenant, actor, case_id)
+    if refusal is None and (recording is None or recording.sealed is None):
         refusal = NotFound("no such recording", code="recording_not_found")
     auditor_for(rt).record(
         session,

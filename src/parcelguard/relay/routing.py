@@ -127,29 +127,16 @@ def _sms(
         )
     scrubbed = sms.scrub(text, sender)
     if scrubbed.types:
-        auditor_for(rt).record(
-            session,
-            actor,
-            Entry(
-                "relay.sms_pii",
-                "shipment",
-                decision.shipment_id,
-                decision="deny",
-                reason="others_pii" if scrubbed.others else "own_number",
-                details={
-                    "binding_id": decision.binding_id,
-                    "number_id": decision.number_id,
-                    "direction": decision.direction,
-                    # The staff member who sent it (the alert is about them), never a recipient.
-                    "principal_id": decision.principal_id
-                    if decision.direction != "b_to_a"
-                    else None,
-                    "types": list(scrubbed.types),
-                    "caller": decision.caller_masked,
-                    "target": ref.hex()[:16] if ref else None,
-                },
-            ),
-        )
+        details = {
+            "binding_id": decision.binding_id,
+            "number_id": decision.number_id,
+            "direction": decision.direction,
+            # The staff member who sent it (the alert is about them), never a recipient.
+            "principal_id": decision.principal_id if decision.direction != "b_to_a" else None,
+            "caller": decision.caller_masked,
+            "target": ref.hex()[:16] if ref else None,
+        }
+        sms.audit_pii(rt, session, actor, scrubbed, decision.shipment_id, details)
         log.info("relay: personal data scrubbed from a relayed text (%s)", ",".join(scrubbed.types))
     return replace(decision, forward_text=Sensitive(scrubbed.text))
 
@@ -185,10 +172,11 @@ def decide(
         return _reject(base, "invalid_caller")
     if number.state == "axe":
         return _axe(rt, session, number, ref, base, now, extension, attempt)
-    if number.state == "axg":
-        return _axg(rt, session, number, caller, ref, base, now)
-    if number.mode == "axn" and number.state == "bound":
-        return _axn(rt, session, number, caller, ref, base, now)
+    axn = number.mode == "axn" and number.state == "bound"
+    shared = _axg if number.state == "axg" else _axn if axn else None
+    if shared is not None:  # one live binding on the number, whoever calls
+        found = _shared_binding(rt, session, number, base, now)
+        return found if isinstance(found, Decision) else shared(rt, session, *found, caller, ref)
     seat = session.get(Seat, (rt.tenant, number.number_id, ref))
     if seat is None or (seat.until is not None and seat.until <= now):
         return _reject(base, "stranger" if number.state == "bound" else "unbound")
@@ -232,19 +220,9 @@ def _shared_binding(
 
 
 def _axn(
-    rt: Runtime,
-    session: Session,
-    number: RelayNumber,
-    caller: str,
-    ref: bytes,
-    base: Decision,
-    now: datetime,
+    rt: Runtime, session: Session, binding: Binding, base: Decision, caller: str, ref: bytes
 ) -> Decision:
     """Route to an AXN number: any on-duty courier reaches its recipient, nobody else."""
-    found = _shared_binding(rt, session, number, base, now)
-    if isinstance(found, Decision):
-        return found
-    binding, base = found
     if ref == binding.b_ref:
         return _reject(base, "one_way")
     courier = access_service.find_by_phone(rt, session, caller)
@@ -306,19 +284,9 @@ def _axe(
 
 
 def _axg(
-    rt: Runtime,
-    session: Session,
-    number: RelayNumber,
-    caller: str,
-    ref: bytes,
-    base: Decision,
-    now: datetime,
+    rt: Runtime, session: Session, binding: Binding, base: Decision, caller: str, ref: bytes
 ) -> Decision:
     """Route a call to an AXG number: the recipient reaches the group, the group the recipient."""
-    found = _shared_binding(rt, session, number, base, now)
-    if isinstance(found, Decision):
-        return found
-    binding, base = found
     if ref == binding.b_ref:
         return _to_group(rt, session, binding, base)
     member = access_service.find_by_phone(rt, session, caller)

@@ -20,19 +20,32 @@ from sqlalchemy.orm import Session
 from parcelguard.audit.service import SYSTEM, Actor
 from parcelguard.db import new_id
 from parcelguard.errors import Conflict, Denied, InvalidInput, NotFound
-from parcelguard.relay import bindings, calls, conditions, inventory, providers, recordings, routing
+from parcelguard.relay import (
+    bindings,
+    calls,
+    conditions,
+    inventory,
+    providers,
+    recordings,
+    routing,
+    sms,
+)
 from parcelguard.relay.config import config_for
 from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
-from parcelguard.relay.models import Binding, RelayNumber
+from parcelguard.relay.models import Binding, CallRecord, RelayNumber
 from parcelguard.relay.numbers import mask_waybill
 from parcelguard.relay.pool import PoolExhausted
 from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
+from parcelguard.relay.providers.aliyun import AliyunProvider
 from parcelguard.relay.providers.base import CallEvent
 from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
+from parcelguard.relay.providers.mns import MnsQueues
+from parcelguard.relay.receipt_queue import QueuePoller, Round
 from parcelguard.relay.results import (
     BindingView,
+    RecordingView,
     RelayCheck,
     RelayDoctor,
     SimulatedCall,
@@ -241,19 +254,51 @@ def handle_receipts(rt: Runtime, provider_name: str, request: WebhookRequest) ->
     provider = providers.cloud_provider(rt, provider_name)
     if provider is None:
         raise NotFound("no such platform", code="unknown_provider")
+    if provider_name == "aliyun" and config_for(rt).aliyun_receipts == "mns":
+        raise NotFound("receipts are read from the MNS queues", code="receipts_by_queue")
     provider.authenticate(request, time.time())
-    receipts = provider.receipts(request)
+    apply_receipts(rt, provider, provider.receipts(request))
+    media, body = provider.acknowledge()
+    return WebhookReply(media, body)
+
+
+def apply_receipts(rt: Runtime, provider: providers.CloudProvider, receipts: list[Receipt]) -> None:
+    """Apply a platform's receipts in one transaction (each idempotently, in any order)."""
     with rt.db.session() as session:
         for receipt in receipts:
             _apply_receipt(rt, session, provider, receipt)
-    media, body = provider.acknowledge()
-    return WebhookReply(media, body)
+
+
+def receipt_round() -> Round:
+    """Return empty round counts (what `relay receipts poll` adds its rounds to)."""
+    return Round()
+
+
+def receipt_poller(rt: Runtime, queues: MnsQueues | None = None) -> QueuePoller:
+    """Return the poller of Alibaba's MNS receipt queues (`aliyun_receipts = "mns"`)."""
+    config = config_for(rt)
+    provider = providers.cloud_provider(rt, "aliyun")
+    if config.aliyun_receipts != "mns" or not config.aliyun_mns_queues:
+        raise Conflict(
+            'set [relay] aliyun_receipts = "mns" and aliyun_mns_queues first',
+            code="receipts_not_queued",
+        )
+    if not isinstance(provider, AliyunProvider):  # pragma: no cover - "aliyun" is this class
+        raise Conflict("no Alibaba Cloud provider", code="receipts_not_queued")
+    return QueuePoller(
+        config, provider, lambda found: apply_receipts(rt, provider, found), queues=queues
+    )
 
 
 def _apply_receipt(
     rt: Runtime, session: Session, provider: providers.CloudProvider, receipt: Receipt
 ) -> None:
     call_id = receipt.call_id[: calls.MAX_CALL_ID]
+    seen = session.scalar(
+        select(CallRecord.call_id).where(
+            CallRecord.tenant_id == rt.tenant, CallRecord.call_id == call_id
+        )
+    )
     if receipt.status:
         record = calls.apply_status(
             rt,
@@ -278,6 +323,11 @@ def _apply_receipt(
         if binding is not None:
             record.binding_id, record.shipment_id = binding.binding_id, binding.shipment_id
             record.principal_id = record.principal_id or binding.courier_id
+            if receipt.text is not None and seen is None:  # scanned once, at first sight
+                actor = provider_actor(provider.name)
+                sms.audit_forwarded(
+                    rt, session, record, binding, receipt.text, receipt.caller, actor
+                )
     if receipt.recording and receipt.recording_id and config_for(rt).record_calls:
         if recordings.known(session, rt.tenant, provider.name, receipt.recording_id):
             return  # a duplicate announcement: kept once already
@@ -290,6 +340,32 @@ def reveal_recording(
 ) -> tuple[bytes, str]:
     """Open a sealed recording (security officers under an open case only; audited)."""
     return recordings.reveal(rt, session, recording_id, actor, case_id)
+
+
+def show_recordings(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    case_id: str | None,
+    *,
+    recording_id: str | None = None,
+    waybill: str | None = None,
+    call_id: str | None = None,
+) -> list[RecordingView]:
+    """List recordings (no audio) for a security officer under an open case (audited)."""
+    shipment_id = None
+    if waybill is not None:
+        shipment = vault_service.get(session, rt.tenant, waybill)
+        shipment_id = shipment.shipment_id if shipment is not None else "-"
+    return recordings.show(
+        rt,
+        session,
+        actor,
+        case_id,
+        recording_id=recording_id,
+        shipment_id=shipment_id,
+        call_id=call_id,
+    )
 
 
 def doctor(rt: Runtime, *, callback_url: str | None = None) -> RelayDoctor:

@@ -14,13 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.pii import service as pii_service
 from parcelguard.pii.normalize import normalize_phone
-from parcelguard.relay.models import CallRecord
+from parcelguard.relay.models import Binding, CallRecord
+from parcelguard.relay.numbers import canonical
+from parcelguard.runtime import Runtime
+from parcelguard.sensitive import Sensitive
 
 # What never crosses the relay in a text, and what stands in its place.
 PLACEHOLDER = {
@@ -114,3 +119,55 @@ def over_limit(
     """Say whether the sender used up this hour's texts through the binding."""
     since = now - timedelta(hours=1)
     return sent_within(session, tenant_id, binding_id, sender_ref, since) >= per_hour
+
+
+def audit_forwarded(
+    rt: Runtime,
+    session: Session,
+    record: CallRecord,
+    binding: Binding,
+    text: Sensitive,
+    sender: str | None,
+    actor: Actor,
+) -> None:
+    """Scan a text a platform already forwarded itself (from its SMS notice).
+
+    What it carried is audited as `relay.sms_pii` (`forwarded: true`): too late to redact,
+    not too late to alert.
+    """
+    scrubbed = scrub(text.reveal(), canonical(sender))
+    if not scrubbed.types:
+        return
+    from_courier = record.caller_ref is not None and record.caller_ref == binding.a_ref
+    details = {
+        "binding_id": binding.binding_id,
+        "number_id": record.number_id,
+        "call_id": record.call_id,
+        "principal_id": binding.courier_id if from_courier else None,
+        "caller": record.caller_masked,
+        "forwarded": True,
+    }
+    audit_pii(rt, session, actor, scrubbed, binding.shipment_id, details)
+
+
+def audit_pii(
+    rt: Runtime,
+    session: Session,
+    actor: Actor,
+    scrubbed: Scrubbed,
+    shipment_id: str | None,
+    details: dict[str, Any],
+) -> None:
+    """Audit `relay.sms_pii`: what a text carried (types only), and whose data it was."""
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "relay.sms_pii",
+            "shipment",
+            shipment_id,
+            decision="deny",
+            reason="others_pii" if scrubbed.others else "own_number",
+            details={**details, "types": list(scrubbed.types)},
+        ),
+    )

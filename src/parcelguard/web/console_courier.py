@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
+from parcelguard.relay import printed
 from parcelguard.relay import service as relay_service
 from parcelguard.runtime import Runtime
 from parcelguard.vault import service as vault_service
@@ -62,22 +63,12 @@ def relay_number(
         mine = binding["kind"] in ("axb", "axe") and binding["courier_id"] == courier_id
         if mine and number and live:
             extension = binding.get("extension")
-            if extension:
-                return {
-                    "tel": f"{number},{extension}#",
-                    "shown": f"{spaced(number)} 转 {extension}",
-                    "until": binding["expires_at"],
-                }
-            return {"tel": number, "shown": spaced(number), "until": binding["expires_at"]}
+            return {
+                "tel": printed.dialled(number, extension),
+                "shown": printed.shown(number, extension),  # as the label prints it
+                "until": binding["expires_at"],
+            }
     return None
-
-
-def spaced(number: str) -> str:
-    """Return a number as people read it: `+8617105710001` → `171 0571 0001`."""
-    if number.startswith("+86") and len(number) == 14:
-        national = number[3:]
-        return f"{national[:3]} {national[3:7]} {national[7:]}"
-    return number
 
 
 def _scanned(rt: Runtime, session: Session, caller: Caller, waybill: str) -> CourierCard | None:

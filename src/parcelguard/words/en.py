@@ -16,6 +16,7 @@ ACTION: dict[str, str] = {
     "relay.extension_miss": "Wrong or expired extension",
     "relay.recording_kept": "Keep call recording (sealed)",
     "relay.recording_reveal": "Play call recording",
+    "relay.recording_show": "List call recordings",
     "relay.sms_pii": "Relayed text carried personal data",
     "apikey.issue": "Issued an API key",
     "apikey.revoke": "Revoked an API key",

@@ -16,6 +16,7 @@ ACTION: dict[str, str] = {
     "relay.extension_miss": "隐私号分机号错误或过期",
     "relay.recording_kept": "保存通话录音（加密）",
     "relay.recording_reveal": "收听通话录音",
+    "relay.recording_show": "查看通话录音列表",
     "relay.sms_pii": "隐私号短信夹带个人信息",
     "apikey.issue": "签发 API 密钥",
     "apikey.revoke": "吊销 API 密钥",

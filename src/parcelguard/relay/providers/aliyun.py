@@ -30,16 +30,9 @@ import httpx
 from parcelguard.clock import CHINA
 from parcelguard.errors import Denied, InvalidInput
 from parcelguard.relay.numbers import national
+from parcelguard.relay.providers import cloud
 from parcelguard.relay.providers.base import WebhookRequest
-from parcelguard.relay.providers.cloud import (
-    BindRequest,
-    Check,
-    CloudProvider,
-    ProviderBinding,
-    ProviderError,
-    Receipt,
-    parse_json,
-)
+from parcelguard.relay.providers.mns import Token, token_from
 
 ENDPOINT = "https://dyplsapi.aliyuncs.com"
 VERSION = "2017-05-25"
@@ -79,7 +72,7 @@ def signature(secret: str, method: str, params: dict[str, str]) -> str:
     return base64.b64encode(digest).decode()
 
 
-class AliyunProvider(CloudProvider):
+class AliyunProvider(cloud.CloudProvider):
     """号码隐私保护 through its RPC API and HTTP batch-push receipts."""
 
     name = "aliyun"
@@ -107,10 +100,14 @@ class AliyunProvider(CloudProvider):
 
     # -- the RPC API -----------------------------------------------------------------------
 
-    def call(self, action: str, **params: str) -> dict[str, Any]:
-        """Make one signed RPC call; return its JSON answer or raise `ProviderError`."""
+    def call(self, action: str, *, endpoint: str | None = None, **params: str) -> dict[str, Any]:
+        """Make one signed RPC call; return its JSON answer or raise `ProviderError`.
+
+        `endpoint` names another product of the same API version (Dybaseapi for queue tokens);
+        the pool's `PoolKey` goes to Dypls only.
+        """
         if not (self._key_id and self._secret):
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Alibaba Cloud credentials are not configured", code="not_configured"
             )
         signed = {
@@ -123,14 +120,14 @@ class AliyunProvider(CloudProvider):
             "SignatureNonce": uuid.uuid4().hex,
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "RegionId": self._region,
-            **({"PoolKey": self._pool_key} if self._pool_key else {}),
+            **({"PoolKey": self._pool_key} if self._pool_key and endpoint is None else {}),
             **params,
         }
         signed["Signature"] = signature(self._secret, "POST", signed)
         try:
-            response = self._http.post(f"{self._endpoint}/", data=signed)
+            response = self._http.post(f"{(endpoint or self._endpoint).rstrip('/')}/", data=signed)
         except httpx.HTTPError as exc:
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Alibaba Cloud did not answer", details={"error": type(exc).__name__}
             ) from None
         try:
@@ -138,13 +135,13 @@ class AliyunProvider(CloudProvider):
         except ValueError:
             answer = {}
         if response.status_code != 200 or answer.get("Code") != "OK":
-            raise ProviderError(
+            raise cloud.ProviderError(
                 "Alibaba Cloud refused the request",
                 details={"action": action, "code": str(answer.get("Code", response.status_code))},
             )
         return dict(answer)
 
-    def bind(self, request: BindRequest) -> ProviderBinding:
+    def bind(self, request: cloud.BindRequest) -> cloud.ProviderBinding:
         """BindAxb / BindAxn / BindAxnExtension / BindAxg with X chosen by ParcelGuard."""
         params: dict[str, str] = {
             "PhoneNoX": national(request.x),
@@ -165,18 +162,18 @@ class AliyunProvider(CloudProvider):
         elif request.kind == "axg":
             group = self.groups.get(request.group or "")
             if not group:
-                raise ProviderError(
+                raise cloud.ProviderError(
                     "no Alibaba G group is configured for the station", code="no_provider_group"
                 )
             params |= {"PhoneNoA": recipient, "GroupId": group}
         answer = self.call(ACTIONS[request.kind], **params)
         dto = answer.get("SecretBindDTO") or {}
         if not dto.get("SubsId"):
-            raise ProviderError("Alibaba Cloud returned no SubsId", code="provider_error")
-        return ProviderBinding(str(dto["SubsId"]), dto.get("Extension") or request.extension)
+            raise cloud.ProviderError("Alibaba Cloud returned no SubsId", code="provider_error")
+        return cloud.ProviderBinding(str(dto["SubsId"]), dto.get("Extension") or request.extension)
 
-    def unbind(self, ref: str, x: str) -> None:
-        """UnbindSubscription."""
+    def unbind(self, ref: str, x: str, kind: str | None = None) -> None:
+        """UnbindSubscription (one action for every kind)."""
         self.call("UnbindSubscription", SubsId=ref, SecretNo=national(x))
 
     def query(self, x: str) -> str | None:
@@ -184,18 +181,18 @@ class AliyunProvider(CloudProvider):
         answer = self.call("QuerySubsId", PhoneNoX=national(x))
         return str(answer["SubsId"]) if answer.get("SubsId") else None
 
-    def credentials_check(self) -> Check:
+    def credentials_check(self) -> cloud.Check:
         """Ask QuerySubsId about a number that is not ours: a signature error says it all."""
         try:
             self.call("QuerySubsId", PhoneNoX="17000000000")
-        except ProviderError as exc:
+        except cloud.ProviderError as exc:
             code = exc.details.get("code") if isinstance(exc.details, dict) else None
             if code in ("SignatureDoesNotMatch", "InvalidAccessKeyId.NotFound", None) or (
                 exc.code == "not_configured"
             ):
-                return Check("aliyun credentials", False, f"refused ({code or exc.code})")
-            return Check("aliyun credentials", True, f"signed requests accepted ({code})")
-        return Check("aliyun credentials", True, "signed requests accepted")
+                return cloud.Check("aliyun credentials", False, f"refused ({code or exc.code})")
+            return cloud.Check("aliyun credentials", True, f"signed requests accepted ({code})")
+        return cloud.Check("aliyun credentials", True, "signed requests accepted")
 
     # -- receipts --------------------------------------------------------------------------
 
@@ -206,12 +203,12 @@ class AliyunProvider(CloudProvider):
         if not self._token or not hmac.compare_digest(given.encode(), self._token.encode()):
             raise Denied("receipt token missing or wrong", code="bad_signature")
 
-    def receipts(self, request: WebhookRequest) -> list[Receipt]:
+    def receipts(self, request: WebhookRequest) -> list[cloud.Receipt]:
         """Read a batch push; the message type is the last segment of the callback path."""
         kind = urlsplit(request.url).path.rstrip("/").rsplit("/", 1)[-1]
         if kind not in MESSAGE_TYPES:
             raise InvalidInput("unknown receipt type", code="invalid_webhook")
-        items = parse_json(request.body)
+        items = cloud.parse_json(request.body)
         if not isinstance(items, list):
             raise InvalidInput("a receipt batch is a JSON array", code="invalid_webhook")
         return [r for item in items if isinstance(item, dict) if (r := _receipt(kind, item))]
@@ -220,6 +217,25 @@ class AliyunProvider(CloudProvider):
         """Answer as the batch push expects."""
         return "application/json", json.dumps({"code": 0, "msg": "成功"}, ensure_ascii=False)
 
+    # -- MNS queue mode ---------------------------------------------------------------------
+
+    def queue_token(self, message_type: str, queue: str, endpoint: str) -> Token:
+        """`QueryTokenForMnsQueue` (Dybaseapi): the temporary credentials of one queue."""
+        answer = self.call(
+            "QueryTokenForMnsQueue", endpoint=endpoint, MessageType=message_type, QueueName=queue
+        )
+        return token_from(answer)
+
+    def queue_receipts(self, message_type: str, body: str) -> list[cloud.Receipt]:
+        """Read one queue message: a receipt (a JSON object, or an array), maybe Base64-wrapped."""
+        if message_type not in MESSAGE_TYPES:
+            raise InvalidInput("unknown receipt type", code="invalid_webhook")
+        data = _queue_json(body)
+        items = data if isinstance(data, list) else [data]
+        return [
+            r for item in items if isinstance(item, dict) if (r := _receipt(message_type, item))
+        ]
+
     def fetch_recording(self, location: str) -> tuple[bytes, str]:
         """Resolve a SecretRecording through QueryRecordFileDownloadUrl, then download it."""
         if location.startswith(RECORDING_QUERY):
@@ -227,11 +243,27 @@ class AliyunProvider(CloudProvider):
             answer = self.call("QueryRecordFileDownloadUrl", CallId=call_id, CallTime=call_time)
             location = str(answer.get("DownloadUrl") or "")
             if not location:
-                raise ProviderError("Alibaba Cloud has no recording for the call")
+                raise cloud.ProviderError("Alibaba Cloud has no recording for the call")
         return super().fetch_recording(location)
 
 
-def _receipt(kind: str, item: dict[str, Any]) -> Receipt | None:
+def _queue_json(body: str) -> Any:
+    """Parse a queue message body: JSON, or JSON wrapped in Base64 (as MNS SDKs may send it)."""
+    text = body.strip()
+    if not text.startswith(("{", "[")):
+        try:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInput(
+                "the queue message is not a receipt", code="invalid_webhook"
+            ) from None
+    data = cloud.parse_json(text.encode())
+    if not isinstance(data, dict | list):
+        raise InvalidInput("the queue message is not a receipt", code="invalid_webhook")
+    return data
+
+
+def _receipt(kind: str, item: dict[str, Any]) -> cloud.Receipt | None:
     call_id = str(item.get("call_id") or "").strip()
     if not call_id:
         return None
@@ -243,7 +275,9 @@ def _receipt(kind: str, item: dict[str, Any]) -> Receipt | None:
         if str(item.get("status", "true")).lower() not in ("true", "1"):
             return None
         location = f"{RECORDING_QUERY}{call_id}|{item.get('call_time', '')}"
-        return Receipt(call_id, "", binding_ref=sub_id, recording=location, recording_id=call_id)
+        return cloud.Receipt(
+            call_id, "", binding_ref=sub_id, recording=location, recording_id=call_id
+        )
     status = MESSAGE_TYPES[kind] or "completed"
     at = _time(item.get("release_time") if kind == "SecretReport" else None) or _time(
         item.get("start_time") or item.get("ring_time") or item.get("call_time")
@@ -259,7 +293,7 @@ def _receipt(kind: str, item: dict[str, Any]) -> Receipt | None:
         elif channel == "sms":
             status = "delivered"
     recording = item.get("record_url") if kind == "SecretReport" else None
-    return Receipt(
+    return cloud.Receipt(
         call_id,
         status,
         channel,

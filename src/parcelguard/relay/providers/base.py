@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     from parcelguard.relay.decision import Decision
 
 
+class Quiet:
+    """A record whose repr names only its `SHOWN` fields: the others may be personal data."""
+
+    SHOWN: ClassVar[tuple[str, ...]] = ()
+
+    def __repr__(self) -> str:
+        shown = "".join(f"{name}={getattr(self, name)!r}, " for name in self.SHOWN)
+        return f"{type(self).__name__}({shown}***)"
+
+
 @dataclass(frozen=True)
 class WebhookRequest:
     """An incoming webhook as the provider sent it, independent of the web framework."""
@@ -26,9 +36,11 @@ class WebhookRequest:
         return self.headers.get(name.lower())
 
 
-@dataclass(frozen=True)
-class CallEvent:
+@dataclass(frozen=True, repr=False)
+class CallEvent(Quiet):
     """A call or SMS arriving at a pool number."""
+
+    SHOWN = ("call_id", "channel")
 
     caller: str | None
     to: str | None
@@ -39,13 +51,12 @@ class CallEvent:
     extension: str | None = None
     attempt: int = 1
 
-    def __repr__(self) -> str:
-        return f"CallEvent(call_id={self.call_id!r}, channel={self.channel!r}, ***)"
 
-
-@dataclass(frozen=True)
-class StatusEvent:
+@dataclass(frozen=True, repr=False)
+class StatusEvent(Quiet):
     """A status callback about a call or SMS."""
+
+    SHOWN = ("call_id", "status")
 
     call_id: str
     status: str
@@ -54,9 +65,6 @@ class StatusEvent:
     at: datetime | None = None
     caller: str | None = None
     to: str | None = None
-
-    def __repr__(self) -> str:
-        return f"StatusEvent(call_id={self.call_id!r}, status={self.status!r}, ***)"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from parcelguard.errors import Conflict
-from parcelguard.relay.providers.base import WebhookRequest
+from parcelguard.relay.providers.base import Quiet, WebhookRequest
 from parcelguard.sensitive import Sensitive
 
 TIMEOUT = 10.0
@@ -34,9 +34,11 @@ class ProviderError(Conflict):
     code = "provider_error"
 
 
-@dataclass(frozen=True)
-class BindRequest:
+@dataclass(frozen=True, repr=False)
+class BindRequest(Quiet):
     """A binding to push: real numbers travel as `Sensitive`, to the platform only."""
+
+    SHOWN = ("kind", "out_id")
 
     kind: str  # axb, axn, axe or axg
     x: str  # the pool number chosen by ParcelGuard (canonical +86…)
@@ -48,9 +50,6 @@ class BindRequest:
     group: str | None = None  # AXG: the platform's group id of the station's staff
     record: bool = False
 
-    def __repr__(self) -> str:
-        return f"BindRequest(kind={self.kind!r}, out_id={self.out_id!r}, ***)"
-
 
 @dataclass(frozen=True)
 class ProviderBinding:
@@ -60,9 +59,11 @@ class ProviderBinding:
     extension: str | None = None
 
 
-@dataclass(frozen=True)
-class Receipt:
+@dataclass(frozen=True, repr=False)
+class Receipt(Quiet):
     """One receipt of a call or SMS (several may arrive in one request, twice, out of order)."""
+
+    SHOWN = ("call_id", "status")
 
     call_id: str
     status: str  # a `calls.RANKS` status
@@ -74,9 +75,9 @@ class Receipt:
     binding_ref: str | None = None
     recording: str | None = None  # where the platform keeps the recording (a URL or object)
     recording_id: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Receipt(call_id={self.call_id!r}, status={self.status!r}, ***)"
+    # An SMS notice's text, when the platform sends it (it forwarded the text itself; the
+    # relay scans it after the fact and never stores it).
+    text: Sensitive | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,8 @@ class CloudProvider(ABC):
         """Push a binding; return the platform's id of it."""
 
     @abstractmethod
-    def unbind(self, ref: str, x: str) -> None:
-        """End a binding on the platform (an unknown one is already gone: no error)."""
+    def unbind(self, ref: str, x: str, kind: str | None = None) -> None:
+        """End a binding (of `kind`, when known) on the platform."""
 
     @abstractmethod
     def query(self, x: str) -> str | None:

@@ -6,51 +6,43 @@ It says who would have been connected; it is never mounted on HTTP, so it authen
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from parcelguard.errors import Denied
-from parcelguard.relay.providers.base import (
-    CallEvent,
-    StatusEvent,
-    TelephonyProvider,
-    WebhookReply,
-    WebhookRequest,
-)
+from parcelguard.relay.providers import base as seam
 from parcelguard.relay.results import SimulatedCall
-
-if TYPE_CHECKING:
-    from parcelguard.relay.decision import Decision
 
 PARTY = {"a_to_b": "recipient", "axn": "recipient", "b_to_a": "courier"}
 # A connected demo call rings, is answered and hangs up at once.
 CALL_PROGRESS = ("initiated", "ringing", "in-progress", "completed")
 
 
-class DemoCarrier(TelephonyProvider):
+class DemoCarrier(seam.TelephonyProvider):
     """A fake carrier for demos and tests: the real seam, no network."""
 
     name = "demo"
 
-    def authenticate(self, request: WebhookRequest, now: float) -> None:
+    def authenticate(self, request: seam.WebhookRequest, now: float) -> None:
         """Refuse every HTTP request: the demo carrier only exists in-process."""
         raise Denied("the demo carrier takes no webhooks", code="bad_signature")
 
-    def call_event(self, request: WebhookRequest, channel: str) -> CallEvent:
+    def call_event(self, request: seam.WebhookRequest, channel: str) -> seam.CallEvent:
         """Read `{from, to, call_id}` from the body."""
         data = json.loads(request.body or b"{}")
-        return CallEvent(data.get("from"), data.get("to"), data.get("call_id"), channel)
+        return seam.CallEvent(data.get("from"), data.get("to"), data.get("call_id"), channel)
 
-    def status_event(self, request: WebhookRequest) -> StatusEvent:
+    def status_event(self, request: seam.WebhookRequest) -> seam.StatusEvent:
         """Read `{call_id, status}` from the body."""
         data = json.loads(request.body or b"{}")
-        return StatusEvent(str(data.get("call_id")), str(data.get("status")), "voice")
+        return seam.StatusEvent(str(data.get("call_id")), str(data.get("status")), "voice")
 
-    def reply(self, decision: Decision, event: CallEvent, request: WebhookRequest) -> WebhookReply:
+    def reply(
+        self, decision: seam.Decision, event: seam.CallEvent, request: seam.WebhookRequest
+    ) -> seam.WebhookReply:
         """Answer with the masked decision."""
-        return WebhookReply("application/json", json.dumps(self.describe(decision, event)))
+        return seam.WebhookReply("application/json", json.dumps(self.describe(decision, event)))
 
     def describe(
-        self, decision: Decision, event: CallEvent, waybill: str | None = None
+        self, decision: seam.Decision, event: seam.CallEvent, waybill: str | None = None
     ) -> SimulatedCall:
         """Say, masked, what the carrier would do with the call."""
         party = PARTY.get(decision.direction or "")

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from parcelguard.errors import Denied, InvalidInput
 from parcelguard.relay import signatures
 from parcelguard.relay.config import RelayConfig
-from parcelguard.relay.providers.base import (
-    CallEvent,
-    StatusEvent,
-    TelephonyProvider,
-    WebhookReply,
-    WebhookRequest,
-)
-
-if TYPE_CHECKING:
-    from parcelguard.relay.decision import Decision
+from parcelguard.relay.providers import base as seam
 
 
 class CallIn(BaseModel):
@@ -48,7 +39,7 @@ class StatusIn(BaseModel):
     channel: str = Field(default="voice", pattern="^(voice|sms)$")
 
 
-class NeutralProvider(TelephonyProvider):
+class NeutralProvider(seam.TelephonyProvider):
     """Any carrier that can sign a JSON body with the shared secret."""
 
     name = "neutral"
@@ -62,7 +53,7 @@ class NeutralProvider(TelephonyProvider):
         """Build the provider for a tenant."""
         return cls(config.secret_for(tenant_id), config.signature_tolerance_seconds)
 
-    def authenticate(self, request: WebhookRequest, now: float) -> None:
+    def authenticate(self, request: seam.WebhookRequest, now: float) -> None:
         """Refuse unless the body carries a fresh signature made with the tenant's secret."""
         if not signatures.valid(
             self._secret,
@@ -74,23 +65,25 @@ class NeutralProvider(TelephonyProvider):
         ):
             raise Denied("webhook signature missing, stale or invalid", code="bad_signature")
 
-    def call_event(self, request: WebhookRequest, channel: str) -> CallEvent:
+    def call_event(self, request: seam.WebhookRequest, channel: str) -> seam.CallEvent:
         """Parse `{from, to, call_id}`."""
         call = _parse(CallIn, request.body)
-        return CallEvent(
+        return seam.CallEvent(
             call.caller, call.to, call.call_id, channel, call.text, call.extension, call.attempt
         )
 
-    def status_event(self, request: WebhookRequest) -> StatusEvent:
+    def status_event(self, request: seam.WebhookRequest) -> seam.StatusEvent:
         """Parse `{call_id, status, duration?, at?}`."""
         status = _parse(StatusIn, request.body)
-        return StatusEvent(
+        return seam.StatusEvent(
             status.call_id, status.status, status.channel, status.duration, status.at
         )
 
-    def reply(self, decision: Decision, event: CallEvent, request: WebhookRequest) -> WebhookReply:
+    def reply(
+        self, decision: seam.Decision, event: seam.CallEvent, request: seam.WebhookRequest
+    ) -> seam.WebhookReply:
         """Answer `{action, number, reason}`; `number` is for the carrier's switch only."""
-        return WebhookReply("application/json", json.dumps(decision.answer()))
+        return seam.WebhookReply("application/json", json.dumps(decision.answer()))
 
 
 def _parse(model: Any, body: bytes) -> Any:

@@ -19,18 +19,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from parcelguard.errors import ConfigError, Denied, InvalidInput
 from parcelguard.relay.config import RelayConfig
-from parcelguard.relay.providers.base import (
-    CallEvent,
-    StatusEvent,
-    TelephonyProvider,
-    WebhookReply,
-    WebhookRequest,
-)
+from parcelguard.relay.providers import base as seam
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from parcelguard.relay.decision import Decision
 
 SIGNATURE_HEADER = "x-twilio-signature"
 SETTINGS_HEADER = "x-twilio-webhooks-signature-settings"
@@ -54,7 +46,7 @@ GATHER_TIMEOUT = 8
 EXTENSION_PAUSE = "wwww"
 
 
-class TwilioProvider(TelephonyProvider):
+class TwilioProvider(seam.TelephonyProvider):
     """Twilio Programmable Voice and Messaging."""
 
     name = "twilio"
@@ -83,14 +75,14 @@ class TwilioProvider(TelephonyProvider):
             config.extension_digits,
         )
 
-    def signed_url(self, request: WebhookRequest) -> str:
+    def signed_url(self, request: seam.WebhookRequest) -> str:
         """Return the URL Twilio signed."""
         if self._base is None:
             return request.url
         parts = urlsplit(request.url)
         return self._base + parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def authenticate(self, request: WebhookRequest, now: float) -> None:
+    def authenticate(self, request: seam.WebhookRequest, now: float) -> None:
         """Refuse unless `X-Twilio-Signature` matches (403), whichever key Twilio signed with."""
         signature = request.header(SIGNATURE_HEADER)
         settings = request.header(SETTINGS_HEADER)
@@ -109,7 +101,7 @@ class TwilioProvider(TelephonyProvider):
         ):
             raise Denied("Twilio signature invalid", code="bad_signature")
 
-    def call_event(self, request: WebhookRequest, channel: str) -> CallEvent:
+    def call_event(self, request: seam.WebhookRequest, channel: str) -> seam.CallEvent:
         """Read From, To and CallSid (MessageSid and Body for an SMS)."""
         form = request.form
         call_id = form.get("CallSid") or form.get("MessageSid") or form.get("SmsSid")
@@ -120,7 +112,7 @@ class TwilioProvider(TelephonyProvider):
         query = dict(parse_qsl(urlsplit(request.url).query))
         attempt = query.get("attempt", "")
         asked = attempt.isdigit() and 1 <= int(attempt) <= 9
-        return CallEvent(
+        return seam.CallEvent(
             form.get("From"),
             form.get("To"),
             call_id,
@@ -130,7 +122,7 @@ class TwilioProvider(TelephonyProvider):
             int(attempt) if asked else 1,
         )
 
-    def status_event(self, request: WebhookRequest) -> StatusEvent:
+    def status_event(self, request: seam.WebhookRequest) -> seam.StatusEvent:
         """Read a call or message status callback; a child leg reports for its parent call."""
         form = request.form
         sms = "MessageSid" in form or "MessageStatus" in form
@@ -140,7 +132,7 @@ class TwilioProvider(TelephonyProvider):
             raise InvalidInput("the callback has no call id or status", code="invalid_webhook")
         duration = form.get("CallDuration") or form.get("DialCallDuration")
         parent_leg = "ParentCallSid" not in form
-        return StatusEvent(
+        return seam.StatusEvent(
             call_id,
             status,
             "sms" if sms else "voice",
@@ -150,10 +142,12 @@ class TwilioProvider(TelephonyProvider):
             form.get("To") if parent_leg else None,
         )
 
-    def reply(self, decision: Decision, event: CallEvent, request: WebhookRequest) -> WebhookReply:
+    def reply(
+        self, decision: seam.Decision, event: seam.CallEvent, request: seam.WebhookRequest
+    ) -> seam.WebhookReply:
         """TwiML: `<Dial>` the other party showing X, or a spoken rejection in Chinese."""
         if event.channel == "sms":
-            return WebhookReply(XML, _sms(decision, event))
+            return seam.WebhookReply(XML, _sms(decision, event))
         response = VoiceResponse()
         if decision.action == "connect" and decision.connect_to is not None:
             callback = self._status_url(request)
@@ -187,22 +181,22 @@ class TwilioProvider(TelephonyProvider):
             text = SPOKEN.get(decision.reason or "", SPOKEN["default"])
             response.say(text, language="cmn-CN", voice="Polly.Zhiyu")
             response.hangup()
-        return WebhookReply(XML, str(response))
+        return seam.WebhookReply(XML, str(response))
 
-    def _voice_url(self, request: WebhookRequest, attempt: int) -> str:
+    def _voice_url(self, request: seam.WebhookRequest, attempt: int) -> str:
         """Return this voice webhook's URL for the `attempt`th ask for the extension."""
         parts = urlsplit(request.url)
         base = self._base if self._base is not None else f"{parts.scheme}://{parts.netloc}"
         return f"{base}{parts.path}?attempt={attempt}"
 
-    def _status_url(self, request: WebhookRequest) -> str:
+    def _status_url(self, request: seam.WebhookRequest) -> str:
         if self._base is not None:
             return self._base + STATUS_PATH
         parts = urlsplit(request.url)
         return f"{parts.scheme}://{parts.netloc}{STATUS_PATH}"
 
 
-def _sms(decision: Decision, event: CallEvent) -> str:
+def _sms(decision: seam.Decision, event: seam.CallEvent) -> str:
     response = MessagingResponse()
     if decision.action == "connect" and decision.connect_to is not None:
         # The scrubbed text (routing took phone, ID and card numbers out), sent from X.
