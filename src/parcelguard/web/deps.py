@@ -92,8 +92,7 @@ def resolve_caller(request: Request, credentials: HTTPAuthorizationCredentials |
 
     if credentials is not None:
         with rt.db.read_session() as session:
-            caller = service.authenticate_key(rt, session, credentials.credentials, touch=False)
-            stale = caller.key_id is not None and _stale(rt, session, caller.key_id)
+            caller, stale = service.authenticate_bearer(rt, session, credentials.credentials)
         if stale:
             with rt.db.session() as session:
                 service.touch_key(rt, session, caller.key_id or "")
@@ -109,14 +108,6 @@ def resolve_caller(request: Request, credentials: HTTPAuthorizationCredentials |
         caller = authenticator.session(rt, session, token)
     request.state.caller = caller
     return caller
-
-
-def _stale(rt: Runtime, session: Session, key_id: str) -> bool:
-    from parcelguard.access.models import ApiKey
-    from parcelguard.access.service import key_needs_touch
-
-    key = session.get(ApiKey, (rt.tenant, key_id))
-    return key is not None and key_needs_touch(key, rt.clock.now())
 
 
 def RequireRole(*roles: Role, scope: str | None = None) -> Any:
