@@ -22,7 +22,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from limits.errors import StorageError
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Scope
 
 from parcelguard.errors import ParcelGuardError, RateLimited
 from parcelguard.ratelimit import Limit, config_for
@@ -36,47 +37,30 @@ DEFERRED = "pg_deferred_rate_rules"  # request.state: (rule name, limit) left to
 
 
 class Guard:
-    """Applies the path rules and the bad-key lockout of one app."""
+    """Applies the path rules and the bad-key lockout of one app (for the `Gate`)."""
 
-    def __init__(self, app: ASGIApp, hardening: Hardening) -> None:
-        self.app = app
+    def __init__(self, hardening: Hardening) -> None:
         self.hardening = hardening
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse an over-limit request; count a bearer request that got 401."""
-        if scope["type"] != "http" or not self.hardening.limits.enabled:
-            await self.app(scope, receive, send)
-            return
+    async def refusal(self, scope: Scope, has_bearer: bool) -> Response | None:
+        """Return the answer refusing an over-limit request (None: let it through)."""
         try:
-            refusal = await self._refusal(scope)
+            return await self._refusal(scope, has_bearer)
         except (SQLAlchemyError, StorageError) as exc:  # the database or Redis went away
             log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-            refusal = unavailable()
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        if not bearer(scope):
-            await self.app(scope, receive, send)
-            return
-        status = 0
+            return unavailable()
 
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+    async def count_bad_key(self, scope: Scope) -> None:
+        """Count a bearer request that was answered 401 toward its address's lockout."""
+        try:
+            await run_in_threadpool(self._bad_key, scope)
+        except (SQLAlchemyError, StorageError) as exc:  # the answer is sent; the count is lost
+            log.warning("could not count a bad API key (%s)", type(exc).__name__)
 
-        await self.app(scope, receive, watch)
-        if status == 401:
-            try:
-                await run_in_threadpool(self._bad_key, scope)
-            except (SQLAlchemyError, StorageError) as exc:  # the answer is sent; the count is lost
-                log.warning("could not count a bad API key (%s)", type(exc).__name__)
-
-    async def _refusal(self, scope: Scope) -> JSONResponse | None:
+    async def _refusal(self, scope: Scope, has_bearer: bool) -> JSONResponse | None:
         h = self.hardening
         limiter = h.rt.limiter
-        if bearer(scope):
+        if has_bearer:
             lock = h.limits.limit_for("lockout", LOCKOUT)
             try:
                 limiter.check(lockout_key(scope), lock.limit, lock.window)
@@ -212,12 +196,6 @@ def client_ip(scope: Scope) -> str:
 def lockout_key(scope: Scope) -> str:
     """Return the limiter key of an address's bad-key count."""
     return f"lockout:ip:{client_ip(scope)}"
-
-
-def bearer(scope: Scope) -> bool:
-    """Return whether the request carries `Authorization: Bearer …`."""
-    value = header(scope, b"authorization")
-    return value is not None and value[:7].lower() == "bearer "
 
 
 async def principal_key(request: Request) -> str | None:
