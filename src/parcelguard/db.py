@@ -267,17 +267,24 @@ def _writer_factory(path: str | None) -> type[_WriterConnection]:
     return type("WriterConnection", (_WriterConnection,), {"writer_lock": lock})
 
 
+_IGNORING: dict[tuple[Any, str], Any] = {}
+
+
 def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
-    """Insert a row unless one with the same key exists (PostgreSQL and SQLite alike)."""
+    """Insert a row unless one with the same key exists (PostgreSQL and SQLite alike).
+
+    The statement is built once per table and dialect; the values travel as parameters, so
+    its compiled form is cached instead of rebuilt for every row.
+    """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+    statement = _IGNORING.get((table, dialect))
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        statement = _IGNORING.setdefault((table, dialect), insert(table).on_conflict_do_nothing())
+    session.execute(statement, values)
 
 
 def bulk_insert(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:

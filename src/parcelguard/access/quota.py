@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,14 +19,36 @@ def china_day(at: datetime) -> date:
     return at.astimezone(CHINA).date()
 
 
+_counters = RevealCounter.__table__
+_KEY = (
+    (_counters.c.tenant_id == bindparam("tenant_id"))
+    & (_counters.c.principal_id == bindparam("principal_id"))
+    & (_counters.c.day == bindparam("day"))
+)
+# Built once: their compiled forms are cached, so each reveal only binds values.
+_USED = select(_counters.c.count).where(_KEY)
+
+
+def _bump(insert: Any) -> Any:
+    statement = insert(_counters).values(
+        tenant_id=bindparam("tenant_id"),
+        principal_id=bindparam("principal_id"),
+        day=bindparam("day"),
+        count=bindparam("count"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_counters.c.tenant_id, _counters.c.principal_id, _counters.c.day],
+        set_={"count": _counters.c.count + statement.excluded.count},
+    )
+
+
+_BUMP = {"postgresql": _bump(pg_insert), "sqlite": _bump(sqlite_insert)}
+
+
 def used_today(session: Session, tenant_id: str, principal_id: str, now: datetime) -> int:
     """Return how many reveals the principal was allowed today."""
-    query = select(RevealCounter.count).where(
-        RevealCounter.tenant_id == tenant_id,
-        RevealCounter.principal_id == principal_id,
-        RevealCounter.day == china_day(now),
-    )
-    return int(session.scalar(query) or 0)
+    key = {"tenant_id": tenant_id, "principal_id": principal_id, "day": china_day(now)}
+    return int(session.execute(_USED, key).scalar() or 0)
 
 
 def count_one(
@@ -36,13 +59,11 @@ def count_one(
     One statement (an upsert), inside the reveal's transaction: the first reveal of the day
     creates the row, the others add to it.
     """
-    values = {"tenant_id": tenant_id, "principal_id": principal_id, "day": china_day(now)}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(RevealCounter).values(**values, count=count)
-    table = statement.table
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.tenant_id, table.c.principal_id, table.c.day],
-            set_={"count": table.c.count + statement.excluded.count},
-        )
-    )
+    values = {
+        "tenant_id": tenant_id,
+        "principal_id": principal_id,
+        "day": china_day(now),
+        "count": count,
+    }
+    dialect = session.get_bind().dialect.name
+    session.execute(_BUMP["postgresql" if dialect == "postgresql" else "sqlite"], values)

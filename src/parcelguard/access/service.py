@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import duties, grants, keys
@@ -178,27 +178,70 @@ def authenticate_key(
 
     With `touch`, a key unused for five minutes gets its `last_used_at` updated (a write).
     """
+    caller, stale = authenticate_bearer(rt, session, presented)
+    if touch and stale:
+        touch_key(rt, session, caller.key_id or "")
+    return caller
+
+
+_keys, _principals = ApiKey.__table__.c, Principal.__table__.c
+# One indexed SELECT of the key and its principal, built once (its compiled form is cached).
+_KEY_AND_PRINCIPAL = (
+    select(
+        _keys.secret_hash,
+        _keys.revoked_at,
+        _keys.expires_at,
+        _keys.scopes,
+        _keys.last_used_at,
+        _principals.principal_id,
+        _principals.role,
+        _principals.station_id,
+        _principals.trained_until,
+        _principals.reveal_suspended,
+        _principals.status,
+    )
+    .select_from(ApiKey.__table__)
+    .outerjoin(
+        Principal.__table__,
+        (_principals.tenant_id == _keys.tenant_id)
+        & (_principals.principal_id == _keys.principal_id),
+    )
+    .where(_keys.tenant_id == bindparam("tenant"), _keys.key_id == bindparam("key_id"))
+)
+
+
+def authenticate_bearer(rt: Runtime, session: Session, presented: str) -> tuple[Caller, bool]:
+    """Return the caller of a bearer key and whether its last use is worth recording (stale).
+
+    Reads nothing but one row (key joined to principal); writes nothing.
+    """
     parts = keys.split_key(presented)
     if parts is None:
         raise NotAuthenticated("not a ParcelGuard API key", code="invalid_key")
     key_id, secret = parts
-    key = session.get(ApiKey, (rt.tenant, key_id))
-    if key is None or not keys.matches(secret, key.secret_hash):
+    row = session.execute(_KEY_AND_PRINCIPAL, {"tenant": rt.tenant, "key_id": key_id}).one_or_none()
+    if row is None or not keys.matches(secret, row.secret_hash):
         raise NotAuthenticated("unknown API key", code="invalid_key")
     now = rt.clock.now()
-    if key.revoked_at is not None:
+    if row.revoked_at is not None:
         raise NotAuthenticated(f"API key {key_id} was revoked", code="key_revoked")
-    if key.expires_at is not None and key.expires_at <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         raise NotAuthenticated(f"API key {key_id} expired", code="key_expired")
-    principal = get(session, rt.tenant, key.principal_id)
-    if principal is None or principal.status != "active":
+    if row.principal_id is None or row.status != "active":
         raise NotAuthenticated(
             f"the principal of API key {key_id} is disabled", code="principal_disabled"
         )
-    if touch and key_needs_touch(key, now):
-        key.last_used_at = now  # coarse, so busy keys do not write on every request
-        principal.last_seen_at = now
-    return caller_for(principal, via="api_key", key_id=key_id, scopes=json.loads(key.scopes))
+    caller = Caller(
+        principal_id=row.principal_id,
+        role=row.role,
+        station_id=row.station_id,
+        trained_until=row.trained_until,
+        reveal_suspended=row.reveal_suspended,
+        scopes=frozenset(json.loads(row.scopes)),
+        via="api_key",
+        key_id=key_id,
+    )
+    return caller, _needs_touch(row.last_used_at, now)
 
 
 def live_key_holder(session: Session, tenant_id: str, key_id: str) -> str | None:
@@ -215,7 +258,11 @@ def key_is_stale(session: Session, tenant_id: str, key_id: str, now: datetime) -
 
 def key_needs_touch(key: ApiKey, now: datetime) -> bool:
     """Return whether a key's last use is older than five minutes."""
-    return key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5)
+    return _needs_touch(key.last_used_at, now)
+
+
+def _needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at > timedelta(minutes=5)
 
 
 def touch_key(rt: Runtime, session: Session, key_id: str) -> None:

@@ -15,10 +15,11 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from parcelguard.audit.checkpoints import NEW_CHECKPOINT, sign_checkpoint
 from parcelguard.audit.entry import Actor, Entry
@@ -85,14 +86,67 @@ class Auditor:
     def record_many(
         self, session: Session, actor: Actor, entries: Sequence[Entry]
     ) -> list[RecordedEvent]:
-        """Append several events under one lock of the head (rows go in by executemany)."""
+        """Append several events under one lock of the head (rows go in by executemany).
+
+        The usual append reads and writes the head row with two prepared core statements;
+        one that is due a checkpoint (or meets a legacy head) takes the ORM path that signs.
+        """
+        head = session.execute(_HEAD_FOR_UPDATE, {"tenant_id": self.tenant_id}).one_or_none()
+        at = self.clock.now()  # taken under the lock: times follow the sequence
+        if (
+            head is None
+            or head.format != TREE_FORMAT
+            or self._checkpoint_due(
+                head.seq + len(entries), head.checkpoint_seq, head.checkpoint_at, at
+            )
+        ):
+            return self._record_signing(session, actor, entries, at)
+        frontier = Frontier.from_bytes(head.seq, head.frontier or b"")
+        made = self._append(session, frontier, at, actor, entries)
+        session.execute(
+            _HEAD_UPDATE,
+            {
+                "b_tenant": self.tenant_id,
+                "b_seq": frontier.size,
+                "b_frontier": frontier.to_bytes(),
+                "b_hash": frontier.root(),
+            },
+        )
+        loaded = session.identity_map.get(identity_key(AuditHead, (self.tenant_id,)))
+        if loaded is not None:
+            session.expire(loaded)  # an ORM copy read earlier in this session is stale now
+        session.info.setdefault(PENDING, []).extend(event_payload(e) for e in made)
+        return made
+
+    def _record_signing(
+        self, session: Session, actor: Actor, entries: Sequence[Entry], at: datetime
+    ) -> list[RecordedEvent]:
         head = lock_head(session, self.tenant_id)
         if head.format != TREE_FORMAT:
             from parcelguard.audit.legacy import carry_over
 
             carry_over(session, head, self)
         frontier = Frontier.from_bytes(head.seq, head.frontier or b"")
-        at = self.clock.now()
+        made = self._append(session, frontier, at, actor, entries)
+        head.seq, head.frontier, head.hash = frontier.size, frontier.to_bytes(), frontier.root()
+        if self._checkpoint_due(head.seq, head.checkpoint_seq, head.checkpoint_at, at):
+            try:
+                sign_checkpoint(session, head, self.keys, at)
+            except IntegrityError as exc:  # never fail the caller: doctor and verify will say
+                log.error("audit checkpoint refused: %s", exc.message)
+        session.flush()
+        session.info.setdefault(PENDING, []).extend(event_payload(e) for e in made)
+        return made
+
+    def _append(
+        self,
+        session: Session,
+        frontier: Frontier,
+        at: datetime,
+        actor: Actor,
+        entries: Sequence[Entry],
+    ) -> list[RecordedEvent]:
+        """Hash the entries into `frontier` and insert their rows and completed subtrees."""
         rows: list[dict[str, Any]] = []
         nodes: list[dict[str, Any]] = []
         for entry in entries:
@@ -104,16 +158,7 @@ class Auditor:
             )
         bulk_insert(session, AuditEvent.__table__, rows)
         bulk_insert(session, TreeNode.__table__, nodes)
-        made = [RecordedEvent(**row) for row in rows]
-        head.seq, head.frontier, head.hash = frontier.size, frontier.to_bytes(), frontier.root()
-        if self._checkpoint_due(head, at):
-            try:
-                sign_checkpoint(session, head, self.keys, at)
-            except IntegrityError as exc:  # never fail the caller: doctor and verify will say
-                log.error("audit checkpoint refused: %s", exc.message)
-        session.flush()
-        session.info.setdefault(PENDING, []).extend(event_payload(e) for e in made)
-        return made
+        return [RecordedEvent(**row) for row in rows]
 
     def place(
         self,
@@ -161,18 +206,38 @@ class Auditor:
             "details": json.dumps(entry.details, sort_keys=True, ensure_ascii=False, default=str),
         }
 
-    def _checkpoint_due(self, head: AuditHead, at: datetime) -> bool:
+    def _checkpoint_due(
+        self, seq: int, checkpoint_seq: int, last: datetime | None, at: datetime
+    ) -> bool:
         # A head row that claims a checkpoint beyond its size or in the future was written
         # by someone else: sign now rather than believe it.
-        if not 0 <= head.seq - head.checkpoint_seq < self.checkpoint_every:
+        if not 0 <= seq - checkpoint_seq < self.checkpoint_every:
             return True
-        last = head.checkpoint_at
         return last is None or last > at or at - last >= self.checkpoint_interval
+
+
+_heads = AuditHead.__table__.c
+# The usual append's two statements on the head row, built once (compiled forms cached).
+_HEAD_FOR_UPDATE = (
+    select(_heads.seq, _heads.frontier, _heads.format, _heads.checkpoint_seq, _heads.checkpoint_at)
+    .where(_heads.tenant_id == bindparam("tenant_id"))
+    .with_for_update()
+)
+_HEAD_UPDATE = (
+    update(cast(Table, AuditHead.__table__))
+    .where(_heads.tenant_id == bindparam("b_tenant"))
+    .values(seq=bindparam("b_seq"), frontier=bindparam("b_frontier"), hash=bindparam("b_hash"))
+)
 
 
 def lock_head(session: Session, tenant_id: str) -> AuditHead:
     """Lock the tenant's head row (FOR UPDATE on PostgreSQL; SQLite writers already queue)."""
-    query = select(AuditHead).where(AuditHead.tenant_id == tenant_id).with_for_update()
+    query = (
+        select(AuditHead)
+        .where(AuditHead.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # never an identity-map copy gone stale
+    )
     head = session.execute(query).scalar_one_or_none()
     if head is None:
         insert_ignoring_conflict(

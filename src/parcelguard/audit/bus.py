@@ -2,6 +2,9 @@
 
 Subscribers run on one dispatcher thread, in order, so a slow consumer never delays a request;
 with `PARCELGUARD_NATS_URL` the NATS outbox (`nats_outbox.py`) also carries them off-machine.
+The dispatcher hands over everything queued at once (up to `BATCH` events) to a subscriber
+that has `handle_many(events)` (the monitor stores a batch's findings in one transaction);
+others get the events one by one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ log = logging.getLogger("parcelguard.bus")
 Handler = Callable[[dict[str, Any]], None]
 H = TypeVar("H", bound=Handler)
 SUBJECT = "parcelguard.events"
+BATCH = 256
 
 
 class InProcessBus:
@@ -81,17 +85,41 @@ class InProcessBus:
 
     def _run(self) -> None:
         while True:
-            event = self._queue.get()
-            if event is None:
-                return
+            batch = self._take()
+            stop = None in batch
+            events = [e for e in batch if e is not None]
             for handler in list(self._handlers):
-                try:
-                    handler(event)
-                except Exception:  # one consumer's bug must not stop the others
-                    log.exception("event handler %s failed on event %s", handler, event.get("seq"))
+                self._deliver(handler, events)
             with self._idle:
-                self._in_flight -= 1
+                self._in_flight -= len(events)
                 self._idle.notify_all()
+            if stop:
+                return
+
+    def _take(self) -> list[dict[str, Any] | None]:
+        """Wait for one event, then take whatever else is queued (up to `BATCH`)."""
+        batch = [self._queue.get()]
+        while len(batch) < BATCH and batch[-1] is not None:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    @staticmethod
+    def _deliver(handler: Handler, events: list[dict[str, Any]]) -> None:
+        many = getattr(handler, "handle_many", None)
+        if many is not None and events:
+            try:
+                many(events)
+            except Exception:  # one consumer's bug must not stop the others
+                log.exception("event handler %s failed on %d events", handler, len(events))
+            return
+        for event in events:
+            try:
+                handler(event)
+            except Exception:  # one consumer's bug must not stop the others
+                log.exception("event handler %s failed on event %s", handler, event.get("seq"))
 
 
 def publish_committed(event: Committed) -> None:

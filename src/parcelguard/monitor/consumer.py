@@ -73,11 +73,34 @@ class LiveConsumer:
 
     def handle(self, payload: dict[str, Any]) -> None:
         """Bus handler: process one committed audit event (once, whatever the redelivery)."""
-        findings = self.detect([payload])
-        if findings:
-            with self.rt.db.session() as session:
-                notes = record(self.rt, session, findings)
-            self.notify(notes)
+        self.handle_many([payload])
+
+    def handle_many(self, payloads: Sequence[dict[str, Any]]) -> None:
+        """Bus handler for what was queued: one engine pass, the findings in one transaction.
+
+        Should that transaction fail, each finding is stored on its own, so one bad finding
+        does not lose the others of its batch.
+        """
+        findings = self.detect(payloads)
+        if not findings:
+            return
+        try:
+            notes = self._store_now(findings)
+        except Exception:
+            if len(findings) == 1:
+                raise
+            log.warning("storing %d findings together failed; storing each", len(findings))
+            notes = []
+            for finding in findings:
+                try:
+                    notes += self._store_now([finding])
+                except Exception:
+                    log.exception("could not store a finding of rule %s", finding.rule)
+        self.notify(notes)
+
+    def _store_now(self, findings: Sequence[Finding]) -> list[AlertNotification]:
+        with self.rt.db.session() as session:
+            return record(self.rt, session, findings)
 
     def detect(self, payloads: Sequence[dict[str, Any]]) -> list[Finding]:
         """Run the events not seen before through the engine, in sequence order."""

@@ -37,7 +37,7 @@ from parcelguard.relay.schemas import (
     VerifyOut,
 )
 from parcelguard.runtime import Runtime
-from parcelguard.web.deps import RequireRole, get_runtime
+from parcelguard.web.deps import RequireRole, get_runtime, json_body_doc
 
 webhooks = APIRouter(prefix="/relay", tags=["relay webhooks"])
 router = APIRouter(prefix="/api/v1/relay", tags=["relay"])
@@ -48,11 +48,6 @@ Binder = Annotated[Caller, RequireRole(Role.ADMIN, Role.COURIER, scope="relay")]
 Verifier = Annotated[
     Caller, RequireRole(Role.CUSTOMER_SERVICE, Role.OFFICER, Role.ADMIN, scope="relay")
 ]
-
-
-def _body_doc(model: Any) -> dict[str, Any]:
-    schema = model.model_json_schema(by_alias=True)
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 async def _webhook(request: Request) -> WebhookRequest:
@@ -71,19 +66,19 @@ async def _call(request: Request, provider: str, channel: str) -> Response:
     return Response(reply.body, media_type=reply.media_type)
 
 
-@webhooks.post("/voice", response_model=RouteOut, openapi_extra=_body_doc(CallIn))
+@webhooks.post("/voice", response_model=RouteOut, openapi_extra=json_body_doc(CallIn))
 async def voice(request: Request) -> Response:
     """Route a call to a pool number: `{from, to, call_id}` → `{action, number, reason}`."""
     return await _call(request, "neutral", "voice")
 
 
-@webhooks.post("/sms", response_model=RouteOut, openapi_extra=_body_doc(CallIn))
+@webhooks.post("/sms", response_model=RouteOut, openapi_extra=json_body_doc(CallIn))
 async def sms(request: Request) -> Response:
     """Route an SMS to a pool number, like a call."""
     return await _call(request, "neutral", "sms")
 
 
-@webhooks.post("/status", openapi_extra=_body_doc(StatusIn))
+@webhooks.post("/status", openapi_extra=json_body_doc(StatusIn))
 async def status(request: Request) -> StatusApplied:
     """Apply a call or SMS status callback (idempotent per call id)."""
     rt: Runtime = request.app.state.runtime

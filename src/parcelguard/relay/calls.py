@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parcelguard.db import insert_ignoring_conflict
@@ -85,13 +85,17 @@ def _locked(
             "updated_at": at,
         },
     )
-    query = (
-        select(CallRecord)
-        .where(CallRecord.tenant_id == rt.tenant, CallRecord.call_id == call_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    return session.scalars(_LOCKED, {"tenant_id": rt.tenant, "call_id": call_id}).one()
+
+
+_LOCKED = (
+    select(CallRecord)
+    .where(
+        CallRecord.tenant_id == bindparam("tenant_id"), CallRecord.call_id == bindparam("call_id")
     )
-    return session.scalars(query).one()
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)  # every webhook's call record: built once, its compiled form cached
 
 
 def record_route(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from parcelguard.audit.service import Actor, Entry, auditor_for
@@ -306,8 +306,11 @@ def unreserve(rt: Runtime, session: Session, number_id: str, actor: Actor) -> Re
     return number
 
 
+_BY_NUMBER = select(RelayNumber).where(
+    RelayNumber.tenant_id == bindparam("tenant_id"), RelayNumber.number == bindparam("number")
+)  # every webhook's first read: built once, its compiled form cached
+
+
 def find_number(session: Session, tenant_id: str, number: str) -> RelayNumber | None:
     """Return the pool entry of a canonical number."""
-    return session.scalars(
-        select(RelayNumber).where(RelayNumber.tenant_id == tenant_id, RelayNumber.number == number)
-    ).first()
+    return session.scalars(_BY_NUMBER, {"tenant_id": tenant_id, "number": number}).first()

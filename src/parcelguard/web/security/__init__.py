@@ -1,11 +1,12 @@
 """HTTP hardening: security headers, body size limits, rate limits, lockout and clean 503s.
 
-`install(app, rt)` adds four plain ASGI middlewares, outermost first: `ClientAddress` (the
-one client address, from `[http] trusted_proxies` only), `SecurityHeaders` (CSP without
-inline scripts, no framing, no referrer, no caching of answers that may hold PII, HSTS when
-`hsts`, `Secure` on every cookie when the public URL is https), `BodyLimit` (413 over `[http]
-max_body_bytes`, larger limits per path prefix) and `Guard` (rate limits per client IP or per
-principal, lockout after repeated bad API keys). Refusals go through the one error mapping
+`install(app, rt)` adds one plain ASGI middleware, `Gate` (outermost of all), doing in one
+pass, in this order: the one client address (`ClientAddress`, from `[http] trusted_proxies`
+only), the security headers on every answer (`SecurityHeaders`: CSP without inline scripts,
+no framing, no referrer, no caching of answers that may hold PII, HSTS when `hsts`, `Secure`
+on every cookie when the public URL is https), the body limit (413 over `[http]
+max_body_bytes`, larger limits per path prefix) and the `Guard` (rate limits per client IP
+or per principal, lockout after repeated bad API keys). Refusals go through the one error mapping
 (`web.errors`): a database or rate-limit Redis that went away answers 503, never a stack
 trace; logs mask tokens and never print exception messages.
 Other domains widen a body limit with `allow_body`, add a path rule with `add_rate_rule`, or
@@ -20,8 +21,7 @@ from parcelguard.ratelimit import Limit, config_for
 from parcelguard.runtime import Runtime
 from parcelguard.web.security import log_hygiene
 from parcelguard.web.security.answers import error_response, validation_problems
-from parcelguard.web.security.body_limit import BodyLimit
-from parcelguard.web.security.client_address import ClientAddress, TrustedProxies
+from parcelguard.web.security.client_address import TrustedProxies
 from parcelguard.web.security.config import (
     BODY_LIMITS,
     RULES,
@@ -30,7 +30,8 @@ from parcelguard.web.security.config import (
     RateRule,
     rule,
 )
-from parcelguard.web.security.guard import Guard, client_ip, rate_limit, record_lockout
+from parcelguard.web.security.gate import Gate
+from parcelguard.web.security.guard import client_ip, rate_limit, record_lockout
 from parcelguard.web.security.headers import SecurityHeaders, https_hsts, security_headers
 
 
@@ -40,19 +41,14 @@ def install(app: FastAPI, rt: Runtime) -> Hardening:
     proxies = TrustedProxies.parse(http.trusted_proxies)
     hardening = Hardening(rt, http, config_for(rt), body_limits={**BODY_LIMITS, **http.body_limits})
     app.state.hardening = hardening
-    app.add_middleware(Guard, hardening=hardening)
-    app.add_middleware(BodyLimit, hardening=hardening)
-    relaxed_docs = rt.settings.environment == "development"
     headers = security_headers(rt, http.hsts_max_age)
-    secure = rt.settings.cookies_secure
-    app.add_middleware(
-        SecurityHeaders,
-        headers=headers,
-        relaxed_docs=relaxed_docs,
-        secure_cookies=secure,
+    answers = SecurityHeaders(
+        headers,
+        relaxed_docs=rt.settings.environment == "development",
+        secure_cookies=rt.settings.cookies_secure,
         https_hsts=https_hsts(rt, http.hsts_max_age),
     )
-    app.add_middleware(ClientAddress, proxies=proxies)
+    app.add_middleware(Gate, hardening=hardening, proxies=proxies, headers=answers)
     app.state.security_headers = headers  # for the 500 answer, sent from outside them
     log_hygiene.install()
     return hardening

@@ -117,8 +117,14 @@ class ClientAddress:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Rewrite `client` (and `scheme`) when the peer is a trusted proxy."""
+        if scope["type"] in ("http", "websocket"):
+            self.rewrite(scope)
+        await self.app(scope, receive, send)
+
+    def rewrite(self, scope: Scope) -> None:
+        """Rewrite the scope's `client` (and `scheme`) when the peer is a trusted proxy."""
         client = scope.get("client")
-        if scope["type"] in ("http", "websocket") and client and self.proxies.trusts(client[0]):
+        if client and self.proxies.networks and self.proxies.trusts(client[0]):
             headers: dict[str, str] = {}
             for key, value in scope.get("headers", ()):
                 name = bytes(key).decode("latin-1").lower()
@@ -128,4 +134,3 @@ class ClientAddress:
             scope["client"] = (resolved.client, 0 if resolved.client != client[0] else client[1])
             if resolved.scheme and scope["type"] == "http":
                 scope["scheme"] = resolved.scheme
-        await self.app(scope, receive, send)

@@ -38,6 +38,9 @@ class RateRule:
     """A limit applied by path before the route runs, keyed by client IP or by principal.
 
     `anonymous` counts per client IP, and only requests without valid credentials.
+    A `deferred` rule keyed by principal is counted where the route authenticates its caller
+    (`deps.get_caller`, before the route's own work) instead of by a separate lookup first:
+    for routes whose whole body is small and read before authentication anyway (reveal).
     """
 
     name: str
@@ -45,6 +48,7 @@ class RateRule:
     pattern: re.Pattern[str]
     key: KeyKind
     default: Limit
+    deferred: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         """Return whether the rule covers this request."""
@@ -52,7 +56,14 @@ class RateRule:
 
 
 def rule(
-    name: str, methods: str, pattern: str, key: KeyKind, limit: int, window: float
+    name: str,
+    methods: str,
+    pattern: str,
+    key: KeyKind,
+    limit: int,
+    window: float,
+    *,
+    deferred: bool = False,
 ) -> RateRule:
     """Build a rule: `rule("sign_in", "POST", r"^/api/v1/auth/login/", "ip", 20, 60)`."""
     return RateRule(
@@ -61,6 +72,7 @@ def rule(
         re.compile(pattern),
         key,
         Limit(limit=limit, window=window),
+        deferred=deferred and key == "principal",
     )
 
 
@@ -74,7 +86,7 @@ RULES = (
         60,
     ),
     rule("one_time_code", "POST", r"^/portal/(code|signin)$", "ip", 30, 60),
-    rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60),
+    rule("reveal", "POST", r"^/api/v1/shipments/[^/]+/reveal$", "principal", 60, 60, deferred=True),
     rule("caller_verify", "POST", r"^/(api/v1/relay|portal)/verify$", "ip", 30, 60),
     rule("exposure_check", "GET", r"^/api/v1/exposure/", "ip", 60, 60),
     rule("pii_text", "POST", r"^/api/v1/pii/(scan|redact)$", "ip", 600, 60),

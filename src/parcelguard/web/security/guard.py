@@ -1,10 +1,13 @@
 """Rate limits by path before the route runs, and the lockout after repeated bad API keys.
 
 A rule keyed by `principal` authenticates the caller once (the route reuses the cached
-caller); a request whose credentials fail is not counted there but, when it carried a bearer
-key, counts toward its address's lockout: `[ratelimit.limits.lockout]` (5 per 10 minutes)
-bad keys lock the address out of bearer requests (429 `locked_out`) and audit one
-`auth.lockout` event with the address's network and a keyed reference, never the address.
+caller); a `deferred` one (reveal) leaves that to the route, which counts the request the
+moment it knows its caller (`count_deferred`, from `deps.get_caller`) so the request crosses
+to the thread pool once. A request whose credentials fail is not counted there but, when it
+carried a bearer key, counts toward its address's lockout: `[ratelimit.limits.lockout]`
+(5 per 10 minutes) bad keys lock the address out of bearer requests (429 `locked_out`) and
+audit one `auth.lockout` event with the address's network and a keyed reference, never the
+address.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from limits.errors import StorageError
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Scope
 
 from parcelguard.errors import ParcelGuardError, RateLimited
 from parcelguard.ratelimit import Limit, config_for
@@ -29,50 +33,34 @@ from parcelguard.web.security.body_limit import header
 from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
 
 log = logging.getLogger("parcelguard.http")
+DEFERRED = "pg_deferred_rate_rules"  # request.state: (rule name, limit) left to the route
 
 
 class Guard:
-    """Applies the path rules and the bad-key lockout of one app."""
+    """Applies the path rules and the bad-key lockout of one app (for the `Gate`)."""
 
-    def __init__(self, app: ASGIApp, hardening: Hardening) -> None:
-        self.app = app
+    def __init__(self, hardening: Hardening) -> None:
         self.hardening = hardening
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse an over-limit request; count a bearer request that got 401."""
-        if scope["type"] != "http" or not self.hardening.limits.enabled:
-            await self.app(scope, receive, send)
-            return
+    async def refusal(self, scope: Scope, has_bearer: bool) -> Response | None:
+        """Return the answer refusing an over-limit request (None: let it through)."""
         try:
-            refusal = await self._refusal(scope)
+            return await self._refusal(scope, has_bearer)
         except (SQLAlchemyError, StorageError) as exc:  # the database or Redis went away
             log.warning("rate-limit store unavailable (%s)", type(exc).__name__)
-            refusal = unavailable()
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
-        if not bearer(scope):
-            await self.app(scope, receive, send)
-            return
-        status = 0
+            return unavailable()
 
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+    async def count_bad_key(self, scope: Scope) -> None:
+        """Count a bearer request that was answered 401 toward its address's lockout."""
+        try:
+            await run_in_threadpool(self._bad_key, scope)
+        except (SQLAlchemyError, StorageError) as exc:  # the answer is sent; the count is lost
+            log.warning("could not count a bad API key (%s)", type(exc).__name__)
 
-        await self.app(scope, receive, watch)
-        if status == 401:
-            try:
-                await run_in_threadpool(self._bad_key, scope)
-            except (SQLAlchemyError, StorageError) as exc:  # the answer is sent; the count is lost
-                log.warning("could not count a bad API key (%s)", type(exc).__name__)
-
-    async def _refusal(self, scope: Scope) -> JSONResponse | None:
+    async def _refusal(self, scope: Scope, has_bearer: bool) -> JSONResponse | None:
         h = self.hardening
         limiter = h.rt.limiter
-        if bearer(scope):
+        if has_bearer:
             lock = h.limits.limit_for("lockout", LOCKOUT)
             try:
                 limiter.check(lockout_key(scope), lock.limit, lock.window)
@@ -82,10 +70,13 @@ class Guard:
         for rule in h.rules:
             if not rule.matches(method, path):
                 continue
+            limit = h.limits.limit_for(rule.name, rule.default)
+            if rule.deferred:
+                scope.setdefault("state", {}).setdefault(DEFERRED, []).append((rule.name, limit))
+                continue
             subject = await _subject(rule.key, scope)
             if subject is None:
                 continue  # bad credentials (the route answers 401), or not anonymous
-            limit = h.limits.limit_for(rule.name, rule.default)
             try:
                 limiter.hit(f"{rule.name}:{subject}", limit.limit, limit.window)
             except RateLimited as exc:
@@ -104,6 +95,29 @@ class Guard:
         except RateLimited:
             return
         record_lockout(h.rt, ip, lock.limit, lock)
+
+
+def count_deferred(request: Request, principal_id: str) -> None:
+    """Count the request against the deferred rules the `Guard` left for its caller.
+
+    Called by `deps.get_caller` once the caller is known (each rule once per request); over
+    the limit raises `RateLimited`, answered 429 `rate_limited` like the `Guard`'s refusals.
+    """
+    state = request.scope.get("state")
+    pending = state.pop(DEFERRED, None) if isinstance(state, dict) else None
+    if not pending:
+        return
+    limiter = request.app.state.runtime.limiter
+    for name, limit in pending:
+        try:
+            limiter.hit(f"{name}:principal:{principal_id}", limit.limit, limit.window)
+        except RateLimited as exc:
+            retry = (exc.details or {}).get("retry_after", 60)
+            raise RateLimited(
+                f"too many {name} requests; try again in {retry} s",
+                code="rate_limited",
+                details={"retry_after": retry},
+            ) from None
 
 
 def rate_limit(
@@ -184,22 +198,16 @@ def lockout_key(scope: Scope) -> str:
     return f"lockout:ip:{client_ip(scope)}"
 
 
-def bearer(scope: Scope) -> bool:
-    """Return whether the request carries `Authorization: Bearer …`."""
-    value = header(scope, b"authorization")
-    return value is not None and value[:7].lower() == "bearer "
-
-
 async def principal_key(request: Request) -> str | None:
     """Return `principal:<id>` of the caller, or None when it cannot be authenticated."""
-    from parcelguard.web.deps import get_caller
+    from parcelguard.web.deps import resolve_caller
 
     value = header(request.scope, b"authorization")
     credentials = None
     if value is not None and value[:7].lower() == "bearer ":
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=value[7:].strip())
     try:
-        caller = await run_in_threadpool(get_caller, request, credentials)
+        caller = await run_in_threadpool(resolve_caller, request, credentials)
     except (ParcelGuardError, SQLAlchemyError):
         return None  # the route meets the same problem and answers it properly (401, 503)
     return f"principal:{caller.principal_id}"

@@ -1,7 +1,8 @@
 """Security headers on every answer: CSP without inline scripts, no framing, no referrer.
 
-The one place the policies are written. `SecurityHeaders` (installed once, outermost but the
-client address) adds them to every answer: pages, API answers, error pages, redirects, files.
+The one place the policies are written. `SecurityHeaders` (applied once by the `Gate`, right
+after the client address is resolved) adds them to every answer: pages, API answers, error
+pages, redirects, files.
 Routes set no security header of their own; the one exception is a standalone document (the
 leak report, which must work offline as a file and so carries its stylesheet inline), whose
 route asks `document_policy(html)` for the stricter policy that allows exactly that stylesheet.
@@ -17,8 +18,7 @@ import base64
 import hashlib
 import re
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from parcelguard.runtime import Runtime
 
@@ -73,48 +73,52 @@ def document_policy(html: str) -> str:
     )
 
 
+Raw = list[tuple[bytes, bytes]]
+_CSP = b"content-security-policy"
+_HSTS = b"strict-transport-security"
+_CACHE = b"cache-control"
+
+
 class SecurityHeaders:
-    """Adds the security headers to every HTTP answer; nothing but static files is cached."""
+    """The security headers of every HTTP answer, built once as raw (bytes) header pairs.
+
+    `Gate` (`gate.py`) adds them to each answer's start message through `harden`; nothing but
+    static files is cached, and a header the route set itself is kept.
+    """
 
     def __init__(
         self,
-        app: ASGIApp,
         headers: dict[str, str],
         relaxed_docs: bool,
         secure_cookies: bool = False,
         https_hsts: str | None = None,
     ) -> None:
-        self.app = app
-        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.headers: Raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        self.docs_headers: Raw = [
+            (k, DOCS_CSP.encode() if k == _CSP else v) for k, v in self.headers
+        ]
         self.relaxed_docs = relaxed_docs
         self.secure_cookies = secure_cookies
-        self.https_hsts = https_hsts
+        self.https_hsts = https_hsts.encode() if https_hsts else None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on; add the headers the answer does not already carry."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope.get("path", "")
-        docs = self.relaxed_docs and path in DOCS_PATHS
+    def for_request(self, scope: Scope) -> tuple[Raw, bytes | None]:
+        """Return the headers a request's answers get, and its HSTS value (https only)."""
+        docs = self.relaxed_docs and scope.get("path", "") in DOCS_PATHS
         hsts = self.https_hsts if scope.get("scheme") == "https" else None
+        return (self.docs_headers if docs else self.headers), hsts
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    if name not in headers:
-                        csp = docs and name == "content-security-policy"
-                        headers[name] = DOCS_CSP if csp else value
-                if hsts and "strict-transport-security" not in headers:
-                    headers["strict-transport-security"] = hsts
-                if "cache-control" not in headers and not path.startswith("/static/"):
-                    headers["cache-control"] = "no-store"  # answers may hold PII
-                if self.secure_cookies:
-                    message["headers"] = [secure_cookie(k, v) for k, v in headers.raw]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+    def harden(self, message: Message, extra: Raw, hsts: bytes | None, path: str) -> None:
+        """Add what an answer's start message lacks (in place)."""
+        raw: Raw = list(message.get("headers", ()))
+        present = {bytes(k).lower() for k, _ in raw}
+        raw += [(k, v) for k, v in extra if k not in present]
+        if hsts and _HSTS not in present:
+            raw.append((_HSTS, hsts))
+        if _CACHE not in present and not path.startswith("/static/"):
+            raw.append((_CACHE, b"no-store"))  # answers may hold PII
+        if self.secure_cookies:
+            raw = [secure_cookie(k, v) for k, v in raw]
+        message["headers"] = raw
 
 
 def secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
