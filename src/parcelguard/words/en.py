@@ -106,6 +106,7 @@ ACTION: dict[str, str] = {
     "export": "Export",
     "login": "Sign-in",
     "pickup": "Pickup",
+    "service.lookup": "Customer-service lookup",
 }
 REASON: dict[str, str] = {
     "case_required": "An open case is required",
@@ -202,6 +203,7 @@ REASON: dict[str, str] = {
     "wrong_last4": "last four digits do not match",
     "wrong_pickup_code": "wrong pickup code",
     "pool_exhausted": "no privacy number free",
+    "invalid_phone": "Phone number not valid",
 }
 ROLE: dict[str, str] = {
     "courier": "Courier",
@@ -540,6 +542,7 @@ WORDS: Catalogue = {
         "msg_revealed": "Full address shown (this look was recorded).",
         "msg_saved": "Saved.",
         "roles": ROLE,
+        "nav_lookup": "Look up a parcel",
     },
     "security": {
         "security": "Security centre",
@@ -1070,6 +1073,33 @@ WORDS: Catalogue = {
         "msg_revealed": "Shown (this look was recorded); hidden again in two minutes.",
         "msg_saved": "Saved.",
         "needs_js": "This page needs JavaScript.",
+        "lookup_title": "Look up by waybill or phone",
+        "lookup_intro": "For a customer's call: enter the ticket first, then a waybill or a phone "
+        "number (one of the two). Results are masked; every lookup is audited with its ticket.",
+        "lookup_ticket": "Ticket (required)",
+        "lookup_ticket_hint": "The ticket of the customer's call, e.g. CS-123456.",
+        "lookup_waybill": "Waybill",
+        "lookup_phone": "Phone number",
+        "lookup_phone_hint": "A phone is matched through the encrypted index; the number is "
+        "neither stored nor logged.",
+        "lookup_submit": "Look up",
+        "lookup_results": "Ticket {ticket}: {n} parcel(s) found",
+        "lookup_none": "No parcel found. Check the waybill or the phone number.",
+        "lookup_sides": {"recipient": "Recipient", "sender": "Sender"},
+        "lookup_steps": "Parcel history",
+        "lookup_looked": "Who looked",
+        "lookup_person": "Staff",
+        "none_yet": "Nothing yet.",
+        "lookup_errors": {
+            "ticket_invalid": "Enter a valid ticket reference (e.g. CS-123456), not a phone "
+            "number or free text.",
+            "lookup_one_key": "Enter either a waybill or a phone number, not both.",
+            "invalid_phone": "That phone number is not valid: 11-digit mobile or a landline with "
+            "area code.",
+            "rate_limited": "Too many lookups; try again later. Unusually frequent lookups alert "
+            "a security officer.",
+            "failed": "The lookup failed; try again.",
+        },
     },
     "station": {
         "transfers": "Transfers",

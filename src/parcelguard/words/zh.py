@@ -107,6 +107,7 @@ ACTION: dict[str, str] = {
     "export": "导出",
     "login": "登录",
     "pickup": "取件",
+    "service.lookup": "客服查询包裹",
 }
 REASON: dict[str, str] = {
     "case_required": "需要已立案的调查案件",
@@ -203,6 +204,7 @@ REASON: dict[str, str] = {
     "wrong_last4": "手机尾号不符",
     "wrong_pickup_code": "取件码不对",
     "pool_exhausted": "隐私号已用完",
+    "invalid_phone": "手机号格式不对",
 }
 ROLE: dict[str, str] = {
     "courier": "快递员",
@@ -535,6 +537,7 @@ WORDS: Catalogue = {
         "msg_revealed": "已显示完整地址（本次查看已记录）。",
         "msg_saved": "已保存。",
         "roles": ROLE,
+        "nav_lookup": "查询包裹",
     },
     "security": {
         "security": "安全中心",
@@ -1050,6 +1053,29 @@ WORDS: Catalogue = {
         "msg_revealed": "已显示（本次查看已记录），两分钟后自动隐藏。",
         "msg_saved": "已保存。",
         "needs_js": "此页面需要启用 JavaScript。",
+        "lookup_title": "按运单号或手机号查询",
+        "lookup_intro": "用于接听客户来电：先填写工单号，再填运单号或手机号（二选一）。"
+        "结果已打码；每次查询都会连同工单号记入审计日志。",
+        "lookup_ticket": "工单号（必填）",
+        "lookup_ticket_hint": "客户来电对应的工单，例如 CS-123456。",
+        "lookup_waybill": "运单号",
+        "lookup_phone": "手机号",
+        "lookup_phone_hint": "按手机号查询会通过加密索引匹配，号码不会被保存或记录。",
+        "lookup_submit": "查询",
+        "lookup_results": "工单 {ticket} 查到 {n} 个包裹",
+        "lookup_none": "没有找到包裹。请核对运单号或手机号。",
+        "lookup_sides": {"recipient": "收件人", "sender": "寄件人"},
+        "lookup_steps": "包裹经过",
+        "lookup_looked": "谁查看过",
+        "lookup_person": "员工",
+        "none_yet": "暂无记录。",
+        "lookup_errors": {
+            "ticket_invalid": "请填写有效的工单号（例如 CS-123456）。不能填写手机号或随意文字。",
+            "lookup_one_key": "请只填写运单号或手机号中的一项。",
+            "invalid_phone": "手机号格式不对：请填写 11 位手机号或带区号的座机号。",
+            "rate_limited": "查询过于频繁，请稍后再试。异常频繁的查询会提醒安全专员。",
+            "failed": "查询失败，请重试。",
+        },
     },
     "station": {
         "transfers": "转站记录",
