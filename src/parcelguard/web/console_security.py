@@ -150,6 +150,7 @@ def alert(
         named = _namer(session, rt.tenant)
         facts = detail_rows(view["details"], lang, named)
         evidence = evidence_rows(view.get("evidence") or [], lang)
+        held = monitor.suspension_held(session, incident)
     context = {
         "a": view,
         "closer": closer,
@@ -157,6 +158,7 @@ def alert(
         "facts": facts,
         "evidence": evidence,
         "is_open": view["status"] in OPEN_STATUSES,
+        "held": held,
         "me": staff.caller.principal_id,
     }
     return security_page(request, "console/security/alert.html", context, staff)

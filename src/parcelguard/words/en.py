@@ -107,6 +107,7 @@ ACTION: dict[str, str] = {
     "login": "Sign-in",
     "pickup": "Pickup",
     "service.lookup": "Customer-service lookup",
+    "monitor.restore": "Restored an account from an alert",
 }
 REASON: dict[str, str] = {
     "case_required": "An open case is required",
@@ -531,6 +532,11 @@ WORDS: Catalogue = {
             "enrolment_link_invalid": "This enrolment link is not valid. Ask an admin for another.",
             "enrolment_link_used": "This enrolment link was used or cancelled. Ask an admin.",
             "enrolment_link_expired": "This enrolment link expired. Ask an admin for a new one.",
+            "own_alert": "You cannot act on an alert about yourself; hand it to another officer.",
+            "self_action": "You cannot restore your own account; hand it to another officer.",
+            "not_suspended": "This alert suspended nobody who is still suspended.",
+            "still_held": "Another open alert still holds this suspension; handle it first.",
+            "officer_suspended": "Your officer rights are suspended: you cannot handle alerts.",
         },
         "needs_js": "This page needs JavaScript for passkeys.",
         "msg_working": "Confirm on your device…",
@@ -700,6 +706,11 @@ WORDS: Catalogue = {
             "invalid_input": "Something is missing or not in the right form.",
             "alert_not_found": "No such alert.",
         },
+        "restore_account": "Restore account",
+        "restore_hint": "This alert suspended the reveal rights of {who}. After review you may "
+        "restore them; it is audited and the alert stays as it is. Nobody restores their own "
+        "account.",
+        "restore_held_self": "This alert is about you: another security officer must handle it.",
     },
     "portal": {
         "title": "ParcelGuard",

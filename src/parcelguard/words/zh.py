@@ -108,6 +108,7 @@ ACTION: dict[str, str] = {
     "login": "登录",
     "pickup": "取件",
     "service.lookup": "客服查询包裹",
+    "monitor.restore": "从告警恢复账号",
 }
 REASON: dict[str, str] = {
     "case_required": "需要已立案的调查案件",
@@ -526,6 +527,11 @@ WORDS: Catalogue = {
             "enrolment_link_invalid": "此注册链接无效。请联系管理员重新签发。",
             "enrolment_link_used": "此注册链接已使用或已作废。请联系管理员重新签发。",
             "enrolment_link_expired": "此注册链接已过期。请联系管理员重新签发。",
+            "own_alert": "不能处理与本人有关的告警，请交给另一位安全专员。",
+            "self_action": "不能恢复本人的账号，请交给另一位安全专员。",
+            "not_suspended": "该员工的查看权限没有被此告警暂停，无需恢复。",
+            "still_held": "另一条未关闭的告警仍在暂停该员工，请先处理那条告警。",
+            "officer_suspended": "你的安全专员权限已被暂停，不能处理告警。",
         },
         "needs_js": "此页面需要启用 JavaScript 才能使用通行密钥。",
         "msg_working": "请在设备上完成验证……",
@@ -687,6 +693,10 @@ WORDS: Catalogue = {
             "invalid_input": "输入不完整或格式不对。",
             "alert_not_found": "没有这个告警。",
         },
+        "restore_account": "恢复账号",
+        "restore_hint": "此告警暂停了{who}的查看权限。复核后可恢复；恢复会记入审计日志，"
+        "告警本身不变。不能恢复本人的账号。",
+        "restore_held_self": "这条告警与你本人有关，请交给另一位安全专员处理。",
     },
     "portal": {
         "title": "包裹隐私卫士",
