@@ -549,6 +549,18 @@ WORDS: Catalogue = {
         "msg_saved": "Saved.",
         "roles": ROLE,
         "nav_lookup": "Look up a parcel",
+        "suspended_title": "Your reveal rights are suspended",
+        "suspended_by_rule": "The system saw unusual access ({rule}) and suspended your right to "
+        "see full addresses and phone numbers until a security officer reviews it.",
+        "suspended_by_officer": "A security officer suspended your right to see full addresses "
+        "and phone numbers pending review.",
+        "suspended_still": "Deliveries, scanning and calls through the privacy number still work; "
+        "until the review the reveal button is gone, so please do not keep trying.",
+        "suspended_contact": "For questions, or to be restored sooner, contact a security "
+        "officer: {officers}.",
+        "suspended_contact_any": "For questions, or to be restored sooner, ask your station's "
+        "manager to contact a security officer.",
+        "reveal_paused": "Reveal rights suspended: the full address cannot be shown.",
     },
     "security": {
         "security": "Security centre",

@@ -544,6 +544,16 @@ WORDS: Catalogue = {
         "msg_saved": "已保存。",
         "roles": ROLE,
         "nav_lookup": "查询包裹",
+        "suspended_title": "你的查看权限已暂停",
+        "suspended_by_rule": "系统发现异常访问（{rule}），已自动暂停你查看完整地址和电话的权限，"
+        "等待安全专员复核。",
+        "suspended_by_officer": "安全专员暂停了你查看完整地址和电话的权限，等待复核。",
+        "suspended_still": "派送、扫码和隐私号通话不受影响；复核前页面不再显示“查看地址”按钮，"
+        "请不要反复尝试。",
+        "suspended_contact": "如有疑问或需要尽快恢复，请联系安全专员：{officers}。",
+        "suspended_contact_any": "如有疑问或需要尽快恢复，请联系你所在站点的负责人，"
+        "由其联系安全专员。",
+        "reveal_paused": "查看权限暂停中，不能查看完整地址。",
     },
     "security": {
         "security": "安全中心",
