@@ -1044,6 +1044,32 @@ WORDS: Catalogue = {
         "key_shown": "API key",
         "key_pending": "API key (works once another security officer approves)",
         "link_shown": "Enrolment link",
+        "copy": "Copy",
+        "copied": "Copied.",
+        "copy_selected": "Selected: press Ctrl+C (or long-press) to copy.",
+        "next_step": "Next:",
+        "next_steps": {
+            "enrol": "First send the enrolment link to {name} (employee no. {no}) in person: "
+            "press “Make a passkey enrolment link” and send it to them alone (valid 24 "
+            "hours, once). They create a passkey on their own phone, then sign in to the "
+            "console. Send an API key only if they use a work device (a scanner).",
+            "created": "Account created. First send the enrolment link to {name} (employee no. "
+            "{no}): reload this page and press “Make a passkey enrolment link” on their "
+            "card. Hand over the API key above only if they use a work device (a scanner).",
+            "pending": "The security-officer role of {name} (employee no. {no}) waits for a "
+            "second security officer's approval; no enrolment link can be made before. After "
+            "the approval, send them the enrolment link.",
+            "has_passkey": "{name} (employee no. {no}) has {n} passkey(s) and can sign in. Send a "
+            "new enrolment link only for a new or lost phone.",
+            "service": "{name} is a service account and uses no passkey: give the API key only to "
+            "the person who runs the connected system.",
+            "disabled": "The account of {name} (employee no. {no}) is disabled: send no link or "
+            "key.",
+            "link_issued": "Send this link to {name} (employee no. {no}) alone, never to a group "
+            "chat. They open it, create a passkey on their own phone, then sign in.",
+            "key_issued": "Hand this key only to {name} (employee no. {no}) or their work device. "
+            "It cannot be shown again once this page is closed.",
+        },
     },
     "service": {
         "title": "ParcelGuard",
