@@ -723,6 +723,17 @@ WORDS: Catalogue = {
         "restore them; it is audited and the alert stays as it is. Nobody restores their own "
         "account.",
         "restore_held_self": "This alert is about you: another security officer must handle it.",
+        "chart_reveals_title": "Reveals per hour, last 24 hours",
+        "chart_reveals_desc": "{total} in all, {denied} of them refused; {peak} in the busiest "
+        "hour.",
+        "chart_alerts_title": "Alerts per rule, last 30 days",
+        "chart_alerts_desc": "{total} alerts in all.",
+        "chart_no_alerts": "No alert in the last 30 days.",
+        "chart_hour": "Hour",
+        "chart_allowed": "Allowed",
+        "chart_denied": "Refused",
+        "chart_rule": "Rule",
+        "chart_count": "Alerts",
     },
     "portal": {
         "title": "ParcelGuard",

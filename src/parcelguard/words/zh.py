@@ -707,6 +707,16 @@ WORDS: Catalogue = {
         "restore_hint": "此告警暂停了{who}的查看权限。复核后可恢复；恢复会记入审计日志，"
         "告警本身不变。不能恢复本人的账号。",
         "restore_held_self": "这条告警与你本人有关，请交给另一位安全专员处理。",
+        "chart_reveals_title": "近 24 小时查看完整信息次数（每小时）",
+        "chart_reveals_desc": "共 {total} 次，其中被拒绝 {denied} 次；最多的一小时 {peak} 次。",
+        "chart_alerts_title": "近 30 天各规则告警数",
+        "chart_alerts_desc": "共 {total} 条告警。",
+        "chart_no_alerts": "近 30 天没有告警。",
+        "chart_hour": "时段",
+        "chart_allowed": "允许",
+        "chart_denied": "拒绝",
+        "chart_rule": "规则",
+        "chart_count": "告警数",
     },
     "portal": {
         "title": "包裹隐私卫士",
