@@ -936,6 +936,9 @@ WORDS: Catalogue = {
             "feedback": "Your feedback was recorded.",
             "signed_out": "You are signed out.",
         },
+        "timeline_title": "Timeline",
+        "timeline_desc": "{n} accesses, {denied} of them refused. Later dots are further right; "
+        "red ones were refused.",
     },
     "access": {
         "role": {

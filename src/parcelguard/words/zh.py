@@ -914,6 +914,9 @@ WORDS: Catalogue = {
             "feedback": "已记录你的反馈。",
             "signed_out": "已退出登录。",
         },
+        "timeline_title": "时间线",
+        "timeline_desc": "共 {n} 次访问，其中 {denied} 次被拒绝。圆点越靠右越近；"
+        "红色为被拒绝的访问。",
     },
     "access": {
         "role": {
