@@ -1058,7 +1058,7 @@ WORDS: Catalogue = {
         "key_shown": "API key",
         "key_pending": "API key (works once another security officer approves)",
         "link_shown": "Enrolment link",
-        "copy": "Copy",
+        "copy_button": "Copy",
         "copied": "Copied.",
         "copy_selected": "Selected: press Ctrl+C (or long-press) to copy.",
         "next_step": "Next:",

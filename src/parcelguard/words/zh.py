@@ -1035,7 +1035,7 @@ WORDS: Catalogue = {
         "key_shown": "API 密钥",
         "key_pending": "API 密钥（另一位安全专员批准后生效）",
         "link_shown": "注册链接",
-        "copy": "复制",
+        "copy_button": "复制",
         "copied": "已复制。",
         "copy_selected": "已选中，请长按或按 Ctrl+C 复制。",
         "next_step": "下一步：",
