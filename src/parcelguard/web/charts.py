@@ -20,6 +20,9 @@ ROW = 26  # one bar of a horizontal chart
 LABEL = 150  # room left of the horizontal bars for the rule names
 
 
+Label = tuple[float, float, str]  # x, y, text
+
+
 @dataclass(frozen=True)
 class Shape:
     """One bar (or a part of a stacked bar) or one dot: where it is and what it stands for."""
@@ -40,7 +43,7 @@ class Chart:
     width: int
     height: int
     shapes: list[Shape]
-    labels: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, text
+    labels: list[Label] = field(default_factory=list)
     peak: int = 0
     table: list[tuple[str, list[int]]] = field(default_factory=list)  # row label, numbers
     total: int = 0
@@ -60,16 +63,17 @@ def columns(
     peak = max((sum(parts) for _, parts in buckets), default=0)
     scale = (HEIGHT - AXIS - 4) / peak if peak else 0.0
     slot = WIDTH / n
-    shapes, labels = [], []
+    shapes: list[Shape] = []
+    labels: list[Label] = []
     for i, (label, parts) in enumerate(buckets):
-        base = HEIGHT - AXIS
+        base = float(HEIGHT - AXIS)
         for kind, value in zip(kinds, parts, strict=True):
             tall = round(value * scale, 2)
             base = round(base - tall, 2)
             x = round(i * slot + 1, 2)
             shapes.append(Shape(x, base, round(slot - 2, 2), tall, value, kind, label))
         if i % every == 0:
-            labels.append((round(i * slot + 1, 2), HEIGHT - 4, label))
+            labels.append((round(i * slot + 1, 2), float(HEIGHT - 4), label))
     table = [(label, list(parts)) for label, parts in buckets]
     total = sum(sum(parts) for _, parts in buckets)
     return Chart(WIDTH, HEIGHT, shapes, labels, peak, table, total)
@@ -81,9 +85,10 @@ def rows(items: Sequence[tuple[str, int]]) -> Chart:
     peak = max((value for _, value in ordered), default=0)
     room = WIDTH - LABEL - 40
     scale = room / peak if peak else 0.0
-    shapes, labels = [], []
+    shapes: list[Shape] = []
+    labels: list[Label] = []
     for i, (label, value) in enumerate(ordered):
-        y = i * ROW + 4
+        y = float(i * ROW + 4)
         shapes.append(Shape(LABEL, y, round(value * scale, 2), ROW - 8, value, "alert", label))
         labels.append((0, y + ROW - 12, label))
         labels.append((round(LABEL + value * scale + 4, 2), y + ROW - 12, str(value)))
@@ -107,5 +112,5 @@ def timeline(
         return round(8 + share * (WIDTH - 16), 2)
 
     shapes = [Shape(x_of(at), 22, 8, 8, 1, kind, label) for at, kind, label in points]
-    labels = [(x_of(at), height - 6, text) for at, text in ticks]
+    labels: list[Label] = [(x_of(at), float(height - 6), text) for at, text in ticks]
     return Chart(WIDTH, height, shapes, labels, len(points), [], len(points))

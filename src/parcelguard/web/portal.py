@@ -220,7 +220,8 @@ def access_timeline(
     person learns role and station). Newest day first, as the list below it.
     """
     place = zone(where)
-    points, days = [], {}
+    points: list[tuple[datetime, str, str]] = []
+    days: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         at = as_utc(datetime.fromisoformat(row["at"]))
         local = at.astimezone(place)
