@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.support import AUTHENTICATOR, cli, free_port, launch, live_server
+from tests.browser.support import (
+    AUTHENTICATOR,
+    cli,
+    free_port,
+    fresh_runtime,
+    launch,
+    live_server,
+)
 from tests.conftest import write_csv
 from tests.monitor.test_monitor_incidents import finding, rt_start
 
-from parcelguard.migrations import upgrade
 from parcelguard.monitor import service as monitor
 from parcelguard.portal.sms import RecordingSmsProvider, install
 from parcelguard.runtime import Runtime
-from parcelguard.settings import Settings
 from parcelguard.vault.synthetic import Faker
 
 pytestmark = pytest.mark.browser
@@ -62,11 +67,7 @@ def _user(rt: Runtime, name: str, role: str, *extra: str) -> dict[str, Any]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     port = free_port()
-    base_url = f"http://localhost:{port}"
-    rt = Runtime.from_settings(
-        Settings.load(home=tmp_path / "home", database_url=None, tenant="t1", base_url=base_url)
-    )
-    upgrade(rt.db.engine)
+    rt = fresh_runtime(tmp_path / "home", port)
     sms = RecordingSmsProvider()
     install(rt, sms)
     people = {
@@ -99,7 +100,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         for who in ("courier", "agent", "officer", "admin")
     }
     with live_server(rt, port):
-        yield Server(base_url, sms, links, rows[0]["waybill_no"], alert_id)
+        yield Server(rt.settings.base_url, sms, links, rows[0]["waybill_no"], alert_id)
 
 
 def _browse(server: Server, steps: Callable[[Any, Any], None]) -> None:
@@ -134,13 +135,16 @@ def _phone(browser: Any, problems: list[str], server: Server, **options: Any) ->
     return context, page
 
 
-def _enrol(context: Any, page: Any, server: Server, link: str) -> None:
+def _staff(browser: Any, problems: list[str], server: Server, who: str) -> Any:
+    """Return the page of a member of staff who enrolled a passkey on a phone (390 px)."""
+    context, page = _phone(browser, problems, server)
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
     cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
-    page.goto(link)
+    page.goto(server.links[who])
     page.get_by_role("button", name="在这台设备上创建通行密钥").click()
     page.wait_for_url(f"{server.base_url}/console")
+    return context, page
 
 
 def _usable(page: Any) -> None:
@@ -155,8 +159,7 @@ def test_an_agent_looks_a_parcel_up_under_a_ticket_on_a_phone(server: Server) ->
     from playwright.sync_api import expect
 
     def steps(browser: Any, problems: list[str]) -> None:
-        context, page = _phone(browser, problems, server)
-        _enrol(context, page, server, server.links["agent"])
+        _context, page = _staff(browser, problems, server, "agent")
         page.get_by_role("navigation").get_by_role("link", name="查询包裹").click()
         page.wait_for_url(f"{server.base_url}/console/service/lookup")
         _usable(page)
@@ -181,8 +184,7 @@ def test_an_officer_reads_the_charts_and_restores_an_account(server: Server) -> 
     from playwright.sync_api import expect
 
     def steps(browser: Any, problems: list[str]) -> None:
-        context, page = _phone(browser, problems, server)
-        _enrol(context, page, server, server.links["officer"])
+        _context, page = _staff(browser, problems, server, "officer")
         page.goto(f"{server.base_url}/console/security")
         reveals = page.locator("#pg-chart-reveals")
         expect(reveals).to_be_visible()
@@ -205,8 +207,7 @@ def test_a_suspended_courier_reads_why_and_whom_to_call(server: Server) -> None:
     from playwright.sync_api import expect
 
     def steps(browser: Any, problems: list[str]) -> None:
-        context, page = _phone(browser, problems, server)
-        _enrol(context, page, server, server.links["courier"])
+        _context, page = _staff(browser, problems, server, "courier")
         page.get_by_role("navigation").get_by_role("link", name="我的派送").click()
         notice = page.locator(".pg-suspended")
         expect(notice).to_be_visible()
@@ -224,8 +225,7 @@ def test_an_admin_copies_the_shown_once_link(server: Server) -> None:
     from playwright.sync_api import expect
 
     def steps(browser: Any, problems: list[str]) -> None:
-        context, page = _phone(browser, problems, server)
-        _enrol(context, page, server, server.links["admin"])
+        context, page = _staff(browser, problems, server, "admin")
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
         page.goto(f"{server.base_url}/console/admin")
         box = page.locator("#pg-secret")

@@ -205,6 +205,7 @@ REASON: dict[str, str] = {
     "wrong_pickup_code": "wrong pickup code",
     "pool_exhausted": "no privacy number free",
     "invalid_phone": "Phone number not valid",
+    "lookup_one_key": "exactly one of waybill and phone",
 }
 ROLE: dict[str, str] = {
     "courier": "Courier",

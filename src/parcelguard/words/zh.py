@@ -206,6 +206,7 @@ REASON: dict[str, str] = {
     "wrong_pickup_code": "取件码不对",
     "pool_exhausted": "隐私号已用完",
     "invalid_phone": "手机号格式不对",
+    "lookup_one_key": "运单号和手机号须且只须填写一项",
 }
 ROLE: dict[str, str] = {
     "courier": "快递员",
