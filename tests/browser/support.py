@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -74,6 +75,19 @@ def live_server(rt: Runtime, port: int) -> Iterator[None]:
         server.should_exit = True
         thread.join(10)
         rt.close()
+
+
+def fresh_runtime(home: Path, port: int) -> Runtime:
+    """Return a runtime on a fresh SQLite home, migrated, serving `http://localhost:port`."""
+    from parcelguard.migrations import upgrade
+    from parcelguard.settings import Settings
+
+    base_url = f"http://localhost:{port}"
+    rt = Runtime.from_settings(
+        Settings.load(home=home, database_url=None, tenant="t1", base_url=base_url)
+    )
+    upgrade(rt.db.engine)
+    return rt
 
 
 def launch(playwright: Any) -> Any:

@@ -13,6 +13,7 @@ PAGES = {
     "/console/deliveries": ("courier",),
     "/console/station": ("station_clerk",),
     "/console/service": ("customer_service", "security_officer"),
+    "/console/service/lookup": ("customer_service", "security_officer"),
     "/console/security": ("security_officer", "admin"),
     "/console/security/alerts": ("security_officer",),
     "/console/security/audit": ("security_officer",),

@@ -117,3 +117,16 @@ def shown_events(tenant_id: str, at: datetime) -> Subquery:
         .where(AuditEvent.tenant_id == tenant_id, AuditEvent.at <= at, allowed())
         .subquery("shown_events")
     )
+
+
+def decisions_between(
+    session: Session, tenant_id: str, action: str, start: datetime, end: datetime
+) -> list[tuple[datetime, str | None]]:
+    """Return (time, decision) of the tenant's `action` events in [start, end) (no people)."""
+    query = select(AuditEvent.at, AuditEvent.decision).where(
+        AuditEvent.tenant_id == tenant_id,
+        AuditEvent.action == action,
+        AuditEvent.at >= start,
+        AuditEvent.at < end,
+    )
+    return [(at, decision) for at, decision in session.execute(query)]

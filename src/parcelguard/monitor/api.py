@@ -68,6 +68,16 @@ def resolve_alert(
     )
 
 
+@router.post("/{alert_id}/restore")
+def restore_rights(
+    alert_id: str,
+    caller: Officer,
+    rt: Runtime = Depends(get_runtime),
+) -> ResolvedAlert:
+    """Give back the reveal rights this alert suspended (another officer; the alert stays)."""
+    return service.restore_alert(rt, caller.actor, alert_id)
+
+
 def mount(app: FastAPI) -> None:
     """Add the alerts API."""
     app.include_router(router)

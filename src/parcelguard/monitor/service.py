@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parcelguard.access import duties
+from parcelguard.access import service as access
 from parcelguard.audit.service import Actor, Entry, auditor_for
 from parcelguard.clock import as_utc
 from parcelguard.errors import ConfigError, Conflict, Denied, InvalidInput, NotFound
@@ -162,6 +163,49 @@ def resolve_alert(
             rt, session, actor, incident_id, false_positive=false_positive, restore=restore
         )
         return {**alert_view(incident), "restored": restored}
+
+
+def restore(rt: Runtime, session: Session, actor: Actor, incident_id: str) -> Incident:
+    """Give back the reveal rights an alert suspended, leaving the alert as it is.
+
+    The reviewer rules of `resolve` apply (an active, unsuspended officer not involved in the
+    alert: nobody restores themselves); `access.service.restore_reveal` checks them again.
+    Refused when the alert suspended nobody, the person is no longer suspended, or another
+    open alert still holds the suspension.
+    """
+    incident = get_or_raise(session, rt.tenant, incident_id)
+    _reviewer(rt, session, incident, actor)
+    principal = access.get(session, rt.tenant, incident.principal_id)
+    if not incident.suspended or principal is None or not principal.reveal_suspended:
+        raise Conflict("this alert holds no suspension", code="not_suspended")
+    if not response.restore(rt, session, actor, incident):
+        raise Conflict("another open alert still holds the suspension", code="still_held")
+    incident.updated_at = rt.clock.now()
+    auditor_for(rt).record(
+        session,
+        actor,
+        Entry(
+            "monitor.restore",
+            "incident",
+            incident_id,
+            details={"principal_id": incident.principal_id, "status": incident.status},
+        ),
+    )
+    return incident
+
+
+def restore_alert(rt: Runtime, actor: Actor, incident_id: str) -> ResolvedAlert:
+    """Restore in its own transaction (API); a try on one's own alert is audited."""
+    with duties.audited_refusals(rt, actor, "monitor.restore"), rt.db.session() as session:
+        return {**alert_view(restore(rt, session, actor, incident_id)), "restored": True}
+
+
+def suspension_held(session: Session, incident: Incident) -> bool:
+    """Return whether the alert's person is still suspended by it (the restore button shows)."""
+    if not incident.suspended:
+        return False
+    principal = access.get(session, incident.tenant_id, incident.principal_id)
+    return principal is not None and bool(principal.reveal_suspended)
 
 
 def assign_alert(rt: Runtime, actor: Actor, incident_id: str, assignee: str) -> AlertView:

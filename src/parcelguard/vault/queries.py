@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
 from parcelguard.db import bulk_insert
-from parcelguard.vault.models import Party, Shipment
+from parcelguard.vault.models import Party, Shipment, ShipmentEvent
 
 CHUNK = 500
 
@@ -47,6 +47,34 @@ def parties_by_shipment(
         for party in session.scalars(query):
             by_shipment.setdefault(party.shipment_id, {})[party.role] = party
     return by_shipment
+
+
+def live_shipments(session: Session, tenant_id: str, shipment_ids: Sequence[str]) -> list[Shipment]:
+    """Return these shipments that are ordinary parcels and not purged, newest first."""
+    query = (
+        select(Shipment)
+        .where(
+            Shipment.tenant_id == tenant_id,
+            Shipment.shipment_id.in_(shipment_ids),
+            Shipment.status != "purged",
+            Shipment.kind == "normal",
+        )
+        .order_by(Shipment.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def lifecycle_steps(
+    session: Session, tenant_id: str, shipment_id: str, limit: int
+) -> list[ShipmentEvent]:
+    """Return a shipment's newest lifecycle steps (scans, handovers), newest first."""
+    query = (
+        select(ShipmentEvent)
+        .where(ShipmentEvent.tenant_id == tenant_id, ShipmentEvent.shipment_id == shipment_id)
+        .order_by(ShipmentEvent.seq.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def party(session: Session, tenant_id: str, shipment_id: str, role: str) -> Party | None:

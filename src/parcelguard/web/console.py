@@ -91,12 +91,15 @@ def home(
         parcels = (
             console_courier.parcel_cards(rt, session, caller) if caller.role == Role.COURIER else []
         )
+        notice = console_courier.suspension_notice(rt, session, caller)
     context = {
         "me": me,
         "courier": caller.role == Role.COURIER,
         "parcels": parcels,
         "passkey_count": count,
         "scan_notice": bool(wanted),
+        "notice": notice,
+        "suspended": caller.reveal_suspended,
     }
     return render(request, "console/home.html", {}, context, staff)
 

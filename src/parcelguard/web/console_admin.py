@@ -15,10 +15,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from parcelguard.access import duties, enrolment, keys
+from parcelguard.access import duties, enrolment, keys, passkeys
 from parcelguard.access import service as access
+from parcelguard.access.guards import STAFF
 from parcelguard.access.roles import Role
 from parcelguard.access.schemas import NewPrincipal
+from parcelguard.access.service import Principal
 from parcelguard.runtime import Runtime
 from parcelguard.vault.reveal import policy_for
 from parcelguard.web.console_service import staff_page
@@ -57,11 +59,44 @@ class RevokeForm(BaseModel):
     key_id: str = Field(min_length=1, max_length=128)  # the id, or the whole key pasted
 
 
+def next_step(principal: Principal, passkey_count: int) -> str:
+    """Return what the admin sends next for an account (a key of the `next_steps` words).
+
+    The flow: a member of staff first gets a one-time enrolment link (a passkey on their own
+    phone, then they sign in); an API key only for a work device. A new security officer
+    waits for a second officer before any link works; a service account only has API keys.
+    """
+    if principal.role not in STAFF:
+        return "service"
+    if principal.status == "pending":
+        return "pending"
+    if principal.status != "active":
+        return "disabled"
+    return "has_passkey" if passkey_count else "enrol"
+
+
+def hint(lang: str, step: str, principal: Principal, passkey_count: int = 0) -> str:
+    """Return the next-step sentence for an account, naming the person and employee number."""
+    words: str = TEXT[lang]["next_steps"][step]
+    return words.format(name=principal.name, no=principal.employee_no, n=passkey_count)
+
+
 @router.get("", response_model=None)
 def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
-    """List accounts with their training dates, and the forms that change them."""
+    """List accounts with their training dates, the next step of each, and the forms."""
+    lang = language(request)
+    found = []
     with rt.db.read_session() as session:
-        found = [access.public_view(p) for p in access.list_principals(session, rt.tenant)]
+        for principal in access.list_principals(session, rt.tenant):
+            count = len(passkeys.list_passkeys(session, rt.tenant, principal.principal_id))
+            step = next_step(principal, count)
+            found.append(
+                {
+                    **access.public_view(principal),
+                    "step": step,
+                    "hint": hint(lang, step, principal, count),
+                }
+            )
     context = {"users": found, "roles": access.ROLES}
     return staff_page(request, "console/admin/users.html", TEXT, context)
 
@@ -79,10 +114,13 @@ def add_user(
         phone=body.phone.strip() or None,
         trained_until=date.fromisoformat(body.trained_until) if body.trained_until else None,
     )
+    lang = language(request)
     with rt.db.session() as session:
         principal, key = access.create(rt, session, new, caller.actor)
         label = "key_pending" if principal.status == "pending" else "key_shown"
-    return {"show": {"label": TEXT[language(request)][label], "value": key}}
+        step = next_step(principal, 0)
+        said = hint(lang, "created" if step == "enrol" else step, principal)
+    return {"show": {"label": TEXT[lang][label], "value": key, "hint": said}}
 
 
 @router.post("/users/{principal_id}/training")
@@ -108,7 +146,8 @@ def issue_key(
     with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
         principal = access.get_or_raise(session, rt.tenant, principal_id)
         key = access.issue_key(rt, session, principal, caller.actor)
-    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key}}
+        said = hint(language(request), "key_issued", principal)
+    return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key, "hint": said}}
 
 
 @router.post("/users/{principal_id}/enrolment-link")
@@ -119,7 +158,12 @@ def enrolment_link(
     caller = staff.caller
     with rt.db.session() as session:
         link = enrolment.issue(rt, session, principal_id, caller.actor)
-    return {"show": {"label": TEXT[language(request)]["link_shown"], "value": link.url}}
+        said = hint(
+            language(request), "link_issued", access.get_or_raise(session, rt.tenant, principal_id)
+        )
+    return {
+        "show": {"label": TEXT[language(request)]["link_shown"], "value": link.url, "hint": said}
+    }
 
 
 @router.post("/keys/revoke")

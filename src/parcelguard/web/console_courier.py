@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from parcelguard.access import service as access_service
 from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
 from parcelguard.relay import printed
@@ -25,7 +26,7 @@ from parcelguard.vault import service as vault_service
 from parcelguard.vault.service import Shipment
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
-from parcelguard.web.results import CourierCall, CourierCard
+from parcelguard.web.results import CourierCall, CourierCard, SuspensionNotice
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 CourierPage = Annotated[Staff, StaffSession(Role.COURIER)]
@@ -44,7 +45,29 @@ def _card(rt: Runtime, session: Session, caller: Caller, shipment: Shipment) -> 
     return {
         **view,
         "call": relay_number(rt, session, shipment.waybill_no, caller.principal_id),
-        "revealable": shipment.status in ON_ROUTE,
+        # A suspended courier gets no reveal button: the notice says why and whom to call.
+        "revealable": shipment.status in ON_ROUTE and not caller.reveal_suspended,
+    }
+
+
+def suspension_notice(rt: Runtime, session: Session, caller: Caller) -> SuspensionNotice | None:
+    """Return what a suspended member of staff is told, or None when not suspended.
+
+    What happened (the alert rule that suspended them, when the monitor did) and whom to
+    contact: the active security officers who may restore them (masked name, employee no.).
+    """
+    if not caller.reveal_suspended:
+        return None
+    me = access_service.get(session, rt.tenant, caller.principal_id)
+    reason = (me.suspended_reason or "") if me is not None else ""
+    officers = [
+        f"{p.name_masked}（{p.employee_no}）"
+        for p in access_service.list_principals(session, rt.tenant, Role.OFFICER)
+        if p.status == "active" and not p.reveal_suspended and p.principal_id != caller.principal_id
+    ]
+    return {
+        "rule": reason.removeprefix("monitor:") if reason.startswith("monitor:") else "",
+        "officers": officers[:3],
     }
 
 
@@ -96,6 +119,7 @@ def deliveries(
     with rt.db.read_session() as session:
         parcels = parcel_cards(rt, session, staff.caller)
         scanned = _scanned(rt, session, staff.caller, wanted) if wanted else None
+        notice = suspension_notice(rt, session, staff.caller)
     if scanned is not None:  # shown once, on top
         parcels = [p for p in parcels if p["waybill_no"] != scanned["waybill_no"]]
     context = {
@@ -103,5 +127,6 @@ def deliveries(
         "scanned": scanned,
         "wanted": wanted,
         "suspended": staff.caller.reveal_suspended,
+        "notice": notice,
     }
     return render(request, "console/courier/deliveries.html", {}, context, staff)

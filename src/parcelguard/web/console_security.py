@@ -10,6 +10,7 @@ alerts carry ids, rule codes, waybill numbers and reason codes only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -19,15 +20,18 @@ from sqlalchemy.orm import Session
 from parcelguard.access import service as access_service
 from parcelguard.access.results import StaffView
 from parcelguard.access.roles import Role
+from parcelguard.monitor import dashboard
 from parcelguard.monitor import service as monitor
 from parcelguard.runtime import Runtime
 from parcelguard.vault import keys as vault_keys
+from parcelguard.web import charts
 from parcelguard.web.alert_words import detail_rows, evidence_rows
 from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
 from parcelguard.web.results import AlertRow, PersonRef
-from parcelguard.words import both
+from parcelguard.words import both, say
+from parcelguard.words.formats import zone
 
 router = APIRouter(prefix="/console/security", include_in_schema=False)
 SECURITY = both("security")
@@ -95,17 +99,33 @@ def overview(staff: ReaderPage, request: Request, rt: Runtime = Depends(get_runt
     """Show open alerts by severity and the latest ones; the key state in brief."""
     counts: dict[str, int] = {}
     latest: list[AlertRow] = []
+    drawn: dict[str, charts.Chart] = {}
     if staff.caller.role in OFFICERS:
         with rt.db.read_session() as session:
             counts = monitor.open_counts(session, rt.tenant)
             latest = _alert_rows(session, rt.tenant, monitor.OPEN_STATUSES, 5)
+            drawn = dashboard_charts(rt, session, language(request))
     context = {
+        "charts": drawn,
         "counts": [(s, counts.get(s, 0)) for s in SEVERITIES],
         "latest": latest,
         "officer": staff.caller.role in OFFICERS,
         "keys": vault_keys.status(rt),
     }
     return security_page(request, "console/security/overview.html", context, staff)
+
+
+def dashboard_charts(rt: Runtime, session: Session, lang: str) -> dict[str, charts.Chart]:
+    """Return the overview's charts: reveals per hour (24 h) and alerts per rule (30 days)."""
+    now = rt.clock.now()
+    where = zone(rt.settings.timezone)
+    hours = dashboard.reveals_per_hour(session, rt.tenant, now)
+    buckets = [(start.astimezone(where).strftime("%H:00"), (ok, no)) for start, ok, no in hours]
+    per_rule = dashboard.alerts_per_rule(session, rt.tenant, now - timedelta(days=30))
+    return {
+        "reveals": charts.columns(buckets, ("allow", "deny")),
+        "alerts": charts.rows([(say(lang, "rule", r), n) for r, n in per_rule.items()]),
+    }
 
 
 def _alert_rows(
@@ -153,6 +173,7 @@ def alert(
         named = _namer(session, rt.tenant)
         facts = detail_rows(view["details"], lang, named)
         evidence = evidence_rows(view.get("evidence") or [], lang)
+        held = monitor.suspension_held(session, incident)
     context = {
         "a": view,
         "closer": closer,
@@ -160,6 +181,7 @@ def alert(
         "facts": facts,
         "evidence": evidence,
         "is_open": view["status"] in monitor.OPEN_STATUSES,
+        "held": held,
         "me": staff.caller.principal_id,
     }
     return security_page(request, "console/security/alert.html", context, staff)

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from parcelguard.access.roles import Role
+from parcelguard.complaints import lookup as cs_lookup
 from parcelguard.complaints import service as complaints
 from parcelguard.complaints.words import timeline_rows
 from parcelguard.complaints.words import words as complaint_words
+from parcelguard.errors import InvalidInput, RateLimited
 from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.runtime import Runtime
 from parcelguard.web import pages
-from parcelguard.web.console_shell import Staff, StaffSession
+from parcelguard.web.console_shell import Staff, StaffSession, render
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import language
 from parcelguard.web.results import NextPage
@@ -107,6 +109,40 @@ def answer(
     """Answer from the console (JSON from `portal.js`); the complainant is told by SMS."""
     done = complaints.answer(rt, staff.caller.actor, complaint_id, body.text)
     return {"next": f"/console/service/complaints/{done['id']}"}
+
+
+@router.get("/lookup", response_model=None)
+def lookup_page(staff: ServicePage, request: Request) -> Response:
+    """Show the lookup form: a waybill or a phone, and the ticket the call is about."""
+    return render(request, "console/service/lookup.html", TEXT, {"found": None}, staff)
+
+
+@router.post("/lookup", response_model=None)
+def lookup(
+    staff: ServicePage,
+    request: Request,
+    ticket: str = Form("", max_length=128),
+    waybill: str = Form("", max_length=40),
+    phone: str = Form("", max_length=32),
+    rt: Runtime = Depends(get_runtime),
+) -> Response:
+    """Look a parcel up by waybill or phone under a ticket (audited, rate-limited).
+
+    A POST form, so a phone number never travels in a URL (access logs, history). A refusal
+    shows the form again with the reason; the phone typed is not sent back.
+    """
+    context: dict[str, Any] = {"found": None, "ticket": ticket.strip()[:64], "waybill": waybill}
+    try:
+        context["found"] = cs_lookup.lookup(
+            rt, staff.caller.actor, ticket=ticket, waybill=waybill, phone=phone
+        )
+    except (InvalidInput, RateLimited) as refused:
+        context["error"] = refused.code
+        status = 429 if isinstance(refused, RateLimited) else 400
+        return render(
+            request, "console/service/lookup.html", TEXT, context, staff, status_code=status
+        )
+    return render(request, "console/service/lookup.html", TEXT, context, staff)
 
 
 def mount(app: FastAPI) -> None:

@@ -34,11 +34,15 @@ BASE = both("console")
 ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "courier": (("/console/deliveries", "nav_deliveries"),),
     "station_clerk": (("/console/station", "nav_station"),),
-    "customer_service": (("/console/service", "nav_service"),),
+    "customer_service": (
+        ("/console/service", "nav_service"),
+        ("/console/service/lookup", "nav_lookup"),
+    ),
     "security_officer": (
         ("/console/security", "nav_security"),
         ("/console/service", "nav_service"),
         ("/console/admin/policy", "nav_policy"),
+        ("/console/service/lookup", "nav_lookup"),
     ),
     "admin": (
         ("/console/admin", "nav_admin"),

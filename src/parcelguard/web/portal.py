@@ -10,13 +10,15 @@ show masked data; plaintext leaves only in the person's own data copy, through `
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelguard.audit import service as audit
-from parcelguard.clock import CHINA
+from parcelguard.clock import CHINA, as_utc
 from parcelguard.complaints import complainant
 from parcelguard.complaints import service as complaints
 from parcelguard.complaints.appeal import as_text
@@ -33,12 +35,14 @@ from parcelguard.portal.words import access_row, field_words
 from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
-from parcelguard.web import csrf, pages
+from parcelguard.web import charts, csrf, pages
 from parcelguard.web.deps import get_runtime, set_session_cookie
 from parcelguard.web.errors import Redirect
 from parcelguard.web.pages import language
+from parcelguard.web.results import AccessTimeline
 from parcelguard.web.security import client_ip
 from parcelguard.words import both, catalogue
+from parcelguard.words.formats import zone
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 PRE_COOKIE = "pg_portal_pre"
@@ -196,7 +200,37 @@ def access(
     with rt.db.read_session() as session:
         rows = [access_row(r, lang) for r in portal.who_viewed(rt, session, person)]
     keys = audit.public_keys(rt)
-    return _page(request, "portal/access.html", {"me": person, "rows": rows, "keys": keys})
+    drawn = access_timeline(rows, rt.clock.now(), rt.settings.timezone, lang)
+    context = {"me": person, "rows": rows, "keys": keys, "timeline": drawn}
+    return _page(request, "portal/access.html", context)
+
+
+def access_timeline(
+    rows: Sequence[Mapping[str, Any]], now: datetime, where: str, lang: str
+) -> AccessTimeline:
+    """Return the "who viewed" timeline: one dot per access on a line, and the days in order.
+
+    Local times in the tenant's zone, the accessor's role in words (no staff names: the
+    person learns role and station). Newest day first, as the list below it.
+    """
+    place = zone(where)
+    points: list[tuple[datetime, str, str]] = []
+    days: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        at = as_utc(datetime.fromisoformat(row["at"]))
+        local = at.astimezone(place)
+        kind = "deny" if row.get("decision") == "deny" else "allow"
+        said = f"{local:%Y-%m-%d %H:%M} · {row['role_words']} · {row['action_words']}"
+        points.append((at, kind, f"{said} · {row['decision_words']}"))
+        days.setdefault(local.strftime("%Y-%m-%d"), []).append(
+            {**row, "time": local.strftime("%H:%M"), "kind": kind}
+        )
+    start = min((at for at, _, _ in points), default=now - timedelta(days=1))
+    ticks = [(start, f"{start.astimezone(place):%m-%d}"), (now, f"{now.astimezone(place):%m-%d}")]
+    return {
+        "chart": charts.timeline(points, start, now, ticks),
+        "days": sorted(days.items(), reverse=True),
+    }
 
 
 @router.get("/access/{seq}/proof", response_model=None)

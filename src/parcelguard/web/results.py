@@ -6,7 +6,7 @@ The error document is the contract's (CONTRACTS.md); the console endpoints answe
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
@@ -105,6 +105,7 @@ class Shown(TypedDict):
 
     label: str
     value: str
+    hint: NotRequired[str]  # what to send next and to whom (admin enrolment)
 
 
 class ShowOnce(TypedDict):
@@ -132,3 +133,17 @@ class CourierCard(MaskedShipment):
 
     call: CourierCall | None
     revealable: bool
+
+
+class SuspensionNotice(TypedDict):
+    """What a suspended member of staff is told: the rule that suspended them, whom to call."""
+
+    rule: str
+    officers: list[str]
+
+
+class AccessTimeline(TypedDict):
+    """The portal's "who viewed" timeline: the drawn line and the accesses by local day."""
+
+    chart: Any  # web.charts.Chart (kept loose: results must not import the drawing code)
+    days: list[tuple[str, list[dict[str, Any]]]]

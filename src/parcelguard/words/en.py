@@ -107,6 +107,8 @@ ACTION: dict[str, str] = {
     "export": "Export",
     "login": "Sign-in",
     "pickup": "Pickup",
+    "service.lookup": "Customer-service lookup",
+    "monitor.restore": "Restored an account from an alert",
 }
 REASON: dict[str, str] = {
     "assigned_courier": "The parcel's assigned courier",
@@ -204,6 +206,8 @@ REASON: dict[str, str] = {
     "wrong_last4": "last four digits do not match",
     "wrong_pickup_code": "wrong pickup code",
     "pool_exhausted": "no privacy number free",
+    "invalid_phone": "Phone number not valid",
+    "lookup_one_key": "exactly one of waybill and phone",
 }
 ROLE: dict[str, str] = {
     "courier": "Courier",
@@ -562,6 +566,11 @@ WORDS: Catalogue = {
             "enrolment_link_invalid": "This enrolment link is not valid. Ask an admin for another.",
             "enrolment_link_used": "This enrolment link was used or cancelled. Ask an admin.",
             "enrolment_link_expired": "This enrolment link expired. Ask an admin for a new one.",
+            "own_alert": "You cannot act on an alert about yourself; hand it to another officer.",
+            "self_action": "You cannot restore your own account; hand it to another officer.",
+            "not_suspended": "This alert suspended nobody who is still suspended.",
+            "still_held": "Another open alert still holds this suspension; handle it first.",
+            "officer_suspended": "Your officer rights are suspended: you cannot handle alerts.",
         },
         "needs_js": "This page needs JavaScript for passkeys.",
         "msg_working": "Confirm on your device…",
@@ -573,6 +582,19 @@ WORDS: Catalogue = {
         "msg_revealed": "Full address shown (this look was recorded).",
         "msg_saved": "Saved.",
         "roles": ROLE,
+        "nav_lookup": "Look up a parcel",
+        "suspended_title": "Your reveal rights are suspended",
+        "suspended_by_rule": "The system saw unusual access ({rule}) and suspended your right to "
+        "see full addresses and phone numbers until a security officer reviews it.",
+        "suspended_by_officer": "A security officer suspended your right to see full addresses "
+        "and phone numbers pending review.",
+        "suspended_still": "Deliveries, scanning and calls through the privacy number still work; "
+        "until the review the reveal button is gone, so please do not keep trying.",
+        "suspended_contact": "For questions, or to be restored sooner, contact a security "
+        "officer: {officers}.",
+        "suspended_contact_any": "For questions, or to be restored sooner, ask your station's "
+        "manager to contact a security officer.",
+        "reveal_paused": "Reveal rights suspended: the full address cannot be shown.",
     },
     "security": {
         "security": "Security centre",
@@ -730,6 +752,22 @@ WORDS: Catalogue = {
             "invalid_input": "Something is missing or not in the right form.",
             "alert_not_found": "No such alert.",
         },
+        "restore_account": "Restore account",
+        "restore_hint": "This alert suspended the reveal rights of {who}. After review you may "
+        "restore them; it is audited and the alert stays as it is. Nobody restores their own "
+        "account.",
+        "restore_held_self": "This alert is about you: another security officer must handle it.",
+        "chart_reveals_title": "Reveals per hour, last 24 hours",
+        "chart_reveals_desc": "{total} in all, {denied} of them refused; {peak} in the busiest "
+        "hour.",
+        "chart_alerts_title": "Alerts per rule, last 30 days",
+        "chart_alerts_desc": "{total} alerts in all.",
+        "chart_no_alerts": "No alert in the last 30 days.",
+        "chart_hour": "Hour",
+        "chart_allowed": "Allowed",
+        "chart_denied": "Refused",
+        "chart_rule": "Rule",
+        "chart_count": "Alerts",
     },
     "portal": {
         "title": "ParcelGuard",
@@ -932,6 +970,9 @@ WORDS: Catalogue = {
             "feedback": "Your feedback was recorded.",
             "signed_out": "You are signed out.",
         },
+        "timeline_title": "Timeline",
+        "timeline_desc": "{n} accesses, {denied} of them refused. Later dots are further right; "
+        "red ones were refused.",
     },
     "access": {
         "role": {
@@ -1046,6 +1087,32 @@ WORDS: Catalogue = {
         "key_shown": "API key",
         "key_pending": "API key (works once another security officer approves)",
         "link_shown": "Enrolment link",
+        "copy_button": "Copy",
+        "copied": "Copied.",
+        "copy_selected": "Selected: press Ctrl+C (or long-press) to copy.",
+        "next_step": "Next:",
+        "next_steps": {
+            "enrol": "First send the enrolment link to {name} (employee no. {no}) in person: "
+            "press “Make a passkey enrolment link” and send it to them alone (valid 24 "
+            "hours, once). They create a passkey on their own phone, then sign in to the "
+            "console. Send an API key only if they use a work device (a scanner).",
+            "created": "Account created. First send the enrolment link to {name} (employee no. "
+            "{no}): reload this page and press “Make a passkey enrolment link” on their "
+            "card. Hand over the API key above only if they use a work device (a scanner).",
+            "pending": "The security-officer role of {name} (employee no. {no}) waits for a "
+            "second security officer's approval; no enrolment link can be made before. After "
+            "the approval, send them the enrolment link.",
+            "has_passkey": "{name} (employee no. {no}) has {n} passkey(s) and can sign in. Send a "
+            "new enrolment link only for a new or lost phone.",
+            "service": "{name} is a service account and uses no passkey: give the API key only to "
+            "the person who runs the connected system.",
+            "disabled": "The account of {name} (employee no. {no}) is disabled: send no link or "
+            "key.",
+            "link_issued": "Send this link to {name} (employee no. {no}) alone, never to a group "
+            "chat. They open it, create a passkey on their own phone, then sign in.",
+            "key_issued": "Hand this key only to {name} (employee no. {no}) or their work device. "
+            "It cannot be shown again once this page is closed.",
+        },
     },
     "service": {
         "title": "ParcelGuard",
@@ -1098,6 +1165,33 @@ WORDS: Catalogue = {
         "msg_revealed": "Shown (this look was recorded); hidden again in two minutes.",
         "msg_saved": "Saved.",
         "needs_js": "This page needs JavaScript.",
+        "lookup_title": "Look up by waybill or phone",
+        "lookup_intro": "For a customer's call: enter the ticket first, then a waybill or a phone "
+        "number (one of the two). Results are masked; every lookup is audited with its ticket.",
+        "lookup_ticket": "Ticket (required)",
+        "lookup_ticket_hint": "The ticket of the customer's call, e.g. CS-123456.",
+        "lookup_waybill": "Waybill",
+        "lookup_phone": "Phone number",
+        "lookup_phone_hint": "A phone is matched through the encrypted index; the number is "
+        "neither stored nor logged.",
+        "lookup_submit": "Look up",
+        "lookup_results": "Ticket {ticket}: {n} parcel(s) found",
+        "lookup_none": "No parcel found. Check the waybill or the phone number.",
+        "lookup_sides": {"recipient": "Recipient", "sender": "Sender"},
+        "lookup_steps": "Parcel history",
+        "lookup_looked": "Who looked",
+        "lookup_person": "Staff",
+        "none_yet": "Nothing yet.",
+        "lookup_errors": {
+            "ticket_invalid": "Enter a valid ticket reference (e.g. CS-123456), not a phone "
+            "number or free text.",
+            "lookup_one_key": "Enter either a waybill or a phone number, not both.",
+            "invalid_phone": "That phone number is not valid: 11-digit mobile or a landline with "
+            "area code.",
+            "rate_limited": "Too many lookups; try again later. Unusually frequent lookups alert "
+            "a security officer.",
+            "failed": "The lookup failed; try again.",
+        },
     },
     "station": {
         "transfers": "Transfers",

@@ -108,6 +108,8 @@ ACTION: dict[str, str] = {
     "export": "导出",
     "login": "登录",
     "pickup": "取件",
+    "service.lookup": "客服查询包裹",
+    "monitor.restore": "从告警恢复账号",
 }
 REASON: dict[str, str] = {
     "assigned_courier": "包裹的派送快递员",
@@ -205,6 +207,8 @@ REASON: dict[str, str] = {
     "wrong_last4": "手机尾号不符",
     "wrong_pickup_code": "取件码不对",
     "pool_exhausted": "隐私号已用完",
+    "invalid_phone": "手机号格式不对",
+    "lookup_one_key": "运单号和手机号须且只须填写一项",
 }
 ROLE: dict[str, str] = {
     "courier": "快递员",
@@ -557,6 +561,11 @@ WORDS: Catalogue = {
             "enrolment_link_invalid": "此注册链接无效。请联系管理员重新签发。",
             "enrolment_link_used": "此注册链接已使用或已作废。请联系管理员重新签发。",
             "enrolment_link_expired": "此注册链接已过期。请联系管理员重新签发。",
+            "own_alert": "不能处理与本人有关的告警，请交给另一位安全专员。",
+            "self_action": "不能恢复本人的账号，请交给另一位安全专员。",
+            "not_suspended": "该员工的查看权限没有被此告警暂停，无需恢复。",
+            "still_held": "另一条未关闭的告警仍在暂停该员工，请先处理那条告警。",
+            "officer_suspended": "你的安全专员权限已被暂停，不能处理告警。",
         },
         "needs_js": "此页面需要启用 JavaScript 才能使用通行密钥。",
         "msg_working": "请在设备上完成验证……",
@@ -568,6 +577,17 @@ WORDS: Catalogue = {
         "msg_revealed": "已显示完整地址（本次查看已记录）。",
         "msg_saved": "已保存。",
         "roles": ROLE,
+        "nav_lookup": "查询包裹",
+        "suspended_title": "你的查看权限已暂停",
+        "suspended_by_rule": "系统发现异常访问（{rule}），已自动暂停你查看完整地址和电话的权限，"
+        "等待安全专员复核。",
+        "suspended_by_officer": "安全专员暂停了你查看完整地址和电话的权限，等待复核。",
+        "suspended_still": "派送、扫码和隐私号通话不受影响；复核前页面不再显示“查看地址”按钮，"
+        "请不要反复尝试。",
+        "suspended_contact": "如有疑问或需要尽快恢复，请联系安全专员：{officers}。",
+        "suspended_contact_any": "如有疑问或需要尽快恢复，请联系你所在站点的负责人，"
+        "由其联系安全专员。",
+        "reveal_paused": "查看权限暂停中，不能查看完整地址。",
     },
     "security": {
         "security": "安全中心",
@@ -717,6 +737,20 @@ WORDS: Catalogue = {
             "invalid_input": "输入不完整或格式不对。",
             "alert_not_found": "没有这个告警。",
         },
+        "restore_account": "恢复账号",
+        "restore_hint": "此告警暂停了{who}的查看权限。复核后可恢复；恢复会记入审计日志，"
+        "告警本身不变。不能恢复本人的账号。",
+        "restore_held_self": "这条告警与你本人有关，请交给另一位安全专员处理。",
+        "chart_reveals_title": "近 24 小时查看完整信息次数（每小时）",
+        "chart_reveals_desc": "共 {total} 次，其中被拒绝 {denied} 次；最多的一小时 {peak} 次。",
+        "chart_alerts_title": "近 30 天各规则告警数",
+        "chart_alerts_desc": "共 {total} 条告警。",
+        "chart_no_alerts": "近 30 天没有告警。",
+        "chart_hour": "时段",
+        "chart_allowed": "允许",
+        "chart_denied": "拒绝",
+        "chart_rule": "规则",
+        "chart_count": "告警数",
     },
     "portal": {
         "title": "包裹隐私卫士",
@@ -914,6 +948,9 @@ WORDS: Catalogue = {
             "feedback": "已记录你的反馈。",
             "signed_out": "已退出登录。",
         },
+        "timeline_title": "时间线",
+        "timeline_desc": "共 {n} 次访问，其中 {denied} 次被拒绝。圆点越靠右越近；"
+        "红色为被拒绝的访问。",
     },
     "access": {
         "role": {
@@ -1024,6 +1061,29 @@ WORDS: Catalogue = {
         "key_shown": "API 密钥",
         "key_pending": "API 密钥（另一位安全专员批准后生效）",
         "link_shown": "注册链接",
+        "copy_button": "复制",
+        "copied": "已复制。",
+        "copy_selected": "已选中，请长按或按 Ctrl+C 复制。",
+        "next_step": "下一步：",
+        "next_steps": {
+            "enrol": "先把注册链接发给 {name}（工号 {no}）本人：点“生成通行密钥注册链接”，"
+            "单独发给对方（24 小时内有效，只能用一次）。对方在自己的手机上创建通行密钥后，"
+            "再到员工控制台登录。API 密钥只在对方使用工作设备（如巴枪）时再发。",
+            "created": "账号已创建。先把注册链接发给 {name}（工号 {no}）本人：刷新本页，"
+            "在名单中点此人的“生成通行密钥注册链接”。上面这把 API "
+            "密钥只在对方使用工作设备（如巴枪）时才交给对方。",
+            "pending": "{name}（工号 {no}）的安全专员岗位正等待另一位安全专员批准；"
+            "批准前注册链接无法生成。批准后，再把注册链接发给本人。",
+            "has_passkey": "{name}（工号 {no}）已有 {n} 个通行密钥，可以直接登录。"
+            "只有换手机或丢失手机时，才需要再发注册链接。",
+            "service": "{name} 是服务账号，不用通行密钥：把 API 密钥只交给对接系统的负责人，"
+            "配置到系统中。",
+            "disabled": "{name}（工号 {no}）的账号已停用，不要再发链接或密钥。",
+            "link_issued": "只把这个链接发给 {name}（工号 {no}）本人，不要转发到群里。"
+            "对方打开后在自己的手机上创建通行密钥，然后登录。",
+            "key_issued": "只把这把密钥交给 {name}（工号 {no}）本人或其工作设备。"
+            "关闭本页后无法再次查看。",
+        },
     },
     "service": {
         "title": "包裹隐私卫士",
@@ -1075,6 +1135,29 @@ WORDS: Catalogue = {
         "msg_revealed": "已显示（本次查看已记录），两分钟后自动隐藏。",
         "msg_saved": "已保存。",
         "needs_js": "此页面需要启用 JavaScript。",
+        "lookup_title": "按运单号或手机号查询",
+        "lookup_intro": "用于接听客户来电：先填写工单号，再填运单号或手机号（二选一）。"
+        "结果已打码；每次查询都会连同工单号记入审计日志。",
+        "lookup_ticket": "工单号（必填）",
+        "lookup_ticket_hint": "客户来电对应的工单，例如 CS-123456。",
+        "lookup_waybill": "运单号",
+        "lookup_phone": "手机号",
+        "lookup_phone_hint": "按手机号查询会通过加密索引匹配，号码不会被保存或记录。",
+        "lookup_submit": "查询",
+        "lookup_results": "工单 {ticket} 查到 {n} 个包裹",
+        "lookup_none": "没有找到包裹。请核对运单号或手机号。",
+        "lookup_sides": {"recipient": "收件人", "sender": "寄件人"},
+        "lookup_steps": "包裹经过",
+        "lookup_looked": "谁查看过",
+        "lookup_person": "员工",
+        "none_yet": "暂无记录。",
+        "lookup_errors": {
+            "ticket_invalid": "请填写有效的工单号（例如 CS-123456）。不能填写手机号或随意文字。",
+            "lookup_one_key": "请只填写运单号或手机号中的一项。",
+            "invalid_phone": "手机号格式不对：请填写 11 位手机号或带区号的座机号。",
+            "rate_limited": "查询过于频繁，请稍后再试。异常频繁的查询会提醒安全专员。",
+            "failed": "查询失败，请重试。",
+        },
     },
     "station": {
         "transfers": "转站记录",

@@ -63,6 +63,8 @@
     box.hidden = false;
     box.querySelector(".pg-secret-label").textContent = show.label || "";
     box.querySelector(".pg-secret").textContent = show.value || "";
+    var hint = box.querySelector(".pg-secret-hint");
+    if (hint) hint.textContent = show.hint || "";
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-pg-fetch]"), function (form) {
