@@ -220,6 +220,7 @@ def recipient(browser: Any, demo: Demo, cam: Camera) -> None:
     page.get_by_label("6 位验证码", exact=True).fill(demo.last_code())
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{demo.url}/portal")
+    walk.unsatisfied(page, demo.url)
     cam.walk(page, demo, "/portal")
     page.goto(f"{demo.url}/portal/verify")
     number = _courier_number(demo, phone) or STRANGER

@@ -108,8 +108,9 @@ def test_every_page_of_the_recipient_portal_reads_well(site: Site) -> None:
     page.locator("#pg-code").fill(site.sms.last_code(DEMO_RECIPIENT_PHONE))
     page.locator("form[action='/portal/signin'] button[type=submit]").click()
     page.wait_for_url(f"{site.base_url}/portal")
+    walk.unsatisfied(page, site.base_url)
     paths = walk.discover(page, site.base_url, "/portal")
-    assert "/portal/parcels" in paths and any("/portal/complaints/C" in p for p in paths)
+    assert "/portal/parcels" in paths and any(p.endswith("/appeal") for p in paths), paths
     found += _check_all(page, site, paths)
     page.context.close()
     _report(found + errors)
@@ -184,7 +185,10 @@ def test_the_raw_code_check_finds_codes_a_reader_should_not_see(text: str) -> No
 
 
 def test_the_raw_code_check_lets_addresses_and_file_names_through() -> None:
-    text = "下载 label.pdf 或 demo-leak.csv；http://localhost:8080/portal?lang=en；ops@example.com"
+    text = (
+        "下载 label.pdf 或 demo-leak.csv；http://localhost:8080/portal?lang=en；ops@example.com；"
+    )
+    text += "申诉网站 sswz.spb.gov.cn"
     assert walk.raw_codes(text) == []
 
 
@@ -192,3 +196,28 @@ def test_the_language_check_finds_the_other_language() -> None:
     assert walk.wrong_language(["派送", "Out for delivery"], "zh") != []
     assert walk.wrong_language(["My deliveries", "派送"], "en") != []
     assert walk.wrong_language(["我的派送", "PG20260000001", "3-2-0417"], "zh") == []
+
+
+def test_the_page_checks_name_a_box_too_wide_and_a_field_without_a_label(site: Site) -> None:
+    page = _context(site).new_page()
+    page.goto(f"{site.base_url}/console/login")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert walk.problems(page, "zh", axe=False) == []
+    page.evaluate("""() => {
+      const wide = document.createElement('div');
+      wide.id = 'pg-too-wide';
+      wide.style.width = '900px';
+      wide.textContent = '太宽';
+      document.querySelector('main').append(wide);
+    }""")
+    found = walk.problems(page, "zh", axe=False)
+    assert len(found) == 1 and "wide at 390px" in found[0] and "div#pg-too-wide" in found[0]
+    page.evaluate("""() => {
+      document.getElementById('pg-too-wide').remove();
+      const field = document.createElement('input');
+      field.id = 'pg-unlabelled';
+      document.querySelector('main').append(field);
+    }""")
+    found = walk.problems(page, "zh")
+    page.context.close()
+    assert any(p.startswith("axe label ") and "#pg-unlabelled" in p for p in found), found

@@ -48,11 +48,13 @@ RAW_CODES = {
         r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(:\d\d)?(\.\d+)?(Z|\+00:?00)\b"
     ),
 }
-# What looks like a code but is not: a web address (links people copy), an e-mail address,
-# a file name people download or upload (label.pdf, demo-leak.csv).
+# What looks like a code but is not: a web address (links people copy; a site named without
+# its scheme: sswz.spb.gov.cn), an e-mail address, a file name people download or upload
+# (label.pdf, demo-leak.csv).
 ALLOWED = re.compile(
     r"https?://\S+"
     r"|[\w.+-]+@[\w-]+(\.[\w-]+)+"
+    r"|\b([a-z0-9-]+\.)+(cn|com|net|org)\b"
     r"|[\w-]+\.(pdf|csv|xlsx|tsv|txt|png|jpe?g|json|zip)\b"
 )
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -121,35 +123,59 @@ AXE_JS = """async tags => {
 
 
 def discover(page: Any, base: str, start: str) -> list[str]:
-    """Return the paths reachable from `start`: navigation links, then one of each detail."""
+    """Return the paths reachable from `start`: navigation links, then one of each detail.
+
+    A few more detail pages of a kind already found are opened (not returned) to look for
+    the kinds only some of them link to (an answered complaint's appeal).
+    """
     found: list[str] = []
+    seen: set[str] = set()
     queue = [start]
     while queue:
         path = queue.pop(0)
-        if path in found:
+        if path in seen:
             continue
-        found.append(path)
+        seen.add(path)
+        if not any(k.match(path) for k in DETAILS.values()) or _new_kind(path, found):
+            found.append(path)
         page.goto(base + path)
         hrefs = page.eval_on_selector_all(NAV_LINKS, "els => els.map(e => e.getAttribute('href'))")
-        hrefs += _details(page, found + queue)
+        hrefs += _details(page)
         for href in hrefs:
             target = urlsplit(href).path
             ours = target.startswith(("/console", "/portal")) and not NOT_PAGES.search(target)
-            if ours and target not in found and target not in queue:
+            if ours and target not in seen and target not in queue:
                 queue.append(target)
     return found
 
 
-def _details(page: Any, known: list[str]) -> list[str]:
-    """Return the first link on the page to each kind of detail page not yet known."""
+def unsatisfied(page: Any, base: str) -> None:
+    """As the recipient, say an answered complaint did not help (its appeal page opens up)."""
+    page.goto(base + "/portal/complaints")
+    for href in _details(page, probes=10):
+        if DETAILS["portal-complaint"].match(href):
+            page.goto(base + href)
+            no = page.locator("button[name=satisfied][value=no]")
+            if no.count():
+                no.click()
+                page.wait_for_url(re.compile(r".*done=feedback"))
+                return
+
+
+def _new_kind(path: str, found: list[str]) -> bool:
+    """Return whether no found page is of the detail kind of `path`."""
+    kind = next(k for k in DETAILS.values() if k.match(path))
+    return not any(kind.match(k) for k in found)
+
+
+def _details(page: Any, probes: int = 3) -> list[str]:
+    """Return the first few links on the page to each kind of detail page."""
     hrefs = page.eval_on_selector_all(
         "main a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
     )
     out: list[str] = []
     for kind in DETAILS.values():
-        if any(kind.match(k) for k in known + out):
-            continue
-        out += [h for h in hrefs if kind.match(urlsplit(h).path)][:1]
+        out += list(dict.fromkeys(h for h in hrefs if kind.match(urlsplit(h).path)))[:probes]
     return out
 
 
