@@ -34,7 +34,7 @@ ALLOWED = {
     "relay/providers/aliyun.py::call": "Alibaba Cloud's JSON answer",
     "relay/providers/huawei.py::_call": "Huawei Cloud's JSON answer",
     "siem/ocsf.py::to_ocsf": "an OCSF event: the OCSF schema's, its keys vary by class",
-    "relay/api.py::_body_doc": "an OpenAPI fragment for FastAPI's `openapi_extra`",
+    "web/deps.py::json_body_doc": "an OpenAPI fragment for FastAPI's `openapi_extra`",
     "web/security/log_hygiene.py::log_config": "uvicorn's logging dictConfig",
     # Files read as they are: configuration, policy, the keyring, a leaked file.
     "settings.py::read_config_file": "config.toml, validated section by section later",
@@ -49,6 +49,9 @@ ALLOWED = {
     "audit/leaf.py::leaf_document": "the hashed leaf: keys are PUBLIC_FIELDS, canonical JSON",
     "audit/leaf.py::public_details": "the public subset of an event's free-form details",
     "monitor/incidents.py::_merged": "a finding's details: each detector writes its own",
+    "monitor/detectors/volume.py::context": "a finding's details: each detector writes its own",
+    "monitor/detectors/own_volume.py::context": "a finding's details: the usual count",
+    "monitor/detectors/peer_volume.py::context": "a finding's details: the role compared with",
     "words/__init__.py::both": "a catalogue section in every language, keyed by words",
     "relay/inventory.py::status": "per-state counts keyed by the states found in the pool",
     "relay/api.py::pool_status": "relay.inventory.status, as it is",

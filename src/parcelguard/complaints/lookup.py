@@ -18,13 +18,12 @@ Rules the attacker tests hold it to (tests/security/test_cs_lookup.py):
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from parcelguard.access import service as access
 from parcelguard.access.policy import reference_ok
 from parcelguard.audit.service import Actor, Entry, auditor_for, events_for_targets
+from parcelguard.complaints.results import LookedUpParcel, LookupResult, StaffName
 from parcelguard.complaints.service import require_staff
 from parcelguard.errors import InvalidInput, RateLimited
 from parcelguard.pii.normalize import normalize_phone
@@ -52,7 +51,7 @@ def lookup(
     ticket: str,
     waybill: str = "",
     phone: str = "",
-) -> dict[str, Any]:
+) -> LookupResult:
     """Find parcels by waybill or by phone under a ticket; audit the lookup, refused or not.
 
     Return `{"by", "ticket", "parcels": [masked view + "steps" + "looked"]}`.
@@ -155,11 +154,11 @@ def _by_phone(rt: Runtime, session: Session, phone: str) -> list[Shipment]:
     return vault_queries.live_shipments(session, rt.tenant, ids)
 
 
-def _parcel(rt: Runtime, session: Session, shipment: Shipment) -> dict[str, Any]:
+def _parcel(rt: Runtime, session: Session, shipment: Shipment) -> LookedUpParcel:
     """Return a parcel's masked view with its lifecycle steps and who looked at it."""
     steps = vault_queries.lifecycle_steps(session, rt.tenant, shipment.shipment_id, MAX_HISTORY)
     events = events_for_targets(session, rt.tenant, [shipment.shipment_id], LOOKED)
-    names: dict[str, dict[str, str]] = {}
+    names: dict[str, StaffName] = {}
     return {
         **vault.view(session, shipment),
         "steps": [
@@ -179,8 +178,8 @@ def _parcel(rt: Runtime, session: Session, shipment: Shipment) -> dict[str, Any]
 
 
 def _person(
-    session: Session, tenant: str, actor_id: str, role: str, known: dict[str, dict[str, str]]
-) -> dict[str, str]:
+    session: Session, tenant: str, actor_id: str, role: str, known: dict[str, StaffName]
+) -> StaffName:
     """Return how the history names a member of staff: masked name, employee number, role."""
     if actor_id not in known:
         principal = access.get(session, tenant, actor_id)

@@ -134,3 +134,43 @@ class TimelineRow(TimelineStep):
 
     type_words: str
     note_words: str
+
+
+class LookupStep(TypedDict):
+    """One lifecycle step of a looked-up parcel (scan, handover), local times on the page."""
+
+    type: str
+    at: str
+    station_id: str | None
+
+
+class StaffName(TypedDict):
+    """A member of staff as pages show them: masked name, employee number, role."""
+
+    name: str
+    employee_no: str
+    role: str
+
+
+class LookupViewer(StaffName):
+    """Who looked at a looked-up parcel, what they did and why."""
+
+    at: str
+    action: str
+    decision: str | None
+    purpose: str | None
+
+
+class LookedUpParcel(MaskedShipment):
+    """A parcel found by customer service: its masked view, steps and who looked."""
+
+    steps: list[LookupStep]
+    looked: list[LookupViewer]
+
+
+class LookupResult(TypedDict):
+    """What a customer-service lookup found under a ticket (masked, audited)."""
+
+    by: str
+    ticket: str
+    parcels: list[LookedUpParcel]

@@ -11,7 +11,6 @@ and the menu of the caller's role.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,13 +18,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from parcelguard.access import sessions
-from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
 from parcelguard.errors import Denied, NotAuthenticated
 from parcelguard.runtime import Runtime
 from parcelguard.web import csrf, pages
 from parcelguard.web.deps import get_runtime
 from parcelguard.web.pages import Redirect, language
+from parcelguard.web.results import Staff as Staff
 from parcelguard.words import both
 
 BASE = both("console")
@@ -50,14 +49,6 @@ ROLE_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("/console/security", "nav_security_admin"),
     ),
 }
-
-
-@dataclass(frozen=True)
-class Staff:
-    """The signed-in member of staff of one page request, with the session's CSRF token."""
-
-    caller: Caller
-    csrf: str
 
 
 def signed_in(rt: Runtime, request: Request) -> Staff | None:

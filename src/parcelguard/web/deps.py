@@ -25,6 +25,7 @@ from parcelguard.access.principals import Caller
 from parcelguard.access.roles import STAFF_ROLES, Role
 from parcelguard.errors import NotAuthenticated
 from parcelguard.runtime import Runtime
+from parcelguard.web.security.deferred import count_deferred
 
 bearer = HTTPBearer(auto_error=False, description="A ParcelGuard API key: `pg_<id>_<secret>`.")
 SESSION_COOKIE = "pg_session"
@@ -76,8 +77,6 @@ def get_caller(
 
     Counts the request against the rate rules the `Guard` left to this moment (`deferred`).
     """
-    from parcelguard.web.security.guard import count_deferred
-
     caller = resolve_caller(request, credentials)
     count_deferred(request, caller.principal_id)
     return caller

@@ -5,6 +5,7 @@ The error document is the contract's (CONTRACTS.md); the console endpoints answe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NotRequired
 
@@ -16,7 +17,15 @@ from parcelguard.monitor.results import AlertView
 from parcelguard.vault.results import MaskedShipment
 
 if TYPE_CHECKING:
-    from parcelguard.web.console_shell import Staff
+    from parcelguard.access.principals import Caller
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in member of staff of one page request, with the session's CSRF token."""
+
+    caller: Caller
+    csrf: str
 
 
 class ErrorDetail(TypedDict):

@@ -31,9 +31,9 @@ from parcelguard.runtime import Runtime
 from parcelguard.web.security.answers import limited, unavailable
 from parcelguard.web.security.body_limit import header
 from parcelguard.web.security.config import LOCKOUT, Hardening, KeyKind
+from parcelguard.web.security.deferred import DEFERRED
 
 log = logging.getLogger("parcelguard.http")
-DEFERRED = "pg_deferred_rate_rules"  # request.state: (rule name, limit) left to the route
 
 
 class Guard:
@@ -95,29 +95,6 @@ class Guard:
         except RateLimited:
             return
         record_lockout(h.rt, ip, lock.limit, lock)
-
-
-def count_deferred(request: Request, principal_id: str) -> None:
-    """Count the request against the deferred rules the `Guard` left for its caller.
-
-    Called by `deps.get_caller` once the caller is known (each rule once per request); over
-    the limit raises `RateLimited`, answered 429 `rate_limited` like the `Guard`'s refusals.
-    """
-    state = request.scope.get("state")
-    pending = state.pop(DEFERRED, None) if isinstance(state, dict) else None
-    if not pending:
-        return
-    limiter = request.app.state.runtime.limiter
-    for name, limit in pending:
-        try:
-            limiter.hit(f"{name}:principal:{principal_id}", limit.limit, limit.window)
-        except RateLimited as exc:
-            retry = (exc.details or {}).get("retry_after", 60)
-            raise RateLimited(
-                f"too many {name} requests; try again in {retry} s",
-                code="rate_limited",
-                details={"retry_after": retry},
-            ) from None
 
 
 def rate_limit(
