@@ -189,3 +189,22 @@ def test_polling_without_queues_configured_is_refused(world: World, cli) -> None
         service.receipt_poller(world.rt)
     assert refused.value.code == "receipts_not_queued"
     assert cli("relay", "receipts", "poll", "--rounds", "1", "--json").code != 0
+
+
+def test_relay_doctor_checks_each_queue_instead_of_the_callback(
+    world: World, platform: tuple[FakeAliyun, FakeMns], cli
+) -> None:
+    good = cli("relay", "doctor", "--json")
+    assert good.code == 0, good.stdout
+    names = [c["name"] for c in good.json["checks"]]
+    assert names == [
+        "aliyun credentials",
+        "mns SecretRecording",
+        "mns SecretReport",
+        "mns SecretStartReport",
+    ]
+    configure(world.rt, **{**world.rt.settings.sections["relay"], "aliyun_mns_queues": {}})
+    empty = cli("relay", "doctor", "--json")
+    assert empty.code != 0
+    assert empty.json["error"]["details"]["checks"][-1]["name"] == "mns queues"
+    assert "aliyun-secret" not in empty.stdout and "mns-tmp-secret" not in empty.stdout

@@ -30,7 +30,7 @@ from parcelguard.relay import (
     routing,
     sms,
 )
-from parcelguard.relay.config import config_for
+from parcelguard.relay.config import RelayConfig, config_for
 from parcelguard.relay.erasure import forget_phone
 from parcelguard.relay.inventory import CanaryNumber, PoolRow, import_numbers, read_pool_file
 from parcelguard.relay.models import Binding, CallRecord, RelayNumber
@@ -393,9 +393,27 @@ def doctor(rt: Runtime, *, callback_url: str | None = None) -> RelayDoctor:
                 "detail": "set" if ok else "webhook_secret is not set",
             }
         )
-    base = callback_url or config.public_base_url
-    checks.append(_reachable(base))
+    if isinstance(provider, AliyunProvider) and config.aliyun_receipts == "mns":
+        checks += _queue_checks(config, provider)  # receipts are pulled: no callback needed
+    else:
+        checks.append(_reachable(callback_url or config.public_base_url))
     return {"provider": config.provider, "ok": all(c["ok"] for c in checks), "checks": checks}
+
+
+def _queue_checks(config: RelayConfig, provider: AliyunProvider) -> list[RelayCheck]:
+    """Ask a token for each receipt queue (`QueryTokenForMnsQueue`): can the poller read it?"""
+    if not config.aliyun_mns_queues:
+        return [{"name": "mns queues", "ok": False, "detail": "aliyun_mns_queues is empty"}]
+    checks: list[RelayCheck] = []
+    for kind, queue in sorted(config.aliyun_mns_queues.items()):
+        try:
+            provider.queue_token(kind, queue, config.aliyun_token_endpoint)
+        except Conflict as exc:
+            code = exc.details.get("code") if isinstance(exc.details, dict) else None
+            checks.append({"name": f"mns {kind}", "ok": False, "detail": f"refused ({code})"})
+            continue
+        checks.append({"name": f"mns {kind}", "ok": True, "detail": "queue token issued"})
+    return checks
 
 
 def _reachable(base: str | None) -> RelayCheck:
