@@ -251,7 +251,7 @@ def fragment(runs: list[dict[str, Any]], probes: int) -> str:
         "(SQLite only: less sensitive to other work on the machine), 2nd → last tenth = the "
         "wall ratio of the second and the last chunk as the vault fills (the first pays "
         "one-time warm-ups). Rows marked * were measured before the alternation: baseline "
-        "over the whole file, then the import. Lookups on the "
+        "over the whole file, then the import; every real lookup, then every bare one. Lookups on the "
         f"N-parcel vault, {probes:,} random parcels each, one process, real and bare call "
         "alternating: "
         "reveal lookup = `vault.service` get + parties + unwrap + open one field (the reveal "
@@ -282,7 +282,7 @@ def fragment(runs: list[dict[str, Any]], probes: int) -> str:
     ]
     if sizes:
         lines += ["", "SQLite file size after the import: " + "; ".join(sizes) + "."]
-    loads = ", ".join(f"{r['load']:.1f}" for r in runs if "load" in r)
+    loads = ", ".join(f"{r['load']:.1f}" if "load" in r else "–" for r in runs)
     lines += [
         "",
         f"Machine: {os.cpu_count()} CPUs shared with other work while measured (1-minute load "
