@@ -15,9 +15,9 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -264,7 +264,7 @@ _HEAD_FOR_UPDATE = (
     .with_for_update()
 )
 _HEAD_UPDATE = (
-    update(AuditHead.__table__)
+    update(cast(Table, AuditHead.__table__))  # core: no ORM session synchronisation
     .where(_heads.tenant_id == bindparam("b_tenant"))
     .values(seq=bindparam("b_seq"), frontier=bindparam("b_frontier"), hash=bindparam("b_hash"))
 )

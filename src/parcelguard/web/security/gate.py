@@ -12,6 +12,7 @@ guard, then the app.
 
 from __future__ import annotations
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.web.security.body_limit import declared_too_large, limited
@@ -64,7 +65,7 @@ class Gate:
             await send(message)
 
         limit = self.hardening.body_limit(path)
-        refusal = declared_too_large(declared, limit)
+        refusal: Response | None = declared_too_large(declared, limit)
         guarded = self.hardening.limits.enabled
         if refusal is None and guarded:
             refusal = await self.guard.refusal(scope, has_bearer)
