@@ -224,7 +224,7 @@ _HEAD_FOR_UPDATE = (
     .with_for_update()
 )
 _HEAD_UPDATE = (
-    update(cast(Table, AuditHead.__table__))
+    update(cast(Table, AuditHead.__table__))  # core: no ORM session synchronisation
     .where(_heads.tenant_id == bindparam("b_tenant"))
     .values(seq=bindparam("b_seq"), frontier=bindparam("b_frontier"), hash=bindparam("b_hash"))
 )
