@@ -90,6 +90,19 @@ def fresh_runtime(home: Path, port: int) -> Runtime:
     return rt
 
 
+def portal_sign_in(page: Any, base_url: str, sms: Any, phone: str) -> None:
+    """Sign a recipient in on the portal with the code the recording SMS provider got."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/portal")
+    page.get_by_label("手机号", exact=True).fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{phone[:3]}******{phone[-2:]}")
+    page.get_by_label("6 位验证码", exact=True).fill(sms.last_code(phone))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base_url}/portal")
+
+
 def launch(playwright: Any) -> Any:
     """Launch Debian's Chromium headless."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -24,6 +24,7 @@ from tests.browser.support import (
     fresh_runtime,
     launch,
     live_server,
+    portal_sign_in,
 )
 from tests.conftest import write_csv
 from tests.monitor.test_monitor_incidents import finding, rt_start
@@ -254,13 +255,7 @@ def test_a_recipient_reads_the_timeline_of_who_viewed(server: Server) -> None:
 
     def steps(browser: Any, problems: list[str]) -> None:
         _context, page = _phone(browser, problems, server)
-        page.goto(f"{server.base_url}/portal")
-        page.get_by_label("手机号", exact=True).fill(PHONE)
-        page.get_by_role("button", name="获取验证码").click()
-        expect(page.get_by_role("status")).to_contain_text("138******00")
-        page.get_by_label("6 位验证码", exact=True).fill(server.sms.last_code(PHONE))
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{server.base_url}/portal")
+        portal_sign_in(page, server.base_url, server.sms, PHONE)
         page.get_by_role("navigation").get_by_role("link", name="谁看过我的信息").click()
         chart = page.locator("#pg-access-dots")
         expect(chart).to_be_visible()

@@ -26,6 +26,7 @@ from tests.browser.support import (
     cli,
     free_port,
     live_server,
+    portal_sign_in,
 )
 from tests.conftest import write_csv
 
@@ -153,12 +154,7 @@ def test_recipient_complains_and_an_agent_answers(server: Server, tmp_path: Path
 def _recipient_signs_in(page: Any, server: Server, expect: Any) -> None:
     page.goto(f"{server.base_url}/portal")
     _fits(page)
-    page.get_by_label("手机号", exact=True).fill(PHONE)
-    page.get_by_role("button", name="获取验证码").click()
-    expect(page.get_by_role("status")).to_contain_text("138******00")
-    page.get_by_label("6 位验证码", exact=True).fill(server.sms.last_code(PHONE))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{server.base_url}/portal")
+    portal_sign_in(page, server.base_url, server.sms, PHONE)
     _fits(page)
 
 

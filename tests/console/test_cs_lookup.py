@@ -124,3 +124,11 @@ def test_the_lookup_page_is_in_english_under_the_switch(world: World) -> None:
     world.sign_in("customer_service")
     html = world.client.get("/console/service/lookup?lang=en").text
     assert "Look up by waybill or phone" in html and "Ticket (required)" in html
+
+
+def test_the_menu_marks_only_the_lookup_as_the_current_page(world: World) -> None:
+    world.sign_in("customer_service")
+    html = world.client.get("/console/service/lookup").text
+    nav = html.split('class="pg-console-nav"')[1].split("</nav>")[0]
+    assert nav.count('aria-current="page"') == 1
+    assert 'href="/console/service/lookup" aria-current="page"' in nav

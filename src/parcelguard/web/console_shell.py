@@ -112,7 +112,11 @@ def render(
     words = {**BASE[lang], **own, "err": {**BASE[lang]["err"], **own.get("err", {})}}
     role = staff.caller.role if staff is not None else ""
     menu = [(path, words[key]) for path, key in ROLE_LINKS.get(role, ())]
-    extra = {"staff": staff, "menu": menu, "current": current or request.url.path, **context}
+    here = current or request.url.path
+    # The one menu entry this page belongs to: the longest menu path it is at or under.
+    under = [p for p, _ in menu if here == p or here.startswith(p + "/")]
+    active = max(under, key=len) if under else ""
+    extra = {"staff": staff, "menu": menu, "current": here, "active": active, **context}
     return pages.render(request, name, words, extra, status_code=status_code)
 
 
