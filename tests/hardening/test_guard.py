@@ -129,3 +129,23 @@ def test_a_lost_redis_inside_a_route_answers_503(rt: Runtime) -> None:
     refused = TestClient(app, raise_server_exceptions=False).post("/verify")
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "5"
+
+
+def test_reveal_answers_401_before_judging_its_body_and_counts_bad_keys_not_reveals(
+    rt: Runtime, admin_key
+) -> None:
+    rt.settings.sections["ratelimit"] = {"limits": {"reveal": {"limit": 1, "window": 60}}}
+    client = TestClient(create_app(rt), client=ATTACKER)
+    bad_body = {"fields": "not a list"}
+    anonymous = client.post("/api/v1/shipments/W1/reveal", json=bad_body)
+    assert anonymous.status_code == 401
+    wrong = client.post("/api/v1/shipments/W1/reveal", json=bad_body, headers=bearer(BAD_KEY))
+    assert wrong.status_code == 401
+    invalid = client.post("/api/v1/shipments/W1/reveal", json=bad_body, headers=bearer(admin_key))
+    assert invalid.status_code == 422
+    assert invalid.json()["error"]["code"] == "invalid_input"
+    # The valid caller's one reveal of the window went to the invalid request.
+    body = {"fields": ["recipient.name"], "purpose": "delivery"}
+    limited = client.post("/api/v1/shipments/W1/reveal", json=body, headers=bearer(admin_key))
+    assert limited.status_code == 429
+    assert limited.headers["retry-after"]
