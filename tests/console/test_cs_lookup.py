@@ -132,3 +132,18 @@ def test_the_menu_marks_only_the_lookup_as_the_current_page(world: World) -> Non
     nav = html.split('class="pg-console-nav"')[1].split("</nav>")[0]
     assert nav.count('aria-current="page"') == 1
     assert 'href="/console/service/lookup" aria-current="page"' in nav
+
+
+def test_the_recipient_sees_a_customer_service_lookup_among_who_viewed(world: World) -> None:
+    from parcelguard.vault import service as vault_service
+
+    world.sign_in("customer_service")
+    row = world.row(world.others[0])
+    status, _ = _lookup(world, ticket=TICKET, phone=row["recipient_phone"])
+    assert status == 200
+    with world.rt.db.read_session() as session:
+        history = vault_service.access_history(world.rt, session, row["recipient_phone"])
+    seen = [h for h in history if h["action"] == lookup.ACTION]
+    assert seen, "the recipient's 'who viewed' misses the customer-service lookup"
+    assert {h["waybill_no"] for h in seen} >= {world.others[0]}
+    assert all(h["role"] == "customer_service" and h["purpose"] == "customer_service" for h in seen)

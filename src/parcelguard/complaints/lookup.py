@@ -41,7 +41,7 @@ MAX_PARCELS = 20
 MAX_HISTORY = 50
 MAX_TICKET = 64
 # What "who looked" lists: the accesses of `vault.service.ACCESS_ACTIONS` and earlier lookups.
-LOOKED = (*vault.ACCESS_ACTIONS, ACTION)
+LOOKED = tuple(dict.fromkeys((*vault.ACCESS_ACTIONS, ACTION)))
 
 
 def lookup(
@@ -125,25 +125,33 @@ def _record(
     shipments: list[Shipment],
     refused: str | None = None,
 ) -> None:
-    """Record one lookup: the ticket, how it looked and which waybills it found; no phone."""
-    auditor_for(rt).record(
-        session,
-        actor,
-        Entry(
-            "service.lookup",  # ACTION, written out for the words test's scan of Entry(...)
-            "shipment",
-            shipments[0].shipment_id if len(shipments) == 1 else None,
-            decision="deny" if refused else "allow",
-            reason=refused,
-            purpose="customer_service",
-            reference=ticket,
-            details={
-                "by": by,
-                "found": len(shipments),
-                "waybills": [s.waybill_no for s in shipments[:MAX_PARCELS]],
-            },
-        ),
-    )
+    """Record one lookup: the ticket, how it looked and which waybills it found; no phone.
+
+    One event per parcel found (its target the parcel), so the recipient's "who viewed" page
+    lists the lookup like any other view of their parcel; one untargeted event when nothing
+    was found or the lookup was refused.
+    """
+    details = {
+        "by": by,
+        "found": len(shipments),
+        "waybills": [s.waybill_no for s in shipments[:MAX_PARCELS]],
+    }
+    targets: list[str | None] = [s.shipment_id for s in shipments[:MAX_PARCELS]] or [None]
+    for target in targets:
+        auditor_for(rt).record(
+            session,
+            actor,
+            Entry(
+                "service.lookup",  # ACTION, written out for the words test's scan of Entry(...)
+                "shipment",
+                target,
+                decision="deny" if refused else "allow",
+                reason=refused,
+                purpose="customer_service",
+                reference=ticket,
+                details=details,
+            ),
+        )
 
 
 def _by_phone(rt: Runtime, session: Session, phone: str) -> list[Shipment]:

@@ -162,6 +162,7 @@ ACCESS_ACTIONS = (
     "label.print",
     "relay.connect",
     "export.run",
+    "service.lookup",  # customer service found the parcel by waybill or phone (masked view)
 )
 
 
