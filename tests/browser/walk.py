@@ -50,9 +50,10 @@ RAW_CODES = {
 }
 # What looks like a code but is not: a web address (links people copy; a site named without
 # its scheme: sswz.spb.gov.cn), an e-mail address, a file name people download or upload
-# (label.pdf, demo-leak.csv).
+# (label.pdf, demo-leak.csv), and the English "e.g." and "i.e.".
 ALLOWED = re.compile(
     r"https?://\S+"
+    r"|\b(e\.g|i\.e)\."
     r"|[\w.+-]+@[\w-]+(\.[\w-]+)+"
     r"|\b([a-z0-9-]+\.)+(cn|com|net|org)\b"
     r"|[\w-]+\.(pdf|csv|xlsx|tsv|txt|png|jpe?g|json|zip)\b"
