@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from parcelguard.access import duties, enrolment, keys, passkeys
@@ -75,10 +76,19 @@ def next_step(principal: Principal, passkey_count: int) -> str:
     return "has_passkey" if passkey_count else "enrol"
 
 
-def hint(lang: str, step: str, principal: Principal, passkey_count: int = 0) -> str:
-    """Return the next-step sentence for an account, naming the person and employee number."""
+def hint(
+    lang: str, step: str, principal: Principal, passkey_count: int = 0, *, page: bool = False
+) -> str:
+    """Return the next-step sentence for an account, naming the person and employee number.
+
+    For a page (`page=True`) the sentence is HTML with the name marked `translate="no"` (a
+    name is data, not wording: the English page keeps it as written); JSON gets plain text.
+    """
     words: str = TEXT[lang]["next_steps"][step]
-    return words.format(name=principal.name, no=principal.employee_no, n=passkey_count)
+    if not page:
+        return words.format(name=principal.name, no=principal.employee_no, n=passkey_count)
+    name = Markup('<span translate="no">{}</span>').format(principal.name)
+    return escape(words).format(name=name, no=principal.employee_no, n=passkey_count)
 
 
 @router.get("", response_model=None)
@@ -94,7 +104,7 @@ def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)
                 {
                     **access.public_view(principal),
                     "step": step,
-                    "hint": hint(lang, step, principal, count),
+                    "hint": hint(lang, step, principal, count, page=True),
                 }
             )
     context = {"users": found, "roles": access.ROLES}
