@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from parcelguard.vault.ingest import import_shipments
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.synthetic import Faker
 from tests.monitor.helpers import NATS_URL
-from tests.test_serve_workers import SERVE, SRC, _free_port, _worker_pids
+from tests.test_serve_workers import SRC, _free_port, start_workers
 
 REVEALS = 30
 pytestmark = [pytest.mark.postgres, pytest.mark.nats, pytest.mark.slow]
@@ -80,25 +79,9 @@ def test_two_workers_monitors_judge_every_audit_event_once(home: Path, pg_databa
         "PYTHONPATH": SRC,
     }
     env.pop("PARCELGUARD_REDIS_URL", None)
-    server = subprocess.Popen(
-        [*SERVE, "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = start_workers(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.2)
-        assert len(_worker_pids(server.pid)) >= 2
         with httpx.Client(base_url=base, timeout=30) as client:
             for i in range(REVEALS):
                 answer = client.post(
