@@ -82,6 +82,33 @@ def _worker_pids(parent: int) -> set[int]:
     return found
 
 
+def start_workers(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """Start `serve --workers 2` in its own process group; return it once both answer."""
+    server = subprocess.Popen(
+        [*SERVE, "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.2)
+        assert len(_worker_pids(server.pid)) >= 2
+    except BaseException:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        raise
+    return server
+
+
 @pytest.mark.postgres
 def test_two_workers_answer_concurrent_reveals_into_one_unforked_audit_log(
     home: Path, pg_database: str
@@ -102,26 +129,10 @@ def test_two_workers_answer_concurrent_reveals_into_one_unforked_audit_log(
     }
     env.pop("PARCELGUARD_REDIS_URL", None)
     env.pop("PARCELGUARD_NATS_URL", None)
-    server = subprocess.Popen(
-        [*SERVE, "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = start_workers(env, port)
     base = f"http://127.0.0.1:{port}"
     waybills = sorted(addresses)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.2)
-        assert len(_worker_pids(server.pid)) >= 2
 
         def reveal_many(n: int) -> list[bool]:
             right = []
