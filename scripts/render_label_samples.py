@@ -54,7 +54,7 @@ def imported_labels() -> tuple[LabelContent, LabelContent, ShelfLabelContent]:
     import_shipments(rt, (RawRow(i + 2, row) for i, row in enumerate(rows)), SYSTEM)
     waybills = [row["waybill_no"] for row in rows]
     with rt.db.session() as session:
-        large, small = service.label_contents(rt, session, service.PrintJob(waybills), SYSTEM)
+        large, small = service.label_contents(rt, session, SYSTEM, service.PrintJob(waybills))
         lifecycle.record_event(
             rt, session, waybills[0], "at_station", SYSTEM, station_id=STATION[0]
         )

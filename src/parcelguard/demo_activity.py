@@ -114,12 +114,12 @@ def _scans(rt: Runtime, couriers: list[str]) -> None:
             continue
         job = labels_service.PrintJob(route)
         with rt.db.session() as session:
-            contents = labels_service.label_contents(rt, session, job, Actor(courier, "courier"))
+            contents = labels_service.label_contents(rt, session, Actor(courier, "courier"), job)
         caller = _caller(rt, courier)
         for content in contents:
             token = content.qr_url.rsplit("/", 1)[-1]
-            scan.scan(rt, token, caller, "192.0.2.10")
-            scan.scan(rt, token, None, "198.51.100.7")
+            scan.scan(rt, caller, token, "192.0.2.10")
+            scan.scan(rt, None, token, "198.51.100.7")
 
 
 def _prying(rt: Runtime, prying: str, couriers: list[str]) -> None:
