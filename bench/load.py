@@ -80,7 +80,7 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
     import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
     with rt.db.session() as session:
         relay.import_numbers(
-            rt, session, (PoolRow(i + 2, f"171{i:08d}") for i in range(BOUND)), SYSTEM
+            rt, session, SYSTEM, (PoolRow(i + 2, f"171{i:08d}") for i in range(BOUND))
         )
         couriers = []
         for i in range(COURIERS):
@@ -109,7 +109,7 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
         )
     calls = []
     for i, row in enumerate(rows[:BOUND]):
-        number = relay.bind_waybill(rt, row["waybill_no"], SYSTEM)["virtual_number"]
+        number = relay.bind_waybill(rt, SYSTEM, row["waybill_no"])["virtual_number"]
         calls.append((couriers[i % COURIERS][1], number))
         calls.append((row["recipient_phone"], number))
     rt.close()

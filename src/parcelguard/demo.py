@@ -132,7 +132,7 @@ def _pool(rt: Runtime) -> None:
     """Rent the demo's privacy numbers, so parcels going out get a number to call through."""
     rows = (relay_service.PoolRow(i + 1, number, None) for i, number in enumerate(POOL))
     with rt.db.session() as session:
-        relay_service.import_numbers(rt, session, rows, SEEDER)
+        relay_service.import_numbers(rt, session, SEEDER, rows)
 
 
 def _known_staff(rt: Runtime) -> list[dict[str, Any]]:

@@ -71,7 +71,7 @@ def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dic
     """Import numbers into the pool."""
     with rt.db.session() as session:
         rows = [PoolRow(i + 2, n, city) for i, n in enumerate(numbers)]
-        return service.import_numbers(rt, session, rows, SYSTEM)
+        return service.import_numbers(rt, session, SYSTEM, rows)
 
 
 def add_courier(rt: Runtime, name: str, phone: str, station: str | None = None) -> Courier:

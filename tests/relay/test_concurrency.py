@@ -67,7 +67,7 @@ def test_a_thousand_concurrent_binds_never_share_a_party_on_one_number(rt: Runti
 
     def bind(waybill: str) -> tuple[str, str | None]:
         try:
-            return waybill, service.bind_waybill(rt, waybill, SYSTEM)["binding_id"]
+            return waybill, service.bind_waybill(rt, SYSTEM, waybill)["binding_id"]
         except PoolExhausted:
             return waybill, None
 

@@ -117,7 +117,7 @@ def test_an_ended_binding_is_not_printed(axe: World) -> None:
     from parcelguard.relay import service as relay
 
     with axe.rt.db.session() as session:
-        relay.release_binding(axe.rt, session, axe_binding(axe, 3).binding_id, SYSTEM)
+        relay.release_binding(axe.rt, session, SYSTEM, axe_binding(axe, 3).binding_id)
     (content,) = _contents(axe, axe.waybill(3))
     assert content.relay_number == ""
 

@@ -130,7 +130,7 @@ def test_a_recording_erased_with_the_person_cannot_be_fetched(
     officer, officer_id = _key(cli, "security_officer")
     case_id = _open_case(world, officer_id)
     with world.rt.db.session() as session:
-        service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
+        service.forget_phone(world.rt, session, SYSTEM, world.recipient(0))
     gone = _fetch(cli, recording_id, case_id, officer)
     assert gone.code != 0 and gone.json["error"]["code"] == "recording_not_found"
     shown = _show(cli, officer, case_id, recording_id)

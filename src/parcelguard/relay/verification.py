@@ -39,7 +39,7 @@ WARNING = {
 
 
 def verify(
-    rt: Runtime, session: Session, recipient: str, caller: str, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, recipient: str, caller: str
 ) -> CallerVerdict:
     """Say whether `caller` is a courier of one of `recipient`'s parcels; audited."""
     recipient_number = require_canonical(recipient, "recipient")
