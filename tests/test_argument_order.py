@@ -48,7 +48,6 @@ ALLOWED: dict[str, str] = {
     "access/service.py:revoke_key": "not converted yet (issue 16)",
     "access/service.py:set_training": "not converted yet (issue 16)",
     "access/service.py:suspend_reveal": "not converted yet (issue 16)",
-    "complaints/service.py:add_step": "not converted yet (issue 16)",
     "vault/ingest.py:import_shipments": "not converted yet (issue 16)",
     "vault/lifecycle.py:apply": "not converted yet (issue 16)",
     "vault/lifecycle.py:record_event": "not converted yet (issue 16)",
