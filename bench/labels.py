@@ -205,7 +205,7 @@ def _service_setup(count: int, size: str) -> tuple:
     rt.keyring  # noqa: B018
     install(rt)
     rows = list(Faker(9).rows(count))
-    report = import_shipments(rt, (RawRow(i + 2, row) for i, row in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, row) for i, row in enumerate(rows)))
     assert report.imported == count, "the synthetic rows must all import"
     job = PrintJob([row["waybill_no"] for row in rows], "pdf", size)
     with rt.db.session() as session:

@@ -77,7 +77,7 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
     rt = Runtime.from_settings(Settings.load(home=home, database_url=database_url))
     upgrade(rt.db.engine)
     rows = list(Faker(11).rows(parcels, prefix="LD"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     with rt.db.session() as session:
         relay.import_numbers(
             rt, session, SYSTEM, (PoolRow(i + 2, f"171{i:08d}") for i in range(BOUND))
@@ -86,16 +86,16 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
         for i in range(COURIERS):
             phone = f"1390000{i:04d}"
             made, _ = access.create(
-                rt, session, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone), SYSTEM
+                rt, session, SYSTEM, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone)
             )
             couriers.append((made.principal_id, phone))
         _, key = access.create(
             rt,
             session,
+            SYSTEM,
             NewPrincipal(
                 name="load", role="service", scopes=["read", "pii", "reveal:recipient.address"]
             ),
-            SYSTEM,
         )
         session.execute(
             text(

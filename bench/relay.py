@@ -83,13 +83,13 @@ def seed(
     print(f"bulk-loaded {filler:,} bindings in {bulk_s:.0f} s", file=sys.stderr, flush=True)
     faker = Faker(3)
     rows = list(faker.rows(parcels, prefix="RB"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     couriers = []
     with rt.db.session() as session:
         for i in range(COURIERS):
             phone = f"1390000{i:04d}"
             principal, _ = access.create(
-                rt, session, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone), SYSTEM
+                rt, session, SYSTEM, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone)
             )
             couriers.append((principal.principal_id, phone))
         session.execute(

@@ -88,7 +88,7 @@ def _out_for_delivery(rt: Runtime, courier: str) -> list[str]:
 
 def _recipient_waybills(rt: Runtime, phone: str) -> set[str]:
     with rt.db.read_session() as session:
-        ids = set(vault_service.shipment_ids_for_phone(session, rt, phone))
+        ids = set(vault_service.shipment_ids_for_phone(rt, session, phone))
         return {
             s.waybill_no
             for s in (vault_service.get_by_id(session, rt.tenant, i) for i in ids)

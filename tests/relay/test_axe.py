@@ -260,7 +260,7 @@ def _clerk(rt: Runtime, name: str, phone: str, station: str) -> str:
 
     new = NewPrincipal(name=name, role="station_clerk", phone=phone, station=station)
     with rt.db.session() as session:
-        access_service.create(rt, session, new, SYSTEM)
+        access_service.create(rt, session, SYSTEM, new)
     return phone
 
 
@@ -275,7 +275,7 @@ def test_a_thousand_parallel_axe_binds_never_give_one_extension_twice(rt: Runtim
     configure(rt, extension_digits=3)  # 1,000 extensions per X: collisions are certain
     faker = Faker(42)
     rows = list(faker.rows(PARCELS, prefix="AX"))
-    report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     assert report.imported == PARCELS
     couriers = [add_courier(rt, f"快递员{i}", f"1380000{i:04d}") for i in range(10)]
     with rt.db.session() as session:

@@ -35,7 +35,7 @@ def seed(rt: Runtime) -> list[str]:
     rows = list(faker.rows(PARCELS, prefix="CC"))
     for i, row in enumerate(rows):
         row["recipient_phone"] = phones[i % RECIPIENTS]
-    report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     assert report.imported == PARCELS
     couriers = [add_courier(rt, f"快递员{i}", f"1390000{i:04d}") for i in range(COURIERS)]
     with rt.db.session() as session:

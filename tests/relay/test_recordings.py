@@ -37,7 +37,7 @@ def keep_one(world: World) -> str:
 
 def open_case(world: World) -> str:
     with world.rt.db.session() as session:
-        return cases.open_case(world.rt, session, "投诉：快递员辱骂", OFFICER).case_id
+        return cases.open_case(world.rt, session, OFFICER, "投诉：快递员辱骂").case_id
 
 
 def test_recordings_are_kept_sealed_for_thirty_days_by_default(world: World) -> None:
@@ -87,7 +87,7 @@ def test_a_closed_case_no_longer_opens_recordings(world: World) -> None:
     recording_id = keep_one(world)
     case_id = open_case(world)
     with world.rt.db.session() as session:
-        cases.close_case(world.rt, session, case_id, OFFICER)
+        cases.close_case(world.rt, session, OFFICER, case_id)
     with world.rt.db.session() as session, pytest.raises(Denied):
         service.reveal_recording(world.rt, session, OFFICER, recording_id, case_id)
 

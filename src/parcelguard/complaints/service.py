@@ -169,7 +169,7 @@ def _own_parcel_dates(
 ) -> list[Any]:
     """Return the creation times of the named parcels, refusing any that is not the person's."""
     own = {}
-    for shipment_id in vault.shipment_ids_for_phone(session, rt, phone.reveal()):
+    for shipment_id in vault.shipment_ids_for_phone(rt, session, phone.reveal()):
         shipment = vault.get_by_id(session, rt.tenant, shipment_id)
         if shipment is not None:
             own[shipment.waybill_no] = shipment.created_at
