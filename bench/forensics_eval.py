@@ -712,7 +712,7 @@ def setup_child(home: Path, shipments: int, rows: int, leak: Path) -> None:
     data = list(faker.rows(shipments, start=START))
     started = time.perf_counter()
     import_shipments(
-        rt, (RawRow(i + 2, row) for i, row in enumerate(data)), Actor("local:bench", "operator")
+        rt, Actor("local:bench", "operator"), (RawRow(i + 2, row) for i, row in enumerate(data))
     )
     from sqlalchemy import select
 

@@ -142,7 +142,7 @@ def lookups(rt: Any, sample: list[tuple[str, str]]) -> dict[str, Any]:
                 session.expunge_all()  # each lookup reads afresh, as a request would
 
             def phone(number: str) -> None:
-                assert service.shipment_ids_for_phone(session, rt, number)
+                assert service.shipment_ids_for_phone(rt, session, number)
 
             def bare_reveal(waybill: str) -> None:
                 cursor.execute(bare_reveal_sql, (tenant, waybill))
@@ -220,7 +220,7 @@ def child(parcels: int, probes: int, admin: str | None) -> None:
                 return raw_baseline_pg(path, url) if url else raw_baseline(path, Path(tmp) / "r.db")
 
             def imported(path: Path) -> int:
-                return import_shipments(rt, read_rows(path), SYSTEM).imported
+                return import_shipments(rt, SYSTEM, read_rows(path)).imported
 
             ingest = alternate(paths, raw, imported)
             result = lookups(rt, sample)

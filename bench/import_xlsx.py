@@ -79,7 +79,7 @@ def through_parcelguard(path: Path, home: Path) -> dict[str, int]:
     opened = open_file(path)
     try:
         options = ImportOptions(dry_run=True, rules=RowRules(sender=sender))
-        report = import_shipments(rt, opened.rows, SYSTEM, options=options)
+        report = import_shipments(rt, SYSTEM, opened.rows, options=options)
     finally:
         opened.close()
         rt.close()

@@ -62,7 +62,7 @@ def real_import(path: Path, home: Path, *, dry_run: bool = False) -> int:
     rt = Runtime.from_settings(Settings.load(home=home, database_url=None))
     upgrade(rt.db.engine)
     rt.keyring  # noqa: B018
-    report = import_shipments(rt, read_rows(path), SYSTEM, options=ImportOptions(dry_run=dry_run))
+    report = import_shipments(rt, SYSTEM, read_rows(path), options=ImportOptions(dry_run=dry_run))
     rt.close()
     return report.imported
 

@@ -205,11 +205,11 @@ def _service_setup(count: int, size: str) -> tuple:
     rt.keyring  # noqa: B018
     install(rt)
     rows = list(Faker(9).rows(count))
-    report = import_shipments(rt, (RawRow(i + 2, row) for i, row in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, row) for i, row in enumerate(rows)))
     assert report.imported == count, "the synthetic rows must all import"
     job = PrintJob([row["waybill_no"] for row in rows], "pdf", size)
     with rt.db.session() as session:
-        imported = label_contents(rt, session, job, SYSTEM)
+        imported = label_contents(rt, session, SYSTEM, job)
     return rt, job, imported
 
 
@@ -218,7 +218,7 @@ def _service_run(rt, job) -> list[bytes]:
     from parcelguard.audit.service import SYSTEM
     from parcelguard.labels.service import print_labels
 
-    return print_labels(rt, job, SYSTEM)
+    return print_labels(rt, SYSTEM, job)
 
 
 def _service_contents(rt, job) -> list:
@@ -227,7 +227,7 @@ def _service_contents(rt, job) -> list:
     from parcelguard.labels.service import label_contents
 
     with rt.db.session() as session:
-        return label_contents(rt, session, job, SYSTEM)
+        return label_contents(rt, session, SYSTEM, job)
 
 
 def _other_formats(labels: list, size) -> dict[str, float]:

@@ -77,25 +77,25 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
     rt = Runtime.from_settings(Settings.load(home=home, database_url=database_url))
     upgrade(rt.db.engine)
     rows = list(Faker(11).rows(parcels, prefix="LD"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     with rt.db.session() as session:
         relay.import_numbers(
-            rt, session, (PoolRow(i + 2, f"171{i:08d}") for i in range(BOUND)), SYSTEM
+            rt, session, SYSTEM, (PoolRow(i + 2, f"171{i:08d}") for i in range(BOUND))
         )
         couriers = []
         for i in range(COURIERS):
             phone = f"1390000{i:04d}"
             made, _ = access.create(
-                rt, session, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone), SYSTEM
+                rt, session, SYSTEM, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone)
             )
             couriers.append((made.principal_id, phone))
         _, key = access.create(
             rt,
             session,
+            SYSTEM,
             NewPrincipal(
                 name="load", role="service", scopes=["read", "pii", "reveal:recipient.address"]
             ),
-            SYSTEM,
         )
         session.execute(
             text(
@@ -109,7 +109,7 @@ def seed(home: Path, parcels: int, database_url: str | None = None) -> dict[str,
         )
     calls = []
     for i, row in enumerate(rows[:BOUND]):
-        number = relay.bind_waybill(rt, row["waybill_no"], SYSTEM)["virtual_number"]
+        number = relay.bind_waybill(rt, SYSTEM, row["waybill_no"])["virtual_number"]
         calls.append((couriers[i % COURIERS][1], number))
         calls.append((row["recipient_phone"], number))
     rt.close()

@@ -72,24 +72,24 @@ def seed(
     started = time.perf_counter()
     with rt.db.session() as session:
         rows = (PoolRow(i + 2, f"171{i:08d}") for i in range(numbers))
-        service.import_numbers(rt, session, rows, SYSTEM)
+        service.import_numbers(rt, session, SYSTEM, rows)
     filler = max(0, bindings - parcels)
     axe_filler = int(filler * axe_share)
     axe_count = max(2, (axe_filler + parcels) // AXE_FILL + 1)
     with rt.db.session() as session:
         rows = (PoolRow(i + 2, f"172{i:08d}") for i in range(axe_count))
-        service.import_numbers(rt, session, rows, SYSTEM, mode="axe")
+        service.import_numbers(rt, session, SYSTEM, rows, mode="axe")
     bulk_s = bulk_load(rt, filler - axe_filler) + bulk_load_axe(rt, axe_filler)
     print(f"bulk-loaded {filler:,} bindings in {bulk_s:.0f} s", file=sys.stderr, flush=True)
     faker = Faker(3)
     rows = list(faker.rows(parcels, prefix="RB"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     couriers = []
     with rt.db.session() as session:
         for i in range(COURIERS):
             phone = f"1390000{i:04d}"
             principal, _ = access.create(
-                rt, session, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone), SYSTEM
+                rt, session, SYSTEM, NewPrincipal(name=f"快递员{i}", role="courier", phone=phone)
             )
             couriers.append((principal.principal_id, phone))
         session.execute(
@@ -106,14 +106,14 @@ def seed(
     half = len(rows) // 2
     began = time.perf_counter()
     for i, row in enumerate(rows[:half]):
-        made = service.bind_waybill(rt, row["waybill_no"], SYSTEM)
+        made = service.bind_waybill(rt, SYSTEM, row["waybill_no"])
         x = made["virtual_number"]
         probes.append((couriers[i % COURIERS][1], x))
         probes.append((row["recipient_phone"], x))
     bind_s = time.perf_counter() - began
     began = time.perf_counter()
     for i, row in enumerate(rows[half:], start=half):
-        made = service.bind_waybill(rt, row["waybill_no"], SYSTEM, kind="axe")
+        made = service.bind_waybill(rt, SYSTEM, row["waybill_no"], kind="axe")
         x, extension = made["virtual_number"], made["extension"]
         axe_probes.append((couriers[i % COURIERS][1], x, extension))
         axe_probes.append((row["recipient_phone"], x, extension))

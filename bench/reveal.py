@@ -57,13 +57,13 @@ def seed(home: Path, parcels: int) -> tuple[str, list[str]]:
     rt = Runtime.from_settings(Settings.load(home=home, database_url=None))
     upgrade(rt.db.engine)
     rows = (RawRow(i + 2, r) for i, r in enumerate(Faker(5).rows(parcels)))
-    report = import_shipments(rt, rows, SYSTEM)
+    report = import_shipments(rt, SYSTEM, rows)
     with rt.db.session() as session:
         _, key = access.create(
             rt,
             session,
-            NewPrincipal(name="bench", role="service", scopes=["reveal:recipient.address"]),
             SYSTEM,
+            NewPrincipal(name="bench", role="service", scopes=["reveal:recipient.address"]),
         )
     waybills = list(report.waybills)
     rt.close()

@@ -51,12 +51,12 @@ def imported_labels() -> tuple[LabelContent, LabelContent, ShelfLabelContent]:
     upgrade(rt.db.engine)
     install(rt)
     rows = list(Faker(2026).rows(2))
-    import_shipments(rt, (RawRow(i + 2, row) for i, row in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, row) for i, row in enumerate(rows)))
     waybills = [row["waybill_no"] for row in rows]
     with rt.db.session() as session:
-        large, small = service.label_contents(rt, session, service.PrintJob(waybills), SYSTEM)
+        large, small = service.label_contents(rt, session, SYSTEM, service.PrintJob(waybills))
         lifecycle.record_event(
-            rt, session, waybills[0], "at_station", SYSTEM, station_id=STATION[0]
+            rt, session, SYSTEM, waybills[0], "at_station", station_id=STATION[0]
         )
         shipment = get_or_raise(session, rt.tenant, waybills[0])
         code = pickup.waiting_for(session, rt.tenant, [shipment.shipment_id])[shipment.shipment_id]

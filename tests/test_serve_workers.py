@@ -57,13 +57,13 @@ def _seed(home: Path, url: str) -> tuple[str, dict[str, str]]:
     (home / "config.toml").write_text(CONFIG, encoding="utf-8")
     rt = Runtime.from_settings(make_settings(home, url))
     rows = list(Faker(31).rows(PARCELS, prefix="WK"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     with rt.db.session() as session:
         _, key = access.create(
             rt,
             session,
-            NewPrincipal(name="workers", role="service", scopes=["reveal:recipient.address"]),
             SYSTEM,
+            NewPrincipal(name="workers", role="service", scopes=["reveal:recipient.address"]),
         )
     rt.close()
     return key, {r["waybill_no"]: r["recipient_address"] for r in rows}

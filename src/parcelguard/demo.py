@@ -132,7 +132,7 @@ def _pool(rt: Runtime) -> None:
     """Rent the demo's privacy numbers, so parcels going out get a number to call through."""
     rows = (relay_service.PoolRow(i + 1, number, None) for i, number in enumerate(POOL))
     with rt.db.session() as session:
-        relay_service.import_numbers(rt, session, rows, SEEDER)
+        relay_service.import_numbers(rt, session, SEEDER, rows)
 
 
 def _known_staff(rt: Runtime) -> list[dict[str, Any]]:
@@ -156,7 +156,7 @@ def _enrolment_links(rt: Runtime, demo: DemoTenant) -> None:
     with rt.db.session() as session:
         for login in demo.logins:
             if login.get("role") in STAFF and login.get("id"):
-                link = enrolment.issue(rt, session, login["id"], SEEDER, hours=LINK_HOURS)
+                link = enrolment.issue(rt, session, SEEDER, login["id"], hours=LINK_HOURS)
                 login["enrol_url"] = link.url
                 login["page"] = f"{demo.url}{PAGES[login['role']]}"
                 principal = access.get_or_raise(session, rt.tenant, login["id"])
@@ -169,7 +169,7 @@ def _approve_officer(
     """Have the demo's first officer approve a later one (as the pending-grant flow asks)."""
     grant = grants.pending_for(session, rt.tenant, principal.principal_id)
     if grant is not None and officers:
-        grants.approve(rt, session, grant, Actor(officers[0], "security_officer"))
+        grants.approve(rt, session, Actor(officers[0], "security_officer"), grant)
 
 
 def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
@@ -189,7 +189,7 @@ def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
                     station=station,
                     trained_until=trained,
                 )
-                principal, key = access.create(rt, session, new, SEEDER)
+                principal, key = access.create(rt, session, SEEDER, new)
                 _approve_officer(rt, session, principal, staff.get(role, []))
                 staff.setdefault(role, []).append(principal.principal_id)
                 demo.logins.append(
@@ -204,12 +204,12 @@ def _staff(rt: Runtime, demo: DemoTenant) -> tuple[dict[str, list[str]], str]:
         _, service_key = access.create(
             rt,
             session,
+            SEEDER,
             NewPrincipal(
                 name="仓库系统 warehouse-sync",
                 role="service",
                 scopes=["ingest", "read", "events", "labels"],
             ),
-            SEEDER,
         )
         demo.logins.append({"role": "service", "name": "warehouse-sync", "api_key": service_key})
     return staff, service_key
@@ -225,7 +225,7 @@ def _parcels(rt: Runtime, staff: dict[str, list[str]]) -> tuple[int, list[dict[s
         if i % 37 == 0:
             row["recipient_phone"] = DEMO_RECIPIENT_PHONE
         rows.append(RawRow(i + 2, row))
-    report = import_shipments(rt, rows, SEEDER)
+    report = import_shipments(rt, SEEDER, rows)
     waybills = list(report.waybills)
     couriers = staff["courier"]
     stations = list(STATIONS)
@@ -254,9 +254,9 @@ def _advance(rt: Runtime, waybill: str, state: str, courier: str, station: str) 
             lifecycle.record_event(
                 rt,
                 session,
+                SEEDER,
                 waybill,
                 step,
-                SEEDER,
                 courier_id=courier if step == "assigned" else None,
                 station_id=station if step == "at_station" else None,
                 pickup_code=_waiting_code(rt, session, waybill) if step == "delivered" else None,

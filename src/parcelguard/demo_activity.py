@@ -88,7 +88,7 @@ def _out_for_delivery(rt: Runtime, courier: str) -> list[str]:
 
 def _recipient_waybills(rt: Runtime, phone: str) -> set[str]:
     with rt.db.read_session() as session:
-        ids = set(vault_service.shipment_ids_for_phone(session, rt, phone))
+        ids = set(vault_service.shipment_ids_for_phone(rt, session, phone))
         return {
             s.waybill_no
             for s in (vault_service.get_by_id(session, rt.tenant, i) for i in ids)
@@ -114,12 +114,12 @@ def _scans(rt: Runtime, couriers: list[str]) -> None:
             continue
         job = labels_service.PrintJob(route)
         with rt.db.session() as session:
-            contents = labels_service.label_contents(rt, session, job, Actor(courier, "courier"))
+            contents = labels_service.label_contents(rt, session, Actor(courier, "courier"), job)
         caller = _caller(rt, courier)
         for content in contents:
             token = content.qr_url.rsplit("/", 1)[-1]
-            scan.scan(rt, token, caller, "192.0.2.10")
-            scan.scan(rt, token, None, "198.51.100.7")
+            scan.scan(rt, caller, token, "192.0.2.10")
+            scan.scan(rt, None, token, "198.51.100.7")
 
 
 def _prying(rt: Runtime, prying: str, couriers: list[str]) -> None:

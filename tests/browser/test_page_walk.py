@@ -68,7 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     demo = seed(rt)
     officer = next(x for x in demo.logins if x["role"] == "security_officer")
     assert demo.leak_file is not None
-    forensics.trace(rt, Path(demo.leak_file), Actor(officer["id"], "security_officer"))
+    forensics.trace(rt, Actor(officer["id"], "security_officer"), Path(demo.leak_file))
     with live_server(rt, port), sync_playwright() as p:
         browser = launch(p)
         try:

@@ -75,7 +75,7 @@ def world(rt: Runtime, cli: Callable[..., Any], tmp_path: Path) -> Iterator[Worl
     """Build the tenant and the app; yield the world."""
     with rt.db.session() as session:
         rows_in = (relay_service.PoolRow(i + 1, n, None) for i, n in enumerate(POOL))
-        relay_service.import_numbers(rt, session, rows_in, SYSTEM)
+        relay_service.import_numbers(rt, session, SYSTEM, rows_in)
     staff, keys = {}, {}
     plan = {
         "courier": ("--station", "st-xihu", "--phone", "13600136000"),

@@ -33,7 +33,7 @@ def test_without_a_binding_the_card_says_so_and_the_courier_can_ask_for_one(
     waybill = world.on_road[0]
     with world.rt.db.session() as session:
         (binding,) = relay_service.list_bindings(world.rt, session, waybill=waybill)
-        relay_service.release_binding(world.rt, session, binding["binding_id"], _admin(world))
+        relay_service.release_binding(world.rt, session, _admin(world), binding["binding_id"])
     csrf = world.sign_in("courier")
     page = world.client.get("/console/deliveries").text
     card = card_of(page, waybill)
@@ -94,10 +94,10 @@ def test_an_axe_binding_shows_x_and_its_extension_and_dials_both(world: World) -
     waybill = world.on_road[0]
     with world.rt.db.session() as session:
         (binding,) = relay_service.list_bindings(world.rt, session, waybill=waybill)
-        relay_service.release_binding(world.rt, session, binding["binding_id"], _admin(world))
+        relay_service.release_binding(world.rt, session, _admin(world), binding["binding_id"])
         rows = [relay_service.PoolRow(1, "17105719999", None)]
-        relay_service.import_numbers(world.rt, session, rows, _admin(world), mode="axe")
-    bound = relay_service.bind_waybill(world.rt, waybill, _admin(world), kind="axe")
+        relay_service.import_numbers(world.rt, session, _admin(world), rows, mode="axe")
+    bound = relay_service.bind_waybill(world.rt, _admin(world), waybill, kind="axe")
     extension = bound["extension"]
     world.sign_in("courier")
     card = card_of(world.client.get("/console/deliveries").text, waybill)

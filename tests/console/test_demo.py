@@ -45,7 +45,7 @@ def test_the_demo_seeds_every_role_and_prints_how_to_sign_in(
     assert leak.stat().st_mode & 0o077 == 0
 
     couriers = [x for x in staff if x["role"] == "courier"]
-    traced = forensics.trace(rt, leak, Actor("operator", "operator"))
+    traced = forensics.trace(rt, Actor("operator", "operator"), leak)
     assert traced["suspects"][0]["principal_id"] == couriers[2]["id"]
 
     again = cli("demo", "--no-serve", "--json", "--port", "8123")

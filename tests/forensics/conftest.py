@@ -97,7 +97,7 @@ def add_principal(
             trained_until=date(2027, 12, 31),
             scopes=scopes or [],
         )
-        principal, key = access_service.create(rt, session, new, local_operator())
+        principal, key = access_service.create(rt, session, local_operator(), new)
         return principal.principal_id, key
 
 
@@ -120,7 +120,7 @@ def build_tenant(rt: Runtime, shipments: int = 160, seed: int = 3) -> Tenant:
         )
         rows.append(RawRow(len(rows) + 2, row))
     rt.clock.advance(days=-20)
-    report = import_shipments(rt, rows, local_operator())
+    report = import_shipments(rt, local_operator(), rows)
     assert report.imported == shipments, report.as_dict()
     ids = _ids(rt, [p.waybill for p in people])
     couriers = {city: [add_principal(rt, "courier")[0] for _ in range(2)] for city in CITIES}
@@ -152,8 +152,8 @@ def _deliver(rt: Runtime, tenant: Tenant) -> None:
         for waybill, person in tenant.people.items():
             city = _city(person.address)
             courier, station = rng.choice(tenant.couriers[city]), CITIES[city]
-            record_event(rt, session, waybill, "assigned", admin, courier_id=courier)
-            record_event(rt, session, waybill, "at_station", admin, station_id=station)
+            record_event(rt, session, admin, waybill, "assigned", courier_id=courier)
+            record_event(rt, session, admin, waybill, "at_station", station_id=station)
             auditor_for(rt).record(
                 session,
                 Actor(courier, "courier"),

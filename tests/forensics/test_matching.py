@@ -22,7 +22,7 @@ from parcelguard.vault.synthetic import Faker
 @pytest.fixture
 def stored(rt: Runtime) -> list[dict[str, str]]:
     rows = list(Faker(31).rows(6))
-    import_shipments(rt, [RawRow(i + 2, r) for i, r in enumerate(rows)], local_operator())
+    import_shipments(rt, local_operator(), [RawRow(i + 2, r) for i, r in enumerate(rows)])
     return rows
 
 

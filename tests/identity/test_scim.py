@@ -97,7 +97,7 @@ def test_deactivation_ends_every_session_and_api_key_at_once(
     uid = scim.post("/Users", user("sun.ba")).json()["id"]
     with rt.db.session() as session:
         principal = service.get_or_raise(session, rt.tenant, uid)
-        keys = [service.issue_key(rt, session, principal, OPERATOR) for _ in range(2)]
+        keys = [service.issue_key(rt, session, OPERATOR, principal) for _ in range(2)]
         for _ in range(2):
             sessions.open_session(rt, session, uid, "courier", step_up_at=None)
     assert (

@@ -93,12 +93,12 @@ def staff_key(rt: Runtime, role: str, *, trained: bool = True) -> str:
         _, key = access_service.create(
             rt,
             session,
+            SYSTEM,
             NewPrincipal(
                 name=f"{role} 测试",
                 role=role,
                 trained_until=date(2027, 6, 30) if trained else None,
             ),
-            SYSTEM,
         )
     return key
 

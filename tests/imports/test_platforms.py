@@ -66,7 +66,7 @@ def _check_people(rt: Runtime, sample: Sample) -> None:
         assert recipient["phone"] == person.stored_phone  # normalized, extension kept
         assert recipient["address"] == address  # split parts assembled once each
         with rt.db.session() as session:
-            found = vault_service.find_by_phone(rt, session, person.mobile, SYSTEM)
+            found = vault_service.find_by_phone(rt, session, SYSTEM, person.mobile)
         assert person.waybill in found  # by the base number, whatever was written
         sender = stored(rt, person.waybill, "sender")
         if sample.has_sender:

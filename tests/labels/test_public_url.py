@@ -34,5 +34,5 @@ def test_the_labels_table_public_base_url_still_wins_over_public_url(
     rt.settings.sections["labels"] = {"public_base_url": "https://scan.example.cn"}
     with rt.db.session() as session:
         job = service.PrintJob([imported[0]["waybill_no"]])
-        (content,) = service.label_contents(rt, session, job, SYSTEM)
+        (content,) = service.label_contents(rt, session, SYSTEM, job)
     assert content.qr_url.startswith("https://scan.example.cn/s/")

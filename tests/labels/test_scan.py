@@ -20,7 +20,7 @@ def scan_path(rt, imported) -> str:
     """Print one label of the first imported shipment; return its QR URL's path."""
     with rt.db.session() as session:
         job = service.PrintJob([imported[0]["waybill_no"]])
-        (content,) = service.label_contents(rt, session, job, SYSTEM)
+        (content,) = service.label_contents(rt, session, SYSTEM, job)
     return urlsplit(content.qr_url).path
 
 
@@ -123,7 +123,7 @@ def test_unknown_revoked_and_expired_tokens_get_the_same_neutral_404(
     revoked = client.get(scan_path)
     with rt.db.session() as session:
         job = service.PrintJob([imported[1]["waybill_no"]])
-        (content,) = service.label_contents(rt, session, job, SYSTEM)
+        (content,) = service.label_contents(rt, session, SYSTEM, job)
     other = imported[1]["waybill_no"]
     cli("event", other, "at_station", "--station", "st1", "--json")
     cli("event", other, "delivered", "--reason", "handed_in_person", "--json")

@@ -117,8 +117,8 @@ def test_two_labels_have_different_tokens_and_no_plaintext_token_is_stored(
     waybill = imported[0]["waybill_no"]
     job = service.PrintJob([waybill])
     with rt.db.session() as session:
-        first = service.label_contents(rt, session, job, SYSTEM)[0].qr_url
-        second = service.label_contents(rt, session, job, SYSTEM)[0].qr_url
+        first = service.label_contents(rt, session, SYSTEM, job)[0].qr_url
+        second = service.label_contents(rt, session, SYSTEM, job)[0].qr_url
     tokens = [url.rsplit("/", 1)[1] for url in (first, second)]
     assert tokens[0] != tokens[1]
     with rt.db.session() as session:
@@ -189,7 +189,7 @@ def test_revoke_stops_every_label_of_the_shipment(cli, rt, imported, client, aud
     waybill = imported[0]["waybill_no"]
     with rt.db.session() as session:
         contents = [
-            service.label_contents(rt, session, service.PrintJob([waybill]), SYSTEM)[0]
+            service.label_contents(rt, session, SYSTEM, service.PrintJob([waybill]))[0]
             for _ in range(2)
         ]
     paths = [urlsplit(c.qr_url).path for c in contents]
@@ -204,7 +204,7 @@ def test_revoke_stops_every_label_of_the_shipment(cli, rt, imported, client, aud
 def test_tokens_expire_n_days_after_delivery(cli, rt, imported, client, add_user) -> None:
     waybill = imported[0]["waybill_no"]
     with rt.db.session() as session:
-        (content,) = service.label_contents(rt, session, service.PrintJob([waybill]), SYSTEM)
+        (content,) = service.label_contents(rt, session, SYSTEM, service.PrintJob([waybill]))
     path = urlsplit(content.qr_url).path
     cli("event", waybill, "assigned", "--courier", add_user("courier")[0], "--json")
     cli("event", waybill, "out_for_delivery", "--json")

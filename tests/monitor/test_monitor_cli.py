@@ -55,8 +55,8 @@ def test_alerts_list_show_assign_and_resolve(cli, rt: Runtime) -> None:
         principal, _ = access.create(
             rt,
             session,
-            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
             SYSTEM,
+            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
         )
         monitor.record(rt, session, [finding(principal.principal_id)])
     listed = cli("alerts", "--json")

@@ -25,8 +25,8 @@ def courier(rt: Runtime, role: str = "courier") -> str:
         principal, _ = access.create(
             rt,
             session,
-            NewPrincipal(name="测试员", role=role, trained_until=date(2027, 12, 31)),
             SYSTEM,
+            NewPrincipal(name="测试员", role=role, trained_until=date(2027, 12, 31)),
         )
         return principal.principal_id
 

@@ -27,8 +27,8 @@ def new_user(rt: Runtime, role: str, **extra: object) -> tuple[str, str]:
         principal, key = access.create(
             rt,
             session,
-            NewPrincipal(name=f"测试{role}", role=role, trained_until=date(2027, 12, 31), **extra),
             SYSTEM,
+            NewPrincipal(name=f"测试{role}", role=role, trained_until=date(2027, 12, 31), **extra),
         )
         return principal.principal_id, key
 

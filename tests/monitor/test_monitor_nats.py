@@ -115,8 +115,8 @@ def test_two_monitors_share_the_stream_without_losing_or_doubling_anything(rt: R
         courier = access.create(
             rt,
             session,
-            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
             SYSTEM,
+            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
         )[0].principal_id
     n = 400
     payloads = stream(rt, courier, n)

@@ -126,8 +126,8 @@ def test_a_new_incident_is_posted_and_the_delivery_audited(rt: Runtime, receiver
         principal, _ = access.create(
             rt,
             session,
-            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
             SYSTEM,
+            NewPrincipal(name="测试", role="courier", trained_until=date(2027, 1, 1)),
         )
     consumer = LiveConsumer(rt)
     from tests.monitor.test_monitor_incidents import payload

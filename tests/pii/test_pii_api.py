@@ -34,8 +34,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             _, key = access.create(
                 runtime,
                 session,
-                NewPrincipal(name="pii-tool", role="service", scopes=["pii"]),
                 SYSTEM,
+                NewPrincipal(name="pii-tool", role="service", scopes=["pii"]),
             )
         test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
@@ -50,8 +50,8 @@ def test_text_tools_need_a_staff_member_or_a_pii_key(client: TestClient) -> None
         _, other = access.create(
             runtime,
             session,
-            NewPrincipal(name="labels-only", role="service", scopes=["labels"]),
             SYSTEM,
+            NewPrincipal(name="labels-only", role="service", scopes=["labels"]),
         )
     refused = client.post(
         "/api/v1/pii/redact",

@@ -71,14 +71,14 @@ def add_numbers(rt: Runtime, numbers: list[str], city: str | None = None) -> dic
     """Import numbers into the pool."""
     with rt.db.session() as session:
         rows = [PoolRow(i + 2, n, city) for i, n in enumerate(numbers)]
-        return service.import_numbers(rt, session, rows, SYSTEM)
+        return service.import_numbers(rt, session, SYSTEM, rows)
 
 
 def add_courier(rt: Runtime, name: str, phone: str, station: str | None = None) -> Courier:
     """Create a trained courier with their own phone (of a station, when given)."""
     new = NewPrincipal(name=name, role="courier", phone=phone, station=station)
     with rt.db.session() as session:
-        principal, key = access_service.create(rt, session, new, SYSTEM)
+        principal, key = access_service.create(rt, session, SYSTEM, new)
         return Courier(principal.principal_id, phone, key)
 
 
@@ -91,9 +91,9 @@ def event(
         return lifecycle.record_event(
             rt,
             session,
+            SYSTEM,
             waybill,
             kind,
-            SYSTEM,
             courier_id=courier,
             station_id=station,
             reason=reason,
@@ -138,7 +138,7 @@ def make_world(rt: Runtime) -> World:
     install(rt)
     faker = Faker(11)
     parcels = list(faker.rows(6))
-    report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(parcels)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(parcels)))
     assert report.imported == 6
     couriers = [
         add_courier(rt, "王建国", "13900001111"),

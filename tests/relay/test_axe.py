@@ -42,7 +42,7 @@ def add_axe(rt: Runtime, numbers: list[str], mode: str = "axe", group: str | Non
 
     with rt.db.session() as session:
         rows = [PoolRow(i + 2, n) for i, n in enumerate(numbers)]
-        service.import_numbers(rt, session, rows, SYSTEM, mode=mode, group=group)
+        service.import_numbers(rt, session, SYSTEM, rows, mode=mode, group=group)
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_an_ended_extension_is_expired_and_cools_before_it_is_given_again(
     dispatch(axe.rt, axe.waybill(0), axe.couriers[0])
     binding = axe_binding(axe, 0)
     with axe.rt.db.session() as session:
-        service.release_binding(axe.rt, session, binding.binding_id, SYSTEM)
+        service.release_binding(axe.rt, session, SYSTEM, binding.binding_id)
     answer = neutral_post(client)(
         "/relay/voice",
         {
@@ -238,7 +238,7 @@ def test_axg_connects_the_recipient_to_the_station_group_and_back(world: World, 
     add_axe(world.rt, pool_numbers(1, start=5000), mode="axg", group="st-9")
     clerk = _clerk(world.rt, "站点店员", "13700007777", "st-9")
     event(world.rt, world.waybill(0), "at_station", station="st-9")
-    result = service.bind_waybill(world.rt, world.waybill(0), SYSTEM, kind="axg")
+    result = service.bind_waybill(world.rt, SYSTEM, world.waybill(0), kind="axg")
     assert result["kind"] == "axg" and result["group_id"] == "st-9"
     x = result["virtual_number"]
     post = neutral_post(client)
@@ -251,7 +251,7 @@ def test_axg_connects_the_recipient_to_the_station_group_and_back(world: World, 
     assert other["reason"] == "stranger"
     with pytest.raises(PoolExhausted):  # one B per group number at a time
         event(world.rt, world.waybill(1), "at_station", station="st-9")
-        service.bind_waybill(world.rt, world.waybill(1), SYSTEM, kind="axg")
+        service.bind_waybill(world.rt, SYSTEM, world.waybill(1), kind="axg")
 
 
 def _clerk(rt: Runtime, name: str, phone: str, station: str) -> str:
@@ -260,7 +260,7 @@ def _clerk(rt: Runtime, name: str, phone: str, station: str) -> str:
 
     new = NewPrincipal(name=name, role="station_clerk", phone=phone, station=station)
     with rt.db.session() as session:
-        access_service.create(rt, session, new, SYSTEM)
+        access_service.create(rt, session, SYSTEM, new)
     return phone
 
 
@@ -275,7 +275,7 @@ def test_a_thousand_parallel_axe_binds_never_give_one_extension_twice(rt: Runtim
     configure(rt, extension_digits=3)  # 1,000 extensions per X: collisions are certain
     faker = Faker(42)
     rows = list(faker.rows(PARCELS, prefix="AX"))
-    report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     assert report.imported == PARCELS
     couriers = [add_courier(rt, f"快递员{i}", f"1380000{i:04d}") for i in range(10)]
     with rt.db.session() as session:
@@ -296,7 +296,7 @@ def test_a_thousand_parallel_axe_binds_never_give_one_extension_twice(rt: Runtim
 
     def bind(waybill: str) -> dict[str, Any] | None:
         try:
-            return service.bind_waybill(rt, waybill, SYSTEM, kind="axe")
+            return service.bind_waybill(rt, SYSTEM, waybill, kind="axe")
         except PoolExhausted:
             return None
 

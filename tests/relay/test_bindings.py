@@ -155,11 +155,11 @@ def test_one_party_never_sits_twice_on_one_number(world: World) -> None:
 
 def test_bind_service_raises_typed_errors(world: World) -> None:
     with pytest.raises(Conflict) as refused:
-        service.bind_waybill(world.rt, world.waybill(0), SYSTEM)
+        service.bind_waybill(world.rt, SYSTEM, world.waybill(0))
     assert refused.value.code == "not_bindable"
     add_numbers(world.rt, pool_numbers(2, start=500))
     event(world.rt, world.waybill(0), "assigned", world.couriers[0].id)
-    assert service.bind_waybill(world.rt, world.waybill(0), SYSTEM)["status"] == "active"
+    assert service.bind_waybill(world.rt, SYSTEM, world.waybill(0))["status"] == "active"
     assert issubclass(PoolExhausted, Conflict) and PoolExhausted.code == "pool_exhausted"
 
 
@@ -170,9 +170,9 @@ def test_forgetting_a_phone_ends_its_bindings_and_drops_its_references(world: Wo
     dispatch(world.rt, world.waybill(0), world.couriers[0])
     x = bound_number(world)
     with world.rt.db.session() as session:
-        service.route(world.rt, session, world.recipient(0), x, SYSTEM, call_id="c-1")
+        service.route(world.rt, session, SYSTEM, world.recipient(0), x, call_id="c-1")
     with world.rt.db.session() as session:
-        counts = service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
+        counts = service.forget_phone(world.rt, session, SYSTEM, world.recipient(0))
     assert counts == {"ended": 1, "seats": 1, "calls": 1, "recordings": 0}
     assert route(world, world.recipient(0), x).reason in ("unbound", "stranger")
     with world.rt.db.session() as session:

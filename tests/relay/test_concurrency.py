@@ -35,7 +35,7 @@ def seed(rt: Runtime) -> list[str]:
     rows = list(faker.rows(PARCELS, prefix="CC"))
     for i, row in enumerate(rows):
         row["recipient_phone"] = phones[i % RECIPIENTS]
-    report = import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    report = import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     assert report.imported == PARCELS
     couriers = [add_courier(rt, f"快递员{i}", f"1390000{i:04d}") for i in range(COURIERS)]
     with rt.db.session() as session:
@@ -67,7 +67,7 @@ def test_a_thousand_concurrent_binds_never_share_a_party_on_one_number(rt: Runti
 
     def bind(waybill: str) -> tuple[str, str | None]:
         try:
-            return waybill, service.bind_waybill(rt, waybill, SYSTEM)["binding_id"]
+            return waybill, service.bind_waybill(rt, SYSTEM, waybill)["binding_id"]
         except PoolExhausted:
             return waybill, None
 

@@ -20,7 +20,7 @@ EXTENSION = "4321"
 def _parcel_with_extension(world: World, written: str) -> int:
     row = Faker(99).shipment_row("EXT20261102001")
     row["recipient_phone"] = written
-    report = import_shipments(world.rt, [RawRow(2, row)], SYSTEM, options=ImportOptions())
+    report = import_shipments(world.rt, SYSTEM, [RawRow(2, row)], options=ImportOptions())
     assert report.imported == 1, list(report.errors)
     world.parcels.append(row)
     return len(world.parcels) - 1
@@ -32,7 +32,7 @@ def test_extension_is_stored_with_the_number_and_shown_masked(world: World) -> N
         shipment = vault_service.get_or_raise(session, world.rt.tenant, world.waybill(index))
         opened = vault_service.open_fields(world.rt, session, shipment, [("recipient", "phone")])
         shown = vault_service.view(session, shipment)["recipient"]["phone"]
-        found = vault_service.find_by_phone(world.rt, session, PRIVACY, SYSTEM)
+        found = vault_service.find_by_phone(world.rt, session, SYSTEM, PRIVACY)
     assert opened[("recipient", "phone")].reveal() == f"{PRIVACY}-{EXTENSION}"
     assert shown == "195******78 转 ****"
     assert EXTENSION not in shown

@@ -30,7 +30,7 @@ def test_an_axn_binding_goes_to_huawei_as_ax_mode_and_is_unbound_there(
     world: World, huawei: FakeHuawei
 ) -> None:
     event(world.rt, world.waybill(0), "assigned", world.couriers[0].id)
-    made = service.bind_waybill(world.rt, world.waybill(0), SYSTEM, kind="axn")
+    made = service.bind_waybill(world.rt, SYSTEM, world.waybill(0), kind="axn")
     (bind,) = huawei.seen.calls
     assert bind["path"] == "/rest/provision/caas/privatenumber/v1.0"
     assert bind["origNum"] == f"+86{world.recipient(0)}"
@@ -38,7 +38,7 @@ def test_an_axn_binding_goes_to_huawei_as_ax_mode_and_is_unbound_there(
     assert bind["recordFlag"] == "true"  # the fixture records calls
     assert binding_of(world).provider_ref == "hw-1"
     with world.rt.db.session() as session:
-        service.release_binding(world.rt, session, made["binding_id"], SYSTEM)
+        service.release_binding(world.rt, session, SYSTEM, made["binding_id"])
     unbind = huawei.seen.calls[-1]
     assert unbind == {
         "path": "/rest/provision/caas/privatenumber/v1.0",
@@ -54,7 +54,7 @@ def test_an_axg_binding_is_refused_on_huawei_which_publishes_no_axg_mode(
     _clerk(world.rt, "站点店员", "13700007777", "st-9")
     event(world.rt, world.waybill(0), "at_station", station="st-9")
     with pytest.raises(Conflict) as refused:
-        service.bind_waybill(world.rt, world.waybill(0), SYSTEM, kind="axg")
+        service.bind_waybill(world.rt, SYSTEM, world.waybill(0), kind="axg")
     assert refused.value.code == "provider_error"
     assert refused.value.details == {"reason": "unsupported_kind", "kind": "axg"}
     assert huawei.seen.calls == []  # nothing was sent to the platform

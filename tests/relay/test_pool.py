@@ -69,7 +69,7 @@ def test_reserve_named_or_any_free_numbers(world: World, cli) -> None:
     named = cli("relay", "pool", "reserve", "--number", free, "--json").json
     assert named["reserved"][0]["number"] == "+86" + free
     with world.rt.db.session() as session:
-        taken = service.reserve_canary_numbers(world.rt, session, 2, SYSTEM, label="canary:c-1")
+        taken = service.reserve_canary_numbers(world.rt, session, SYSTEM, 2, label="canary:c-1")
     assert len(taken) == 2 and {t.label for t in taken} == {"canary:c-1"}
     with world.rt.db.session() as session:
         listed = service.canary_numbers(session, world.rt.tenant)

@@ -35,7 +35,7 @@ def axe(world: World) -> World:
 def _contents(world: World, *waybills: str):
     job = labels.PrintJob(list(waybills))
     with world.rt.db.session() as session:
-        return labels.label_contents(world.rt, session, job, SYSTEM)
+        return labels.label_contents(world.rt, session, SYSTEM, job)
 
 
 def _pdf_text(data: bytes) -> str:
@@ -55,7 +55,7 @@ def test_a_label_of_an_axe_bound_parcel_prints_x_and_its_extension(axe: World) -
         content.relay_number
         == f"{national[:3]} {national[3:7]} {national[7:]} 转 {binding.extension}"
     )
-    text = _pdf_text(labels.print_labels(axe.rt, labels.PrintJob([axe.waybill(0)]), SYSTEM)[0])
+    text = _pdf_text(labels.print_labels(axe.rt, SYSTEM, labels.PrintJob([axe.waybill(0)]))[0])
     assert f"隐私号{national}转{binding.extension}" in text
     # The recipient's real number is on no label; the masked one stays on the customer stub.
     assert axe.recipient(0) not in text and content.recipient_phone.replace(" ", "") in text
@@ -64,7 +64,7 @@ def test_a_label_of_an_axe_bound_parcel_prints_x_and_its_extension(axe: World) -
 def test_the_zpl_label_carries_the_relay_number_as_text(axe: World) -> None:
     dispatch(axe.rt, axe.waybill(0), axe.couriers[0])
     binding = axe_binding(axe, 0)
-    (stream,) = labels.print_labels(axe.rt, labels.PrintJob([axe.waybill(0)], format="zpl"), SYSTEM)
+    (stream,) = labels.print_labels(axe.rt, SYSTEM, labels.PrintJob([axe.waybill(0)], format="zpl"))
     assert f"转 {binding.extension}^FS" in stream.decode("utf-8")
     (image,) = zpl_labels(stream)  # the test printer takes it
     assert image.width > 0
@@ -117,7 +117,7 @@ def test_an_ended_binding_is_not_printed(axe: World) -> None:
     from parcelguard.relay import service as relay
 
     with axe.rt.db.session() as session:
-        relay.release_binding(axe.rt, session, axe_binding(axe, 3).binding_id, SYSTEM)
+        relay.release_binding(axe.rt, session, SYSTEM, axe_binding(axe, 3).binding_id)
     (content,) = _contents(axe, axe.waybill(3))
     assert content.relay_number == ""
 

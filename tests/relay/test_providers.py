@@ -131,7 +131,7 @@ def test_a_forged_signature_is_refused_and_no_binding_is_kept(
     )
     event(world.rt, world.waybill(0), "assigned", world.couriers[0].id)
     with pytest.raises(Conflict) as refused:
-        service.bind_waybill(world.rt, world.waybill(0), SYSTEM)
+        service.bind_waybill(world.rt, SYSTEM, world.waybill(0))
     assert refused.value.code == "provider_error"
     assert refused.value.details == {"action": "BindAxb", "code": "SignatureDoesNotMatch"}
     assert aliyun.seen.refused == ["SignatureDoesNotMatch"]
@@ -143,7 +143,7 @@ def test_releasing_unbinds_on_alibaba(world: World, aliyun: FakeAliyun) -> None:
     dispatch(world.rt, world.waybill(0), world.couriers[0])
     binding, x = binding_of(world), bound_number(world)
     with world.rt.db.session() as session:
-        service.release_binding(world.rt, session, binding.binding_id, SYSTEM)
+        service.release_binding(world.rt, session, SYSTEM, binding.binding_id)
     unbind = aliyun.seen.calls[-1]
     assert unbind["Action"] == "UnbindSubscription"
     assert unbind["SubsId"] == binding.provider_ref
@@ -281,7 +281,7 @@ def test_a_wrong_app_secret_is_refused_by_huawei(world: World, huawei: FakeHuawe
     )
     event(world.rt, world.waybill(0), "assigned", world.couriers[0].id)
     with pytest.raises(Conflict):
-        service.bind_waybill(world.rt, world.waybill(0), SYSTEM)
+        service.bind_waybill(world.rt, SYSTEM, world.waybill(0))
     assert huawei.seen.refused == ["x-aksk"]
 
 

@@ -26,7 +26,7 @@ def keep_one(world: World) -> str:
     dispatch(world.rt, world.waybill(0), world.couriers[0])
     x = bound_number(world)
     with world.rt.db.session() as session:
-        service.route(world.rt, session, world.couriers[0].phone, x, SYSTEM, call_id="CA1")
+        service.route(world.rt, session, SYSTEM, world.couriers[0].phone, x, call_id="CA1")
         record = calls.apply_status(world.rt, session, "CA1", "completed", duration=42)
         recording_id = recordings.keep(
             world.rt, session, "huawei", "record.wav", record, RECORDING, "audio/wav"
@@ -37,7 +37,7 @@ def keep_one(world: World) -> str:
 
 def open_case(world: World) -> str:
     with world.rt.db.session() as session:
-        return cases.open_case(world.rt, session, "投诉：快递员辱骂", OFFICER).case_id
+        return cases.open_case(world.rt, session, OFFICER, "投诉：快递员辱骂").case_id
 
 
 def test_recordings_are_kept_sealed_for_thirty_days_by_default(world: World) -> None:
@@ -57,7 +57,7 @@ def test_an_officer_with_an_open_case_hears_the_recording(world: World) -> None:
     recording_id = keep_one(world)
     case_id = open_case(world)
     with world.rt.db.session() as session:
-        audio, media = service.reveal_recording(world.rt, session, recording_id, OFFICER, case_id)
+        audio, media = service.reveal_recording(world.rt, session, OFFICER, recording_id, case_id)
     assert audio == RECORDING and media == "audio/wav"
     [shown] = audit_events(world.rt, "relay.recording_reveal")
     assert shown.decision == "allow" and details(shown)["case_id"] == case_id
@@ -77,7 +77,7 @@ def test_no_one_else_hears_it_and_every_attempt_is_audited(
     recording_id = keep_one(world)
     case_id = open_case(world) if with_case else None
     with world.rt.db.session() as session, pytest.raises(Denied) as refused:
-        service.reveal_recording(world.rt, session, recording_id, actor, case_id)
+        service.reveal_recording(world.rt, session, actor, recording_id, case_id)
     assert refused.value.code == code
     [attempt] = audit_events(world.rt, "relay.recording_reveal")
     assert attempt.decision == "deny" and attempt.reason == code
@@ -87,9 +87,9 @@ def test_a_closed_case_no_longer_opens_recordings(world: World) -> None:
     recording_id = keep_one(world)
     case_id = open_case(world)
     with world.rt.db.session() as session:
-        cases.close_case(world.rt, session, case_id, OFFICER)
+        cases.close_case(world.rt, session, OFFICER, case_id)
     with world.rt.db.session() as session, pytest.raises(Denied):
-        service.reveal_recording(world.rt, session, recording_id, OFFICER, case_id)
+        service.reveal_recording(world.rt, session, OFFICER, recording_id, case_id)
 
 
 def test_recordings_past_their_retention_are_erased_by_the_sweep(world: World, clock) -> None:
@@ -104,14 +104,14 @@ def test_recordings_past_their_retention_are_erased_by_the_sweep(world: World, c
     assert result["recordings_erased"] == 1
     case_id = open_case(world)
     with world.rt.db.session() as session, pytest.raises(Exception) as gone:
-        service.reveal_recording(world.rt, session, recording_id, OFFICER, case_id)
+        service.reveal_recording(world.rt, session, OFFICER, recording_id, case_id)
     assert getattr(gone.value, "code", None) == "recording_not_found"
 
 
 def test_erasing_a_person_erases_the_recordings_of_their_calls(world: World) -> None:
     recording_id = keep_one(world)
     with world.rt.db.session() as session:
-        counts = service.forget_phone(world.rt, session, world.couriers[0].phone, SYSTEM)
+        counts = service.forget_phone(world.rt, session, SYSTEM, world.couriers[0].phone)
         kept = session.get(Recording, (world.rt.tenant, recording_id))
         assert kept is not None and kept.sealed is None and kept.caller_ref is None
         assert session.scalars(select(CallRecord)).one().caller_ref is None

@@ -23,7 +23,7 @@ STRANGER = "13811112222"
 
 def route(world: World, caller: str, to: str) -> Decision:
     with world.rt.db.session() as session:
-        return service.route(world.rt, session, caller, to, SYSTEM)
+        return service.route(world.rt, session, SYSTEM, caller, to)
 
 
 def bound_number(world: World, waybill_index: int = 0) -> str:

@@ -22,7 +22,7 @@ from tests.relay.test_routing import STRANGER, bound_number
 
 def verify(world: World, recipient: str, caller: str) -> dict[str, Any]:
     with world.rt.db.session() as session:
-        return service.verify(world.rt, session, recipient, caller, SYSTEM)
+        return service.verify(world.rt, session, SYSTEM, recipient, caller)
 
 
 def test_the_bound_number_is_genuine(world: World) -> None:
@@ -75,7 +75,7 @@ def test_axn_names_the_courier_who_called(world: World, cli) -> None:
     x = cli("relay", "bind", world.waybill(0), "--axn", "--json").json["virtual_number"]
     assert verify(world, world.recipient(0), x)["courier"] is None
     with world.rt.db.session() as session:
-        service.route(world.rt, session, world.couriers[1].phone, x, SYSTEM, call_id="axn-1")
+        service.route(world.rt, session, SYSTEM, world.couriers[1].phone, x, call_id="axn-1")
     answer = verify(world, world.recipient(0), x)
     assert answer["verdict"] == "genuine" and answer["courier"]["name"] == "李**"
 

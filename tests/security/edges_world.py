@@ -38,7 +38,7 @@ def staff(rt: Runtime, role: str, **extra: object) -> tuple[str, str]:
     values.update(extra)
     with rt.db.session() as session:
         principal, key = access_service.create(
-            rt, session, NewPrincipal.model_validate(values), local_operator()
+            rt, session, local_operator(), NewPrincipal.model_validate(values)
         )
         return principal.principal_id, key
 

@@ -31,7 +31,7 @@ def client(rt: Runtime) -> TestClient:
 def issue(rt: Runtime, principal_id: str, hours: int = 24) -> str:
     """Issue a link as an admin would; return its URL."""
     with rt.db.session() as session:
-        return enrolment.issue(rt, session, principal_id, Actor("a1", "admin"), hours=hours).url
+        return enrolment.issue(rt, session, Actor("a1", "admin"), principal_id, hours=hours).url
 
 
 def token_of(url: str) -> str:

@@ -53,7 +53,7 @@ def test_a_suspended_officer_cannot_restore_themselves(insiders: Insiders) -> No
     _alert_about(insiders, "so1")
     me = Actor(insiders.ids["so1"], "security_officer")
     with pytest.raises(Denied) as refused, insiders.rt.db.session() as session:
-        access.restore_reveal(insiders.rt, session, insiders.ids["so1"], me)
+        access.restore_reveal(insiders.rt, session, me, insiders.ids["so1"])
     assert refused.value.code == "self_action"
     with insiders.rt.db.read_session() as session:
         assert access.get_or_raise(
@@ -161,7 +161,7 @@ def test_case_close_checks_the_role_in_the_service(insiders: Insiders) -> None:
     case_id = opened.json["case_id"]
     courier = Actor(insiders.ids["courier_a"], "courier")
     with pytest.raises(Denied), insiders.rt.db.session() as session:
-        cases.close_case(insiders.rt, session, case_id, courier)
+        cases.close_case(insiders.rt, session, courier, case_id)
     assert refused_as_usage(insiders, "case", "close", case_id, "--json")
     by_admin = insiders.cli("case", "close", case_id, "--api-key", insiders.keys["admin"], "--json")
     assert by_admin.code == 5
@@ -193,19 +193,19 @@ def test_every_service_checks_the_role_of_whoever_calls_it(
     alert = _alert_about(insiders, "courier_a") if call == "resolve" else ""
     with pytest.raises(Denied), rt.db.session() as session:
         if call == "create":
-            access.create(rt, session, NewPrincipal(name="x", role="admin"), actor)
+            access.create(rt, session, actor, NewPrincipal(name="x", role="admin"))
         elif call == "training":
-            access.set_training(rt, session, target, date(2030, 1, 1), actor)
+            access.set_training(rt, session, actor, target, date(2030, 1, 1))
         elif call == "issue_key":
-            access.issue_key(rt, session, access.get_or_raise(session, rt.tenant, target), actor)
+            access.issue_key(rt, session, actor, access.get_or_raise(session, rt.tenant, target))
         elif call == "suspend":
-            access.suspend_reveal(rt, session, target, "x", actor)
+            access.suspend_reveal(rt, session, actor, target, "x")
         elif call == "resolve":
             monitor.resolve(rt, session, actor, alert)
         else:
             from parcelguard.access import grants
 
-            grants.approve(rt, session, "G-none", actor)
+            grants.approve(rt, session, actor, "G-none")
 
 
 def test_an_admin_cannot_silence_the_officers_by_suspending_them(insiders: Insiders) -> None:
@@ -219,7 +219,7 @@ def test_an_admin_cannot_silence_the_officers_by_suspending_them(insiders: Insid
 def test_nobody_changes_their_own_privileges(insiders: Insiders) -> None:
     admin = Actor(insiders.ids["admin"], "admin")
     with pytest.raises(Denied) as refused, insiders.rt.db.session() as session:
-        access.set_training(insiders.rt, session, insiders.ids["admin"], date(2030, 1, 1), admin)
+        access.set_training(insiders.rt, session, admin, insiders.ids["admin"], date(2030, 1, 1))
     assert refused.value.code == "self_action"
 
 

@@ -172,7 +172,7 @@ def test_the_service_checks_rights_for_callers_that_skip_the_router(insiders: In
     assert refused.value.code == "other_station"
     stranger = Actor(insiders.ids["cs"], "customer_service")
     with pytest.raises(Denied), insiders.rt.db.session() as session:
-        lifecycle.record_event(insiders.rt, session, waybill, "returned", stranger)
+        lifecycle.record_event(insiders.rt, session, stranger, waybill, "returned")
     assert insiders.shipment(waybill)["status"] == "at_station"
 
 

@@ -107,7 +107,7 @@ def test_relay_route_cannot_reopen_an_ended_binding_with_an_earlier_now(
 ) -> None:
     with insiders.rt.db.session() as session:
         rows = [relay_service.PoolRow(1, "17105710001", None)]
-        relay_service.import_numbers(insiders.rt, session, rows, SYSTEM)
+        relay_service.import_numbers(insiders.rt, session, SYSTEM, rows)
     courier = insiders.add_user("runner", "--role", "courier", "--station", "st-a",
                                 "--phone", "13600136099")  # fmt: skip
     rows = [{k: v for k, v in r.items() if k != "waybill_no"} for r in Faker(78).rows(1)]

@@ -54,7 +54,7 @@ def test_only_an_officer_with_an_open_case_gets_a_recording_over_http(
     assert client.get(f"{url}?case_id=CFFFFFFFFFF", headers=officer).status_code == 403
     with world.rt.db.session() as session:
         case_id = cases.open_case(
-            world.rt, session, "调查", Actor(officer_id, "security_officer")
+            world.rt, session, Actor(officer_id, "security_officer"), "调查"
         ).case_id
     heard = client.get(f"{url}?case_id={case_id}", headers=officer)
     assert heard.status_code == 200 and heard.content == RECORDING

@@ -35,7 +35,7 @@ def _key(cli, role: str) -> tuple[str, str]:
 def _open_case(world: World, officer_id: str) -> str:
     with world.rt.db.session() as session:
         officer = Actor(officer_id, "security_officer")
-        return cases.open_case(world.rt, session, "投诉：通话辱骂", officer).case_id
+        return cases.open_case(world.rt, session, officer, "投诉：通话辱骂").case_id
 
 
 def _fetch(cli, recording_id: str, case_id: str, key: str):
@@ -67,7 +67,7 @@ def test_only_an_officer_with_an_open_case_fetches_a_recording_from_the_cli(
         assert result.code != 0 and "audio" not in result.stdout
         assert result.json["error"]["code"] == code
     with world.rt.db.session() as session:
-        cases.close_case(world.rt, session, case_id, Actor(officer_id, "security_officer"))
+        cases.close_case(world.rt, session, Actor(officer_id, "security_officer"), case_id)
     closed = _fetch(cli, recording_id, case_id, officer)  # closed: nothing opens
     assert closed.code != 0 and closed.json["error"]["code"] == "case_required"
     fresh = _open_case(world, officer_id)
@@ -130,7 +130,7 @@ def test_a_recording_erased_with_the_person_cannot_be_fetched(
     officer, officer_id = _key(cli, "security_officer")
     case_id = _open_case(world, officer_id)
     with world.rt.db.session() as session:
-        service.forget_phone(world.rt, session, world.recipient(0), SYSTEM)
+        service.forget_phone(world.rt, session, SYSTEM, world.recipient(0))
     gone = _fetch(cli, recording_id, case_id, officer)
     assert gone.code != 0 and gone.json["error"]["code"] == "recording_not_found"
     shown = _show(cli, officer, case_id, recording_id)

@@ -57,7 +57,7 @@ def test_sqlite_file_and_wal_hold_no_plaintext(cli, rt, tmp_path: Path) -> None:
     data = list(Faker(7).rows(200))
     path = write_csv(tmp_path / "s.csv", data)
     # In-process, connections left open: the WAL is still there to be searched.
-    assert ingest.import_shipments(rt, read_rows(path), SYSTEM).imported == 200
+    assert ingest.import_shipments(rt, SYSTEM, read_rows(path)).imported == 200
     db_file = Path(rt.settings.home / "parcelguard.db")
     wal = db_file.with_name(db_file.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0  # the test must look at a live WAL too

@@ -216,7 +216,7 @@ def issue_enrolment_link(
 ) -> EnrolmentLinkView:
     """Issue a one-time link with which a person registers a passkey (admins only)."""
     with rt.db.session() as session:
-        link = enrolment.issue(rt, session, body.principal_id, caller.actor, hours=body.hours)
+        link = enrolment.issue(rt, session, caller.actor, body.principal_id, hours=body.hours)
     return {"url": link.url, "expires_at": link.expires_at.isoformat()}
 
 
@@ -272,7 +272,7 @@ def change_role(
     """Change a person's role (admins); to or from security officer it waits for an officer."""
     with duties.audited_refusals(rt, caller.actor, "role_change"), rt.db.session() as session:
         return grants.grant_view(
-            grants.change_role(rt, session, principal_id, body.role, caller.actor)
+            grants.change_role(rt, session, caller.actor, principal_id, body.role)
         )
 
 

@@ -15,7 +15,7 @@ from parcelguard.errors import Denied, NotFound
 from parcelguard.runtime import Runtime
 
 
-def open_case(rt: Runtime, session: Session, title: str, actor: Actor) -> Case:
+def open_case(rt: Runtime, session: Session, actor: Actor, title: str) -> Case:
     """Open a case (security officers only)."""
     _officer(actor, "opens")
     case = Case(
@@ -31,7 +31,7 @@ def open_case(rt: Runtime, session: Session, title: str, actor: Actor) -> Case:
     return case
 
 
-def close_case(rt: Runtime, session: Session, case_id: str, actor: Actor) -> Case:
+def close_case(rt: Runtime, session: Session, actor: Actor, case_id: str) -> Case:
     """Close a case (security officers only); reveals under it stop at once."""
     _officer(actor, "closes")
     case = session.get(Case, (rt.tenant, case_id))

@@ -63,7 +63,7 @@ def add(
     new = _validated(name, role, phone, station, trained_until, employee_no, scope, key_days)
     rt = runtime(ctx)
     with rt.db.session() as session:
-        principal, key = service.create(rt, session, new, local_operator())
+        principal, key = service.create(rt, session, local_operator(), new)
         result: dict[str, str | None] = {
             "id": principal.principal_id,
             "role": principal.role,
@@ -88,7 +88,7 @@ def role_(
     rt = runtime(ctx)
     with rt.db.session() as session:
         grant = grants.grant_view(
-            grants.change_role(rt, session, principal_id, role, local_operator())
+            grants.change_role(rt, session, local_operator(), principal_id, role)
         )
     result = {"id": principal_id, "grant_id": grant["id"], "role": role, "status": grant["status"]}
     emit(result, as_json, f"{principal_id}: {role} {grant['status']}")
@@ -177,7 +177,7 @@ def train(
     assert day is not None
     with rt.db.session() as session:
         found = service.public_view(
-            service.set_training(rt, session, principal_id, day, local_operator())
+            service.set_training(rt, session, local_operator(), principal_id, day)
         )
     emit(found, as_json)
 
@@ -193,7 +193,7 @@ def suspend(
     rt = runtime(ctx)
     with rt.db.session() as session:
         found = service.public_view(
-            service.suspend_reveal(rt, session, principal_id, reason, local_operator())
+            service.suspend_reveal(rt, session, local_operator(), principal_id, reason)
         )
     emit(found, as_json)
 
@@ -214,7 +214,7 @@ def revoke_passkey(
     """Remove a lost passkey (after recovery by an enrolment link) and end the person's sessions."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        credentials.revoke(rt, session, principal_id, passkey_id, local_operator())
+        credentials.revoke(rt, session, local_operator(), principal_id, passkey_id)
     emit({"id": principal_id, "revoked": passkey_id}, as_json, f"revoked passkey {passkey_id}")
 
 
@@ -230,7 +230,7 @@ def enrol_link(
     """Issue a one-time link with which a person registers a passkey (first time or recovery)."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        link = enrolment.issue(rt, session, principal_id, local_operator(), hours=hours)
+        link = enrolment.issue(rt, session, local_operator(), principal_id, hours=hours)
     result = {"url": link.url, "expires_at": link.expires_at.isoformat()}
     emit(result, as_json, f"enrolment link (one use, until {result['expires_at']}):\n{link.url}")
 
@@ -246,7 +246,7 @@ def issue(
     rt = runtime(ctx)
     with rt.db.session() as session:
         principal = service.get_or_raise(session, rt.tenant, principal_id)
-        key = service.issue_key(rt, session, principal, local_operator(), days=days)
+        key = service.issue_key(rt, session, local_operator(), principal, days=days)
     emit({"id": principal_id, "api_key": key}, as_json, f"API key (shown once): {key}")
 
 
@@ -264,7 +264,7 @@ def revoke(ctx: typer.Context, key_id: str, as_json: bool = JSON_OPTION) -> None
     """Revoke an API key by its prefix id (the part after `pg_`)."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        service.revoke_key(rt, session, key_id, local_operator())
+        service.revoke_key(rt, session, local_operator(), key_id)
     emit({"revoked": key_id}, as_json, f"revoked {key_id}")
 
 
@@ -279,7 +279,7 @@ def open_(
     rt = runtime(ctx)
     officer = acting_person(rt, api_key).actor
     with rt.db.session() as session:
-        case = cases.open_case(rt, session, title, officer)
+        case = cases.open_case(rt, session, officer, title)
         result = {"case_id": case.case_id, "status": case.status}
     emit(result, as_json, f"opened case {result['case_id']}")
 
@@ -292,7 +292,7 @@ def close(
     rt = runtime(ctx)
     officer = acting_person(rt, api_key).actor
     with rt.db.session() as session:
-        cases.close_case(rt, session, case_id, officer)
+        cases.close_case(rt, session, officer, case_id)
     emit({"case_id": case_id, "status": "closed"}, as_json)
 
 

@@ -33,9 +33,9 @@ def list_for(session: Session, tenant_id: str, principal_id: str) -> list[Passke
 def revoke(
     rt: Runtime,
     session: Session,
+    actor: Actor,
     principal_id: str,
     short_id: str,
-    actor: Actor,
     *,
     end_sessions: bool = True,
 ) -> None:

@@ -88,7 +88,7 @@ def not_self(actor: Actor, subject_id: str, what: str) -> None:
         raise DutyRefused(f"nobody {what} themselves", code="self_action", subject=subject_id)
 
 
-def active_person(session: Session, tenant_id: str, actor: Actor, *, officer: bool) -> None:
+def active_person(session: Session, actor: Actor, tenant_id: str, *, officer: bool) -> None:
     """Refuse an actor who is not an active principal (or, for `officer`, a suspended one)."""
     principal = session.get(Principal, (tenant_id, actor.id))
     if principal is None or principal.status != "active":

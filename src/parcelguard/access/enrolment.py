@@ -49,7 +49,7 @@ def url_for(base_url: str, token: str) -> str:
 
 
 def issue(
-    rt: Runtime, session: Session, principal_id: str, actor: Actor, *, hours: int = DEFAULT_HOURS
+    rt: Runtime, session: Session, actor: Actor, principal_id: str, *, hours: int = DEFAULT_HOURS
 ) -> IssuedLink:
     """Issue a one-time link with which an active member of staff registers a passkey."""
     if not 1 <= hours <= MAX_HOURS:

@@ -36,7 +36,7 @@ def officers_exist(session: Session, tenant_id: str, besides: str = "") -> bool:
     return session.scalars(query.limit(1)).first() is not None
 
 
-def on_create(rt: Runtime, session: Session, principal: Principal, actor: Actor) -> RoleGrant:
+def on_create(rt: Runtime, session: Session, actor: Actor, principal: Principal) -> RoleGrant:
     """Record the grant of a new account's role; an officer's waits unless it is the first."""
     now = rt.clock.now()
     waits = principal.role == OFFICER and officers_exist(session, rt.tenant, principal.principal_id)
@@ -50,7 +50,7 @@ def on_create(rt: Runtime, session: Session, principal: Principal, actor: Actor)
 
 
 def change_role(
-    rt: Runtime, session: Session, principal_id: str, role: str, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, principal_id: str, role: str
 ) -> RoleGrant:
     """Change a person's role; to or from security officer it waits for an officer."""
     duties.require_actor(actor, duties.MANAGERS, "change roles")
@@ -74,7 +74,7 @@ def change_role(
     return grant
 
 
-def approve(rt: Runtime, session: Session, grant_id: str, actor: Actor) -> RoleGrant:
+def approve(rt: Runtime, session: Session, actor: Actor, grant_id: str) -> RoleGrant:
     """Approve a waiting grant as a second security officer."""
     grant = _decidable(rt, session, grant_id, actor)
     principal = _principal(session, rt.tenant, grant.principal_id)
@@ -87,7 +87,7 @@ def approve(rt: Runtime, session: Session, grant_id: str, actor: Actor) -> RoleG
     return grant
 
 
-def refuse(rt: Runtime, session: Session, grant_id: str, actor: Actor) -> RoleGrant:
+def refuse(rt: Runtime, session: Session, actor: Actor, grant_id: str) -> RoleGrant:
     """Refuse a waiting grant; a new account that waited for it stays unable to sign in."""
     grant = _decidable(rt, session, grant_id, actor)
     grant.status, grant.decided_by, grant.decided_at = "refused", actor.id, rt.clock.now()
@@ -123,7 +123,7 @@ def _decidable(rt: Runtime, session: Session, grant_id: str, actor: Actor) -> Ro
     """Return a waiting grant `actor` may decide, or refuse."""
     if actor.role != OFFICER:
         raise Denied("only a security officer decides a role grant", code="officer_required")
-    duties.active_person(session, rt.tenant, actor, officer=True)
+    duties.active_person(session, actor, rt.tenant, officer=True)
     grant = session.get(RoleGrant, (rt.tenant, grant_id.strip()[:32]))
     if grant is None:
         raise NotFound(f"no role grant {grant_id.strip()[:32]!r}", code="grant_not_found")
@@ -178,7 +178,7 @@ def _audit(rt: Runtime, session: Session, actor: Actor, action: str, grant: Role
 def decide_grant(rt: Runtime, actor: Actor, grant_id: str, *, approved: bool) -> GrantView:
     """Approve or refuse a grant in its own transaction; a self-serving try is audited."""
     with duties.audited_refusals(rt, actor, "role_grant"), rt.db.session() as session:
-        grant = (approve if approved else refuse)(rt, session, grant_id, actor)
+        grant = (approve if approved else refuse)(rt, session, actor, grant_id)
         return grant_view(grant)
 
 

@@ -69,7 +69,7 @@ def create_person(
         created_at=rt.clock.now(),
     )
     session.add(principal)
-    grant = grants.on_create(rt, session, principal, actor)
+    grant = grants.on_create(rt, session, actor, principal)
     session.flush()
     details = {
         "principal_id": pid,
@@ -117,11 +117,11 @@ def update_person(
             raise InvalidInput("a directory provisions staff roles only", code="invalid_role")
         if grants.pending_for(session, rt.tenant, principal.principal_id) is not None:
             return  # a directory re-sends; one waiting grant is enough
-        grants.change_role(rt, session, principal.principal_id, role, actor)
+        grants.change_role(rt, session, actor, principal.principal_id, role)
 
 
 def deactivate(
-    rt: Runtime, session: Session, principal_id: str, actor: Actor, *, reason: str
+    rt: Runtime, session: Session, actor: Actor, principal_id: str, *, reason: str
 ) -> Ended:
     """Disable a person: every session ends and every API key is revoked, now, audited."""
     duties.require_actor(actor, (*duties.MANAGERS, duties.OFFICER), "deactivate accounts")
@@ -161,7 +161,7 @@ def deactivate(
     return result
 
 
-def reactivate(rt: Runtime, session: Session, principal_id: str, actor: Actor) -> Principal:
+def reactivate(rt: Runtime, session: Session, actor: Actor, principal_id: str) -> Principal:
     """Enable a disabled person again (their old keys stay revoked; sessions start anew)."""
     duties.require_actor(actor, duties.MANAGERS, "reactivate accounts")
     principal = service.get_or_raise(session, rt.tenant, principal_id)
@@ -174,7 +174,7 @@ def reactivate(rt: Runtime, session: Session, principal_id: str, actor: Actor) -
                     "the first security officer is restored locally, never by a directory",
                     code="officer_bootstrap_local",
                 )
-            grants.on_create(rt, session, principal, actor)
+            grants.on_create(rt, session, actor, principal)
         auditor_for(rt).record(
             session,
             actor,

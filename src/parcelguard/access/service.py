@@ -28,7 +28,7 @@ from parcelguard.runtime import Runtime
 SCOPES = ("ingest", "read", "events", "labels", "relay", "pii", "reveal")
 
 
-def create(rt: Runtime, session: Session, new: NewPrincipal, actor: Actor) -> tuple[Principal, str]:
+def create(rt: Runtime, session: Session, actor: Actor, new: NewPrincipal) -> tuple[Principal, str]:
     """Create a principal and its first API key; return both (the key is shown once).
 
     A new security officer waits for an existing officer's approval (`grants`); until then
@@ -60,9 +60,9 @@ def create(rt: Runtime, session: Session, new: NewPrincipal, actor: Actor) -> tu
     if new.phone:
         seal_phone(rt, principal, new.phone)
     session.add(principal)
-    grant = grants.on_create(rt, session, principal, actor)
+    grant = grants.on_create(rt, session, actor, principal)
     session.flush()
-    key = issue_key(rt, session, principal, actor, days=new.key_days)
+    key = issue_key(rt, session, actor, principal, days=new.key_days)
     details = {
         "principal_id": pid,
         "role": new.role,
@@ -119,7 +119,7 @@ def ids_for_staff(session: Session, tenant_id: str, text: str) -> list[str]:
 
 
 def issue_key(
-    rt: Runtime, session: Session, principal: Principal, actor: Actor, *, days: int = 180
+    rt: Runtime, session: Session, actor: Actor, principal: Principal, *, days: int = 180
 ) -> str:
     """Issue a new API key for a principal; the full key exists only in the return value."""
     duties.require_actor(actor, duties.MANAGERS, "issue API keys")
@@ -150,7 +150,7 @@ def issue_key(
     return full
 
 
-def revoke_key(rt: Runtime, session: Session, key_id: str, actor: Actor) -> None:
+def revoke_key(rt: Runtime, session: Session, actor: Actor, key_id: str) -> None:
     """Revoke an API key by its prefix id (managers, security officers, or the key's owner)."""
     key = session.get(ApiKey, (rt.tenant, key_id))
     if key is None:
@@ -299,7 +299,7 @@ def caller_for(
 
 
 def set_training(
-    rt: Runtime, session: Session, principal_id: str, until: date, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, principal_id: str, until: date
 ) -> Principal:
     """Record a privacy-training attestation valid until `until` (not one's own)."""
     duties.require_actor(actor, duties.MANAGERS, "record training")
@@ -320,7 +320,7 @@ def set_training(
 
 
 def suspend_reveal(
-    rt: Runtime, session: Session, principal_id: str, reason: str, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, principal_id: str, reason: str
 ) -> Principal:
     """Take away a principal's reveal rights at once, pending review."""
     duties.require_actor(actor, (*duties.MANAGERS, duties.OFFICER), "suspend reveal rights")
@@ -344,12 +344,12 @@ def suspend_reveal(
     return principal
 
 
-def restore_reveal(rt: Runtime, session: Session, principal_id: str, actor: Actor) -> Principal:
+def restore_reveal(rt: Runtime, session: Session, actor: Actor, principal_id: str) -> Principal:
     """Give reveal rights back after the review of an active officer who is someone else."""
     if actor.role != duties.OFFICER:
         raise Denied("only a security officer restores reveal rights", code="officer_required")
     duties.not_self(actor, principal_id, "restores")
-    duties.active_person(session, rt.tenant, actor, officer=True)
+    duties.active_person(session, actor, rt.tenant, officer=True)
     principal = get_or_raise(session, rt.tenant, principal_id)
     if principal.reveal_suspended:
         principal.reveal_suspended, principal.suspended_reason = False, None

@@ -64,7 +64,7 @@ def feedback(rt: Runtime, person: Caller, complaint_id: str, satisfied: bool) ->
         complaint.status = "resolved" if satisfied else "unsatisfied"
         complaint.updated_at = now
         complaint.closed_at = now if satisfied else None
-        add_step(session, complaint, complaint.status, person.actor)
+        add_step(session, person.actor, complaint, complaint.status)
         audit_step(rt, session, person.actor, "complaint.feedback", complaint, satisfied=satisfied)
         queue_notice(rt, session, outbox, complaint, complaint.status)
         view = detail(rt, session, complaint)
@@ -84,7 +84,7 @@ def prepare_appeal(rt: Runtime, person: Caller, complaint_id: str) -> Appeal:
         steps = detail(rt, session, complaint)["timeline"]
         if not any(step["type"] == "appeal_prepared" for step in steps):
             complaint.updated_at = now
-            add_step(session, complaint, "appeal_prepared", person.actor, reason)
+            add_step(session, person.actor, complaint, "appeal_prepared", reason)
             audit_step(
                 rt, session, person.actor, "complaint.appeal_prepared", complaint, reason=reason
             )

@@ -81,7 +81,7 @@ def alerts_section(
     rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
 ) -> AlertsSection:
     """Return the monitor alerts (any status) on staff who accessed the complainant's parcels."""
-    ids = shipment_ids_for_phone(session, rt, phone.reveal())
+    ids = shipment_ids_for_phone(rt, session, phone.reveal())
     events = events_for_targets(session, rt.tenant, ids, ACCESS_ACTIONS)
     accessors = {e.actor_id for e in events if e.actor_role not in ("recipient", "system")}
     incidents = [
@@ -100,7 +100,7 @@ def calls_section(
     rt: Runtime, session: Session, phone: Sensitive, complaint: Complaint
 ) -> CallsSection:
     """Return relay calls connected for the complainant's parcels and the linked bindings."""
-    ids = shipment_ids_for_phone(session, rt, phone.reveal())
+    ids = shipment_ids_for_phone(rt, session, phone.reveal())
     calls: list[RelayCall] = []
     for event in events_for_targets(session, rt.tenant, ids, ("relay.connect",))[:LIMIT]:
         details = json.loads(event.details or "{}")

@@ -156,7 +156,7 @@ def _record(
 
 def _by_phone(rt: Runtime, session: Session, phone: str) -> list[Shipment]:
     """Return the live parcels whose sender or recipient has this phone (blind index)."""
-    ids = vault.shipment_ids_for_phone(session, rt, phone)
+    ids = vault.shipment_ids_for_phone(rt, session, phone)
     if not ids:
         return []
     return vault_queries.live_shipments(session, rt.tenant, ids)

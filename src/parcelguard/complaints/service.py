@@ -85,7 +85,7 @@ def _new_id(rt: Runtime) -> str:
 
 
 def add_step(
-    session: Session, complaint: Complaint, kind: str, actor: Actor, note: str = ""
+    session: Session, actor: Actor, complaint: Complaint, kind: str, note: str = ""
 ) -> None:
     """Append a step to the complaint's timeline (a code and a short note, never PII)."""
     seq = session.scalar(
@@ -153,7 +153,7 @@ def file(
         sealer_for(rt).seal_new(complaint, epoch, phone.reveal(), words)
         session.add(complaint)
         session.flush()
-        add_step(session, complaint, "filed", person.actor, kind)
+        add_step(session, person.actor, complaint, "filed", kind)
         audit_step(
             rt, session, person.actor, "complaint.file", complaint, kind=kind, parcels=len(wanted)
         )
@@ -169,7 +169,7 @@ def _own_parcel_dates(
 ) -> list[Any]:
     """Return the creation times of the named parcels, refusing any that is not the person's."""
     own = {}
-    for shipment_id in vault.shipment_ids_for_phone(session, rt, phone.reveal()):
+    for shipment_id in vault.shipment_ids_for_phone(rt, session, phone.reveal()):
         shipment = vault.get_by_id(session, rt.tenant, shipment_id)
         if shipment is not None:
             own[shipment.waybill_no] = shipment.created_at
@@ -206,9 +206,9 @@ def queue_notice(
     queued = outbox.add(phone, event, complaint.complaint_id, complaint.lang, due)
     add_step(
         session,
+        Actor("system", "system"),
         complaint,
         "notified",
-        Actor("system", "system"),
         f"sms:{event}" if queued else "none",
     )
 
@@ -318,7 +318,7 @@ def answer(rt: Runtime, actor: Actor, complaint_id: str, text: str) -> Complaint
             actor.id[:64],
         )
         complaint.updated_at = now
-        add_step(session, complaint, "answered", actor, "late" if late else "")
+        add_step(session, actor, complaint, "answered", "late" if late else "")
         audit_step(rt, session, actor, "complaint.answer", complaint, late=late)
         queue_notice(rt, session, outbox, complaint, "answered")
         view = detail(rt, session, complaint)
@@ -342,5 +342,5 @@ def reveal_for_complaint(
     with rt.db.session() as session:
         complaint = get_or_raise(session, rt.tenant, complaint_id)
         complaint.updated_at = rt.clock.now()
-        add_step(session, complaint, "revealed", caller.actor, field)
+        add_step(session, caller.actor, complaint, "revealed", field)
     return fields

@@ -64,7 +64,7 @@ def trace(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "leak"
         _save(path, file, text)
-        return service.trace(rt, path, caller.actor, at=when)
+        return service.trace(rt, caller.actor, path, at=when)
 
 
 def _save(path: Path, upload: UploadFile | None, text: str | None) -> None:
@@ -101,13 +101,13 @@ def _instant(text: str | None) -> Any:
 @router.get("/leaks/{leak_id}", response_model=None)
 def leak(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> StoredTrace:
     """Return the stored report of a traced leak."""
-    return service.leak_report(rt, leak_id, caller.actor)
+    return service.leak_report(rt, caller.actor, leak_id)
 
 
 @router.get("/leaks/{leak_id}/report", response_class=HTMLResponse)
 def leak_html(caller: Officer, leak_id: str, rt: Runtime = Depends(get_runtime)) -> HTMLResponse:
     """Return the HTML report of a traced leak (standalone page)."""
-    document = service.leak_report(rt, leak_id, caller.actor)
+    document = service.leak_report(rt, caller.actor, leak_id)
     rows = document.pop("matched_records", [])
     page = leak_report_html(document, rows)
     return HTMLResponse(page, headers={"Content-Security-Policy": document_policy(page)})

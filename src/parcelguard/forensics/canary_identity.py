@@ -127,7 +127,7 @@ def _relay_number(
         return None
     try:
         with session.begin_nested():  # a missing pool or an empty one must not spoil the seed
-            reserved = relay.reserve_canary_numbers(rt, session, 1, actor, label=label, city=city)
+            reserved = relay.reserve_canary_numbers(rt, session, actor, 1, label=label, city=city)
     except (Conflict, SQLAlchemyError):
         return None
     for number in reserved:

@@ -53,8 +53,8 @@ def trace(
         with progress(f"tracing {path.name}", total) as advance:
             document = service.trace(
                 rt,
-                path,
                 local_operator(),
+                path,
                 at=when,
                 advance=advance,
                 report_dir=report_dir,
@@ -170,7 +170,7 @@ def exposure_check(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Say whether a number appeared in a traced leak (and which)."""
-    result = service.exposure_check(_runtime(ctx), phone, local_operator())
+    result = service.exposure_check(_runtime(ctx), local_operator(), phone)
     human = (
         f"{result['phone']} appeared in {len(result['leaks'])} traced leak(s)"
         if result["exposed"]

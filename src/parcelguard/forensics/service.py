@@ -43,8 +43,8 @@ __all__ = [
 
 def trace(
     rt: Runtime,
-    path: Path,
     actor: Actor,
+    path: Path,
     *,
     at: Any = None,
     advance: Progress | None = None,
@@ -53,11 +53,11 @@ def trace(
 ) -> TraceDocument:
     """Trace a leaked file (security officers); return the contract's JSON document."""
     return trace_file(
-        rt, path, actor, at=at, advance=advance, report_dir=report_dir, report_html=report_html
+        rt, actor, path, at=at, advance=advance, report_dir=report_dir, report_html=report_html
     )
 
 
-def leak_report(rt: Runtime, leak_id: str, actor: Actor) -> StoredTrace:
+def leak_report(rt: Runtime, actor: Actor, leak_id: str) -> StoredTrace:
     """Return the stored report of a traced leak (security officers)."""
     canaries.require_officer(actor)
     with rt.db.read_session() as session:
@@ -99,7 +99,7 @@ def rotate_canaries(
         return canaries.rotate(rt, session, actor, kind=kind, channel_id=channel_id)
 
 
-def exposure_check(rt: Runtime, phone: str, actor: Actor) -> ExposureCheck:
+def exposure_check(rt: Runtime, actor: Actor, phone: str) -> ExposureCheck:
     """Return the traced leaks a phone appeared in (operators; the phone is not recorded)."""
     normalized = normalize_phone(phone)
     if normalized is None:

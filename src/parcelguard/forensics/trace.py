@@ -50,8 +50,8 @@ def threshold_for(rt: Runtime) -> float:
 
 def trace_file(
     rt: Runtime,
-    path: Path,
     actor: Actor,
+    path: Path,
     *,
     at: datetime | None = None,
     advance: Progress | None = None,

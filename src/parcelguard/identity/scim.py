@@ -157,7 +157,7 @@ def create_user(
     session.add(link)
     session.flush()
     if body.get("active") is False:
-        provisioning.deactivate(rt, session, principal.principal_id, SCIM_ACTOR, reason="scim")
+        provisioning.deactivate(rt, session, SCIM_ACTOR, principal.principal_id, reason="scim")
     return user_view(rt, session, principal, link)
 
 
@@ -256,7 +256,7 @@ def deactivate_user(rt: Runtime, session: Session, user_id: str) -> None:
     """DELETE: deactivate (people are never deleted: their audit trail names them)."""
     principal, _ = get_user(rt, session, user_id)
     if principal.status != "disabled":
-        provisioning.deactivate(rt, session, principal.principal_id, SCIM_ACTOR, reason="scim")
+        provisioning.deactivate(rt, session, SCIM_ACTOR, principal.principal_id, reason="scim")
 
 
 def _apply(
@@ -270,10 +270,10 @@ def _apply(
     active: Any,
 ) -> None:
     if active is False and principal.status != "disabled":
-        provisioning.deactivate(rt, session, principal.principal_id, SCIM_ACTOR, reason="scim")
+        provisioning.deactivate(rt, session, SCIM_ACTOR, principal.principal_id, reason="scim")
         return
     if active is True and principal.status == "disabled":
-        provisioning.reactivate(rt, session, principal.principal_id, SCIM_ACTOR)
+        provisioning.reactivate(rt, session, SCIM_ACTOR, principal.principal_id)
     provisioning.update_person(
         rt,
         session,

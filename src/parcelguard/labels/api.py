@@ -97,7 +97,7 @@ def get_label(
 ) -> Response:
     """Return a privacy waybill label (pdf, png or zpl) with a fresh QR token; audited."""
     job = service.PrintJob([waybill], fmt, size, dpi)
-    (data,) = service.print_labels(rt, job, caller.actor)
+    (data,) = service.print_labels(rt, caller.actor, job)
     return _document(data, fmt, f"label-{waybill.strip()}")
 
 
@@ -114,7 +114,7 @@ def get_shelf_label(
     if caller.role == Role.CLERK and not station:
         raise Denied("this clerk belongs to no station", code="other_station")
     job = service.PrintJob([waybill], fmt, "100x180", dpi)
-    (data,) = service.print_shelf_labels(rt, job, caller.actor, station=station)
+    (data,) = service.print_shelf_labels(rt, caller.actor, job, station=station)
     return _document(data, fmt, f"shelf-{waybill.strip()}")
 
 
@@ -124,7 +124,7 @@ def revoke_labels(
 ) -> dict[str, int]:
     """Revoke every QR token of a shipment (its printed labels stop opening anything)."""
     with rt.db.session() as session:
-        return {"revoked": service.revoke(rt, session, waybill, caller.actor)}
+        return {"revoked": service.revoke(rt, session, caller.actor, waybill)}
 
 
 @router.post("/stations/{station}/pickup", response_model=PickupOut)
@@ -148,7 +148,7 @@ def scan_landing(
     rt: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Answer a scanned QR code: what the page shows depends on who scans."""
-    result = scan.scan(rt, token, _caller_or_none(request, credentials), _client(request))
+    result = scan.scan(rt, _caller_or_none(request, credentials), token, _client(request))
     return render(
         request,
         "scan/landing.html",

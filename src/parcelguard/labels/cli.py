@@ -64,9 +64,9 @@ def label(
     sent: dict[str, Any] | None = None
     with progress("rendering labels", len(unique)) as advance:
         if target is None:
-            documents = service.print_labels(rt, job, local_operator(), progress=advance)
+            documents = service.print_labels(rt, local_operator(), job, progress=advance)
         else:
-            documents, sent = printing.send(rt, job, local_operator(), target, progress=advance)
+            documents, sent = printing.send(rt, local_operator(), job, target, progress=advance)
     _report(out, documents, unique, job.format, sent, as_json)
 
 
@@ -77,7 +77,7 @@ def revoke(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> Non
 
     rt = runtime(ctx)
     with rt.db.session() as session:
-        count = service.revoke(rt, session, waybill, local_operator())
+        count = service.revoke(rt, session, local_operator(), waybill)
     emit({"revoked": count}, as_json, f"revoked {count} label token(s)")
 
 
@@ -101,9 +101,9 @@ def shelf(
     unique = list(dict.fromkeys(w.strip() for w in waybills))
     sent: dict[str, Any] | None = None
     if target is None:
-        documents = service.print_shelf_labels(rt, job, local_operator())
+        documents = service.print_shelf_labels(rt, local_operator(), job)
     else:
-        documents, sent = printing.send(rt, job, local_operator(), target, shelf=True)
+        documents, sent = printing.send(rt, local_operator(), job, target, shelf=True)
     _report(out, documents, unique, job.format, sent, as_json)
 
 

@@ -104,7 +104,7 @@ def _hand_over(
 ) -> Handover:
     """Record the delivery proven by the code, then close the code as picked up by the clerk."""
     station = waiting.station_id
-    record_event(rt, session, waiting.waybill_no, "delivered", actor, pickup_code=waiting.code)
+    record_event(rt, session, actor, waiting.waybill_no, "delivered", pickup_code=waiting.code)
     waiting.status, waiting.closed_at, waiting.closed_by = (
         "picked_up",
         rt.clock.now(),

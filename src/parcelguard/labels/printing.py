@@ -68,8 +68,8 @@ def plan(
 
 def send(
     rt: Runtime,
-    job: service.PrintJob,
     actor: Actor,
+    job: service.PrintJob,
     printer: Printer,
     *,
     shelf: bool = False,
@@ -79,9 +79,9 @@ def send(
     """Render the labels of `job`, send them to `printer`; return the documents and a summary."""
     job = replace(job, printer=printer.name)
     if shelf:
-        documents = service.print_shelf_labels(rt, job, actor)
+        documents = service.print_shelf_labels(rt, actor, job)
     else:
-        documents = service.print_labels(rt, job, actor, progress=progress)
+        documents = service.print_labels(rt, actor, job, progress=progress)
     stream = b"".join(documents)
     summary = {
         "printer": printer.name,

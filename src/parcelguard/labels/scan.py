@@ -51,7 +51,7 @@ def ip_digest(rt: Runtime, client: str) -> str:
     return rt.keyring.index.digest(rt.tenant, "scan_ip", client).hex()[:16]
 
 
-def scan(rt: Runtime, token: str, caller: Caller | None, client: str) -> ScanResult:
+def scan(rt: Runtime, caller: Caller | None, token: str, client: str) -> ScanResult:
     """Resolve a scanned token for this caller, audit the scan and return what to show."""
     client_ref = ip_digest(rt, client)
     allowed, first_refusal = _within_limit(rt, client_ref)

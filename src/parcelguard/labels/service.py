@@ -46,19 +46,19 @@ class PrintJob:
 
 
 def print_labels(
-    rt: Runtime, job: PrintJob, actor: Actor, progress: Progress | None = None
+    rt: Runtime, actor: Actor, job: PrintJob, progress: Progress | None = None
 ) -> list[bytes]:
     """Render the labels of `job`: one document for PDF/ZPL, one PNG per waybill."""
     renderer = renderer_for(job.format, dpi=job.dpi)
     size = LabelSize.parse(job.size)
     renderer.font  # noqa: B018 - a missing font fails before any token is issued
     with rt.db.session() as session:
-        contents = label_contents(rt, session, job, actor)
+        contents = label_contents(rt, session, actor, job)
     return renderer.render_many(contents, size, progress=progress)
 
 
 def label_contents(
-    rt: Runtime, session: Session, job: PrintJob, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, job: PrintJob
 ) -> list[LabelContent]:
     """Look the shipments up, issue one token each, audit `label.print`; return the contents."""
     waybills = list(dict.fromkeys(w.strip() for w in job.waybills))
@@ -137,7 +137,7 @@ def printable(session: Session, tenant_id: str, waybills: Sequence[str]) -> list
     return [found[w] for w in waybills]
 
 
-def revoke(rt: Runtime, session: Session, waybill: str, actor: Actor) -> int:
+def revoke(rt: Runtime, session: Session, actor: Actor, waybill: str) -> int:
     """Revoke every QR token of one shipment; return how many were live."""
     shipment = get_or_raise(session, rt.tenant, waybill)
     if shipment.kind != "normal":
@@ -195,17 +195,17 @@ def _content(
 
 
 def print_shelf_labels(
-    rt: Runtime, job: PrintJob, actor: Actor, *, station: str | None = None
+    rt: Runtime, actor: Actor, job: PrintJob, *, station: str | None = None
 ) -> list[bytes]:
     """Render the shelf labels of parcels waiting at a station (only `station`'s when given)."""
     renderer = renderer_for(job.format, dpi=job.dpi)
     with rt.db.session() as session:
-        contents = shelf_contents(rt, session, job, actor, station=station)
+        contents = shelf_contents(rt, session, actor, job, station=station)
     return renderer.render_shelves(contents)
 
 
 def shelf_contents(
-    rt: Runtime, session: Session, job: PrintJob, actor: Actor, *, station: str | None = None
+    rt: Runtime, session: Session, actor: Actor, job: PrintJob, *, station: str | None = None
 ) -> list[ShelfLabelContent]:
     """Return the shelf labels of waiting parcels and audit each print; refuse others by waybill."""
     waybills = list(dict.fromkeys(w.strip() for w in job.waybills))

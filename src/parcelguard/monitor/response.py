@@ -61,7 +61,7 @@ def _suspend(rt: Runtime, session: Session, incident: Incident) -> bool:
     if principal is None or principal.reveal_suspended:
         return False
     reason = f"monitor:{incident.rule}"
-    access.suspend_reveal(rt, session, incident.principal_id, reason, MONITOR)
+    access.suspend_reveal(rt, session, MONITOR, incident.principal_id, reason)
     return True
 
 
@@ -81,7 +81,7 @@ def restore(rt: Runtime, session: Session, actor: Actor, incident: Incident) -> 
     ).first()
     if others is not None:
         return False
-    access.restore_reveal(rt, session, incident.principal_id, actor)
+    access.restore_reveal(rt, session, actor, incident.principal_id)
     return True
 
 

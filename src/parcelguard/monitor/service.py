@@ -79,7 +79,7 @@ def _reviewer(rt: Runtime, session: Session, incident: Incident, actor: Actor) -
         raise duties.DutyRefused(
             "nobody acts on an alert about themselves", code="own_alert", subject=actor.id
         )
-    duties.active_person(session, rt.tenant, actor, officer=True)
+    duties.active_person(session, actor, rt.tenant, officer=True)
 
 
 def assign(

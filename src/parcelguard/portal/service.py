@@ -34,7 +34,7 @@ TERMINAL = retention.TERMINAL
 def my_parcels(rt: Runtime, session: Session, person: Person) -> list[MyParcel]:
     """Return the masked views of the person's parcels (as recipient or sender), newest first."""
     found = []
-    for shipment_id in vault.shipment_ids_for_phone(session, rt, person.phone.reveal()):
+    for shipment_id in vault.shipment_ids_for_phone(rt, session, person.phone.reveal()):
         shipment = vault.get_by_id(session, rt.tenant, shipment_id)
         if shipment is None or shipment.kind != "normal" or shipment.status == "purged":
             continue
@@ -161,4 +161,4 @@ def erase(rt: Runtime, person: Person) -> ErasureResult:
     (bindings ended, references dropped from call records); while one is, its calls still
     need the relay.
     """
-    return retention.erase_person(rt, person.phone.reveal(), person.actor)
+    return retention.erase_person(rt, person.actor, person.phone.reveal())

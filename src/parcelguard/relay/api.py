@@ -144,7 +144,7 @@ def recording(
 ) -> Response:
     """Return a call recording to a security officer under an open case (audited)."""
     with rt.db.session() as session:
-        audio, media = service.reveal_recording(rt, session, recording_id, caller.actor, case_id)
+        audio, media = service.reveal_recording(rt, session, caller.actor, recording_id, case_id)
     return Response(audio, media_type=media, headers={"Cache-Control": "no-store"})
 
 
@@ -163,7 +163,7 @@ def pool_import(
     rows = (service.PoolRow(i + 1, n.number, n.city) for i, n in enumerate(body.numbers))
     with rt.db.session() as session:
         return service.import_numbers(
-            rt, session, rows, caller.actor, mode=body.mode, group=body.group
+            rt, session, caller.actor, rows, mode=body.mode, group=body.group
         )
 
 
@@ -190,7 +190,7 @@ def bind(caller: Binder, body: BindIn, rt: Runtime = Depends(get_runtime)) -> Bi
     """Bind a shipment's courier and recipient (a courier: only their own parcels)."""
     own = caller.principal_id if caller.role == Role.COURIER else None
     return service.bind_waybill(
-        rt, body.waybill, caller.actor, kind=body.kind, ttl_seconds=body.ttl, courier_id=own
+        rt, caller.actor, body.waybill, kind=body.kind, ttl_seconds=body.ttl, courier_id=own
     )
 
 
@@ -214,7 +214,7 @@ def release(
 ) -> BindingView:
     """End a binding now."""
     with rt.db.session() as session:
-        return service.release_binding(rt, session, binding_id, caller.actor)
+        return service.release_binding(rt, session, caller.actor, binding_id)
 
 
 @router.post("/verify", response_model=VerifyOut)
@@ -225,7 +225,7 @@ def verify(caller: Verifier, body: VerifyIn, rt: Runtime = Depends(get_runtime))
         if number is None or caller.phone_digest != party_ref(rt, number):
             raise Denied("recipients verify calls to their own phone only", code="not_own_phone")
     with rt.db.session() as session:
-        return service.verify(rt, session, body.recipient_phone, body.caller, caller.actor)
+        return service.verify(rt, session, caller.actor, body.recipient_phone, body.caller)
 
 
 def mount(app: FastAPI) -> None:

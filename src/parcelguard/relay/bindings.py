@@ -73,8 +73,8 @@ def courier_ref(rt: Runtime, session: Session, courier_id: str) -> bytes:
 def bind_shipment(
     rt: Runtime,
     session: Session,
-    shipment: Shipment,
     actor: Actor,
+    shipment: Shipment,
     *,
     kind: str = "axb",
     ttl_seconds: int | None = None,
@@ -101,7 +101,7 @@ def bind_shipment(
             if ttl_seconds is not None:
                 binding.expires_at = now + lifetime
             return binding
-        release(rt, session, binding, "reassigned", now, actor)
+        release(rt, session, actor, binding, "reassigned", now)
     a_ref, b_ref = courier_ref(rt, session, shipment.courier_id), recipient.phone_bidx
     if a_ref == b_ref:
         raise Conflict("courier and recipient share one phone", code="same_party")
@@ -140,7 +140,7 @@ def _bind_axg(rt: Runtime, session: Session, ask: _Recipient) -> Binding:
     for binding in active_for_shipment(session, rt.tenant, ask.shipment.shipment_id, "axg"):
         if binding.group_id == group and binding.expires_at > ask.now:
             return binding
-        release(rt, session, binding, "reassigned", ask.now, ask.actor)
+        release(rt, session, ask.actor, binding, "reassigned", ask.now)
     binding = _new_binding(
         rt, ask.shipment, "axg", ask.actor, ask.now, ask.lifetime, ask.b_ref, group_id=group[:64]
     )
@@ -388,10 +388,10 @@ def bound(session: Session, tenant_id: str, kind: str) -> None:
 def release(
     rt: Runtime,
     session: Session,
+    actor: Actor | None,
     binding: Binding,
     reason: str,
     at: datetime,
-    actor: Actor | None = None,
 ) -> None:
     """End a binding; its seats cool so X does not reach these parties again too soon."""
     if binding.status != "active":

@@ -51,8 +51,8 @@ def pool_import(
         result = service.import_numbers(
             rt,
             session,
-            service.read_pool_file(file),
             local_operator(),
+            service.read_pool_file(file),
             mode=mode,
             group=group,
         )
@@ -109,7 +109,7 @@ def pool_unreserve(ctx: typer.Context, number_id: str, as_json: bool = JSON_OPTI
     """Return a reserved number to the pool (after a full quiet period)."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        number = service.unreserve(rt, session, number_id, local_operator())
+        number = service.unreserve(rt, session, local_operator(), number_id)
         result = {"number_id": number.number_id, "state": number.state}
     emit(result, as_json, f"{number_id} is {result['state']}")
 
@@ -126,7 +126,7 @@ def bind(
     """Bind a shipment's courier and recipient through a pool number."""
     rt = runtime(ctx)
     chosen = kind or ("axn" if axn else "axb")
-    result = service.bind_waybill(rt, waybill, local_operator(), kind=chosen, ttl_seconds=ttl)
+    result = service.bind_waybill(rt, local_operator(), waybill, kind=chosen, ttl_seconds=ttl)
     shown = result["virtual_number"]
     if result.get("extension"):
         shown = f"{shown} 转 {result['extension']}"
@@ -152,9 +152,9 @@ def route(
         decision = service.route(
             rt,
             session,
+            local_operator(),
             caller,
             to,
-            local_operator(),
             channel=channel,
             now=_instant("--now", now),
             extension=extension,
@@ -177,7 +177,7 @@ def simulate(
 ) -> None:
     """Place a call through the demo carrier and print, masked, who would be connected."""
     rt = runtime(ctx)
-    result = service.simulate(rt, caller, to, local_operator(), now=_instant("--now", now))
+    result = service.simulate(rt, local_operator(), caller, to, now=_instant("--now", now))
     emit(result, as_json, result["summary"])
 
 
@@ -191,7 +191,7 @@ def verify(
     """Is this really the recipient's courier? (genuine, or unknown with a scam warning)"""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        result = service.verify(rt, session, recipient, caller, local_operator())
+        result = service.verify(rt, session, local_operator(), recipient, caller)
     emit(result, as_json, lambda out: _print_verdict(out, result))
 
 
@@ -233,7 +233,7 @@ def release(ctx: typer.Context, binding_id: str, as_json: bool = JSON_OPTION) ->
     """End a binding now."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        result = service.release_binding(rt, session, binding_id, local_operator())
+        result = service.release_binding(rt, session, local_operator(), binding_id)
     emit(result, as_json, f"{binding_id} {result['status']}")
 
 
@@ -322,7 +322,7 @@ def recording_fetch(
     rt = runtime(ctx)
     officer = acting_person(rt, api_key).actor
     with rt.db.session() as session:
-        audio, media = service.reveal_recording(rt, session, recording_id, officer, case_id)
+        audio, media = service.reveal_recording(rt, session, officer, recording_id, case_id)
     if as_json:
         document = {
             "recording_id": recording_id,

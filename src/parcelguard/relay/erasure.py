@@ -18,7 +18,7 @@ from parcelguard.runtime import Runtime
 FORGOTTEN = bytes(16)  # what a binding keeps in place of an erased party's reference
 
 
-def forget_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> dict[str, int]:
+def forget_phone(rt: Runtime, session: Session, actor: Actor, phone: str) -> dict[str, int]:
     """End the phone's bindings now and erase its references from bindings, seats and calls."""
     ref = party_ref(rt, require_canonical(phone, "phone"))
     now = rt.clock.now()
@@ -27,7 +27,7 @@ def forget_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> dic
         select(Binding).where(Binding.tenant_id == rt.tenant, Binding.status == "active", mine)
     ).all()
     for binding in active:
-        bindings.release(rt, session, binding, "erased", now)
+        bindings.release(rt, session, None, binding, "erased", now)
     seats = session.execute(delete(Seat).where(Seat.tenant_id == rt.tenant, Seat.party_ref == ref))
     erased_recordings = recordings.forget(rt, session, ref)
     session.execute(

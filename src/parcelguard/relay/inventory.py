@@ -83,8 +83,8 @@ def _column(header: list[str], aliases: tuple[str, ...]) -> int | None:
 def import_numbers(
     rt: Runtime,
     session: Session,
-    rows: Iterable[PoolRow],
     actor: Actor,
+    rows: Iterable[PoolRow],
     *,
     mode: str = "axb",
     group: str | None = None,
@@ -288,7 +288,7 @@ def _take_named(session: Session, tenant_id: str, raw: str, now: Any) -> RelayNu
     return locked
 
 
-def unreserve(rt: Runtime, session: Session, number_id: str, actor: Actor) -> RelayNumber:
+def unreserve(rt: Runtime, session: Session, actor: Actor, number_id: str) -> RelayNumber:
     """Return a reserved number to the pool, through a full quiet period first."""
     number = session.get(RelayNumber, (rt.tenant, number_id), with_for_update=True)
     if number is None:

@@ -164,7 +164,7 @@ def show(
 
 
 def reveal(
-    rt: Runtime, session: Session, recording_id: str, actor: Actor, case_id: str | None
+    rt: Runtime, session: Session, actor: Actor, recording_id: str, case_id: str | None
 ) -> tuple[bytes, str]:
     """Open a recording for a security officer under an open case; audited either way."""
     recording = session.get(Recording, (rt.tenant, recording_id))

@@ -49,9 +49,9 @@ def provider_actor(provider: str) -> Actor:
 def route(
     rt: Runtime,
     session: Session,
+    actor: Actor,
     caller: str | None,
     to: str | None,
-    actor: Actor,
     *,
     channel: str = "voice",
     call_id: str | None = None,
@@ -80,7 +80,7 @@ def route(
         decision = _sms(rt, session, actor, decision, text, canonical(caller), at)
     _audit(rt, session, actor, decision, channel, call_id)
     if decision.expired is not None and decision.expired.expires_at <= clock_now:
-        bindings.release(rt, session, decision.expired, "expired", clock_now)
+        bindings.release(rt, session, None, decision.expired, "expired", clock_now)
     if call_id and decision.action != "gather":
         calls.record_route(rt, session, decision, call_id, channel, provider, clock_now)
     session.flush()

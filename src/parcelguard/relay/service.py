@@ -105,7 +105,7 @@ def on_lifecycle(step: Stepped) -> None:
             return  # no relay in this deployment: nothing to bind, nothing to complain about
         try:
             kind = config_for(rt).auto_kind
-            bindings.bind_shipment(rt, session, shipment, SYSTEM, kind=kind, automatic=True)
+            bindings.bind_shipment(rt, session, SYSTEM, shipment, kind=kind, automatic=True)
         except (Conflict, NotFound, InvalidInput) as exc:
             # The parcel still goes out; the refusal is audited, an exhaustion alerts once per
             # episode (not per parcel), and `relay bind` can retry once a number is free.
@@ -120,7 +120,7 @@ def on_lifecycle(step: Stepped) -> None:
                 session, rt.tenant, shipment.shipment_id, kind
             ):
                 if binding.courier_id != shipment.courier_id:
-                    bindings.release(rt, session, binding, "reassigned", now, SYSTEM)
+                    bindings.release(rt, session, SYSTEM, binding, "reassigned", now)
 
 
 def in_use(rt: Runtime, session: Session) -> bool:
@@ -133,13 +133,13 @@ def in_use(rt: Runtime, session: Session) -> bool:
 
 def on_person_erased(erased: PersonErased) -> None:
     """End the erased person's bindings and forget their number (in the erasure's transaction)."""
-    forget_phone(erased.rt, erased.session, erased.phone, erased.actor)
+    forget_phone(erased.rt, erased.session, erased.actor, erased.phone)
 
 
 def bind_waybill(
     rt: Runtime,
-    waybill: str,
     actor: Actor,
+    waybill: str,
     *,
     kind: str = "axb",
     ttl_seconds: int | None = None,
@@ -158,7 +158,7 @@ def bind_waybill(
             raise Denied("the shipment is not assigned to you", code="not_assigned")
         try:
             binding = bindings.bind_shipment(
-                rt, session, shipment, actor, kind=kind, ttl_seconds=ttl_seconds
+                rt, session, actor, shipment, kind=kind, ttl_seconds=ttl_seconds
             )
             number = session.get(RelayNumber, (rt.tenant, binding.number_id))
             return bindings.view(binding, number, shipment.waybill_no)
@@ -168,12 +168,12 @@ def bind_waybill(
     raise refused
 
 
-def release_binding(rt: Runtime, session: Session, binding_id: str, actor: Actor) -> BindingView:
+def release_binding(rt: Runtime, session: Session, actor: Actor, binding_id: str) -> BindingView:
     """End a binding now (its number and parties cool)."""
     binding = session.get(Binding, (rt.tenant, binding_id), with_for_update=True)
     if binding is None:
         raise NotFound("no such binding", code="binding_not_found")
-    bindings.release(rt, session, binding, "released", rt.clock.now(), actor)
+    bindings.release(rt, session, actor, binding, "released", rt.clock.now())
     return _view(rt, session, binding)
 
 
@@ -210,9 +210,9 @@ def handle_call(
         decision = route(
             rt,
             session,
+            provider_actor(provider.name),
             event.caller,
             event.to,
-            provider_actor(provider.name),
             channel=channel,
             call_id=event.call_id,
             provider=provider.name,
@@ -336,10 +336,10 @@ def _apply_receipt(
 
 
 def reveal_recording(
-    rt: Runtime, session: Session, recording_id: str, actor: Actor, case_id: str | None
+    rt: Runtime, session: Session, actor: Actor, recording_id: str, case_id: str | None
 ) -> tuple[bytes, str]:
     """Open a sealed recording (security officers under an open case only; audited)."""
-    return recordings.reveal(rt, session, recording_id, actor, case_id)
+    return recordings.reveal(rt, session, actor, recording_id, case_id)
 
 
 def show_recordings(
@@ -433,14 +433,14 @@ def _reachable(base: str | None) -> RelayCheck:
 
 
 def simulate(
-    rt: Runtime, caller: str, to: str, actor: Actor, *, now: datetime | None = None
+    rt: Runtime, actor: Actor, caller: str, to: str, *, now: datetime | None = None
 ) -> SimulatedCall:
     """Place a call through the demo carrier; return, masked, who would be connected."""
     carrier = DemoCarrier()
     event = CallEvent(caller, to, f"demo-{new_id()}", "voice")
     with rt.db.session() as session:
         decision = route(
-            rt, session, caller, to, actor, call_id=event.call_id, provider=carrier.name, now=now
+            rt, session, actor, caller, to, call_id=event.call_id, provider=carrier.name, now=now
         )
         if decision.action == "connect":
             for status in CALL_PROGRESS:
@@ -460,8 +460,8 @@ def simulate(
 def reserve_canary_numbers(
     rt: Runtime,
     session: Session,
-    count: int,
     actor: Actor,
+    count: int,
     *,
     label: str = "canary",
     city: str | None = None,

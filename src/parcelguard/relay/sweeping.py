@@ -64,7 +64,7 @@ def sweep(
             Binding, (rt.tenant, binding_id), with_for_update=True, populate_existing=True
         )
         if binding is not None and binding.status == "active" and binding.expires_at <= at:
-            bindings.release(rt, session, binding, "expired", at)
+            bindings.release(rt, session, None, binding, "expired", at)
             released += 1
     settled = pool.settle_numbers(session, rt.tenant, at, batch)
     cleared = pool.clear_cooled_seats(session, rt.tenant, at)

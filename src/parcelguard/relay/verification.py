@@ -39,7 +39,7 @@ WARNING = {
 
 
 def verify(
-    rt: Runtime, session: Session, recipient: str, caller: str, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, recipient: str, caller: str
 ) -> CallerVerdict:
     """Say whether `caller` is a courier of one of `recipient`'s parcels; audited."""
     recipient_number = require_canonical(recipient, "recipient")
@@ -114,7 +114,7 @@ def _direct(
     if courier is None or courier.role != "courier" or courier.status != "active":
         return None
     try:
-        shipment_ids = vault_service.shipment_ids_for_phone(session, rt, recipient)
+        shipment_ids = vault_service.shipment_ids_for_phone(rt, session, recipient)
     except InvalidInput:  # not a mainland number: no parcel of ours can carry it
         return None
     for shipment_id in shipment_ids:

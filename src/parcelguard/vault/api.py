@@ -74,7 +74,7 @@ def create_shipments(
         for i, item in enumerate(items)
     )
     options = ingest.ImportOptions(rules=row_rules(rt, assign_waybills=assign_waybills))
-    report = ingest.import_shipments(rt, rows, caller.actor, options=options)
+    report = ingest.import_shipments(rt, caller.actor, rows, options=options)
     return report.as_dict()
 
 
@@ -84,7 +84,7 @@ def get_shipment(
 ) -> MaskedShipment:
     """Return the masked view of a shipment."""
     with rt.db.session() as session:
-        return service.show(rt, session, waybill, caller.actor)
+        return service.show(rt, session, caller.actor, waybill)
 
 
 @router.post("/{waybill}/events", response_model=ShipmentView, response_model_exclude_none=True)

@@ -34,7 +34,7 @@ def show(ctx: typer.Context, waybill: str, as_json: bool = JSON_OPTION) -> None:
     """Show a shipment's masked view."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        shipment_view = service.show(rt, session, waybill, local_operator())
+        shipment_view = service.show(rt, session, local_operator(), waybill)
     emit(shipment_view, as_json)
 
 
@@ -46,7 +46,7 @@ def find(
     """Find shipments by phone through the blind index."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        waybills = service.find_by_phone(rt, session, phone, local_operator())
+        waybills = service.find_by_phone(rt, session, local_operator(), phone)
     emit({"waybills": waybills}, as_json, "\n".join(waybills) or "no shipments")
 
 
@@ -129,7 +129,7 @@ def erase(
     """Erase one person's data (PIPL art. 47)."""
     rt = runtime(ctx)
     result = retention.erase_person(
-        rt, phone, local_operator(), include_in_transit=include_in_transit
+        rt, local_operator(), phone, include_in_transit=include_in_transit
     )
     emit(
         result,

@@ -112,7 +112,7 @@ def _run(
             settings = ingest.ImportOptions(strict, dry_run, rules, writer)
             try:
                 report = ingest.import_shipments(
-                    rt, bar.count(opened.rows), local_operator(), options=settings
+                    rt, local_operator(), bar.count(opened.rows), options=settings
                 )
             except BaseException:
                 if writer is not None:

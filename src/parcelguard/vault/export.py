@@ -80,7 +80,7 @@ def approve_export(rt: Runtime, caller: Caller, request_id: str) -> ExportDecisi
     rule = _officer(caller, rt)
     actor = caller.actor
     with duties.audited_refusals(rt, actor, "export.approve"), rt.db.session() as session:
-        duties.active_person(session, rt.tenant, actor, officer=True)
+        duties.active_person(session, actor, rt.tenant, officer=True)
         request = _get(session, rt.tenant, request_id)
         if request.status != "pending":
             raise Conflict(f"export {request_id} is {request.status}", code="export_not_pending")

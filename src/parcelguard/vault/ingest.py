@@ -52,8 +52,8 @@ class ImportOptions:
 
 def import_shipments(
     rt: Runtime,
-    rows: Iterable[RawRow],
     actor: Actor,
+    rows: Iterable[RawRow],
     *,
     strict: bool = False,
     options: ImportOptions | None = None,

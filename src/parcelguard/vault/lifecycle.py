@@ -69,7 +69,7 @@ def record(
     step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
     try:
         with rt.db.session() as session:
-            return apply(rt, session, waybill_no, step, caller.actor)
+            return apply(rt, session, caller.actor, waybill_no, step)
     except transitions.Overreach as refused:
         with rt.db.session() as session:
             auditor_for(rt).record(
@@ -90,9 +90,9 @@ def record(
 def record_event(
     rt: Runtime,
     session: Session,
+    actor: Actor,
     waybill_no: str,
     event_type: str,
-    actor: Actor,
     *,
     courier_id: str | None = None,
     station_id: str | None = None,
@@ -102,11 +102,11 @@ def record_event(
 ) -> MaskedShipment:
     """Apply one lifecycle step in the caller's transaction; return the masked view."""
     step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
-    return apply(rt, session, waybill_no, step, actor)
+    return apply(rt, session, actor, waybill_no, step)
 
 
 def apply(
-    rt: Runtime, session: Session, waybill_no: str, step: Step, actor: Actor
+    rt: Runtime, session: Session, actor: Actor, waybill_no: str, step: Step
 ) -> MaskedShipment:
     """Check and apply a step (see `transitions`); return the shipment's masked view."""
     transitions.check_request(actor, step)

@@ -88,11 +88,11 @@ def purge(rt: Runtime, actor: Actor, now: datetime | None = None) -> PurgeResult
 
 
 def erase_person(
-    rt: Runtime, phone: str, actor: Actor, *, include_in_transit: bool = False
+    rt: Runtime, actor: Actor, phone: str, *, include_in_transit: bool = False
 ) -> ErasureResult:
     """Erase the parcels of one person (PIPL art. 47): delivered or returned ones at once."""
     with rt.db.session() as session:
-        ids = shipment_ids_for_phone(session, rt, phone)
+        ids = shipment_ids_for_phone(rt, session, phone)
         rows = session.execute(
             select(Shipment.shipment_id, Shipment.status).where(
                 Shipment.tenant_id == rt.tenant,

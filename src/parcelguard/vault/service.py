@@ -66,7 +66,7 @@ def view(session: Session, shipment: Shipment) -> MaskedShipment:
     return shipment_view(shipment, parties_of(session, shipment))
 
 
-def show(rt: Runtime, session: Session, waybill_no: str, actor: Actor) -> MaskedShipment:
+def show(rt: Runtime, session: Session, actor: Actor, waybill_no: str) -> MaskedShipment:
     """Return the masked view and record that `actor` looked."""
     shipment = get_or_raise(session, rt.tenant, waybill_no)
     auditor_for(rt).record(
@@ -82,7 +82,7 @@ def show(rt: Runtime, session: Session, waybill_no: str, actor: Actor) -> Masked
     return view(session, shipment)
 
 
-def shipment_ids_for_phone(session: Session, rt: Runtime, phone: str) -> list[str]:
+def shipment_ids_for_phone(rt: Runtime, session: Session, phone: str) -> list[str]:
     """Return the ids of shipments where this phone is the sender's or recipient's."""
     normalized = normalize_phone(phone)
     if normalized is None:
@@ -96,9 +96,9 @@ def shipment_ids_for_phone(session: Session, rt: Runtime, phone: str) -> list[st
     return list(dict.fromkeys(session.scalars(query)))
 
 
-def find_by_phone(rt: Runtime, session: Session, phone: str, actor: Actor) -> list[str]:
+def find_by_phone(rt: Runtime, session: Session, actor: Actor, phone: str) -> list[str]:
     """Return the waybills whose sender or recipient has this phone (blind index, no decryption)."""
-    ids = shipment_ids_for_phone(session, rt, phone)
+    ids = shipment_ids_for_phone(rt, session, phone)
     waybills: list[str] = []
     if ids:
         query = (
@@ -175,7 +175,7 @@ def access_history(
     the decision and the fields asked for. Staff identities stay out: a recipient learns the
     role and station, which is what PIPL art. 45 requires and what a complaint needs.
     """
-    ids = shipment_ids_for_phone(session, rt, phone)
+    ids = shipment_ids_for_phone(rt, session, phone)
     if not ids:
         return []
     waybills = dict(

@@ -126,7 +126,7 @@ def add_user(
     )
     lang = language(request)
     with rt.db.session() as session:
-        principal, key = access.create(rt, session, new, caller.actor)
+        principal, key = access.create(rt, session, caller.actor, new)
         label = "key_pending" if principal.status == "pending" else "key_shown"
         step = next_step(principal, 0)
         said = hint(lang, "created" if step == "enrol" else step, principal)
@@ -143,7 +143,7 @@ def training(
     """Record a privacy-training attestation."""
     caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "principal.training"), rt.db.session() as s:
-        access.set_training(rt, s, principal_id, body.until, caller.actor)
+        access.set_training(rt, s, caller.actor, principal_id, body.until)
     return {"next": "/console/admin"}
 
 
@@ -155,7 +155,7 @@ def issue_key(
     caller = staff.caller
     with duties.audited_refusals(rt, caller.actor, "apikey.issue"), rt.db.session() as session:
         principal = access.get_or_raise(session, rt.tenant, principal_id)
-        key = access.issue_key(rt, session, principal, caller.actor)
+        key = access.issue_key(rt, session, caller.actor, principal)
         said = hint(language(request), "key_issued", principal)
     return {"show": {"label": TEXT[language(request)]["key_shown"], "value": key, "hint": said}}
 
@@ -167,7 +167,7 @@ def enrolment_link(
     """Make a one-time passkey enrolment link for a member of staff (shown once)."""
     caller = staff.caller
     with rt.db.session() as session:
-        link = enrolment.issue(rt, session, principal_id, caller.actor)
+        link = enrolment.issue(rt, session, caller.actor, principal_id)
         said = hint(
             language(request), "link_issued", access.get_or_raise(session, rt.tenant, principal_id)
         )
@@ -183,7 +183,7 @@ def revoke_key(staff: AdminPage, body: RevokeForm, rt: Runtime = Depends(get_run
     parts = keys.split_key(body.key_id.strip())
     key_id = parts[0] if parts is not None else body.key_id.strip().removeprefix("pg_")[:24]
     with rt.db.session() as session:
-        access.revoke_key(rt, session, key_id, caller.actor)
+        access.revoke_key(rt, session, caller.actor, key_id)
     return {"next": "/console/admin"}
 
 

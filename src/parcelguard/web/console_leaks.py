@@ -43,7 +43,7 @@ def report(
     rt: Runtime = Depends(get_runtime),
 ) -> Response:
     """Show a traced leak's report: canary hits, ranked suspects, matched records (masked)."""
-    document = forensics.leak_report(rt, leak_id, staff.caller.actor)
+    document = forensics.leak_report(rt, staff.caller.actor, leak_id)
     rows = document.pop("matched_records", [])
     with rt.db.read_session() as session:
         suspects = [

@@ -86,7 +86,7 @@ def shelf_labels(
     if not chosen or not station:
         return _counter(request, rt, staff, notice="print_none")
     job = labels_service.PrintJob(chosen, "pdf", "100x180", 203)
-    (data,) = labels_service.print_shelf_labels(rt, job, staff.caller.actor, station=station)
+    (data,) = labels_service.print_shelf_labels(rt, staff.caller.actor, job, station=station)
     return Response(
         data,
         media_type="application/pdf",

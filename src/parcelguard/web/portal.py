@@ -315,7 +315,7 @@ def verify(
     lang = language(request)
     try:
         with rt.db.session() as session:
-            result = relay.verify(rt, session, person.phone.reveal(), caller, person.actor)
+            result = relay.verify(rt, session, person.actor, person.phone.reveal(), caller)
     except InvalidInput:
         refused: dict[str, Any] = {"me": person, "result": None, "error": "invalid_caller"}
         return _page(request, "portal/verify.html", {**refused, "caller": caller}, 400)
