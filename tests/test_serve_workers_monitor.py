@@ -64,11 +64,11 @@ def test_two_workers_monitors_judge_every_audit_event_once(home: Path, pg_databa
     )
     rt = Runtime.from_settings(Settings.load(home=home, database_url=pg_database, tenant=tenant))
     rows = list(Faker(37).rows(10, prefix="SW"))
-    import_shipments(rt, (RawRow(i + 2, r) for i, r in enumerate(rows)), SYSTEM)
+    import_shipments(rt, SYSTEM, (RawRow(i + 2, r) for i, r in enumerate(rows)))
     with rt.db.session() as session:
         scopes = ["reveal:recipient.address"]
         principal = NewPrincipal(name="workers", role="service", scopes=scopes)
-        key = access.create(rt, session, principal, SYSTEM)[1]
+        key = access.create(rt, session, SYSTEM, principal)[1]
     port = _free_port()
     env = {
         **os.environ,
