@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +16,17 @@ from parcelguard.monitor.results import EvidenceSummary, ReplayAlert
 
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+T = TypeVar("T")
+
+
+def keep(store: dict[str, deque[T]], key: str, item: T, maxlen: int) -> deque[T]:
+    """Append `item` to `key`'s bounded ring in `store` (started when new); return the ring."""
+    ring = store.get(key)
+    if ring is None:
+        ring = store[key] = deque(maxlen=maxlen)
+    ring.append(item)
+    return ring
 
 
 class RuleParams(BaseModel):

@@ -13,6 +13,7 @@ from parcelguard.monitor.detectors.base import (
     Finding,
     RuleParams,
     Severity,
+    keep,
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
@@ -54,10 +55,7 @@ class BulkExportDetector(Detector):
         """Add the export's records to the principal's day and compare."""
         pid = event.principal_id
         total = self.today[pid] = self.today.get(pid, 0) + event.count
-        recent = self.recent.get(pid)
-        if recent is None:
-            recent = self.recent[pid] = deque(maxlen=10)
-        recent.append(event)
+        recent = keep(self.recent, pid, event, 10)
         limit = self.limit.get(pid, float(self.p.max_records))
         big = event.count >= self.p.max_records
         if (big or total > limit) and self.fired.get(pid) != event.day:
@@ -75,10 +73,7 @@ class BulkExportDetector(Detector):
         """Add the ended day to each exporter's history and recompute its ceiling."""
         p = self.p
         for pid, records in self.today.items():
-            ring = self.days.get(pid)
-            if ring is None:
-                ring = self.days[pid] = deque(maxlen=self.common.history_days)
-            ring.append(records)
+            ring = keep(self.days, pid, records, self.common.history_days)
             if len(ring) >= self.common.min_history_days:
                 self.limit[pid] = min(
                     robust_ceiling(ring, p.k, rel_spread=0.25, ratio=p.ratio, floor=p.min_records),

@@ -27,6 +27,7 @@ from parcelguard.monitor.detectors.base import (
     Finding,
     RuleParams,
     Severity,
+    keep,
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
@@ -91,10 +92,7 @@ class ForeignStationDetector(Detector):
             parcels = self.today[pid] = set()
         if len(parcels) < PARCEL_CAP:
             parcels.add(event.waybill)
-        recent = self.recent.get(pid)
-        if recent is None:
-            recent = self.recent[pid] = deque(maxlen=20)
-        recent.append(event)
+        keep(self.recent, pid, event, 20)
         return None
 
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:

@@ -13,6 +13,7 @@ from parcelguard.monitor.detectors.base import (
     Finding,
     RuleParams,
     Severity,
+    keep,
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
@@ -66,10 +67,7 @@ class UnassignedDripDetector(Detector):
         ):
             pid = event.principal_id
             self.today[pid] = self.today.get(pid, 0) + 1
-            recent = self.recent.get(pid)
-            if recent is None:
-                recent = self.recent[pid] = deque(maxlen=20)
-            recent.append(event)
+            keep(self.recent, pid, event, 20)
         return None
 
     def roll_day(self, ended: int, ts: float, profiles: Mapping[str, Profile]) -> list[Finding]:
@@ -77,10 +75,7 @@ class UnassignedDripDetector(Detector):
         p = self.p
         for pid, prof in profiles.items():
             if prof.closed_day == ended and prof.role in self.roles:
-                ring = self.days.get(pid)
-                if ring is None:
-                    ring = self.days[pid] = deque(maxlen=p.days)
-                ring.append(self.today.get(pid, 0))
+                keep(self.days, pid, self.today.get(pid, 0), p.days)
         self.today.clear()
         limits = self._role_limits(profiles)
         found = []
