@@ -26,7 +26,7 @@ from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
 from parcelguard.audit.log_keys import LogKeys as LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
-from parcelguard.audit.results import AuditColumns, EventPayload
+from parcelguard.audit.results import AuditColumns, EventColumns, EventPayload
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.db import bulk_insert, insert_ignoring_conflict
@@ -39,22 +39,9 @@ log = logging.getLogger("parcelguard.audit")
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedEvent:
+class RecordedEvent(EventColumns):
     """An event as appended (the columns of `AuditEvent`, without a database session)."""
 
-    tenant_id: str
-    seq: int
-    at: datetime
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    decision: str | None
-    reason: str | None
-    purpose: str | None
-    reference: str | None
     details: str
     salt: bytes
     leaf_hash: bytes

@@ -6,11 +6,31 @@ its keys are the canonical `PUBLIC_FIELDS`, hashed as they are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
+
+
+@dataclass(frozen=True, slots=True)
+class EventColumns:
+    """What every audit event says as a Python object (details aside: each form keeps its own)."""
+
+    tenant_id: str
+    seq: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    station_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    decision: str | None
+    reason: str | None
+    purpose: str | None
+    reference: str | None
 
 
 class KeyRef(TypedDict):

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from parcelguard.audit.results import EventColumns
 
 
 @dataclass(frozen=True)
-class Record:
+class Record(EventColumns):
     """An audit event (an alert is the `monitor.alert` event); never holds plaintext PII."""
 
-    tenant_id: str
-    seq: int
-    at: datetime
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    decision: str | None
-    reason: str | None
-    purpose: str | None
-    reference: str | None
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
