@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -27,6 +28,8 @@ from rich.progress import (
 
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Actor
+from parcelguard.clock import parse_instant
+from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
 from parcelguard.settings import Settings
 
@@ -191,3 +194,13 @@ def acting_person(rt: Runtime, api_key: str) -> Caller:
 
     with rt.db.session() as session:
         return service.authenticate_key(rt, session, api_key)
+
+
+def instant_option(option: str, text: str | None) -> datetime | None:
+    """Parse a time option (`--at`, `--now`): ISO 8601, None when not given, else a clear error."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise InvalidInput(f"{option} must be an ISO 8601 time", code="invalid_time") from None

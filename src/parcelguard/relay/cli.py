@@ -11,13 +11,11 @@ from __future__ import annotations
 import base64
 import sys
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from parcelguard.clock import parse_instant
 from parcelguard.errors import InvalidInput, Unavailable
 from parcelguard.relay import service
 from parcelguard.relay.results import CallerVerdict, PoolImport
@@ -26,6 +24,7 @@ from parcelguard.terminal import (
     PERSON_KEY_OPTION,
     acting_person,
     emit,
+    instant_option,
     local_operator,
     runtime,
 )
@@ -156,7 +155,7 @@ def route(
             caller,
             to,
             channel=channel,
-            now=_instant("--now", now),
+            now=instant_option("--now", now),
             extension=extension,
         )
     shown = decision.masked_answer()
@@ -177,7 +176,7 @@ def simulate(
 ) -> None:
     """Place a call through the demo carrier and print, masked, who would be connected."""
     rt = runtime(ctx)
-    result = service.simulate(rt, local_operator(), caller, to, now=_instant("--now", now))
+    result = service.simulate(rt, local_operator(), caller, to, now=instant_option("--now", now))
     emit(result, as_json, result["summary"])
 
 
@@ -218,7 +217,7 @@ def sweep(
     rt = runtime(ctx)
     with rt.db.session() as session:
         result = service.sweep(
-            rt, session, local_operator(), now=_instant("--now", now), limit=100_000
+            rt, session, local_operator(), now=instant_option("--now", now), limit=100_000
         )
     emit(
         result,
@@ -397,15 +396,6 @@ def doctor(
         code="relay_doctor_failed",
         details=result,
     )
-
-
-def _instant(option: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError:
-        raise InvalidInput(f"{option} must be an ISO 8601 time", code="invalid_time") from None
 
 
 def register(app: typer.Typer) -> None:

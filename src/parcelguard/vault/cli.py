@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
 
 from parcelguard.access import service as access_service
 from parcelguard.access.principals import Caller
-from parcelguard.clock import parse_instant
-from parcelguard.errors import InvalidInput
 from parcelguard.runtime import Runtime
 from parcelguard.terminal import (
     JSON_OPTION,
     acting_person,
     emit,
+    instant_option,
     local_operator,
     progress,
     runtime,
@@ -93,7 +91,7 @@ def event(
         type_,
         courier_id=courier,
         station_id=station,
-        at=_instant("--at", at),
+        at=instant_option("--at", at),
         pickup_code=pickup_code,
         reason=reason,
     )
@@ -112,7 +110,7 @@ def purge(
 ) -> None:
     """Crypto-shred shipments past retention."""
     rt = runtime(ctx)
-    result = retention.purge(rt, local_operator(), _instant("--now", now))
+    result = retention.purge(rt, local_operator(), instant_option("--now", now))
     emit(
         result,
         as_json,
@@ -186,15 +184,6 @@ def _keys_summary(result: KeysStatus) -> str:
         f"versions {result['versions']}, {result['pending_rewrap']} data keys pending rewrap, "
         f"{result['epochs']} live retention epochs"
     )
-
-
-def _instant(option: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError:
-        raise InvalidInput(f"{option} must be an ISO 8601 time", code="invalid_time") from None
 
 
 def register(app: typer.Typer) -> None:
