@@ -181,14 +181,7 @@
     var response = await fetch(form.getAttribute("action"), {
       method: "POST", credentials: "same-origin", headers: headers, body: body
     });
-    var data = {};
-    try { data = await response.json(); } catch (ignored) { data = {}; }
-    if (!response.ok) {
-      var error = new Error((data.error && data.error.code) || "http_" + response.status);
-      error.code = error.message;
-      throw error;
-    }
-    return data;
+    return window.pgAnswer(response);
   }
 
   function fill(template, answer, encode) {

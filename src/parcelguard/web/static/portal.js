@@ -39,14 +39,7 @@
                  "X-CSRF-Token": csrf() },
       body: JSON.stringify(body || {})
     });
-    var data = {};
-    try { data = await response.json(); } catch (ignored) { data = {}; }
-    if (!response.ok) {
-      var error = new Error((data.error && data.error.code) || "http_" + response.status);
-      error.code = error.message;
-      throw error;
-    }
-    return data;
+    return window.pgAnswer(response);
   }
 
   function fail(error) {

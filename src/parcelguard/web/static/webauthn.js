@@ -59,14 +59,7 @@
       method: "POST", headers: headers, credentials: "same-origin",
       body: JSON.stringify(body || {})
     });
-    var data = {};
-    try { data = await response.json(); } catch (ignored) { data = {}; }
-    if (!response.ok) {
-      var error = new Error((data.error && data.error.code) || "http_" + response.status);
-      error.code = error.message;
-      throw error;
-    }
-    return data;
+    return window.pgAnswer(response);
   }
 
   function creationOptions(json) {
