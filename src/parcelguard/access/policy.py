@@ -19,15 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from parcelguard.access.principals import Caller
 from parcelguard.errors import ConfigError
 
-FIELDS = (
+# The parties' name, phone and address; with the sender's ID number, every revealable field.
+PARTY_FIELDS = (
     "recipient.name",
     "recipient.phone",
     "recipient.address",
     "sender.name",
     "sender.phone",
     "sender.address",
-    "sender.id_no",
 )
+FIELDS = (*PARTY_FIELDS, "sender.id_no")
 PURPOSES = ("delivery", "customer_service", "investigation", "self")
 # What no ticket pattern may accept: a bare phone or ID number, no text at all, free prose.
 NOT_TICKETS = ("13912345678", "11010519491231002X", "x", "see notes", "张三", "#", " ")

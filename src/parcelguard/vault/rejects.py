@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
+from parcelguard.access.policy import PARTY_FIELDS
 from parcelguard.access.principals import Caller
 from parcelguard.audit.service import Entry, auditor_for
 from parcelguard.errors import Denied
@@ -26,14 +27,6 @@ from parcelguard.vault.shown import PLAIN, masked_value
 from parcelguard.vault.sources import ColumnPlan
 
 ERROR_COLUMNS = ("错误行号", "错误列", "错误原因")
-PARTY_FIELDS = (
-    "recipient.name",
-    "recipient.phone",
-    "recipient.address",
-    "sender.name",
-    "sender.phone",
-    "sender.address",
-)
 
 
 def authorize_unmasked(rt: Runtime, caller: Caller, file_name: str) -> None:
