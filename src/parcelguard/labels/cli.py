@@ -7,7 +7,7 @@ starts: every other command would pay for them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,6 +17,11 @@ from parcelguard.audit.service import Actor
 from parcelguard.errors import ConfigError
 from parcelguard.labels import handover
 from parcelguard.terminal import JSON_OPTION, emit, local_operator, progress, runtime
+
+if TYPE_CHECKING:
+    from parcelguard.labels import printing, service
+    from parcelguard.labels.printers import Printer
+    from parcelguard.runtime import Runtime
 
 labels_app = typer.Typer(help="Label tokens and station shelf labels.", no_args_is_help=True)
 
@@ -57,10 +62,8 @@ def label(
     """Print privacy waybill labels to a file (--out) or a printer (--printer), or both."""
     from parcelguard.labels import printing, service
 
-    _need_destination(out, printer)
-    rt = runtime(ctx)
-    job, target = printing.plan(rt, waybills, printing.Choice(format_, size, dpi, printer))
-    unique = list(dict.fromkeys(w.strip() for w in waybills))
+    choice = printing.Choice(format_, size, dpi, printer)
+    rt, job, target, unique = _plan(ctx, waybills, out, choice)
     sent: dict[str, Any] | None = None
     with progress("rendering labels", len(unique)) as advance:
         if target is None:
@@ -94,11 +97,8 @@ def shelf(
     """Print the station shelf labels (pickup code, masked name, shelf) of waiting parcels."""
     from parcelguard.labels import printing, service
 
-    _need_destination(out, printer)
-    rt = runtime(ctx)
     choice = printing.Choice(format_, "100x180", dpi, printer)
-    job, target = printing.plan(rt, waybills, choice)
-    unique = list(dict.fromkeys(w.strip() for w in waybills))
+    rt, job, target, unique = _plan(ctx, waybills, out, choice)
     sent: dict[str, Any] | None = None
     if target is None:
         documents = service.print_shelf_labels(rt, local_operator(), job)
@@ -131,6 +131,18 @@ def pickup(
         actor = caller.actor
     result = handover.hand_over(rt, actor, handover.PickupRequest(station, code, last4))
     emit(result, as_json, f"handed over {result['waybill_no']} ({result['pickup_code']})")
+
+
+def _plan(
+    ctx: typer.Context, waybills: list[str], out: Path | None, choice: printing.Choice
+) -> tuple[Runtime, service.PrintJob, Printer | None, list[str]]:
+    """Refuse a print with nowhere to go, plan the job, and list each waybill once."""
+    from parcelguard.labels import printing
+
+    _need_destination(out, choice.printer)
+    rt = runtime(ctx)
+    job, target = printing.plan(rt, waybills, choice)
+    return rt, job, target, list(dict.fromkeys(w.strip() for w in waybills))
 
 
 def _need_destination(out: Path | None, printer: str | None) -> None:
