@@ -438,6 +438,15 @@ COMPLAINT_NOTE: dict[str, str] = {
     "sms": "text message",
 }
 
+# The column heads of a list of accesses (the portal's own log, a complaint's timeline).
+ACCESS_COLUMNS: dict[str, str] = {
+    "when": "When",
+    "who": "Role",
+    "station": "Station",
+    "what": "What",
+    "purpose": "Purpose",
+    "decision": "Decision",
+}
 WORDS: Catalogue = {
     "codes": {
         "action": ACTION,
@@ -886,12 +895,7 @@ WORDS: Catalogue = {
         "staff identities appear only as a salted hash that does not tell who it was.",
         "proof_log_key": "Ledger key",
         "proof_witness_key": "Witness key",
-        "when": "When",
-        "who": "Role",
-        "station": "Station",
-        "what": "What",
-        "purpose": "Purpose",
-        "decision": "Decision",
+        **ACCESS_COLUMNS,
         "fields": "Data",
         "copy_title": "Download my data",
         "copy_hint": "The copy holds your own full details on every parcel you receive or send, "
@@ -1146,12 +1150,7 @@ WORDS: Catalogue = {
         "inv_none": "No staff accesses.",
         "inv_missing": "Not available yet: {names}",
         "inv_names": {"alerts": "monitor alerts", "calls": "relay call records"},
-        "when": "When",
-        "who": "Role",
-        "station": "Station",
-        "what": "What",
-        "purpose": "Purpose",
-        "decision": "Decision",
+        **ACCESS_COLUMNS,
         "linked": "linked",
         "reveal_note": "To check a detail, reveal one field under this ticket: a passkey "
         "confirms it, it is recorded and the complainant sees it under “who viewed my data”.",

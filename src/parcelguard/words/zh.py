@@ -434,6 +434,15 @@ COMPLAINT_NOTE: dict[str, str] = {
     "sms": "短信",
 }
 
+# The column heads of a list of accesses (the portal's own log, a complaint's timeline).
+ACCESS_COLUMNS: dict[str, str] = {
+    "when": "时间",
+    "who": "岗位",
+    "station": "站点",
+    "what": "操作",
+    "purpose": "目的",
+    "decision": "结果",
+}
 WORDS: Catalogue = {
     "codes": {
         "action": ACTION,
@@ -865,12 +874,7 @@ WORDS: Catalogue = {
         "员工身份只以加盐哈希出现，无法从中看出是谁。",
         "proof_log_key": "账本公钥",
         "proof_witness_key": "见证方公钥",
-        "when": "时间",
-        "who": "岗位",
-        "station": "站点",
-        "what": "操作",
-        "purpose": "目的",
-        "decision": "结果",
+        **ACCESS_COLUMNS,
         "fields": "涉及信息",
         "copy_title": "下载我的数据",
         "copy_hint": "副本包含你作为收件人或寄件人的包裹上你本人的完整信息，以及谁查看过这些信息。"
@@ -1116,12 +1120,7 @@ WORDS: Catalogue = {
         "inv_none": "没有员工访问记录。",
         "inv_missing": "以下调查项暂不可用：{names}",
         "inv_names": {"alerts": "异常告警", "calls": "隐私号通话记录"},
-        "when": "时间",
-        "who": "岗位",
-        "station": "站点",
-        "what": "操作",
-        "purpose": "目的",
-        "decision": "结果",
+        **ACCESS_COLUMNS,
         "linked": "投诉相关",
         "reveal_note": "需要核实时，可按本工单查看一项信息：需通行密钥验证，每次查看都会记录，"
         "并显示在投诉人的“谁看过我的信息”中。",
