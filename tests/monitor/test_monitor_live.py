@@ -106,11 +106,16 @@ def test_an_officer_reviews_the_alert_over_the_api_and_restores_rights(
         client.post(f"/api/v1/shipments/{waybill}/reveal", json=REVEAL, headers=auth)
     wait_for(lambda: "unassigned_access" in rules_alerted(rt))
     officer_auth = {"Authorization": f"Bearer {officer_key}"}
+    wait_for(lambda: "denial_burst" in rules_alerted(rt), timeout=30.0)
     assert client.get("/api/v1/alerts", headers=auth).status_code == 403
     listed = client.get("/api/v1/alerts", headers=officer_auth).json()["alerts"]
     alert_id = next(a["id"] for a in listed if a["rule"] == "unassigned_access")
-    shown = client.get(f"/api/v1/alerts/{alert_id}", headers=officer_auth).json()
-    assert len(shown["evidence"]) == 12 and all(e["seq"] for e in shown["evidence"])
+
+    def shown() -> dict:
+        return client.get(f"/api/v1/alerts/{alert_id}", headers=officer_auth).json()
+
+    wait_for(lambda: len(shown()["evidence"]) == 12, timeout=30.0)  # judged after the answers
+    assert all(e["seq"] for e in shown()["evidence"])
     assigned = client.post(
         f"/api/v1/alerts/{alert_id}/assign", json={"to": officer}, headers=officer_auth
     ).json()
@@ -121,6 +126,12 @@ def test_an_officer_reviews_the_alert_over_the_api_and_restores_rights(
     assert (resolved["status"], resolved["restored"]) == ("false_positive", True)
     with rt.db.session() as session:
         assert access.get(session, rt.tenant, courier).reveal_suspended is False
-    left = client.get("/api/v1/alerts", headers=officer_auth).json()["alerts"]
     # The restore is a privilege change: it opens its own alert for another officer's review.
-    assert sorted(a["rule"] for a in left) == ["denial_burst", "privilege_change"]
+    # The monitor judges the restore's audit event after the answer, so wait for it.
+    expected = ["denial_burst", "privilege_change"]
+
+    def open_rules() -> list[str]:
+        left = client.get("/api/v1/alerts", headers=officer_auth).json()["alerts"]
+        return sorted(a["rule"] for a in left)
+
+    wait_for(lambda: open_rules() == expected, timeout=30.0)
