@@ -350,7 +350,9 @@ def test_console_pages(world: World) -> None:
     page = world.client.get("/console?lang=zh")
     assert world.waybill in page.text and "查看完整地址" in page.text
     assert world.address not in page.text  # masked until revealed
-    assert "<script>" not in page.text and page.text.count("<script src=") == 2
+    # Static scripts only (answer.js, then webauthn.js and console.js), never an inline one.
+    assert "<script>" not in page.text and page.text.count("<script src=") == 3
+    assert page.text.index("/static/answer.js") < page.text.index("/static/console.js")
     assert world.client.get("/console/login", follow_redirects=False).status_code == 303
 
 
