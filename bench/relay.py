@@ -164,20 +164,16 @@ def bare_binds(rt, count: int) -> float:
                 session,
                 Binding.__table__,
                 [
-                    {
-                        "tenant_id": rt.tenant,
-                        "binding_id": binding_id,
-                        "kind": "axb",
-                        "number_id": number_id,
-                        "shipment_id": new_id(),
-                        "courier_id": "bare",
-                        "a_ref": refs[0],
-                        "b_ref": refs[1],
-                        "status": "active",
-                        "created_at": now,
-                        "expires_at": now + timedelta(days=30),
-                        "created_by": "bench",
-                    }
+                    binding_row(
+                        rt,
+                        binding_id,
+                        number_id,
+                        "axb",
+                        "bare",
+                        refs,
+                        now,
+                        now + timedelta(days=30),
+                    )
                 ],
             )
             seats = [
@@ -187,6 +183,30 @@ def bare_binds(rt, count: int) -> float:
             ]
             bulk_insert(session, Seat.__table__, seats)
     return time.perf_counter() - began
+
+
+def binding_row(
+    rt, binding_id: str, number_id: str, kind: str, courier_id: str, refs, now, expires
+) -> dict:
+    """Return an active binding row as the bulk loaders and the bare insert write it."""
+    from parcelguard.db import new_id
+
+    return {
+        "tenant_id": rt.tenant,
+        "binding_id": binding_id,
+        "kind": kind,
+        "number_id": number_id,
+        "shipment_id": new_id(),
+        "courier_id": courier_id,
+        "a_ref": refs[0],
+        "b_ref": refs[1],
+        "status": "active",
+        "created_at": now,
+        "expires_at": expires,
+        "ended_at": None,
+        "end_reason": None,
+        "created_by": "bench",
+    }
 
 
 def bulk_load(rt, count: int) -> float:
@@ -217,22 +237,9 @@ def bulk_load(rt, count: int) -> float:
             binding_id, number_id = new_id(), number_ids[i % len(number_ids)]
             a_ref, b_ref = rnd.randbytes(16), rnd.randbytes(16)
             bindings.append(
-                {
-                    "tenant_id": rt.tenant,
-                    "binding_id": binding_id,
-                    "kind": "axb",
-                    "number_id": number_id,
-                    "shipment_id": new_id(),
-                    "courier_id": f"c{i % 5000}",
-                    "a_ref": a_ref,
-                    "b_ref": b_ref,
-                    "status": "active",
-                    "created_at": now,
-                    "expires_at": expires,
-                    "ended_at": None,
-                    "end_reason": None,
-                    "created_by": "bench",
-                }
+                binding_row(
+                    rt, binding_id, number_id, "axb", f"c{i % 5000}", (a_ref, b_ref), now, expires
+                )
             )
             for ref in (a_ref, b_ref):
                 seats.append(
@@ -278,25 +285,9 @@ def bulk_load_axe(rt, count: int) -> float:
             binding_id = new_id()
             number_id = number_ids[i % len(number_ids)]
             extension = f"{orders[number_id][i // len(number_ids)]:04d}"
-            bindings.append(
-                {
-                    "tenant_id": rt.tenant,
-                    "binding_id": binding_id,
-                    "kind": "axe",
-                    "number_id": number_id,
-                    "shipment_id": new_id(),
-                    "courier_id": f"c{i % 5000}",
-                    "a_ref": rnd.randbytes(16),
-                    "b_ref": rnd.randbytes(16),
-                    "status": "active",
-                    "created_at": now,
-                    "expires_at": expires,
-                    "ended_at": None,
-                    "end_reason": None,
-                    "created_by": "bench",
-                    "extension": extension,
-                }
-            )
+            refs = (rnd.randbytes(16), rnd.randbytes(16))
+            row = binding_row(rt, binding_id, number_id, "axe", f"c{i % 5000}", refs, now, expires)
+            bindings.append(row | {"extension": extension})
             held.append(
                 {
                     "tenant_id": rt.tenant,
