@@ -18,6 +18,7 @@ from parcelguard.vault.results import MaskedShipment
 
 if TYPE_CHECKING:
     from parcelguard.access.principals import Caller
+    from parcelguard.web.charts import Chart
 
 
 @dataclass(frozen=True)
@@ -154,5 +155,5 @@ class SuspensionNotice(TypedDict):
 class AccessTimeline(TypedDict):
     """The portal's "who viewed" timeline: the drawn line and the accesses by local day."""
 
-    chart: Any  # web.charts.Chart (kept loose: results must not import the drawing code)
+    chart: Chart
     days: list[tuple[str, list[dict[str, Any]]]]
