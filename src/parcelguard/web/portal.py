@@ -36,7 +36,7 @@ from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
 from parcelguard.web import charts, csrf, pages
-from parcelguard.web.deps import get_runtime, set_session_cookie
+from parcelguard.web.deps import clear_session_cookie, get_runtime, set_session_cookie
 from parcelguard.web.errors import Redirect
 from parcelguard.web.pages import language
 from parcelguard.web.results import AccessTimeline
@@ -156,13 +156,7 @@ def sign_out(
     with rt.db.session() as session:
         sessions.close(rt, session, request.cookies.get(sessions.COOKIE) or "")
     response = _go("/portal?done=signed_out")
-    response.delete_cookie(
-        sessions.COOKIE,
-        path="/portal",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
-    )
+    clear_session_cookie(response, rt, sessions.COOKIE, path="/portal")
     return response
 
 
