@@ -66,6 +66,12 @@ def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    """Return a file the browser saves under `filename` (a download of the person's own)."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
 def _client(request: Request) -> str:
     return client_ip(request.scope)
 
@@ -232,11 +238,8 @@ def access_proof(person: SignedInPerson, seq: int, rt: Runtime = Depends(get_run
     """Download the inclusion proof of one access to the person's own data (JSON)."""
     with rt.db.read_session() as session:
         document = portal.access_proof(rt, session, person, seq)
-    headers = {
-        "Content-Disposition": f'attachment; filename="parcelguard-proof-{seq}.json"',
-    }
     body = json.dumps(document, ensure_ascii=False, indent=1)
-    return Response(body, media_type="application/json", headers=headers)
+    return _download(body, "application/json", f"parcelguard-proof-{seq}.json")
 
 
 @router.get("/copy", response_model=None)
@@ -259,10 +262,7 @@ def copy_download(
         if fmt == "csv"
         else (export.as_json(copy), "application/json")
     )
-    headers = {
-        "Content-Disposition": f'attachment; filename="parcelguard-my-data-{day}.{fmt}"',
-    }
-    return Response(body, media_type=media, headers=headers)
+    return _download(body, media, f"parcelguard-my-data-{day}.{fmt}")
 
 
 @router.get("/erase", response_model=None)
@@ -419,11 +419,8 @@ def appeal_text(
 ) -> Response:
     """Download the appeal as plain text."""
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
-    headers = {
-        "Content-Disposition": f'attachment; filename="appeal-{prepared.complaint["id"]}.txt"',
-    }
     body = as_text(prepared, language(request)).encode()
-    return Response(body, media_type="text/plain; charset=utf-8", headers=headers)
+    return _download(body, "text/plain; charset=utf-8", f"appeal-{prepared.complaint['id']}.txt")
 
 
 def mount(app: FastAPI) -> None:
