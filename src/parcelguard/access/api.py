@@ -34,6 +34,7 @@ from parcelguard.runtime import Runtime
 from parcelguard.web.deps import (
     Authenticator,
     RequireRole,
+    clear_session_cookie,
     get_caller,
     get_runtime,
     set_session_cookie,
@@ -175,13 +176,7 @@ def logout(request: Request, response: Response, rt: Runtime = Depends(get_runti
     """End the browser session and clear its cookie."""
     with rt.db.session() as session:
         ended = sessions.close_session(rt, session, _cookie(request))
-    response.delete_cookie(
-        sessions.COOKIE,
-        path="/",
-        samesite="strict",
-        httponly=True,
-        secure=rt.settings.cookies_secure,
-    )
+    clear_session_cookie(response, rt, sessions.COOKIE)
     return {"signed_out": ended}
 
 

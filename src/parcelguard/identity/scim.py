@@ -91,6 +91,19 @@ def _role_of(
     return rule.role, str(station)[:64] if station else rule.station
 
 
+def required_text(body: dict[str, Any], key: str, limit: int) -> str:
+    """Return a required attribute as trimmed text of at most `limit`, or raise `invalidValue`."""
+    text = str(body.get(key) or "").strip()[:limit]
+    if not text:
+        raise InvalidInput(f"{key} is required", code="invalidValue")
+    return text
+
+
+def external_id(body: dict[str, Any]) -> str | None:
+    """Return a resource's `externalId` (at most 255 characters), or None when it has none."""
+    return str(body["externalId"])[:255] if body.get("externalId") else None
+
+
 def _name_of(body: dict[str, Any]) -> str | None:
     name = body.get("displayName") or (body.get("name") or {}).get("formatted")
     return str(name)[:64] if name else None
@@ -125,9 +138,7 @@ def create_user(
     rt: Runtime, session: Session, body: dict[str, Any], mapping: SsoConfig
 ) -> dict[str, Any]:
     """Create a member of staff from a SCIM user resource."""
-    user_name = str(body.get("userName") or "").strip()[:255]
-    if not user_name:
-        raise InvalidInput("userName is required", code="invalidValue")
+    user_name = required_text(body, "userName", 255)
     if session.get(ExternalIdentity, (rt.tenant, SOURCE, user_name)) is not None:
         raise Conflict("a user with this userName exists", code="uniqueness")
     role, station = _role_of(body, [], mapping)
@@ -151,7 +162,7 @@ def create_user(
         subject=user_name,
         principal_id=principal.principal_id,
         user_name=user_name,
-        external_id=str(body["externalId"])[:255] if body.get("externalId") else None,
+        external_id=external_id(body),
         created_at=rt.clock.now(),
     )
     session.add(link)
@@ -204,8 +215,8 @@ def replace_user(
 ) -> dict[str, Any]:
     """PUT: take the resource's name, role, station and active flag."""
     principal, link = get_user(rt, session, user_id)
-    if body.get("externalId"):
-        link.external_id = str(body["externalId"])[:255]
+    if (given := external_id(body)) is not None:
+        link.external_id = given
     groups = [g.display_name for g in _groups_of(rt, session, principal.principal_id)]
     role, station = _role_of(body, groups, mapping)
     _apply(

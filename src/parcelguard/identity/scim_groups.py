@@ -13,7 +13,14 @@ from parcelguard.db import new_id
 from parcelguard.errors import InvalidInput, NotFound
 from parcelguard.identity.config import SsoConfig
 from parcelguard.identity.models import ScimGroup
-from parcelguard.identity.scim import GROUP_SCHEMA, LIST_SCHEMA, SCIM_ACTOR, get_user
+from parcelguard.identity.scim import (
+    GROUP_SCHEMA,
+    LIST_SCHEMA,
+    SCIM_ACTOR,
+    external_id,
+    get_user,
+    required_text,
+)
 from parcelguard.runtime import Runtime
 
 
@@ -56,15 +63,13 @@ def create_group(
     rt: Runtime, session: Session, body: dict[str, Any], mapping: SsoConfig
 ) -> dict[str, Any]:
     """Create a group; its members get the role its name maps to."""
-    name = str(body.get("displayName") or "").strip()[:200]
-    if not name:
-        raise InvalidInput("displayName is required", code="invalidValue")
+    name = required_text(body, "displayName", 200)
     now = rt.clock.now()
     group = ScimGroup(
         tenant_id=rt.tenant,
         group_id=new_id(),
         display_name=name,
-        external_id=str(body["externalId"])[:255] if body.get("externalId") else None,
+        external_id=external_id(body),
         members="[]",
         created_at=now,
         updated_at=now,

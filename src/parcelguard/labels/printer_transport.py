@@ -20,6 +20,11 @@ JOB_TITLE = "ParcelGuard labels"  # what the CUPS queue shows; nothing about the
 _CHUNK = 64 * 1024
 
 
+def _unavailable(where: str, message: str, code: str) -> Unavailable:
+    """Return the error of a printer that did not take the stream (`details` names it)."""
+    return Unavailable(message, code=code, details={"printer": where})
+
+
 class PrinterTransport(ABC):
     """Delivers one printer stream to one printer."""
 
@@ -45,23 +50,23 @@ class TcpTransport(PrinterTransport):
                     conn.sendall(view[start : start + _CHUNK])
                 conn.shutdown(socket.SHUT_WR)
         except TimeoutError:
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where} did not answer within {self.timeout:g} s",
-                code="printer_timeout",
-                details={"printer": where},
+                "printer_timeout",
             ) from None
         except socket.gaierror:
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where}: host name not found",
-                code="printer_unreachable",
-                details={"printer": where},
+                "printer_unreachable",
             ) from None
         except OSError as exc:
             cause = exc.strerror or type(exc).__name__
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where} is unreachable ({cause})",
-                code="printer_unreachable",
-                details={"printer": where},
+                "printer_unreachable",
             ) from None
 
 
@@ -80,11 +85,11 @@ class CupsTransport(PrinterTransport):
         where = str(self.url)
         lp = self.lp or shutil.which("lp")
         if lp is None:
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 "cannot print to a CUPS queue: the lp command is not installed "
                 "(Debian: apt-get install cups-client), or use tcp://host:9100",
-                code="cups_missing",
-                details={"printer": where},
+                "cups_missing",
             )
         command = [lp, "-d", self.url.queue, "-o", "raw", "-t", JOB_TITLE]
         try:
@@ -92,24 +97,24 @@ class CupsTransport(PrinterTransport):
                 command, input=data, capture_output=True, timeout=self.timeout, check=False
             )
         except subprocess.TimeoutExpired:
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where}: lp did not finish within {self.timeout:g} s",
-                code="printer_timeout",
-                details={"printer": where},
+                "printer_timeout",
             ) from None
         except OSError as exc:
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where}: lp cannot run ({exc.strerror or type(exc).__name__})",
-                code="cups_missing",
-                details={"printer": where},
+                "cups_missing",
             ) from None
         if done.returncode != 0:
             said = done.stderr.decode("utf-8", "replace").strip().splitlines()
             cause = said[0][:200] if said else f"exit status {done.returncode}"
-            raise Unavailable(
+            raise _unavailable(
+                where,
                 f"printer {where}: lp refused the job ({cause})",
-                code="printer_failed",
-                details={"printer": where},
+                "printer_failed",
             )
 
 

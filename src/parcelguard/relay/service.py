@@ -38,7 +38,7 @@ from parcelguard.relay.numbers import mask_waybill
 from parcelguard.relay.pool import PoolExhausted
 from parcelguard.relay.providers import WebhookReply, WebhookRequest, provider_for
 from parcelguard.relay.providers.aliyun import AliyunProvider
-from parcelguard.relay.providers.base import CallEvent
+from parcelguard.relay.providers.base import CallEvent, StatusEvent
 from parcelguard.relay.providers.cloud import Receipt
 from parcelguard.relay.providers.demo import CALL_PROGRESS, DemoCarrier
 from parcelguard.relay.providers.mns import MnsQueues
@@ -230,19 +230,26 @@ def handle_status(rt: Runtime, provider_name: str, request: WebhookRequest) -> S
     provider.authenticate(request, time.time())
     event = provider.status_event(request)
     with rt.db.session() as session:
-        record = calls.apply_status(
-            rt,
-            session,
-            event.call_id,
-            event.status,
-            channel=event.channel,
-            provider=provider.name,
-            at=event.at,
-            duration=event.duration,
-            caller=event.caller,
-            to=event.to,
-        )
+        record = _apply_report(rt, session, event.call_id, event, provider.name)
         return {"call_id": record.call_id, "status": record.status}
+
+
+def _apply_report(
+    rt: Runtime, session: Session, call_id: str, report: StatusEvent | Receipt, provider: str
+) -> CallRecord:
+    """Apply what a provider reports of a call (a status callback or a receipt) to its record."""
+    return calls.apply_status(
+        rt,
+        session,
+        call_id,
+        report.status,
+        channel=report.channel,
+        provider=provider,
+        at=report.at,
+        duration=report.duration,
+        caller=report.caller,
+        to=report.to,
+    )
 
 
 def handle_receipts(rt: Runtime, provider_name: str, request: WebhookRequest) -> WebhookReply:
@@ -300,18 +307,7 @@ def _apply_receipt(
         )
     )
     if receipt.status:
-        record = calls.apply_status(
-            rt,
-            session,
-            call_id,
-            receipt.status,
-            channel=receipt.channel,
-            provider=provider.name,
-            at=receipt.at,
-            duration=receipt.duration,
-            caller=receipt.caller,
-            to=receipt.to,
-        )
+        record = _apply_report(rt, session, call_id, receipt, provider.name)
     else:
         record = calls.apply_status(rt, session, call_id, "routed", provider=provider.name)
     if record.binding_id is None and receipt.binding_ref:

@@ -34,7 +34,7 @@ _ROADS = ("路", "街", "道", "巷", "弄", "大道", "村", "胡同")
 
 @dataclass(frozen=True)
 class PartyCells:
-    """A party's name, phone and address as the file gives them (plain text, never logged)."""
+    """A party's name, phone and address as a file or `[sender]` gives them (never logged)."""
 
     name: str
     phone: str

@@ -42,6 +42,19 @@ class FieldProblem:
     reason: str
 
 
+_PHONE_IN_CLEAR = FieldProblem(
+    "looks_like_personal_data", "holds a phone-like number; this field is stored unencrypted"
+)
+
+
+def _too_long(field: str, text: str) -> FieldProblem | None:
+    """Return the problem of a value over its field's length limit, or None."""
+    limit = LIMITS[field]
+    return (
+        FieldProblem("too_long", f"longer than {limit} characters") if len(text) > limit else None
+    )
+
+
 def clean(text: str) -> str:
     """Return a cell as typed minus width forms, surrounding space and spreadsheet text marks."""
     return unicodedata.normalize("NFKC", text).strip().strip(_TEXT_MARKS).strip()
@@ -49,8 +62,8 @@ def clean(text: str) -> str:
 
 def check_waybill(text: str) -> FieldProblem | None:
     """Return why `text` (already cleaned) is not a waybill number, or None when it is."""
-    if len(text) > LIMITS["waybill_no"]:
-        return FieldProblem("too_long", f"longer than {LIMITS['waybill_no']} characters")
+    if problem := _too_long("waybill_no", text):
+        return problem
     if _SCIENTIFIC.fullmatch(text):
         return FieldProblem(
             "invalid_waybill",
@@ -65,14 +78,10 @@ def check_waybill(text: str) -> FieldProblem | None:
 
 def check_identifier(field: str, text: str) -> FieldProblem | None:
     """Return why `text` is not a station or courier id, or None when it is."""
-    limit = LIMITS[field]
-    if len(text) > limit:
-        return FieldProblem("too_long", f"longer than {limit} characters")
+    if problem := _too_long(field, text):
+        return problem
     if _PHONE_LIKE.search(text) and not _OWN_ID.fullmatch(text):
-        return FieldProblem(
-            "looks_like_personal_data",
-            "holds a phone-like number; this field is stored unencrypted",
-        )
+        return _PHONE_IN_CLEAR
     if not IDENTIFIER.fullmatch(text):
         return FieldProblem(
             "invalid_characters", "use letters, digits and . : - ( ) only, without spaces"
@@ -82,13 +91,10 @@ def check_identifier(field: str, text: str) -> FieldProblem | None:
 
 def check_carrier(text: str) -> FieldProblem | None:
     """Return why `text` is not a carrier name, or None when it is."""
-    if len(text) > LIMITS["carrier"]:
-        return FieldProblem("too_long", f"longer than {LIMITS['carrier']} characters")
+    if problem := _too_long("carrier", text):
+        return problem
     if _DIGIT_RUN.search(text):
-        return FieldProblem(
-            "looks_like_personal_data",
-            "holds a phone-like number; this field is stored unencrypted",
-        )
+        return _PHONE_IN_CLEAR
     if not CARRIER.fullmatch(text):
         return FieldProblem(
             "invalid_characters", "use letters, digits, spaces and . & · ( ) / - only"

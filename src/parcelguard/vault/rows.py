@@ -16,6 +16,7 @@ from parcelguard.pii.masking import is_masked
 from parcelguard.pii.normalize import Phone, normalize_name, normalize_phone, normalize_resident_id
 from parcelguard.sensitive import Sensitive
 from parcelguard.vault import fields as plain
+from parcelguard.vault.assemble import PartyCells
 from parcelguard.vault.headers import LIMITS, REQUIRED
 from parcelguard.vault.readers import RawRow
 from parcelguard.vault.shown import masked_value
@@ -75,16 +76,9 @@ class ShipmentInput:
     columns: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class SenderDefault:
-    """The sender a file without sender columns stands for (config.toml `[sender]`)."""
-
-    name: str
-    phone: str
-    address: str
-
-    def __repr__(self) -> str:
-        return "SenderDefault(***)"
+# The sender a file without sender columns stands for (config.toml `[sender]`): a party's
+# plain name, phone and address, like the cells of a file.
+SenderDefault = PartyCells
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,13 @@ def set_session_cookie(
     )
 
 
+def clear_session_cookie(response: Response, rt: Runtime, name: str, *, path: str = "/") -> None:
+    """Clear a signed-in browser's cookie with the attributes `set_session_cookie` gave it."""
+    response.delete_cookie(
+        name, path=path, httponly=True, samesite="strict", secure=rt.settings.cookies_secure
+    )
+
+
 def RequireRole(*roles: Role, scope: str | None = None) -> Any:
     """Return the dependency of a caller of one of `roles`, or a service key with `scope`.
 

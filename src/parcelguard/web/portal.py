@@ -36,7 +36,7 @@ from parcelguard.portal.words import words as access_words
 from parcelguard.relay import service as relay
 from parcelguard.runtime import Runtime
 from parcelguard.web import charts, csrf, pages
-from parcelguard.web.deps import get_runtime, set_session_cookie
+from parcelguard.web.deps import clear_session_cookie, get_runtime, set_session_cookie
 from parcelguard.web.errors import Redirect
 from parcelguard.web.pages import language
 from parcelguard.web.results import AccessTimeline
@@ -64,6 +64,12 @@ def _page(
 
 def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
+
+
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    """Return a file the browser saves under `filename` (a download of the person's own)."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _client(request: Request) -> str:
@@ -156,13 +162,7 @@ def sign_out(
     with rt.db.session() as session:
         sessions.close(rt, session, request.cookies.get(sessions.COOKIE) or "")
     response = _go("/portal?done=signed_out")
-    response.delete_cookie(
-        sessions.COOKIE,
-        path="/portal",
-        httponly=True,
-        samesite="strict",
-        secure=rt.settings.cookies_secure,
-    )
+    clear_session_cookie(response, rt, sessions.COOKIE, path="/portal")
     return response
 
 
@@ -238,11 +238,8 @@ def access_proof(person: SignedInPerson, seq: int, rt: Runtime = Depends(get_run
     """Download the inclusion proof of one access to the person's own data (JSON)."""
     with rt.db.read_session() as session:
         document = portal.access_proof(rt, session, person, seq)
-    headers = {
-        "Content-Disposition": f'attachment; filename="parcelguard-proof-{seq}.json"',
-    }
     body = json.dumps(document, ensure_ascii=False, indent=1)
-    return Response(body, media_type="application/json", headers=headers)
+    return _download(body, "application/json", f"parcelguard-proof-{seq}.json")
 
 
 @router.get("/copy", response_model=None)
@@ -265,10 +262,7 @@ def copy_download(
         if fmt == "csv"
         else (export.as_json(copy), "application/json")
     )
-    headers = {
-        "Content-Disposition": f'attachment; filename="parcelguard-my-data-{day}.{fmt}"',
-    }
-    return Response(body, media_type=media, headers=headers)
+    return _download(body, media, f"parcelguard-my-data-{day}.{fmt}")
 
 
 @router.get("/erase", response_model=None)
@@ -425,11 +419,8 @@ def appeal_text(
 ) -> Response:
     """Download the appeal as plain text."""
     prepared = complainant.prepare_appeal(rt, person.caller, complaint_id)
-    headers = {
-        "Content-Disposition": f'attachment; filename="appeal-{prepared.complaint["id"]}.txt"',
-    }
     body = as_text(prepared, language(request)).encode()
-    return Response(body, media_type="text/plain; charset=utf-8", headers=headers)
+    return _download(body, "text/plain; charset=utf-8", f"appeal-{prepared.complaint['id']}.txt")
 
 
 def mount(app: FastAPI) -> None:

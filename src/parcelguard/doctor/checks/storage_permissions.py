@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from parcelguard.doctor.check import Check, DoctorContext, Finding
+from parcelguard.doctor.checks.transport_security import LOCAL_HOSTS
 from parcelguard.doctor.files import all_too_open, too_open
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 TLS_MODES = frozenset({"require", "verify-ca", "verify-full"})
 
 
