@@ -7,14 +7,10 @@ headers (`web/security/`).
 
 from __future__ import annotations
 
-import asyncio
-import math
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
@@ -26,6 +22,7 @@ from parcelguard.settings import Settings
 from parcelguard.web import csrf
 from parcelguard.web import errors as web_errors
 from parcelguard.web.errors import error_body, status_for
+from parcelguard.web.health import DatabaseProbe
 
 __all__ = ["create_app", "error_body", "status_for"]  # the mapping lives in web/errors.py
 
@@ -36,50 +33,6 @@ class Health(TypedDict):
     ok: bool
     database: str
     version: str
-
-
-class DatabaseProbe:
-    """Whether the database answers, asked at most once a second however often `/healthz` is.
-
-    A load balancer, a monitor and an orchestrator each poll `/healthz`; under that traffic the
-    answer "the database answered `SELECT 1` less than a second ago" is as true as asking again,
-    and costs no trip to the thread pool (on PostgreSQL the ask is a network round trip, which
-    must never run on the event loop). A stale or failed answer is asked again, by one request
-    while the others wait for it; a failure is never remembered, so a database that comes back
-    answers at the next request.
-    """
-
-    FRESH_SECONDS = 1.0
-
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self.answered_at = -math.inf
-        self.asking: asyncio.Future[None] | None = None
-
-    def _ask(self) -> None:
-        # A read: on SQLite it must not queue behind writers for the write lock.
-        with self.rt.db.read_engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-
-    async def check(self) -> None:
-        """Return when the database answered within `FRESH_SECONDS`; raise its error if not."""
-        if time.monotonic() - self.answered_at < self.FRESH_SECONDS:
-            return
-        if self.asking is not None:  # another request is asking: share its answer
-            await asyncio.shield(self.asking)
-            return
-        self.asking = asyncio.get_running_loop().create_future()
-        try:
-            await run_in_threadpool(self._ask)
-        except BaseException as error:
-            self.asking.set_exception(error)
-            self.asking.exception()  # retrieved: no "never retrieved" warning when none wait
-            raise
-        else:
-            self.answered_at = time.monotonic()
-            self.asking.set_result(None)
-        finally:
-            self.asking = None
 
 
 def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
