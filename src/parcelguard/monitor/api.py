@@ -40,8 +40,7 @@ def list_alerts(
 def show_alert(caller: Officer, alert_id: str, rt: Runtime = Depends(get_runtime)) -> AlertView:
     """Return one alert with its evidence."""
     with rt.db.session() as session:
-        incident = service.get_or_raise(session, rt.tenant, alert_id)
-        return service.alert_view(incident, service.evidence_of(session, incident))
+        return service.show_alert(rt, session, alert_id)[1]
 
 
 @router.post("/{alert_id}/assign")

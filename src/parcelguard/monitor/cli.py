@@ -137,8 +137,7 @@ def show(ctx: typer.Context, alert_id: str, as_json: bool = JSON_OPTION) -> None
     """Show one alert with its evidence."""
     rt = runtime(ctx)
     with rt.db.session() as session:
-        incident = service.get_or_raise(session, rt.tenant, alert_id)
-        view = service.alert_view(incident, service.evidence_of(session, incident))
+        view = service.show_alert(rt, session, alert_id)[1]
     emit(view, as_json)
 
 

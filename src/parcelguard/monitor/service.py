@@ -224,6 +224,12 @@ def open_counts(session: Session, tenant_id: str) -> dict[str, int]:
     return {severity: int(n) for severity, n in rows}
 
 
+def show_alert(rt: Runtime, session: Session, alert_id: str) -> tuple[Incident, AlertView]:
+    """Return one alert and its view with the evidence (the API, the CLI and the console)."""
+    incident = get_or_raise(session, rt.tenant, alert_id)
+    return incident, alert_view(incident, evidence_of(session, incident))
+
+
 def alert_view(incident: Incident, evidence: Sequence[Evidence] | None = None) -> AlertView:
     """Return the alert as the CLI and API show it (no PII: ids, codes, waybills)."""
     view: AlertView = {

@@ -162,9 +162,9 @@ def alert(
 ) -> Response:
     """Show one alert with its evidence and the assign / resolve forms."""
     with rt.db.read_session() as session:
-        incident = monitor.get_or_raise(session, rt.tenant, alert_id)
+        incident, shown = monitor.show_alert(rt, session, alert_id)
         view: AlertRow = {
-            **monitor.alert_view(incident, monitor.evidence_of(session, incident)),
+            **shown,
             "who": who(session, rt.tenant, incident.principal_id),
         }
         closer = who(session, rt.tenant, incident.resolved_by) if incident.resolved_by else None
