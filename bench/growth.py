@@ -14,7 +14,7 @@ time and this process's CPU time are both kept. Then, on the N-parcel vault, per
 
 Each lookup probe runs the real call and then the bare one, so both see the same load.
 Policy, audit append and HTTP are left out on purpose: they do not grow with the number of
-parcels (bench/reveal.py and bench/http_wrk.py measure them). Relay routing and binding
+parcels (bench/http_wrk.py measures them). Relay routing and binding
 creation at 100k and 1M live bindings are `bench/relay.py`.
 
     python bench/growth.py [--parcels 10000,100000,1000000] [--probes 2000]
