@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from parcelguard.access.principals import Caller
 from parcelguard.access.roles import Role
@@ -38,6 +37,7 @@ from parcelguard.relay.schemas import (
 )
 from parcelguard.runtime import Runtime
 from parcelguard.web.deps import RequireRole, get_runtime, json_body_doc
+from parcelguard.web.writers import run_writing
 
 webhooks = APIRouter(prefix="/relay", tags=["relay webhooks"])
 router = APIRouter(prefix="/api/v1/relay", tags=["relay"])
@@ -62,7 +62,7 @@ async def _webhook(request: Request) -> WebhookRequest:
 async def _call(request: Request, provider: str, channel: str) -> Response:
     rt: Runtime = request.app.state.runtime
     incoming = await _webhook(request)
-    reply = await run_in_threadpool(service.handle_call, rt, provider, incoming, channel)
+    reply = await run_writing(rt, service.handle_call, rt, provider, incoming, channel)
     return Response(reply.body, media_type=reply.media_type)
 
 
@@ -83,7 +83,7 @@ async def status(request: Request) -> StatusApplied:
     """Apply a call or SMS status callback (idempotent per call id)."""
     rt: Runtime = request.app.state.runtime
     incoming = await _webhook(request)
-    return await run_in_threadpool(service.handle_status, rt, "neutral", incoming)
+    return await run_writing(rt, service.handle_status, rt, "neutral", incoming)
 
 
 @webhooks.post("/twilio/voice", response_class=Response)
@@ -103,7 +103,7 @@ async def twilio_status(request: Request) -> Response:
     """Twilio status callback (call or message)."""
     rt: Runtime = request.app.state.runtime
     incoming = await _webhook(request)
-    await run_in_threadpool(service.handle_status, rt, "twilio", incoming)
+    await run_writing(rt, service.handle_status, rt, "twilio", incoming)
     return Response(status_code=204)
 
 
@@ -116,7 +116,7 @@ async def health() -> dict[str, str]:
 async def _receipts(request: Request, provider: str) -> Response:
     rt: Runtime = request.app.state.runtime
     incoming = await _webhook(request)
-    reply = await run_in_threadpool(service.handle_receipts, rt, provider, incoming)
+    reply = await run_writing(rt, service.handle_receipts, rt, provider, incoming)
     return Response(reply.body, media_type=reply.media_type)
 
 

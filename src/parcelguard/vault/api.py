@@ -6,7 +6,6 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
@@ -42,6 +41,7 @@ from parcelguard.web.deps import (
     json_body_doc,
     runtime_of,
 )
+from parcelguard.web.writers import run_writing
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"])
 Ingester = Annotated[Caller, RequireRole(Role.ADMIN, scope="ingest")]
@@ -124,7 +124,7 @@ async def reveal(
         rt = runtime_of(request)
         return reveal_case.reveal(rt, caller, waybill, asked.fields, asked.purpose, asked.reference)
 
-    return JSONResponse({"fields": await run_in_threadpool(authenticate_and_reveal)})
+    return JSONResponse({"fields": await run_writing(runtime_of(request), authenticate_and_reveal)})
 
 
 exports = APIRouter(prefix="/api/v1/exports", tags=["exports"])
