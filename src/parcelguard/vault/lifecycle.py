@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -48,17 +48,22 @@ class Stepped:
 STEPPED: Hook[Stepped, None] = Hook("vault.stepped", "after each lifecycle step")
 
 
+class StepFields(TypedDict, total=False):
+    """What a step may carry besides its type: the keywords of `record` and `record_event`."""
+
+    courier_id: str | None
+    station_id: str | None
+    at: datetime | None  # the client's time, kept as `reported_at` only
+    pickup_code: str | None
+    reason: str | None
+
+
 def record(
     rt: Runtime,
     caller: Caller,
     waybill_no: str,
     event_type: str,
-    *,
-    courier_id: str | None = None,
-    station_id: str | None = None,
-    at: datetime | None = None,
-    pickup_code: str | None = None,
-    reason: str | None = None,
+    **fields: Unpack[StepFields],
 ) -> MaskedShipment:
     """Apply one step for a person or a service key, in its own transaction.
 
@@ -66,7 +71,7 @@ def record(
     (`lifecycle.refused`) after the rollback; a service key needs the `events` scope.
     """
     require(caller, roles=LIFECYCLE_ROLES, scope="events")
-    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
+    step = _step(event_type, fields)
     try:
         with rt.db.session() as session:
             return apply(rt, session, caller.actor, waybill_no, step)
@@ -93,16 +98,16 @@ def record_event(
     actor: Actor,
     waybill_no: str,
     event_type: str,
-    *,
-    courier_id: str | None = None,
-    station_id: str | None = None,
-    at: datetime | None = None,
-    pickup_code: str | None = None,
-    reason: str | None = None,
+    **fields: Unpack[StepFields],
 ) -> MaskedShipment:
     """Apply one lifecycle step in the caller's transaction; return the masked view."""
-    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
-    return apply(rt, session, actor, waybill_no, step)
+    return apply(rt, session, actor, waybill_no, _step(event_type, fields))
+
+
+def _step(event_type: str, fields: StepFields) -> Step:
+    """Build the step asked for; an unknown keyword fails as on a spelled-out signature."""
+    asked: dict[str, Any] = dict(fields)
+    return Step(event_type, reported_at=asked.pop("at", None), **asked)
 
 
 def apply(
