@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from parcelguard.vault import fields
+from parcelguard.vault.results import Region
 
 
 class ShipmentIn(BaseModel):
@@ -76,15 +77,6 @@ class RevealOut(BaseModel):
     """The revealed fields."""
 
     fields: dict[str, str]
-
-
-class Region(BaseModel):
-    """Where a party lives, to district level."""
-
-    province: str
-    city: str
-    district: str
-    adcode: str
 
 
 class PartyView(BaseModel):
