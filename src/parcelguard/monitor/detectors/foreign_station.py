@@ -31,7 +31,7 @@ from parcelguard.monitor.detectors.base import (
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
-from parcelguard.monitor.stats import mad, median
+from parcelguard.monitor.stats import peer_ceilings
 
 PARCEL_CAP = 1024  # distinct foreign parcels remembered per principal and day
 MIN_PEERS = 5  # members of a role with a run before the role's usual level is used
@@ -149,11 +149,4 @@ class ForeignStationDetector(Detector):
             if ring:
                 sums.setdefault(profiles[pid].role, []).append(sum(ring) - max(ring))
         p = self.p
-        limits = {}
-        for role, values in sums.items():
-            if len(values) < MIN_PEERS:
-                continue  # too few to say what is usual: `min_total` alone
-            centre = median(values)
-            spread = max(mad(values, centre), 1.0)
-            limits[role] = max(float(p.min_total), centre + p.peer_k * spread)
-        return limits
+        return peer_ceilings(sums, p.peer_k, float(p.min_total), min_peers=MIN_PEERS)

@@ -17,7 +17,7 @@ from parcelguard.monitor.detectors.base import (
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
-from parcelguard.monitor.stats import mad, median
+from parcelguard.monitor.stats import median, peer_ceilings
 
 
 class UnassignedDripParams(RuleParams):
@@ -97,10 +97,4 @@ class UnassignedDripDetector(Detector):
         for pid, ring in self.days.items():
             sums.setdefault(profiles[pid].role, []).append(sum(ring) - max(ring))
         p = self.p
-        limits = {}
-        for role, values in sums.items():
-            centre = median(values)
-            limits[role] = max(
-                float(p.min_total), centre + p.peer_k * max(mad(values, centre), 1.0)
-            )
-        return limits
+        return peer_ceilings(sums, p.peer_k, float(p.min_total))
