@@ -10,21 +10,19 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    SmallInteger,
     String,
     Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.crypto import SealedTable, register_sealed
-from parcelguard.db import Base, UTCDateTime
+from parcelguard.db import Base, SealedRow, UTCDateTime
 
 KINDS = ("leak", "harassment", "scam_call", "courier_misconduct", "label_photo")
 STATUSES = ("open", "answered", "resolved", "unsatisfied")
 
 
-class Complaint(Base):
+class Complaint(SealedRow, Base):
     """A person's complaint: who (by phone digest), about what, and where it stands.
 
     The complainant's own words, their phone (to notify them) and the company's answer are
@@ -40,11 +38,6 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     lang: Mapped[str] = mapped_column(String(5), default="zh")
     waybills: Mapped[str] = mapped_column(Text, default="[]")
-    key_blob: Mapped[bytes] = mapped_column(LargeBinary)
-    kek_version: Mapped[int] = mapped_column(Integer)
-    # The sealed-value format of the key and fields (complaints filed before format 2: 1).
-    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
-    epoch: Mapped[date] = mapped_column(Date)
     phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
     text_ct: Mapped[bytes] = mapped_column(LargeBinary)
     answer_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
