@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -51,18 +50,16 @@ class ForeignStationParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
-class ForeignStationDetector(Detector):
+class ForeignStationDetector(Detector[ForeignStationParams]):
     """Fires at a day's end when most recent working days touched another station's parcels."""
 
     rule = "foreign_station"
     actions = ("reveal", "deny", "scan", "transfer")
     Params = ForeignStationParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, ForeignStationParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
         self.transfers: dict[str, tuple[int, str | None, str | None]] = {}
         self.today: dict[str, set[str]] = {}
         self.recent: dict[str, deque[AccessEvent]] = {}

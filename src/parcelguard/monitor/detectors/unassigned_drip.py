@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -36,7 +35,7 @@ class UnassignedDripParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
-class UnassignedDripDetector(Detector):
+class UnassignedDripDetector(Detector[UnassignedDripParams]):
     """Fires at the end of a day when the habit, not one bad day, is out of line.
 
     The median over active days ignores a single day of covering a sick colleague's route,
@@ -48,11 +47,9 @@ class UnassignedDripDetector(Detector):
     actions = ("reveal", "deny", "scan")
     Params = UnassignedDripParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, UnassignedDripParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
         self.today: dict[str, int] = {}
         self.days: dict[str, deque[int]] = {}
         self.recent: dict[str, deque[AccessEvent]] = {}
