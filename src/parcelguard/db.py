@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    ForeignKeyConstraint,
     Integer,
     LargeBinary,
     MetaData,
@@ -84,6 +85,13 @@ class SealedRow:
     kek_version: Mapped[int] = mapped_column(Integer)
     seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
     epoch: Mapped[date] = mapped_column(Date)
+
+
+def owned_by(parent: str, key: str) -> ForeignKeyConstraint:
+    """Return the foreign key of a row owned by a `parent` row of its tenant, gone with it."""
+    return ForeignKeyConstraint(
+        ["tenant_id", key], [f"{parent}.tenant_id", f"{parent}.{key}"], ondelete="CASCADE"
+    )
 
 
 def new_id() -> str:

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.crypto import SealedTable, register_sealed
-from parcelguard.db import Base, SealedRow, UTCDateTime
+from parcelguard.db import Base, SealedRow, UTCDateTime, owned_by
 
 KINDS = ("leak", "harassment", "scam_call", "courier_misconduct", "label_photo")
 STATUSES = ("open", "answered", "resolved", "unsatisfied")
@@ -79,10 +78,4 @@ class ComplaintEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "complaint_id"],
-            ["complaints.tenant_id", "complaints.complaint_id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (owned_by("complaints", "complaint_id"),)

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.crypto import SealedTable, register_sealed
-from parcelguard.db import Base, SealedRow, UTCDateTime
+from parcelguard.db import Base, SealedRow, UTCDateTime, owned_by
 
 STATUSES = (
     "created",
@@ -101,11 +100,7 @@ class Party(SealedRow, Base):
     adcode: Mapped[str] = mapped_column(String(12))
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         Index("ix_parties_phone", "tenant_id", "phone_bidx"),
         Index("ix_parties_name_region", "tenant_id", "name_region_bidx"),
     )
@@ -146,10 +141,6 @@ class ShipmentEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         Index("ix_shipment_events_transfers", "tenant_id", "type", "at"),
     )
