@@ -12,24 +12,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Engine,
+    ForeignKeyConstraint,
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -67,6 +71,27 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return aware UTC whatever the backend gave back."""
         return None if value is None else as_utc(value)
+
+
+class SealedRow:
+    """Mixin: the envelope columns of a row sealed under its own data key.
+
+    The wrapped data key, the KEK version that wraps it, the sealed-value format of the key and
+    fields (rows sealed before format 2: 1) and the retention epoch the key is sealed under,
+    named as `crypto.SealedTable` expects by default.
+    """
+
+    key_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_version: Mapped[int] = mapped_column(Integer)
+    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
+    epoch: Mapped[date] = mapped_column(Date)
+
+
+def owned_by(parent: str, key: str) -> ForeignKeyConstraint:
+    """Return the foreign key of a row owned by a `parent` row of its tenant, gone with it."""
+    return ForeignKeyConstraint(
+        ["tenant_id", key], [f"{parent}.tenant_id", f"{parent}.{key}"], ondelete="CASCADE"
+    )
 
 
 def new_id() -> str:

@@ -26,7 +26,7 @@ from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
 from parcelguard.audit.log_keys import LogKeys as LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
-from parcelguard.audit.results import AuditColumns, EventColumns, EventPayload
+from parcelguard.audit.results import AuditColumns, EventColumns, EventPayload, event_fields
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.db import bulk_insert, insert_ignoring_conflict
@@ -247,18 +247,7 @@ def lock_head(session: Session, tenant_id: str) -> AuditHead:
 def event_payload(event: AuditEvent | RecordedEvent) -> EventPayload:
     """Return the event as published on the bus (no hashes, no PII)."""
     return {
-        "tenant_id": event.tenant_id,
-        "seq": event.seq,
+        **event_fields(event),
         "at": event.at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "station_id": event.station_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "decision": event.decision,
-        "reason": event.reason,
-        "purpose": event.purpose,
-        "reference": event.reference,
         "details": json.loads(event.details or "{}"),
     }

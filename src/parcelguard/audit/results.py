@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
+
+At = TypeVar("At")  # how a form carries the event's time: a datetime, or ISO text
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +96,12 @@ class ProofVerdict(TypedDict):
     warning: str | None
 
 
-class EventFields(TypedDict):
-    """What every audit event says, whatever form it travels in (time and details aside)."""
+class EventFields(TypedDict, Generic[At]):
+    """What every audit event says, whatever form it travels in (`at` in the form's own type)."""
 
     tenant_id: str
     seq: int
+    at: At
     actor_id: str
     actor_role: str
     station_id: str | None
@@ -111,15 +114,32 @@ class EventFields(TypedDict):
     reference: str | None
 
 
-class AuditColumns(EventFields):
+class AuditColumns(EventFields[datetime]):
     """The columns of a new audit event, before its salt, leaf hash and MAC."""
 
-    at: datetime
     details: str  # JSON
 
 
-class EventPayload(EventFields):
+class EventPayload(EventFields[str]):
     """An audit event as published on the bus (no hashes, no PII); built in column order."""
 
-    at: str
     details: dict[str, Any]
+
+
+def event_fields(event: Any) -> EventFields[datetime]:
+    """Return the fields every event says, read off a stored row or a recorded event."""
+    return {
+        "tenant_id": event.tenant_id,
+        "seq": event.seq,
+        "at": event.at,
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "station_id": event.station_id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "decision": event.decision,
+        "reason": event.reason,
+        "purpose": event.purpose,
+        "reference": event.reference,
+    }

@@ -6,25 +6,22 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
-    SmallInteger,
     String,
     Text,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.crypto import SealedTable, register_sealed
-from parcelguard.db import Base, UTCDateTime
+from parcelguard.db import Base, SealedRow, UTCDateTime, owned_by
 
 KINDS = ("leak", "harassment", "scam_call", "courier_misconduct", "label_photo")
 STATUSES = ("open", "answered", "resolved", "unsatisfied")
 
 
-class Complaint(Base):
+class Complaint(SealedRow, Base):
     """A person's complaint: who (by phone digest), about what, and where it stands.
 
     The complainant's own words, their phone (to notify them) and the company's answer are
@@ -40,11 +37,6 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     lang: Mapped[str] = mapped_column(String(5), default="zh")
     waybills: Mapped[str] = mapped_column(Text, default="[]")
-    key_blob: Mapped[bytes] = mapped_column(LargeBinary)
-    kek_version: Mapped[int] = mapped_column(Integer)
-    # The sealed-value format of the key and fields (complaints filed before format 2: 1).
-    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
-    epoch: Mapped[date] = mapped_column(Date)
     phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
     text_ct: Mapped[bytes] = mapped_column(LargeBinary)
     answer_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -86,10 +78,4 @@ class ComplaintEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(String(200))
 
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "complaint_id"],
-            ["complaints.tenant_id", "complaints.complaint_id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (owned_by("complaints", "complaint_id"),)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, LargeBinary, String, text
+from sqlalchemy import Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from parcelguard.db import Base, UTCDateTime
+from parcelguard.db import Base, UTCDateTime, owned_by
 
 PICKUP_STATUSES = ("waiting", "picked_up", "withdrawn")
 
@@ -30,11 +30,7 @@ class LabelToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         # Scans look a token up by its digest alone.
         Index("ix_label_tokens_digest", "tenant_id", "token_digest", unique=True),
     )
@@ -60,11 +56,7 @@ class PickupCode(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         # A code names one waiting parcel at its station; picked-up codes are reused later.
         Index(
             "ix_pickup_codes_waiting",

@@ -5,7 +5,7 @@ Every text goes through `fitting`, so whatever a layout asks for stays inside th
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Required, TypedDict, Unpack
 
 from parcelguard.labels.fitting import FittedText, fit_line, fit_text
 from parcelguard.labels.fonts import LabelFont
@@ -16,6 +16,16 @@ Align = Literal["left", "center", "right"]
 ASCENT = 0.86
 # From the middle of a capital or a digit down to the baseline, as a share of the em size.
 CAP_MIDDLE = 0.36
+
+
+class LineStyle(TypedDict, total=False):
+    """How `Sheet.line` and `Sheet.middle_line` set their text (only `size` must be given)."""
+
+    size: Required[float]
+    min_size: float | None  # default: 60 % of `size`
+    bold: bool
+    align: Align  # default: "left"
+    inverse: bool
 
 
 class Sheet:
@@ -32,43 +42,37 @@ class Sheet:
         return Page(self.width, self.height, tuple(self.ops))
 
     def line(
-        self,
-        text: str,
-        x: float,
-        baseline: float,
-        width: float,
-        *,
-        size: float,
-        min_size: float | None = None,
-        bold: bool = False,
-        align: Align = "left",
-        inverse: bool = False,
+        self, text: str, x: float, baseline: float, width: float, **style: Unpack[LineStyle]
     ) -> FittedText:
         """Set one line shrunk to fit `width`, aligned within [x, x + width]."""
-        fitted = fit_line(self.font, text, width, size=size, min_size=min_size or size * 0.6)
-        for line in fitted.lines:
-            self._place(line, x, baseline, width, fitted.size, bold, align, inverse)
+        fitted = self._fit_line(text, width, style)
+        self._set_line(fitted, x, baseline, width, style)
         return fitted
 
     def middle_line(
-        self,
-        text: str,
-        x: float,
-        middle: float,
-        width: float,
-        *,
-        size: float,
-        min_size: float | None = None,
-        bold: bool = False,
-        align: Align = "left",
-        inverse: bool = False,
+        self, text: str, x: float, middle: float, width: float, **style: Unpack[LineStyle]
     ) -> FittedText:
         """Set one line shrunk to fit `width`, its digits centred on the height `middle`."""
-        fitted = fit_line(self.font, text, width, size=size, min_size=min_size or size * 0.6)
-        baseline = middle + fitted.size * CAP_MIDDLE
+        fitted = self._fit_line(text, width, style)
+        self._set_line(fitted, x, middle + fitted.size * CAP_MIDDLE, width, style)
+        return fitted
+
+    def _fit_line(self, text: str, width: float, style: LineStyle) -> FittedText:
+        size = style["size"]
+        return fit_line(
+            self.font, text, width, size=size, min_size=style.get("min_size") or size * 0.6
+        )
+
+    def _set_line(
+        self, fitted: FittedText, x: float, baseline: float, width: float, style: LineStyle
+    ) -> None:
+        bold, align, inverse = (
+            style.get("bold", False),
+            style.get("align", "left"),
+            style.get("inverse", False),
+        )
         for line in fitted.lines:
             self._place(line, x, baseline, width, fitted.size, bold, align, inverse)
-        return fitted
 
     def block(
         self,

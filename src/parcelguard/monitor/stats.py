@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 MAD_TO_SIGMA = 1.4826  # scales the MAD to a standard deviation for normal data
 
@@ -47,3 +47,18 @@ def robust_ceiling(
     centre = median(values)
     spread = max(mad(values, centre), rel_spread * centre, 1.0)
     return max(centre + k * spread, ratio * centre, floor)
+
+
+def peer_ceilings(
+    values_by_role: Mapping[str, Sequence[float]], k: float, floor: float, *, min_peers: int = 1
+) -> dict[str, float]:
+    """Return each role's ceiling over its members' values: median + k MADs, at least `floor`.
+
+    The MAD counts as at least 1; a role with fewer than `min_peers` members gets no ceiling
+    (too few to say what is usual), so a caller falls back to `floor` alone.
+    """
+    return {
+        role: robust_ceiling(values, k, rel_spread=0.0, ratio=0.0, floor=floor)
+        for role, values in values_by_role.items()
+        if len(values) >= min_peers
+    }

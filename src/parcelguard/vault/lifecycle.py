@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -48,17 +48,22 @@ class Stepped:
 STEPPED: Hook[Stepped, None] = Hook("vault.stepped", "after each lifecycle step")
 
 
+class StepFields(TypedDict, total=False):
+    """What a step may carry besides its type: the keywords of `record` and `record_event`."""
+
+    courier_id: str | None
+    station_id: str | None
+    at: datetime | None  # the client's time, kept as `reported_at` only
+    pickup_code: str | None
+    reason: str | None
+
+
 def record(
     rt: Runtime,
     caller: Caller,
     waybill_no: str,
     event_type: str,
-    *,
-    courier_id: str | None = None,
-    station_id: str | None = None,
-    at: datetime | None = None,
-    pickup_code: str | None = None,
-    reason: str | None = None,
+    **fields: Unpack[StepFields],
 ) -> MaskedShipment:
     """Apply one step for a person or a service key, in its own transaction.
 
@@ -66,7 +71,7 @@ def record(
     (`lifecycle.refused`) after the rollback; a service key needs the `events` scope.
     """
     require(caller, roles=LIFECYCLE_ROLES, scope="events")
-    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
+    step = _step(event_type, fields)
     try:
         with rt.db.session() as session:
             return apply(rt, session, caller.actor, waybill_no, step)
@@ -93,16 +98,16 @@ def record_event(
     actor: Actor,
     waybill_no: str,
     event_type: str,
-    *,
-    courier_id: str | None = None,
-    station_id: str | None = None,
-    at: datetime | None = None,
-    pickup_code: str | None = None,
-    reason: str | None = None,
+    **fields: Unpack[StepFields],
 ) -> MaskedShipment:
     """Apply one lifecycle step in the caller's transaction; return the masked view."""
-    step = Step(event_type, courier_id, station_id, pickup_code, reason, at)
-    return apply(rt, session, actor, waybill_no, step)
+    return apply(rt, session, actor, waybill_no, _step(event_type, fields))
+
+
+def _step(event_type: str, fields: StepFields) -> Step:
+    """Build the step asked for; an unknown keyword fails as on a spelled-out signature."""
+    asked: dict[str, Any] = dict(fields)
+    return Step(event_type, reported_at=asked.pop("at", None), **asked)
 
 
 def apply(
@@ -120,11 +125,24 @@ def apply(
         proof = transitions.delivery_proof(rt, session, shipment, step)
     from_station = shipment.station_id
     _apply(rt, session, shipment, step)
-    _log_step(rt, session, shipment, step, actor, reported, from_station, proof)
-    _audit(rt, session, shipment, step, actor, reported, from_station, proof)
+    taken = _Taken(shipment, step, actor, reported, from_station, proof)
+    _log_step(rt, session, taken)
+    _audit(rt, session, taken)
     rt.hooks.emit(STEPPED, Stepped(rt, session, shipment, step.type))
     session.flush()
     return view(session, shipment)
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """A step just applied, as its event row and its audit entry record it."""
+
+    shipment: Shipment
+    step: Step
+    actor: Actor
+    reported: datetime | None  # the client's `at`
+    from_station: str | None  # where the parcel stood before the step
+    proof: str | None  # how a delivery was proven
 
 
 def _apply(rt: Runtime, session: Session, shipment: Shipment, step: Step) -> None:
@@ -151,16 +169,8 @@ def _apply(rt: Runtime, session: Session, shipment: Shipment, step: Step) -> Non
     shipment.updated_at = now
 
 
-def _log_step(
-    rt: Runtime,
-    session: Session,
-    shipment: Shipment,
-    step: Step,
-    actor: Actor,
-    reported: datetime | None,
-    from_station: str | None,
-    proof: str | None,
-) -> None:
+def _log_step(rt: Runtime, session: Session, taken: _Taken) -> None:
+    shipment, step, proof = taken.shipment, taken.step, taken.proof
     seq = session.scalar(
         select(func.max(ShipmentEvent.seq)).where(
             ShipmentEvent.tenant_id == rt.tenant,
@@ -176,34 +186,26 @@ def _log_step(
             at=rt.clock.now(),
             courier_id=shipment.courier_id,
             station_id=shipment.station_id,
-            actor_id=actor.id,
-            reported_at=reported,
-            from_station_id=from_station if step.type == "transferred" else None,
+            actor_id=taken.actor.id,
+            reported_at=taken.reported,
+            from_station_id=taken.from_station if step.type == "transferred" else None,
             proof=proof,
             reason=step.reason if proof == "stated_reason" else None,
         )
     )
 
 
-def _audit(
-    rt: Runtime,
-    session: Session,
-    shipment: Shipment,
-    step: Step,
-    actor: Actor,
-    reported: datetime | None,
-    from_station: str | None,
-    proof: str | None,
-) -> None:
+def _audit(rt: Runtime, session: Session, taken: _Taken) -> None:
+    shipment, step, proof = taken.shipment, taken.step, taken.proof
     details: dict[str, Any] = {
         "waybill": shipment.waybill_no,
         "courier_id": shipment.courier_id,
         "station_id": shipment.station_id,
     }
     if step.type == "transferred":
-        details["from_station"] = from_station
-    if reported is not None:
-        details["reported_at"] = reported.isoformat()
+        details["from_station"] = taken.from_station
+    if taken.reported is not None:
+        details["reported_at"] = taken.reported.isoformat()
     if proof is not None:
         details["proof"] = proof
     entries = [Entry(f"shipment.{step.type}", "shipment", shipment.shipment_id, details=details)]
@@ -217,7 +219,7 @@ def _audit(
                 details={"waybill": shipment.waybill_no, "reason": step.reason},
             )
         )
-    auditor_for(rt).record_many(session, actor, entries)
+    auditor_for(rt).record_many(session, taken.actor, entries)
 
 
 def _move_to_delivery_epoch(

@@ -6,11 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
-    SmallInteger,
     String,
     UniqueConstraint,
     text,
@@ -18,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcelguard.crypto import SealedTable, register_sealed
-from parcelguard.db import Base, UTCDateTime
+from parcelguard.db import Base, SealedRow, UTCDateTime, owned_by
 
 STATUSES = (
     "created",
@@ -77,7 +75,7 @@ class Shipment(Base):
     )
 
 
-class Party(Base):
+class Party(SealedRow, Base):
     """The recipient or sender of a shipment, sealed under the party's own data key."""
 
     __tablename__ = "parties"
@@ -85,11 +83,6 @@ class Party(Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(12), primary_key=True)
-    key_blob: Mapped[bytes] = mapped_column(LargeBinary)
-    kek_version: Mapped[int] = mapped_column(Integer)
-    # The sealed-value format of the row's key and fields (rows sealed before format 2: 1).
-    seal_format: Mapped[int] = mapped_column(SmallInteger, server_default=text("1"))
-    epoch: Mapped[date] = mapped_column(Date)
     name_ct: Mapped[bytes] = mapped_column(LargeBinary)
     phone_ct: Mapped[bytes] = mapped_column(LargeBinary)
     address_ct: Mapped[bytes] = mapped_column(LargeBinary)
@@ -107,11 +100,7 @@ class Party(Base):
     adcode: Mapped[str] = mapped_column(String(12))
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         Index("ix_parties_phone", "tenant_id", "phone_bidx"),
         Index("ix_parties_name_region", "tenant_id", "name_region_bidx"),
     )
@@ -152,10 +141,6 @@ class ShipmentEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "shipment_id"],
-            ["shipments.tenant_id", "shipments.shipment_id"],
-            ondelete="CASCADE",
-        ),
+        owned_by("shipments", "shipment_id"),
         Index("ix_shipment_events_transfers", "tenant_id", "type", "at"),
     )

@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 
 class Region(TypedDict):
-    """Where a party is: province, city, district and their administrative code."""
+    """Where a party lives, to district level."""
 
     province: str
     city: str

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired, get_args, get_origin, get_type_hints
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, create_model
 
 from parcelguard.vault import fields
+from parcelguard.vault.results import MaskedParty, MaskedShipment
 
 
 class ShipmentIn(BaseModel):
@@ -78,34 +79,26 @@ class RevealOut(BaseModel):
     fields: dict[str, str]
 
 
-class Region(BaseModel):
-    """Where a party lives, to district level."""
+def _view_of(name: str, shape: Any, doc: str, **nested: type[BaseModel]) -> type[BaseModel]:
+    """Return the response model of a service's TypedDict, keys in the same order.
 
-    province: str
-    city: str
-    district: str
-    adcode: str
-
-
-class PartyView(BaseModel):
-    """A party, masked."""
-
-    name: str
-    phone: str
-    address: str
-    region: Region
-    id_no: str | None = None
+    A `NotRequired` key is optional (None); `nested` names the model standing for a nested
+    TypedDict, so the API schema keeps its names.
+    """
+    keys: dict[str, Any] = {}
+    for key, hint in get_type_hints(shape, include_extras=True).items():
+        optional = get_origin(hint) is NotRequired
+        hint = nested.get(key, get_args(hint)[0] if optional else hint)
+        keys[key] = (hint | None, None) if optional else (hint, ...)
+    return create_model(name, __doc__=doc, **keys)
 
 
-class ShipmentView(BaseModel):
-    """The masked shipment view."""
-
-    waybill_no: str
-    status: str
-    carrier: str | None
-    created_at: str
-    courier_id: str | None
-    station_id: str | None
-    recipient: PartyView | None = None
-    sender: PartyView | None = None
-    delivered_at: str | None = None
+# The masked views as `vault.results` declares them (one declaration of their keys).
+PartyView = _view_of("PartyView", MaskedParty, "A party, masked.")
+ShipmentView = _view_of(
+    "ShipmentView",
+    MaskedShipment,
+    "The masked shipment view.",
+    recipient=PartyView,
+    sender=PartyView,
+)

@@ -21,6 +21,7 @@ from fastapi.responses import Response
 
 from parcelguard.access import service as access_service
 from parcelguard.audit import service as audit
+from parcelguard.audit.results import event_fields
 from parcelguard.audit.service import AuditEvent
 from parcelguard.runtime import Runtime
 from parcelguard.web.console_security import OfficerPage, security_page
@@ -84,22 +85,8 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def _row(event: AuditEvent) -> AuditRow:
-    return {
-        "seq": event.seq,
-        "at": event.at,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "station_id": event.station_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "target": f"{event.target_type}:{event.target_id}"
-        if event.target_id
-        else event.target_type,
-        "decision": event.decision,
-        "reason": event.reason,
-        "purpose": event.purpose,
-    }
+    target = f"{event.target_type}:{event.target_id}" if event.target_id else event.target_type
+    return {**event_fields(event), "target": target}
 
 
 @router.get("/audit", response_model=None)

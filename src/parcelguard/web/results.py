@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NotRequired
 from typing_extensions import TypedDict
 
 from parcelguard.access.results import StaffView
+from parcelguard.audit.results import EventFields
 from parcelguard.monitor.results import AlertView
 from parcelguard.vault.results import MaskedShipment
 
@@ -93,21 +94,10 @@ class WaitingParcel(TypedDict):
     arrived_at: datetime
 
 
-class AuditRow(TypedDict):
-    """One row of the console's audit log page."""
+class AuditRow(EventFields[datetime]):
+    """One row of the console's audit log page: the event's fields and its target as shown."""
 
-    seq: int
-    at: datetime
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    target: str
-    decision: str | None
-    reason: str | None
-    purpose: str | None
+    target: str  # "type:id", or the type alone
 
 
 class Shown(TypedDict):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 # The roles the policy page lists (then the person as `recipient`), in this order.
 POLICY_ROLES = (
@@ -55,3 +56,12 @@ class Catalogue(TypedDict):
     appeal: dict[str, Any]
     scan: dict[str, Any]
     errors: dict[str, Any]  # the error pages: `pages` by status ("404"), `shell`, `codes`
+
+
+def code_tables(tables: Mapping[str, object]) -> Codes:
+    """Return a language's code tables, each named for its kind in capitals (`ACTION`, …).
+
+    A language module passes its `globals()`, so the kinds are listed once (in `Codes`) and a
+    missing table fails the import.
+    """
+    return cast(Codes, {kind: tables[kind.upper()] for kind in Codes.__annotations__})

@@ -5,7 +5,7 @@ The key set is shared with `zh.py` (tests/words checks both hold the same keys).
 
 from __future__ import annotations
 
-from parcelguard.words.catalogue import POLICY_ROLES, Catalogue
+from parcelguard.words.catalogue import POLICY_ROLES, Catalogue, code_tables
 
 # The wording of every code the system emits (tests/words enumerate the codes from the code).
 ACTION: dict[str, str] = {
@@ -448,26 +448,7 @@ ACCESS_COLUMNS: dict[str, str] = {
     "decision": "Decision",
 }
 WORDS: Catalogue = {
-    "codes": {
-        "action": ACTION,
-        "reason": REASON,
-        "role": ROLE,
-        "rule": RULE,
-        "shipment_state": SHIPMENT_STATE,
-        "event_type": EVENT_TYPE,
-        "alert_state": ALERT_STATE,
-        "severity": SEVERITY,
-        "doctor": DOCTOR,
-        "policy": POLICY,
-        "reference": REFERENCE,
-        "purpose": PURPOSE,
-        "field": FIELD,
-        "decision": DECISION,
-        "detail": DETAIL,
-        "complaint_step": COMPLAINT_STEP,
-        "complaint_note": COMPLAINT_NOTE,
-        "target": TARGET,
-    },
+    "codes": code_tables(globals()),
     "site": {
         "title": "ParcelGuard",
         "tagline": "Keeps the names, phones and addresses on parcels from leaking.",

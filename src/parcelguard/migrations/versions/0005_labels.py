@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import parcelguard.db
+from parcelguard.migrations import dropped_tables
 
 
 revision: str = "0005_labels"
@@ -80,21 +81,7 @@ def upgrade() -> None:
         sa.Column("last_number", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "station_id", name=op.f("pk_pickup_counters")),
     )
-    op.create_table(
-        "pickup_failures",
-        sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("station_id", sa.String(length=64), nullable=False),
-        sa.Column("principal_id", sa.String(length=64), nullable=False),
-        sa.Column("failure_id", sa.String(length=32), nullable=False),
-        sa.Column("at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "tenant_id",
-            "station_id",
-            "principal_id",
-            "failure_id",
-            name=op.f("pk_pickup_failures"),
-        ),
-    )
+    dropped_tables.create_pickup_failures()
 
 
 def downgrade() -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import parcelguard.db
+from parcelguard.migrations import dropped_tables
 
 
 revision: str = "0006_complaints"
@@ -79,16 +80,7 @@ def upgrade() -> None:
         sa.Column("expires_at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "session_hash", name=op.f("pk_portal_session_phones")),
     )
-    op.create_table(
-        "portal_throttles",
-        sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("subject", sa.LargeBinary(length=16), nullable=False),
-        sa.Column("action", sa.String(length=8), nullable=False),
-        sa.Column("window_start", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("locked_until", parcelguard.db.UTCDateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("tenant_id", "subject", "action", name=op.f("pk_portal_throttles")),
-    )
+    dropped_tables.create_portal_throttles()
     op.create_table(
         "complaint_events",
         sa.Column("tenant_id", sa.String(length=64), nullable=False),

@@ -11,10 +11,9 @@ Create Date: 2026-12-03 09:00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
-import parcelguard.db
+from parcelguard.migrations import dropped_tables
 
 revision: str = "0011_labels_drop_pickup_failures"
 down_revision: str | None = "0005_labels"
@@ -27,14 +26,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "pickup_failures",
-        sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("station_id", sa.String(length=64), nullable=False),
-        sa.Column("principal_id", sa.String(length=64), nullable=False),
-        sa.Column("failure_id", sa.String(length=32), nullable=False),
-        sa.Column("at", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "station_id", "principal_id", "failure_id", name=op.f("pk_pickup_failures")
-        ),
-    )
+    dropped_tables.create_pickup_failures()

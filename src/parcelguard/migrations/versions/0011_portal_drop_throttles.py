@@ -11,10 +11,9 @@ Create Date: 2026-12-03 09:00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
-import parcelguard.db
+from parcelguard.migrations import dropped_tables
 
 revision: str = "0011_portal_drop_throttles"
 down_revision: str | None = "0006_complaints"
@@ -27,13 +26,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "portal_throttles",
-        sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("subject", sa.LargeBinary(length=16), nullable=False),
-        sa.Column("action", sa.String(length=8), nullable=False),
-        sa.Column("window_start", parcelguard.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("locked_until", parcelguard.db.UTCDateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("tenant_id", "subject", "action", name=op.f("pk_portal_throttles")),
-    )
+    dropped_tables.create_portal_throttles()

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,16 +77,30 @@ class Finding:
         return [e.summary() for e in self.evidence]
 
 
-class Detector(ABC):
-    """One rule: watches some normalised actions, keeps bounded state, returns findings."""
+P = TypeVar("P", bound=RuleParams)  # a detector's own parameters
+
+
+class Detector(ABC, Generic[P]):
+    """One rule: watches some normalised actions, keeps bounded state, returns findings.
+
+    A rule with its own parameters names them twice, as `Params` (what the settings are
+    validated into) and as the type argument (`Detector[OwnParams]`), so `self.p` is typed;
+    it sets up its state in `start`, not in `__init__`.
+    """
 
     rule: ClassVar[str]
     actions: ClassVar[tuple[str, ...]] = ()
     Params: ClassVar[type[RuleParams]] = RuleParams
 
     def __init__(self, params: RuleParams, common: Common) -> None:
+        assert isinstance(params, self.Params)
         self.params = params
+        self.p = cast(P, params)
         self.common = common
+        self.start()
+
+    def start(self) -> None:
+        """Set up the rule's state from `self.p` (the end of `__init__`); none by default."""
 
     @abstractmethod
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -34,17 +33,15 @@ class BulkExportParams(RuleParams):
     ratio: float = Field(default=3.0, ge=1)
 
 
-class BulkExportDetector(Detector):
+class BulkExportDetector(Detector[BulkExportParams]):
     """Fires on an export too large for anyone, or too large for this principal today."""
 
     rule = "bulk_export"
     actions = ("export",)
     Params = BulkExportParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, BulkExportParams)
-        self.p = params
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
         self.today: dict[str, int] = {}
         self.days: dict[str, deque[int]] = {}
         self.limit: dict[str, float] = {}

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -27,19 +26,17 @@ class DenialBurstParams(RuleParams):
     ignore_reasons: list[str] = Field(default_factory=lambda: ["step_up_required"])
 
 
-class DenialBurstDetector(Detector):
+class DenialBurstDetector(Detector[DenialBurstParams]):
     """Fires when a principal collects many denials in a few minutes."""
 
     rule = "denial_burst"
     actions = ("deny",)
     Params = DenialBurstParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, DenialBurstParams)
-        self.p = params
-        self.ignored = frozenset(params.ignore_reasons)
-        self.burst = Burst(params.count, params.window_minutes * 60)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.ignored = frozenset(self.p.ignore_reasons)
+        self.burst = Burst(self.p.count, self.p.window_minutes * 60)
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
         """Count the denial unless its reason is ignored."""

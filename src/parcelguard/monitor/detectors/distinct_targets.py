@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -29,7 +28,7 @@ class DistinctTargetsParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: list(STAFF))
 
 
-class DistinctTargetsDetector(Detector):
+class DistinctTargetsDetector(Detector[DistinctTargetsParams]):
     """Fires when reveal attempts reach many distinct recipients (or waybills) quickly.
 
     The target is the event's recipient key when the source has one, else its waybill.
@@ -41,12 +40,10 @@ class DistinctTargetsDetector(Detector):
     actions = ("reveal", "deny")
     Params = DistinctTargetsParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, DistinctTargetsParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
-        self.seconds = params.window_minutes * 60
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
+        self.seconds = self.p.window_minutes * 60
         self.seen: dict[str, dict[str, float]] = {}
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -50,7 +49,7 @@ def split_waybill(waybill: str) -> tuple[str, int] | None:
     return prefix, int(waybill[len(prefix) :])
 
 
-class EnumerationDetector(Detector):
+class EnumerationDetector(Detector[EnumerationParams]):
     """Fires when a principal steps through waybill numbers or keeps asking for unknown ones.
 
     Parcels assigned to the principal do not count as steps: a courier whose route holds a
@@ -61,15 +60,13 @@ class EnumerationDetector(Detector):
     actions = ("reveal", "deny", "scan")
     Params = EnumerationParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, EnumerationParams)
-        self.p = params
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
         self.numbers: dict[str, deque[tuple[str, int]]] = {}
         self.accesses: dict[str, deque[float]] = {}
-        self.most = math.ceil(params.steps / params.min_share)
-        self.steps = Burst(params.steps, params.window_minutes * 60)
-        self.unknown = Burst(params.not_found, params.window_minutes * 60)
+        self.most = math.ceil(self.p.steps / self.p.min_share)
+        self.steps = Burst(self.p.steps, self.p.window_minutes * 60)
+        self.unknown = Burst(self.p.not_found, self.p.window_minutes * 60)
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
         """Count a step when the waybill is near one the principal asked for just before."""

@@ -13,7 +13,7 @@ from collections import OrderedDict, deque
 
 from pydantic import Field
 
-from parcelguard.monitor.detectors.base import Common, Detector, Finding, RuleParams, Severity
+from parcelguard.monitor.detectors.base import Detector, Finding, RuleParams, Severity
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
 
@@ -30,18 +30,16 @@ class ExtensionEnumerationParams(RuleParams):
     max_callers: int = Field(default=100_000, ge=100)
 
 
-class ExtensionEnumerationDetector(Detector):
+class ExtensionEnumerationDetector(Detector[ExtensionEnumerationParams]):
     """Fires when one caller misses AXE extensions often enough to be enumerating them."""
 
     rule = "relay_extension_enumeration"
     actions = ("signal",)
     Params = ExtensionEnumerationParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, ExtensionEnumerationParams)
-        self.p = params
-        self.seconds = params.window_minutes * 60
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.seconds = self.p.window_minutes * 60
         self.callers: OrderedDict[str, deque[AccessEvent]] = OrderedDict()
         self.fired: dict[str, float] = {}
 

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -31,7 +30,7 @@ from parcelguard.monitor.detectors.base import (
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
-from parcelguard.monitor.stats import mad, median
+from parcelguard.monitor.stats import peer_ceilings
 
 PARCEL_CAP = 1024  # distinct foreign parcels remembered per principal and day
 MIN_PEERS = 5  # members of a role with a run before the role's usual level is used
@@ -51,18 +50,16 @@ class ForeignStationParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
-class ForeignStationDetector(Detector):
+class ForeignStationDetector(Detector[ForeignStationParams]):
     """Fires at a day's end when most recent working days touched another station's parcels."""
 
     rule = "foreign_station"
     actions = ("reveal", "deny", "scan", "transfer")
     Params = ForeignStationParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, ForeignStationParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
         self.transfers: dict[str, tuple[int, str | None, str | None]] = {}
         self.today: dict[str, set[str]] = {}
         self.recent: dict[str, deque[AccessEvent]] = {}
@@ -149,11 +146,4 @@ class ForeignStationDetector(Detector):
             if ring:
                 sums.setdefault(profiles[pid].role, []).append(sum(ring) - max(ring))
         p = self.p
-        limits = {}
-        for role, values in sums.items():
-            if len(values) < MIN_PEERS:
-                continue  # too few to say what is usual: `min_total` alone
-            centre = median(values)
-            spread = max(mad(values, centre), 1.0)
-            limits[role] = max(float(p.min_total), centre + p.peer_k * spread)
-        return limits
+        return peer_ceilings(sums, p.peer_k, float(p.min_total), min_peers=MIN_PEERS)

@@ -11,7 +11,6 @@ import numpy as np
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -56,7 +55,7 @@ class IsolationForestParams(RuleParams):
     random_state: int = 0
 
 
-class IsolationForestDetector(Detector):
+class IsolationForestDetector(Detector[IsolationForestParams]):
     """Scores each principal-hour when the hour closes, against its role's forest.
 
     Rows are kept for training in a bounded, seeded reservoir per role; a role's forest is
@@ -68,17 +67,15 @@ class IsolationForestDetector(Detector):
     actions = ("reveal", "deny", "scan", "export", "login", "pickup")
     Params = IsolationForestParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, IsolationForestParams)
-        self.p = params
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
         self.hour: dict[str, list[float]] = {}
         self.targets: dict[str, set[str]] = {}
         self.last: dict[str, AccessEvent] = {}
         self.rows: dict[str, list[list[float]]] = {}
         self.offered: dict[str, int] = {}
         self.forests: dict[str, tuple[FastForest, float]] = {}
-        self.rng = random.Random(params.random_state)  # noqa: S311 - sampling, not secrets
+        self.rng = random.Random(self.p.random_state)  # noqa: S311 - sampling, not secrets
         self.days_seen = 0
         self.trained_day: int | None = None
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -36,7 +35,7 @@ class OffHoursParams(RuleParams):
     window_minutes: float = Field(default=60, gt=0)
 
 
-class OffHoursDetector(Detector):
+class OffHoursDetector(Detector[OffHoursParams]):
     """Fires on a run of accesses in hours that are off for the principal.
 
     Each principal's hours are learned (a decayed hour-of-day histogram of its own days);
@@ -49,13 +48,11 @@ class OffHoursDetector(Detector):
     actions = ("reveal", "deny", "scan", "export")
     Params = OffHoursParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, OffHoursParams)
-        self.p = params
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
         self.own: dict[str, tuple[bool, ...]] = {}
         self.by_role: dict[str, tuple[bool, ...]] = {}
-        self.burst = Burst(params.count, params.window_minutes * 60)
+        self.burst = Burst(self.p.count, self.p.window_minutes * 60)
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
         """Count the access if its hour is off for the principal."""

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Finding,
     RuleParams,
     Severity,
@@ -30,7 +29,7 @@ class OwnVolumeParams(RuleParams):
     floor_hour: int = Field(default=25, ge=1)
 
 
-class OwnVolumeDetector(VolumeDetector):
+class OwnVolumeDetector(VolumeDetector[OwnVolumeParams]):
     """Fires when today's or the last hour's reveal attempts exceed the principal's own norm.
 
     Only principals with `min_history_days` active days are judged; new staff are left to
@@ -40,11 +39,6 @@ class OwnVolumeDetector(VolumeDetector):
     rule = "volume_own"
     actions = ("reveal", "deny")
     Params = OwnVolumeParams
-
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, OwnVolumeParams)
-        self.p = params
 
     def ceiling_key(self, event: AccessEvent) -> str:
         """Return the principal: its own history sets its ceilings."""

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Finding,
     RuleParams,
     Severity,
@@ -31,7 +30,7 @@ class PeerVolumeParams(RuleParams):
     own_ratio: float = Field(default=3.0, ge=1.0)
 
 
-class PeerVolumeDetector(VolumeDetector):
+class PeerVolumeDetector(VolumeDetector[PeerVolumeParams]):
     """Fires when a principal does far more than the busiest ordinary days of its role.
 
     This is what judges new staff, who have no history of their own. A principal whose own
@@ -42,11 +41,6 @@ class PeerVolumeDetector(VolumeDetector):
     rule = "volume_peer"
     actions = ("reveal", "deny")
     Params = PeerVolumeParams
-
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, PeerVolumeParams)
-        self.p = params
 
     def ceiling_key(self, event: AccessEvent) -> str:
         """Return the role: its members' recent days set the ceilings."""

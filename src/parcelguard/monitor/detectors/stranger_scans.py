@@ -7,7 +7,6 @@ from collections import OrderedDict
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -28,7 +27,7 @@ class StrangerScansParams(RuleParams):
     max_parcels: int = Field(default=200_000, ge=100)
 
 
-class StrangerScansDetector(Detector):
+class StrangerScansDetector(Detector[StrangerScansParams]):
     """Fires for a parcel (principal `parcel:<waybill>`) whose label is passed around.
 
     A photo of the label posted online, a QR code copied: many people scan it. Scanners are
@@ -39,11 +38,9 @@ class StrangerScansDetector(Detector):
     actions = ("scan",)
     Params = StrangerScansParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, StrangerScansParams)
-        self.p = params
-        self.seconds = params.window_hours * 3600
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.seconds = self.p.window_hours * 3600
         self.parcels: OrderedDict[str, dict[str, AccessEvent]] = OrderedDict()
         self.fired: dict[str, float] = {}
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -83,20 +82,18 @@ class Judged:
     high: bool
 
 
-class SustainedExcessDetector(Detector):
+class SustainedExcessDetector(Detector[SustainedExcessParams]):
     """Fires at a day's end when most of a principal's recent working days were high."""
 
     rule = "sustained_excess"
     actions = ("reveal", "deny", "scan", "pickup", "step")
     Params = SustainedExcessParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, SustainedExcessParams)
-        self.p = params
-        self.per_parcel = frozenset(params.per_parcel_roles)
-        self.by_station = frozenset(params.station_roles)
-        self.ignore = frozenset(params.ignore_outcomes)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.per_parcel = frozenset(self.p.per_parcel_roles)
+        self.by_station = frozenset(self.p.station_roles)
+        self.ignore = frozenset(self.p.ignore_outcomes)
         self.today: dict[str, Today] = {}
         self.rings: dict[str, deque[Judged]] = {}
         self.first_seen: dict[str, int] = {}

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -28,7 +27,7 @@ class UnassignedAccessParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
-class UnassignedAccessDetector(Detector):
+class UnassignedAccessDetector(Detector[UnassignedAccessParams]):
     """Fires on a quick run of accesses to other people's parcels.
 
     Only roles for which "assigned" means something (a courier's route, a clerk's station)
@@ -39,12 +38,10 @@ class UnassignedAccessDetector(Detector):
     actions = ("reveal", "deny", "scan")
     Params = UnassignedAccessParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, UnassignedAccessParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
-        self.burst = Burst(params.count, params.window_minutes * 60)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
+        self.burst = Burst(self.p.count, self.p.window_minutes * 60)
 
     def observe(self, event: AccessEvent, profile: Profile) -> Finding | None:
         """Count accesses with `assigned` false by principals of the judged roles."""

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pydantic import Field
 
 from parcelguard.monitor.detectors.base import (
-    Common,
     Detector,
     Finding,
     RuleParams,
@@ -17,7 +16,7 @@ from parcelguard.monitor.detectors.base import (
 )
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
-from parcelguard.monitor.stats import mad, median
+from parcelguard.monitor.stats import median, peer_ceilings
 
 
 class UnassignedDripParams(RuleParams):
@@ -36,7 +35,7 @@ class UnassignedDripParams(RuleParams):
     roles: list[str] = Field(default_factory=lambda: ["courier", "station_clerk"])
 
 
-class UnassignedDripDetector(Detector):
+class UnassignedDripDetector(Detector[UnassignedDripParams]):
     """Fires at the end of a day when the habit, not one bad day, is out of line.
 
     The median over active days ignores a single day of covering a sick colleague's route,
@@ -48,11 +47,9 @@ class UnassignedDripDetector(Detector):
     actions = ("reveal", "deny", "scan")
     Params = UnassignedDripParams
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
-        assert isinstance(params, UnassignedDripParams)
-        self.p = params
-        self.roles = frozenset(params.roles)
+    def start(self) -> None:
+        """Set up the rule's state from its parameters."""
+        self.roles = frozenset(self.p.roles)
         self.today: dict[str, int] = {}
         self.days: dict[str, deque[int]] = {}
         self.recent: dict[str, deque[AccessEvent]] = {}
@@ -97,10 +94,4 @@ class UnassignedDripDetector(Detector):
         for pid, ring in self.days.items():
             sums.setdefault(profiles[pid].role, []).append(sum(ring) - max(ring))
         p = self.p
-        limits = {}
-        for role, values in sums.items():
-            centre = median(values)
-            limits[role] = max(
-                float(p.min_total), centre + p.peer_k * max(mad(values, centre), 1.0)
-            )
-        return limits
+        return peer_ceilings(sums, p.peer_k, float(p.min_total))

@@ -9,16 +9,16 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from parcelguard.monitor.detectors.base import Common, Detector, Finding, RuleParams
+from parcelguard.monitor.detectors.base import Detector, Finding, P
 from parcelguard.monitor.events import AccessEvent
 from parcelguard.monitor.profile import Profile
 
 
-class VolumeDetector(Detector):
+class VolumeDetector(Detector[P]):
     """Compares the sliding hour's and today's attempts with ceilings kept by `ceiling_key`."""
 
-    def __init__(self, params: RuleParams, common: Common) -> None:
-        super().__init__(params, common)
+    def start(self) -> None:
+        """Start with no ceilings: the first day's end sets them."""
         self.day_limit: dict[str, float] = {}
         self.hour_limit: dict[str, float] = {}
         self.fired_day: dict[str, int] = {}
