@@ -14,7 +14,7 @@ from parcelguard.siem import service
 from parcelguard.siem.cef import to_cef
 from parcelguard.siem.config import Destination, SiemConfig
 from parcelguard.siem.ocsf import to_ocsf
-from parcelguard.siem.record import Record
+from parcelguard.siem.record import Record, record_of
 from parcelguard.siem.sinks import SyslogSink
 from tests.siem.rsyslog import Receiver, receiver
 
@@ -99,7 +99,7 @@ def test_ocsf_classes_for_authentication_data_access_api_and_alerts(rt) -> None:
 
     with rt.db.session() as session:
         events = [
-            to_ocsf(Record.of(e))
+            to_ocsf(record_of(e))
             for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
         ]
     assert [(e["class_uid"], e["activity_id"], e["status_id"]) for e in events] == [
@@ -116,22 +116,22 @@ def test_ocsf_classes_for_authentication_data_access_api_and_alerts(rt) -> None:
 
 
 def test_cef_line_escapes_and_carries_the_stable_id(rt) -> None:
-    record = Record(
-        "t1",
-        7,
-        rt.clock.now(),
-        "P|1",
-        "courier",
-        None,
-        "reveal",
-        "shipment",
-        "SF=1",
-        "deny",
-        "a\\b",
-        None,
-        None,
-        {"note": "x=y\nz"},
-    )
+    record: Record = {
+        "tenant_id": "t1",
+        "seq": 7,
+        "at": rt.clock.now(),
+        "actor_id": "P|1",
+        "actor_role": "courier",
+        "station_id": None,
+        "action": "reveal",
+        "target_type": "shipment",
+        "target_id": "SF=1",
+        "decision": "deny",
+        "reason": "a\\b",
+        "purpose": None,
+        "reference": None,
+        "details": {"note": "x=y\nz"},
+    }
     line = to_cef(record)
     assert line.startswith("CEF:0|ParcelGuard|ParcelGuard|")
     assert "|reveal|reveal|6|" in line

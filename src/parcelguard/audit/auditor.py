@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -26,7 +25,7 @@ from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
 from parcelguard.audit.log_keys import LogKeys as LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
-from parcelguard.audit.results import AuditColumns, EventColumns, EventPayload, event_fields
+from parcelguard.audit.results import AuditColumns, EventPayload, event_fields
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.db import bulk_insert, insert_ignoring_conflict
@@ -38,11 +37,9 @@ PENDING = "parcelguard.audit.pending"
 log = logging.getLogger("parcelguard.audit")
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent(EventColumns):
+class RecordedEvent(AuditColumns):
     """An event as appended (the columns of `AuditEvent`, without a database session)."""
 
-    details: str
     salt: bytes
     leaf_hash: bytes
     mac: bytes
@@ -134,7 +131,7 @@ class Auditor:
         entries: Sequence[Entry],
     ) -> list[RecordedEvent]:
         """Hash the entries into `frontier` and insert their rows and completed subtrees."""
-        rows: list[dict[str, Any]] = []
+        rows: list[RecordedEvent] = []
         nodes: list[dict[str, Any]] = []
         for entry in entries:
             fields = self._fields(frontier.size + 1, at, actor, entry)
@@ -145,7 +142,7 @@ class Auditor:
             )
         bulk_insert(session, AuditEvent.__table__, rows)
         bulk_insert(session, TreeNode.__table__, nodes)
-        return [RecordedEvent(**row) for row in rows]
+        return rows
 
     def place(
         self,
@@ -246,8 +243,6 @@ def lock_head(session: Session, tenant_id: str) -> AuditHead:
 
 def event_payload(event: AuditEvent | RecordedEvent) -> EventPayload:
     """Return the event as published on the bus (no hashes, no PII)."""
-    return {
-        **event_fields(event),
-        "at": event.at.isoformat(),
-        "details": json.loads(event.details or "{}"),
-    }
+    fields = event_fields(event)
+    details = event.details if isinstance(event, AuditEvent) else event["details"]
+    return {**fields, "at": fields["at"].isoformat(), "details": json.loads(details or "{}")}

@@ -6,33 +6,15 @@ its keys are the canonical `PUBLIC_FIELDS`, hashed as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 # pydantic (FastAPI) takes typing_extensions' TypedDict, not typing's, before Python 3.12.
 from typing_extensions import TypedDict
 
 At = TypeVar("At")  # how a form carries the event's time: a datetime, or ISO text
-
-
-@dataclass(frozen=True, slots=True)
-class EventColumns:
-    """What every audit event says as a Python object (details aside: each form keeps its own)."""
-
-    tenant_id: str
-    seq: int
-    at: datetime
-    actor_id: str
-    actor_role: str
-    station_id: str | None
-    action: str
-    target_type: str
-    target_id: str | None
-    decision: str | None
-    reason: str | None
-    purpose: str | None
-    reference: str | None
 
 
 class KeyRef(TypedDict):
@@ -127,19 +109,20 @@ class EventPayload(EventFields[str]):
 
 
 def event_fields(event: Any) -> EventFields[datetime]:
-    """Return the fields every event says, read off a stored row or a recorded event."""
+    """Return the fields every event says, read off a stored row or a mapping of its columns."""
+    get = event.__getitem__ if isinstance(event, Mapping) else partial(getattr, event)
     return {
-        "tenant_id": event.tenant_id,
-        "seq": event.seq,
-        "at": event.at,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "station_id": event.station_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "decision": event.decision,
-        "reason": event.reason,
-        "purpose": event.purpose,
-        "reference": event.reference,
+        "tenant_id": get("tenant_id"),
+        "seq": get("seq"),
+        "at": get("at"),
+        "actor_id": get("actor_id"),
+        "actor_role": get("actor_role"),
+        "station_id": get("station_id"),
+        "action": get("action"),
+        "target_type": get("target_type"),
+        "target_id": get("target_id"),
+        "decision": get("decision"),
+        "reason": get("reason"),
+        "purpose": get("purpose"),
+        "reference": get("reference"),
     }

@@ -3,44 +3,28 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from parcelguard.audit.results import EventColumns
+from parcelguard.audit.results import EventFields, event_fields
 
 
-@dataclass(frozen=True)
-class Record(EventColumns):
+class Record(EventFields[datetime]):
     """An audit event (an alert is the `monitor.alert` event); never holds plaintext PII."""
 
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any]
 
-    @property
-    def uid(self) -> str:
-        """Return the stable id: the same event sent twice carries the same id."""
-        return f"pg:{self.tenant_id}:{self.seq}"
 
-    @property
-    def is_alert(self) -> bool:
-        """Return whether this event is the monitor raising an alert."""
-        return self.action == "monitor.alert"
+def record_of(event: Any) -> Record:
+    """Build a record from an `AuditEvent` row (or any object with its columns)."""
+    return {**event_fields(event), "details": json.loads(event.details or "{}")}
 
-    @classmethod
-    def of(cls, event: Any) -> Record:
-        """Build a record from an `AuditEvent` row."""
-        return cls(
-            tenant_id=event.tenant_id,
-            seq=int(event.seq),
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_role=event.actor_role,
-            station_id=event.station_id,
-            action=event.action,
-            target_type=event.target_type,
-            target_id=event.target_id,
-            decision=event.decision,
-            reason=event.reason,
-            purpose=event.purpose,
-            reference=event.reference,
-            details=json.loads(event.details or "{}"),
-        )
+
+def uid(record: Record) -> str:
+    """Return the stable id: the same event sent twice carries the same id."""
+    return f"pg:{record['tenant_id']}:{record['seq']}"
+
+
+def is_alert(record: Record) -> bool:
+    """Return whether this event is the monitor raising an alert."""
+    return record["action"] == "monitor.alert"

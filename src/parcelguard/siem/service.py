@@ -17,7 +17,7 @@ from parcelguard.errors import ConfigError, ParcelGuardError
 from parcelguard.runtime import Runtime
 from parcelguard.siem.config import Destination, siem_config
 from parcelguard.siem.models import SiemCursor
-from parcelguard.siem.record import Record
+from parcelguard.siem.record import record_of
 from parcelguard.siem.sinks import Sink, sink_for
 
 
@@ -72,7 +72,7 @@ def export(
         with rt.db.read_session() as session:
             # plain rows, not ORM objects: an export reads many and changes none
             rows = events_after(session, rt.tenant, last, config.batch_size, EVENT_COLUMNS)
-            records = [Record.of(r) for r in rows]
+            records = [record_of(r) for r in rows]
         if not records:
             break
         try:
@@ -80,7 +80,7 @@ def export(
         except ParcelGuardError as exc:
             _save(rt, dest.name, last, 0, exc.message[:200])
             return ExportResult(dest.name, sent, last, exc.code)
-        last = records[-1].seq
+        last = records[-1]["seq"]
         sent += len(records)
         _save(rt, dest.name, last, len(records), None)
     return ExportResult(dest.name, sent, last)

@@ -9,7 +9,7 @@ from typing import Protocol
 from parcelguard.siem.cef import to_cef
 from parcelguard.siem.config import Destination, SiemConfig
 from parcelguard.siem.ocsf import severity_of, to_ocsf
-from parcelguard.siem.record import Record
+from parcelguard.siem.record import Record, uid
 from parcelguard.siem.syslog import DeliveryFailed, SyslogTlsSender, message
 
 
@@ -62,7 +62,7 @@ class FileSink:
         lines = "".join(
             json.dumps(
                 {
-                    "uid": r.uid,
+                    "uid": uid(r),
                     "format": self.destination.format,
                     "event": to_ocsf(r) if self.destination.format == "ocsf" else to_cef(r),
                 },

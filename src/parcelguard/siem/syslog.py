@@ -16,7 +16,7 @@ from datetime import UTC
 
 from parcelguard.errors import ParcelGuardError
 from parcelguard.siem.config import Destination
-from parcelguard.siem.record import Record
+from parcelguard.siem.record import Record, is_alert, uid
 
 FACILITY_AUDIT = 13  # RFC 5424 "log audit"
 SYSLOG_SEVERITY = {1: 6, 2: 5, 3: 4, 4: 3, 5: 2}  # OCSF severity id → syslog severity
@@ -37,11 +37,11 @@ def _sd_value(value: str) -> str:
 def message(record: Record, body: str, *, hostname: str, severity_id: int) -> bytes:
     """Return one RFC 5424 message; the stable id rides in structured data."""
     pri = FACILITY_AUDIT * 8 + SYSLOG_SEVERITY.get(severity_id, 6)
-    stamp = record.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    msgid = "alert" if record.is_alert else "audit"
+    stamp = record["at"].astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    msgid = "alert" if is_alert(record) else "audit"
     sd = (
-        f'[pg@{ENTERPRISE_ID} uid="{_sd_value(record.uid)}" seq="{record.seq}" '
-        f'action="{_sd_value(record.action)}"]'
+        f'[pg@{ENTERPRISE_ID} uid="{_sd_value(uid(record))}" seq="{record["seq"]}" '
+        f'action="{_sd_value(record["action"])}"]'
     )
     host = hostname.replace(" ", "-")[:255] or "-"
     return f"<{pri}>1 {stamp} {host} parcelguard - {msgid} {sd} {BOM}{body}".encode()
