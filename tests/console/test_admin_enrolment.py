@@ -18,7 +18,8 @@ def test_each_account_says_which_link_to_send_first_and_to_whom(world: World) ->
         name, number = courier.name, courier.employee_no
     card = _card(page, world.staff["courier"])
     marked = f'<span translate="no">{name}</span>'  # a name is data: never translated
-    assert f"先把注册链接发给 {marked}（工号 {number}）本人" in card
+    number_marked = f'<span translate="no">{number}</span>'
+    assert f"先把注册链接发给 {marked}（工号 {number_marked}）本人" in card
     assert "API 密钥只在对方使用工作设备" in card
     english = world.client.get("/console/admin?lang=en").text
     assert f"First send the enrolment link to {marked}" in _card(english, world.staff["courier"])

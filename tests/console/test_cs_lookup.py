@@ -51,7 +51,7 @@ def test_customer_service_finds_a_parcel_by_waybill_masked_with_its_history(worl
     assert f'data-waybill="{waybill}"' in html
     assert row["recipient_phone"] not in html and row["recipient_name"] not in html
     assert "出库派送" in html and "分配快递员" in html  # the lifecycle steps, in words
-    assert f"工单 {TICKET} 查到 1 个包裹" in html
+    assert f'工单 <span translate="no">{TICKET}</span> 查到 1 个包裹' in html
     [event] = _lookups(world)
     assert event["decision"] == "allow" and event["reference"] == TICKET
     assert '"by": "waybill"' in str(event["details"]) and waybill in str(event["details"])

@@ -7,13 +7,13 @@ post JSON with the session's CSRF token (`static/portal.js`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
-from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
 
 from parcelguard.access import duties, enrolment, keys, passkeys
@@ -24,6 +24,7 @@ from parcelguard.access.schemas import NewPrincipal
 from parcelguard.access.service import Principal
 from parcelguard.runtime import Runtime
 from parcelguard.vault.reveal import policy_for
+from parcelguard.web import filters
 from parcelguard.web.console_service import staff_page
 from parcelguard.web.console_shell import Staff, StaffSession
 from parcelguard.web.deps import get_runtime
@@ -77,18 +78,19 @@ def next_step(principal: Principal, passkey_count: int) -> str:
 
 
 def hint(
-    lang: str, step: str, principal: Principal, passkey_count: int = 0, *, page: bool = False
+    lang: str,
+    step: str,
+    principal: Principal,
+    passkey_count: int = 0,
+    *,
+    fill: Callable[..., str] = str.format,
 ) -> str:
     """Return the next-step sentence for an account, naming the person and employee number.
 
-    For a page (`page=True`) the sentence is HTML with the name marked `translate="no"` (a
-    name is data, not wording: the English page keeps it as written); JSON gets plain text.
+    Plain text for JSON; a page passes `filters.fill`, which marks the data in it.
     """
     words: str = TEXT[lang]["next_steps"][step]
-    if not page:
-        return words.format(name=principal.name, no=principal.employee_no, n=passkey_count)
-    name = Markup('<span translate="no">{}</span>').format(principal.name)
-    return escape(words).format(name=name, no=principal.employee_no, n=passkey_count)
+    return fill(words, name=principal.name, no=principal.employee_no, n=passkey_count)
 
 
 @router.get("", response_model=None)
@@ -104,7 +106,7 @@ def users(staff: AdminPage, request: Request, rt: Runtime = Depends(get_runtime)
                 {
                     **access.public_view(principal),
                     "step": step,
-                    "hint": hint(lang, step, principal, count, page=True),
+                    "hint": hint(lang, step, principal, count, fill=filters.fill),
                 }
             )
     context = {"users": found, "roles": access.ROLES}

@@ -3,7 +3,9 @@
 `{{ at | local_time }}` is the tenant's local time, `{{ at | ago }}` the relative time in the
 page language, `{{ at | when }}` both ("2026-12-03 17:50 · 3 分钟前"), `{{ n | grouped }}` a
 count with thousands grouped, `{{ code | say("action") }}` the wording of a code, `{{ id |
-short_id }}` an internal 32-hex id cut to its first 12 digits (the whole one goes in a title).
+short_id }}` an internal 32-hex id cut to its first 12 digits (the whole one goes in a title),
+`{{ t.sentence | fill(name=…, waybill=…) }}` a catalogue sentence with its data filled in and
+marked as data (`fill`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from parcelguard.words import CodeKind, say
 from parcelguard.words.formats import grouped, local_text, relative
@@ -69,8 +72,39 @@ def short_id(value: str | None) -> str:
     return f"{text[:12]}…" if re.fullmatch(r"[0-9a-f]{32}", text) else text
 
 
+DATA = Markup('<span translate="no">{}</span>')
+
+
+DATA = Markup('<span translate="no">{}</span>')
+
+
+def fill(sentence: str, **data: object) -> Markup:
+    """Return a catalogue sentence with its data filled in, for a page (HTML).
+
+    The sentence is escaped and every text value is marked `translate="no"`: a name, a waybill,
+    a ticket or a phone mask is data, not wording, so a translating browser (and the page walk's
+    check for the other language's words) leaves it as written. Numbers and markup (wording
+    another filter made) go in as they are, escaped where they are not markup. Plain text (JSON,
+    a `<title>`) keeps `str.format`.
+    """
+    marked = {key: _marked(value) for key, value in data.items()}
+    return escape(sentence).format(**marked)
+
+
+def _marked(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return DATA.format(value)
+    return value
+
+
 def install(env: Environment) -> None:
     """Add the filters to a template environment."""
     env.filters.update(
-        local_time=local_time, ago=ago, when=when, grouped=grouped, say=say_code, short_id=short_id
+        local_time=local_time,
+        ago=ago,
+        when=when,
+        grouped=grouped,
+        say=say_code,
+        short_id=short_id,
+        fill=fill,
     )
