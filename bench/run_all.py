@@ -18,6 +18,7 @@ BENCHES = [
     ["import_xlsx.py", "--rows", "100000,1000000"],
     ["sealing.py"],
     ["http_wrk.py", "--profile"],
+    ["reveal_parts.py"],
     ["http_wrk.py", "--seconds", "8", "--postgres", PG_ADMIN, "--workers", "1"],
     ["http_wrk.py", "--seconds", "8", "--postgres", PG_ADMIN, "--workers", "2"],
     ["labels.py"],
@@ -36,11 +37,13 @@ BENCHES = [
     ["enterprise.py"],
 ]
 ORDER = [
+    "aims",
     "ingest",
     "growth",
     "import_xlsx",
     "sealing",
     "http",
+    "reveal_parts",
     "http_pg_1w",
     "http_pg_2w",
     "http_notes",
