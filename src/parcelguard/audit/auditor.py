@@ -25,7 +25,7 @@ from parcelguard.audit.entry import Actor, Entry
 from parcelguard.audit.leaf import SALT_SIZE, leaf_bytes
 from parcelguard.audit.log_keys import LogKeys as LogKeys
 from parcelguard.audit.models import TREE_FORMAT, AuditEvent, AuditHead, Checkpoint, TreeNode
-from parcelguard.audit.results import AuditColumns, EventPayload, event_fields
+from parcelguard.audit.results import AuditColumns, EventPayload, column_reader, event_fields
 from parcelguard.audit.tree import is_stored
 from parcelguard.clock import Clock
 from parcelguard.db import bulk_insert, insert_ignoring_conflict
@@ -243,6 +243,5 @@ def lock_head(session: Session, tenant_id: str) -> AuditHead:
 
 def event_payload(event: AuditEvent | RecordedEvent) -> EventPayload:
     """Return the event as published on the bus (no hashes, no PII)."""
-    fields = event_fields(event)
-    details = event.details if isinstance(event, AuditEvent) else event["details"]
+    fields, details = event_fields(event), column_reader(event)("details")
     return {**fields, "at": fields["at"].isoformat(), "details": json.loads(details or "{}")}

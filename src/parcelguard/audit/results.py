@@ -6,7 +6,7 @@ its keys are the canonical `PUBLIC_FIELDS`, hashed as they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -108,9 +108,14 @@ class EventPayload(EventFields[str]):
     details: dict[str, Any]
 
 
+def column_reader(event: Any) -> Callable[[str], Any]:
+    """Return how to read a column off an event: a stored row's attribute, or a mapping's key."""
+    return event.__getitem__ if isinstance(event, Mapping) else partial(getattr, event)
+
+
 def event_fields(event: Any) -> EventFields[datetime]:
     """Return the fields every event says, read off a stored row or a mapping of its columns."""
-    get = event.__getitem__ if isinstance(event, Mapping) else partial(getattr, event)
+    get = column_reader(event)
     return {
         "tenant_id": get("tenant_id"),
         "seq": get("seq"),

@@ -94,7 +94,6 @@ class Detector(ABC, Generic[P]):
 
     def __init__(self, params: RuleParams, common: Common) -> None:
         assert isinstance(params, self.Params)
-        self.params = params
         self.p = cast(P, params)
         self.common = common
         self.start()
