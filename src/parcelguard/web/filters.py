@@ -75,9 +75,6 @@ def short_id(value: str | None) -> str:
 DATA = Markup('<span translate="no">{}</span>')
 
 
-DATA = Markup('<span translate="no">{}</span>')
-
-
 def fill(sentence: str, **data: object) -> Markup:
     """Return a catalogue sentence with its data filled in, for a page (HTML).
 
