@@ -22,8 +22,8 @@ from parcelguard.runtime import Runtime
 
 T = TypeVar("T")
 
-# One gate per event loop (a test client runs its own loop) and per database.
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, CapacityLimiter]] = (
+# One gate per event loop (a test client runs its own loop) and per database URL.
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, CapacityLimiter]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -32,9 +32,9 @@ def _gate(rt: Runtime) -> CapacityLimiter | None:
     if rt.db.dialect != "sqlite":
         return None  # the thread pool's own limit
     gates = _gates.setdefault(asyncio.get_running_loop(), {})
-    gate = gates.get(id(rt.db))
+    gate = gates.get(rt.db.url)
     if gate is None:
-        gate = gates[id(rt.db)] = CapacityLimiter(1)
+        gate = gates[rt.db.url] = CapacityLimiter(1)
     return gate
 
 
