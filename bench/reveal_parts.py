@@ -39,18 +39,13 @@ HERE = Path(__file__).resolve().parent
 BODY = json.dumps({"fields": ["recipient.address"], "purpose": "delivery"}).encode()
 
 
-def cpu_us(
-    calls: int, one: Callable[[int], Any], settle: Callable[[], Any] = lambda: None
-) -> float:
+def cpu_us(calls: int, one: Callable[[int], Any]) -> float:
     """Return the CPU µs per call of `one(i)` over `calls` calls (after a warm-up)."""
-    for i in range(min(200, calls)):
+
+    async def call(i: int) -> None:
         one(i)
-    settle()
-    start = time.process_time()
-    for i in range(calls):
-        one(i)
-    settle()
-    return (time.process_time() - start) / calls * 1e6
+
+    return cpu_us_async(calls, call)
 
 
 def cpu_us_async(
@@ -59,7 +54,8 @@ def cpu_us_async(
     settle: Callable[[], Any] = lambda: None,
     around: Callable[[], AbstractAsyncContextManager[Any]] = nullcontext,
 ) -> float:
-    """`cpu_us` for an async call: every call inside one task (as a server's loop runs them)."""
+    """Return the CPU µs per awaited `one(i)`, every call inside one task (as a server's loop
+    runs them), after a warm-up; `settle` waits for work the calls handed to other threads."""
 
     async def run() -> float:
         async with around():
