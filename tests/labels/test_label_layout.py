@@ -114,3 +114,14 @@ def test_zone_helpers() -> None:
     assert (zone.right, zone.bottom) == (98, 30)
     assert zone.join(Zone(2, 30, 96, 5)).h == 25
     assert zone.right_part(30).x == 68 and zone.left_part(68).w == 66
+
+
+def test_a_line_refuses_a_misspelled_or_missing_style_keyword() -> None:
+    from parcelguard.labels.sheet import Sheet
+
+    sheet = Sheet(default_font(), 100, 50)
+    with pytest.raises(TypeError, match="takes only"):
+        sheet.line("收件人", 2, 10, 40, size=4, blod=True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="needs size"):
+        sheet.middle_line("收件人", 2, 10, 40, bold=True)  # type: ignore[call-arg]
+    assert sheet.line("收件人", 2, 10, 40, size=4, bold=True).lines  # the right words still set

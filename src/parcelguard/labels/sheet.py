@@ -28,6 +28,9 @@ class LineStyle(TypedDict, total=False):
     inverse: bool
 
 
+LINE_STYLE_KEYS = LineStyle.__required_keys__ | LineStyle.__optional_keys__
+
+
 class Sheet:
     """Collects the operations of one page."""
 
@@ -58,6 +61,9 @@ class Sheet:
         return fitted
 
     def _fit_line(self, text: str, width: float, style: LineStyle) -> FittedText:
+        unknown = style.keys() - LINE_STYLE_KEYS
+        if unknown or "size" not in style:  # as a keyword-only signature would refuse them
+            raise TypeError(f"line style needs size and takes only {sorted(LINE_STYLE_KEYS)}")
         size = style["size"]
         return fit_line(
             self.font, text, width, size=size, min_size=style.get("min_size") or size * 0.6
